@@ -1,0 +1,147 @@
+//! The client and its builder.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::{StaticToken, TokenSource};
+use crate::error::{Error, Result};
+
+/// The entry point: one per application, cheap to clone (an `Arc` inside), safe
+/// to share between tasks.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), __crate__::Error> {
+/// let client = __crate__::Client::builder()
+///     .bearer_token(std::env::var("ACCESS_TOKEN").unwrap_or_default())
+///     .timeout(std::time::Duration::from_secs(30))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) tokens: Option<Arc<dyn TokenSource>>,
+    pub(crate) timeout: Option<Duration>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("authenticated", &self.inner.tokens.is_some())
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The base URL every method path is resolved against.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Default)]
+#[must_use]
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    tokens: Option<Arc<dyn TokenSource>>,
+    timeout: Option<Duration>,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("authenticated", &self.tokens.is_some())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// Sends requests to `url` instead of the API's own root URL (a proxy, an
+    /// emulator, a mock server). A missing trailing `/` is added.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Authenticates every call with a fixed access token.
+    pub fn bearer_token(self, token: impl Into<String>) -> Self {
+        self.token_source(StaticToken::new(token))
+    }
+
+    /// Authenticates every call with tokens from `source`.
+    pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
+        self.tokens = Some(Arc::new(source));
+        self
+    }
+
+    /// Sends calls without an `Authorization` header (for public methods or a
+    /// local emulator).
+    pub fn no_auth(mut self) -> Self {
+        self.tokens = None;
+        self
+    }
+
+    /// The default time one call may take; each call can override it.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Uses a preconfigured `reqwest::Client` (proxies, custom roots, pools).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client. Fails when the base URL is not an absolute http(s) URL
+    /// or the HTTP client cannot be set up.
+    pub fn build(self) -> Result<Client> {
+        let mut base_url = self
+            .base_url
+            .unwrap_or_else(|| crate::DEFAULT_BASE_URL.to_owned());
+        if !base_url.ends_with('/') {
+            base_url.push('/');
+        }
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() => {}
+            _ => {
+                return Err(Error::invalid_argument(
+                    "base_url",
+                    format!("{base_url:?} is not an absolute http(s) URL without a query"),
+                ))
+            }
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .user_agent(crate::transport::USER_AGENT)
+                .build()
+                .map_err(Error::Transport)?,
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                tokens: self.tokens,
+                timeout: self.timeout,
+            }),
+        })
+    }
+}

@@ -1,0 +1,199 @@
+//! The error type of every call.
+
+use std::fmt;
+
+/// Any error a source of tokens (or another pluggable part) may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request could not be sent or the response not read (DNS, connect,
+    /// TLS, connection reset, ...).
+    Transport(reqwest::Error),
+    /// The call did not complete within its timeout.
+    Timeout(reqwest::Error),
+    /// The token source failed to produce an access token.
+    Auth(BoxError),
+    /// The server answered with an error status.
+    Api(Box<ApiError>),
+    /// The server answered with a success status but a body that does not
+    /// decode into the expected type.
+    Decode {
+        /// What the JSON decoder reported.
+        source: serde_json::Error,
+        /// The first 1 KiB of the body, for diagnosis.
+        body_excerpt: String,
+    },
+    /// An argument was rejected before any request was made.
+    InvalidArgument {
+        /// The parameter's wire name (e.g. `albumId`), or the setting's name.
+        name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+/// An error status from the server, with Google's parsed error body when there
+/// is one.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: reqwest::StatusCode,
+    /// The response headers.
+    pub headers: reqwest::header::HeaderMap,
+    /// The parsed `{"error": {...}}` body, if the body had that shape.
+    pub error: Option<GoogleError>,
+    /// The first 1 KiB of the body when it was not a Google error body.
+    pub body_excerpt: String,
+}
+
+/// Google's JSON error body: `{"error": {"code", "message", "status", "details"}}`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct GoogleError {
+    /// The HTTP status code, e.g. `404`.
+    pub code: i32,
+    /// A developer-facing message.
+    pub message: String,
+    /// The canonical status name, e.g. `NOT_FOUND`.
+    pub status: String,
+    /// Typed details (`@type` URLs with their payloads), kept as JSON.
+    pub details: Vec<serde_json::Value>,
+}
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    error: GoogleError,
+}
+
+/// How much of a body errors keep.
+const EXCERPT: usize = 1024;
+
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let mut end = body.len().min(EXCERPT);
+    // Cut at a character boundary.
+    while end > 0 && end < body.len() && (body[end] & 0b1100_0000) == 0b1000_0000 {
+        end -= 1;
+    }
+    String::from_utf8_lossy(&body[..end]).into_owned()
+}
+
+impl Error {
+    pub(crate) fn invalid_argument(name: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            name: name.into(),
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Error::Timeout(error)
+        } else {
+            Error::Transport(error)
+        }
+    }
+
+    pub(crate) fn api(
+        status: reqwest::StatusCode,
+        headers: reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Self {
+        let error = serde_json::from_slice::<Envelope>(body)
+            .ok()
+            .map(|e| e.error);
+        let body_excerpt = if error.is_some() {
+            String::new()
+        } else {
+            excerpt(body)
+        };
+        Error::Api(Box::new(ApiError {
+            status,
+            headers,
+            error,
+            body_excerpt,
+        }))
+    }
+
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The parsed Google error body of an API error.
+    pub fn google_error(&self) -> Option<&GoogleError> {
+        match self {
+            Error::Api(e) => e.error.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same call again may succeed: timeouts, connection
+    /// failures, 429 and 5xx statuses (500, 502, 503, 504).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout(_) => true,
+            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+            Error::Api(e) => matches!(e.status.as_u16(), 429 | 500 | 502 | 503 | 504),
+            Error::Auth(_) | Error::Decode { .. } | Error::InvalidArgument { .. } => false,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Transport(e) => write!(f, "could not reach the server: {e}"),
+            Error::Timeout(_) => f.write_str("the call timed out"),
+            Error::Auth(e) => write!(f, "could not get an access token: {e}"),
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Decode {
+                source,
+                body_excerpt,
+            } => {
+                write!(f, "the response could not be decoded: {source}; body starts with: {body_excerpt:?}")
+            }
+            Error::InvalidArgument { name, message } => {
+                write!(f, "invalid argument `{name}`: {message}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.error {
+            Some(g) if !g.status.is_empty() => write!(
+                f,
+                "the server answered {} ({}): {}",
+                self.status, g.status, g.message
+            ),
+            Some(g) => write!(f, "the server answered {}: {}", self.status, g.message),
+            None => write!(
+                f,
+                "the server answered {}: {:?}",
+                self.status, self.body_excerpt
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) | Error::Timeout(e) => Some(e),
+            Error::Auth(e) => Some(e.as_ref()),
+            Error::Decode { source, .. } => Some(source),
+            Error::Api(_) | Error::InvalidArgument { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,765 @@
+//! IR -> the files of the client crate: Rust built with `quote`, `Cargo.toml`
+//! and `README.md` from minijinja templates, and the hand-written runtime
+//! copied verbatim.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::format::{header, rust_file};
+use crate::ir::*;
+use crate::names::bare;
+use crate::{Error, File, Options};
+
+/// Hand-written support code, copied into every generated crate's `src/`.
+/// `__crate__` in their doc examples becomes the generated library's name.
+const RUNTIME: &[(&str, &str)] = &[
+    ("auth.rs", include_str!("../runtime/auth.rs")),
+    ("client.rs", include_str!("../runtime/client.rs")),
+    ("error.rs", include_str!("../runtime/error.rs")),
+    ("field_mask.rs", include_str!("../runtime/field_mask.rs")),
+    ("macros.rs", include_str!("../runtime/macros.rs")),
+    ("path.rs", include_str!("../runtime/path.rs")),
+    ("transport.rs", include_str!("../runtime/transport.rs")),
+    ("wire.rs", include_str!("../runtime/wire.rs")),
+];
+
+const CARGO_TEMPLATE: &str = include_str!("../templates/Cargo.toml.j2");
+const README_TEMPLATE: &str = include_str!("../templates/README.md.j2");
+
+/// Every file of the crate, sorted by path.
+pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
+    let mut files = vec![
+        File {
+            path: "Cargo.toml".into(),
+            contents: template(CARGO_TEMPLATE, api, options, "#")?,
+        },
+        File {
+            path: "README.md".into(),
+            contents: template(README_TEMPLATE, api, options, "<!--")?,
+        },
+        rust_file("src/lib.rs", lib_rs(api), options)?,
+        rust_file("src/models.rs", models_rs(api), options)?,
+        rust_file("src/scopes.rs", scopes_rs(api), options)?,
+        rust_file("src/api/mod.rs", api_mod_rs(api), options)?,
+    ];
+    for r in &api.resources {
+        files.push(rust_file(
+            &format!("src/api/{}.rs", bare(&r.module)),
+            resource_file(api, r),
+            options,
+        )?);
+    }
+    for (name, text) in RUNTIME {
+        let contents = format!(
+            "{}{}",
+            header("//", options),
+            text.replace("__crate__", &api.lib_name)
+        );
+        files.push(File {
+            path: format!("src/{name}"),
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+// ---------------------------------------------------------------- templates
+
+fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result<String, Error> {
+    let mut env = minijinja::Environment::new();
+    env.set_keep_trailing_newline(true);
+    let internal = |e: minijinja::Error| Error::Internal {
+        file: "template".into(),
+        message: e.to_string(),
+    };
+    env.add_template("t", source).map_err(internal)?;
+    let resources: Vec<String> = api
+        .resources
+        .iter()
+        .map(|r| format!("{}()", bare(&r.name.rust)))
+        .collect();
+    let ctx = minijinja::context! {
+        header => header(comment, options).trim_end().to_string() + if comment == "<!--" { " -->" } else { "" },
+        crate_name => api.crate_name,
+        lib_name => api.lib_name,
+        name => api.name,
+        version => api.version,
+        title => api.title,
+        description => api.description.as_deref().map(|d| d.trim().to_string()),
+        revision => api.revision,
+        documentation_link => api.documentation_link,
+        base_url => api.base_url,
+        resources => resources,
+        example => example_call(api),
+        source => options.source,
+        command => options.command,
+    };
+    env.get_template("t")
+        .and_then(|t| t.render(ctx))
+        .map_err(internal)
+}
+
+/// A call for the README example: the first GET with no arguments to give.
+fn example_call(api: &Api) -> Option<String> {
+    fn find(prefix: &str, methods: &[Method], resources: &[Resource]) -> Option<String> {
+        for m in methods {
+            let simple = m.http_method == HttpMethod::Get
+                && m.request.is_none()
+                && m.response.is_some()
+                && m.params.iter().all(|p| !p.required && !p.positional);
+            if simple {
+                return Some(format!("{prefix}{}()", m.name.rust));
+            }
+        }
+        resources.iter().find_map(|r| {
+            find(
+                &format!("{prefix}{}().", r.name.rust),
+                &r.methods,
+                &r.resources,
+            )
+        })
+    }
+    find("", &api.methods, &api.resources)
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// An identifier from a sanitized name (`r#type` becomes a raw identifier).
+pub(crate) fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc = ...]` attributes for a description, cleaned for rustdoc.
+fn docs(text: Option<&str>) -> TokenStream {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return TokenStream::new();
+    };
+    let lines = clean_doc(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// Turns a discovery description into rustdoc-safe Markdown lines: no accidental
+/// code blocks (indented lines, bare fences become `text`), no HTML, no broken
+/// intra-doc links, bare URLs as autolinks.
+pub fn clean_doc(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.lines() {
+        let line = raw.trim();
+        if line.starts_with("```") {
+            out.push(if in_fence {
+                " ```".to_string()
+            } else {
+                " ```text".to_string()
+            });
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            out.push(format!(" {}", raw.trim_end()));
+            continue;
+        }
+        out.push(format!(" {}", escape_markdown(line)).trim_end().to_string());
+    }
+    if in_fence {
+        out.push(" ```".into());
+    }
+    out
+}
+
+fn escape_markdown(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let rest: String = chars[i..].iter().collect();
+        // Keep Markdown links `[text](http...)` as they are.
+        if c == '[' {
+            if let Some(close) = rest.find("](") {
+                let url_start = &rest[close + 2..];
+                if !rest[1..close].contains(['[', ']'])
+                    && (url_start.starts_with("http") || url_start.starts_with('/'))
+                {
+                    if let Some(end) = url_start.find(')') {
+                        let link_len = close + 2 + end + 1;
+                        let link: String = rest.chars().take(link_len).collect();
+                        out.push_str(&link);
+                        i += link.chars().count();
+                        continue;
+                    }
+                }
+            }
+        }
+        if rest.starts_with("http://") || rest.starts_with("https://") {
+            let url: String = rest
+                .chars()
+                .take_while(|c| !c.is_whitespace() && !"<>\"'`)".contains(*c))
+                .collect();
+            let url = url.trim_end_matches(['.', ',', ';', ':']).to_string();
+            out.push('<');
+            out.push_str(&url);
+            out.push('>');
+            i += url.chars().count();
+            continue;
+        }
+        match c {
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The Rust type of a value (models and parameters alike).
+fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(::std::string::String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::FieldMask => quote!(crate::FieldMask),
+        TypeRef::Any => quote!(::serde_json::Value),
+        TypeRef::Object => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        TypeRef::Array(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::vec::Vec<#inner>)
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Named { name, boxed } => {
+            let name = ident(name);
+            if *boxed {
+                quote!(::std::boxed::Box<crate::models::#name>)
+            } else {
+                quote!(crate::models::#name)
+            }
+        }
+    }
+}
+
+/// Whether values of this type go through `crate::wire::int64`.
+fn is_int64(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::I64 | TypeRef::U64 => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) => is_int64(inner),
+        _ => false,
+    }
+}
+
+// ---------------------------------------------------------------- lib.rs, scopes.rs
+
+fn lib_rs(api: &Api) -> TokenStream {
+    let base_url = &api.base_url;
+    quote! {
+        #![doc = include_str!("../README.md")]
+        #![forbid(unsafe_code)]
+
+        mod macros;
+
+        #[rustfmt::skip]
+        pub mod api;
+        #[rustfmt::skip]
+        pub mod models;
+        #[rustfmt::skip]
+        pub mod scopes;
+
+        mod auth;
+        mod client;
+        mod error;
+        mod field_mask;
+        // Support code shared by every generated crate: not every API uses all of it.
+        #[allow(dead_code)]
+        mod path;
+        #[allow(dead_code)]
+        mod transport;
+        #[allow(dead_code)]
+        mod wire;
+
+        pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+        pub use client::{Client, ClientBuilder};
+        pub use error::{ApiError, BoxError, Error, GoogleError, Result};
+        pub use field_mask::FieldMask;
+        pub use transport::Xgafv;
+
+        /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+    }
+}
+
+fn scopes_rs(api: &Api) -> TokenStream {
+    let consts = api.scopes.iter().map(|s| {
+        let name = ident(&s.const_name);
+        let url = &s.url;
+        let doc = docs(s.description.as_deref());
+        quote! {
+            #doc
+            pub const #name: &str = #url;
+        }
+    });
+    quote! {
+        //! OAuth 2.0 scopes of the API. A method accepts a token with any one of
+        //! the scopes it lists.
+        #(#consts)*
+    }
+}
+
+fn scope_refs(api: &Api, scopes: &[String]) -> TokenStream {
+    let refs = scopes
+        .iter()
+        .map(|url| match api.scopes.iter().find(|s| &s.url == url) {
+            Some(s) => {
+                let name = ident(&s.const_name);
+                quote!(crate::scopes::#name)
+            }
+            None => quote!(#url),
+        });
+    quote!(&[#(#refs),*])
+}
+
+// ---------------------------------------------------------------- models
+
+fn models_rs(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|t| {
+        let name = ident(&t.name);
+        let doc = docs(t.description.as_deref());
+        match &t.kind {
+            TypeKind::Struct(fields) => {
+                let fields = fields.iter().map(field);
+                quote! {
+                    #doc
+                    #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                    #[serde(default)]
+                    pub struct #name {
+                        #(#fields)*
+                    }
+                }
+            }
+            TypeKind::Enum(variants) => {
+                let defs = variants.iter().map(|v| {
+                    let vname = ident(&v.name.rust);
+                    let vdoc = match v.description.as_deref() {
+                        Some(d) => docs(Some(d)),
+                        None => docs(Some(&format!("`{}`", v.name.wire))),
+                    };
+                    quote! { #vdoc #vname, }
+                });
+                let pairs = variants.iter().map(|v| {
+                    let vname = ident(&v.name.rust);
+                    let wire = &v.name.wire;
+                    quote! { #vname = #wire, }
+                });
+                quote! {
+                    #doc
+                    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                    #[non_exhaustive]
+                    pub enum #name {
+                        #(#defs)*
+                        /// A value this version of the crate does not know, kept verbatim.
+                        UnknownValue(::std::string::String),
+                    }
+                    crate::macros::open_enum!(#name { #(#pairs)* });
+                }
+            }
+            TypeKind::Alias(ty) => {
+                let ty = rust_type(ty);
+                quote! {
+                    #doc
+                    pub type #name = #ty;
+                }
+            }
+        }
+    });
+    quote! {
+        //! The API's data types, one per schema of the discovery document, plus
+        //! the inline objects and enums hoisted out of them.
+        #(#items)*
+    }
+}
+
+fn field(f: &Field) -> TokenStream {
+    let mut doc_text = f.description.clone().unwrap_or_default();
+    if f.read_only {
+        doc_text = format!("[Output only] {doc_text}");
+    }
+    let doc = docs(Some(&doc_text));
+    let name = ident(&f.name.rust);
+    let ty = rust_type(&f.ty);
+    let wire = &f.name.wire;
+    let rename = (bare(&f.name.rust) != wire).then(|| quote!(rename = #wire,));
+    let with = is_int64(&f.ty).then(|| quote!(with = "crate::wire::int64",));
+    quote! {
+        #doc
+        #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
+        pub #name: ::std::option::Option<#ty>,
+    }
+}
+
+// ---------------------------------------------------------------- resources and builders
+
+fn api_mod_rs(api: &Api) -> TokenStream {
+    let modules = api.resources.iter().map(|r| {
+        let m = ident(&r.module);
+        quote!(pub mod #m;)
+    });
+    let accessors = api
+        .resources
+        .iter()
+        .map(|r| resource_accessor(r, quote!(self.clone())));
+    let method_accessors = api
+        .methods
+        .iter()
+        .map(|m| method_accessor(m, quote!(self.clone())));
+    let builders = api.methods.iter().map(|m| builder(api, m));
+    let names: Vec<Ident> = api.methods.iter().map(|m| ident(&m.builder)).collect();
+    let call_options =
+        (!names.is_empty()).then(|| quote!(crate::macros::call_options!(#(#names),*);));
+    quote! {
+        //! Resources and methods: a handle per resource, a request builder per method.
+
+        impl crate::Client {
+            #(#accessors)*
+            #(#method_accessors)*
+        }
+
+        #(#modules)*
+        #(#builders)*
+        #call_options
+    }
+}
+
+fn resource_accessor(r: &Resource, client: TokenStream) -> TokenStream {
+    let accessor = ident(&r.name.rust);
+    let module = ident(&r.module);
+    let ty = ident(&r.type_name);
+    let doc = format!(" The `{}` resource.", r.name.wire);
+    quote! {
+        #[doc = #doc]
+        pub fn #accessor(&self) -> #module::#ty {
+            #module::#ty { client: #client }
+        }
+    }
+}
+
+fn resource_file(api: &Api, r: &Resource) -> TokenStream {
+    let body = resource_items(api, r);
+    let doc = format!(" The `{}` resource and its request builders.", r.name.wire);
+    quote! {
+        #![doc = #doc]
+        #body
+    }
+}
+
+fn resource_items(api: &Api, r: &Resource) -> TokenStream {
+    let ty = ident(&r.type_name);
+    let doc = format!(
+        " Handle for the `{}` resource: one method per API method.",
+        r.name.wire
+    );
+    let accessors = r
+        .resources
+        .iter()
+        .map(|sub| resource_accessor(sub, quote!(self.client.clone())));
+    let method_accessors = r
+        .methods
+        .iter()
+        .map(|m| method_accessor(m, quote!(self.client.clone())));
+    let builders = r.methods.iter().map(|m| builder(api, m));
+    let names: Vec<Ident> = r.methods.iter().map(|m| ident(&m.builder)).collect();
+    let call_options =
+        (!names.is_empty()).then(|| quote!(crate::macros::call_options!(#(#names),*);));
+    let subs = r.resources.iter().map(|sub| {
+        let m = ident(&sub.module);
+        let items = resource_items(api, sub);
+        let mdoc = format!(
+            " The `{}` resource and its request builders.",
+            sub.name.wire
+        );
+        quote! {
+            #[doc = #mdoc]
+            pub mod #m {
+                #items
+            }
+        }
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Debug)]
+        pub struct #ty {
+            pub(crate) client: crate::Client,
+        }
+
+        impl #ty {
+            #(#accessors)*
+            #(#method_accessors)*
+        }
+
+        #(#builders)*
+        #call_options
+        #(#subs)*
+    }
+}
+
+/// The Rust type a parameter is stored as in its builder.
+fn param_type(p: &Param) -> TokenStream {
+    let ty = rust_type(&p.ty);
+    if p.repeated {
+        quote!(::std::vec::Vec<#ty>)
+    } else if p.positional {
+        ty
+    } else {
+        quote!(::std::option::Option<#ty>)
+    }
+}
+
+/// An argument type that accepts anything convertible (for strings and named
+/// types) and the conversion applied to it.
+fn param_arg(ty: &TypeRef) -> (TokenStream, TokenStream) {
+    let rust = rust_type(ty);
+    match ty {
+        TypeRef::String | TypeRef::FieldMask | TypeRef::Named { .. } => {
+            (quote!(impl ::std::convert::Into<#rust>), quote!(.into()))
+        }
+        _ => (rust, TokenStream::new()),
+    }
+}
+
+fn method_accessor(m: &Method, client: TokenStream) -> TokenStream {
+    let name = ident(&m.name.rust);
+    let builder = ident(&m.builder);
+    let mut args = Vec::new();
+    let mut values = Vec::new();
+    for p in m.positional() {
+        let pname = ident(&p.name.rust);
+        if p.repeated {
+            let item = rust_type(&p.ty);
+            args.push(quote!(#pname: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>));
+            values.push(quote!(#pname.into_iter().map(::std::convert::Into::into).collect()));
+        } else {
+            let (ty, conv) = param_arg(&p.ty);
+            args.push(quote!(#pname: #ty));
+            values.push(quote!(#pname #conv));
+        }
+    }
+    if let Some(body) = &m.request {
+        let arg = ident(&body.arg);
+        let ty = rust_type(&body.ty);
+        args.push(quote!(#arg: #ty));
+        values.push(quote!(#arg));
+    }
+    let doc = method_doc(m);
+    quote! {
+        #doc
+        pub fn #name(&self, #(#args),*) -> #builder {
+            #builder::new(#client, #(#values),*)
+        }
+    }
+}
+
+fn method_doc(m: &Method) -> TokenStream {
+    let mut text = m.description.clone().unwrap_or_default();
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(&format!(
+        "`{}` · `{} {}`",
+        m.id,
+        m.http_method.as_str(),
+        m.path.template
+    ));
+    let doc = docs(Some(&text));
+    quote!(#doc)
+}
+
+fn builder(api: &Api, m: &Method) -> TokenStream {
+    let name = ident(&m.builder);
+    let doc = docs(Some(&format!(
+        "Request builder for `{}`: set optional parameters, then call `send`.",
+        m.id
+    )));
+    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut new_inits = Vec::new();
+    for p in &m.params {
+        let pname = ident(&p.name.rust);
+        let ty = param_type(p);
+        fields.push(quote!(#pname: #ty,));
+        if p.positional {
+            new_args.push(quote!(#pname: #ty));
+            new_inits.push(quote!(#pname,));
+        } else {
+            new_inits.push(quote!(#pname: ::std::default::Default::default(),));
+        }
+    }
+    if let Some(body) = &m.request {
+        let ty = rust_type(&body.ty);
+        fields.push(quote!(request: #ty,));
+        new_args.push(quote!(request: #ty));
+        new_inits.push(quote!(request,));
+    }
+
+    let setters = m.optional().map(|p| {
+        let pname = ident(&p.name.rust);
+        let mut text = p.description.clone().unwrap_or_default();
+        text.push_str(&format!("\n\nSets the `{}` query parameter.", p.name.wire));
+        if p.required {
+            text.push_str(" Required: `send` fails without it.");
+        }
+        let pdoc = docs(Some(&text));
+        if p.repeated {
+            let item = rust_type(&p.ty);
+            quote! {
+                #pdoc
+                pub fn #pname(mut self, values: impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<#item>>) -> Self {
+                    self.#pname = values.into_iter().map(::std::convert::Into::into).collect();
+                    self
+                }
+            }
+        } else {
+            let (ty, conv) = param_arg(&p.ty);
+            quote! {
+                #pdoc
+                pub fn #pname(mut self, value: #ty) -> Self {
+                    self.#pname = ::std::option::Option::Some(value #conv);
+                    self
+                }
+            }
+        }
+    });
+
+    let send = send_fn(api, m);
+    quote! {
+        #doc
+        #[derive(Clone, Debug)]
+        #[must_use = "a request does nothing until `send` is awaited"]
+        pub struct #name {
+            client: crate::Client,
+            opts: crate::transport::CallOptions,
+            #(#fields)*
+        }
+
+        impl #name {
+            pub(crate) fn new(client: crate::Client, #(#new_args),*) -> Self {
+                Self {
+                    client,
+                    opts: ::std::default::Default::default(),
+                    #(#new_inits)*
+                }
+            }
+
+            #(#setters)*
+
+            #send
+        }
+    }
+}
+
+fn send_fn(api: &Api, m: &Method) -> TokenStream {
+    let required = m.optional().filter(|p| p.required).map(|p| {
+        let pname = ident(&p.name.rust);
+        let wire = &p.name.wire;
+        let unset = if p.repeated {
+            quote!(self.#pname.is_empty())
+        } else {
+            quote!(self.#pname.is_none())
+        };
+        quote! {
+            if #unset {
+                return ::std::result::Result::Err(crate::transport::missing(#wire));
+            }
+        }
+    });
+
+    let path_steps = m.path.parts.iter().map(|part| match part {
+        PathPart::Literal(text) => quote!(path.push_str(#text);),
+        PathPart::Var(v) => {
+            let Some(p) = m.params.iter().find(|p| p.name.wire == v.name) else {
+                return TokenStream::new();
+            };
+            let pname = ident(&p.name.rust);
+            let wire = &p.name.wire;
+            if v.slash_explode || p.repeated {
+                let values = if p.ty == TypeRef::String {
+                    quote!(&self.#pname)
+                } else {
+                    quote!(&self.#pname.iter().map(crate::wire::QueryValue::to_query).collect::<::std::vec::Vec<_>>())
+                };
+                if v.slash_explode {
+                    quote!(crate::path::push_list(&mut path, #wire, #values)?;)
+                } else {
+                    quote!(crate::path::push_var(&mut path, #wire, &#values.join(","), false)?;)
+                }
+            } else {
+                let reserved = v.reserved && !api.fully_encode_reserved_expansion;
+                let value = if p.ty == TypeRef::String {
+                    quote!(&self.#pname)
+                } else {
+                    quote!(&crate::wire::QueryValue::to_query(&self.#pname))
+                };
+                quote!(crate::path::push_var(&mut path, #wire, #value, #reserved)?;)
+            }
+        }
+    });
+
+    let query_params: Vec<TokenStream> = m
+        .optional()
+        .map(|p| {
+            let pname = ident(&p.name.rust);
+            let wire = &p.name.wire;
+            quote!(crate::wire::QueryParam::push_to(&self.#pname, #wire, &mut query);)
+        })
+        .collect();
+    let query_decl = if query_params.is_empty() {
+        quote!(let query = ::std::vec::Vec::new();)
+    } else {
+        quote!(let mut query = ::std::vec::Vec::new();)
+    };
+    let body = if m.request.is_some() {
+        quote!(::std::option::Option::Some(crate::transport::json_body(
+            &self.request
+        )?))
+    } else {
+        quote!(::std::option::Option::None)
+    };
+    let http = format_ident!("{}", m.http_method.as_str());
+    let id = &m.id;
+    let scopes = scope_refs(api, &m.scopes);
+    let (ret, exec) = match &m.response {
+        Some(ty) => (rust_type(ty), quote!(execute)),
+        None => (quote!(()), quote!(execute_empty)),
+    };
+    quote! {
+        /// Sends the request and decodes the response.
+        pub async fn send(self) -> crate::Result<#ret> {
+            #(#required)*
+            let mut path = ::std::string::String::new();
+            #(#path_steps)*
+            #query_decl
+            #(#query_params)*
+            let call = crate::transport::Call {
+                method: ::reqwest::Method::#http,
+                id: #id,
+                path,
+                query,
+                body: #body,
+                scopes: #scopes,
+                opts: self.opts,
+            };
+            self.client.#exec(call).await
+        }
+    }
+}

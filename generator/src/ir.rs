@@ -1,0 +1,431 @@
+//! The intermediate model between the discovery document and Rust code.
+//!
+//! Lowering ([`crate::lower`]) produces it; emission ([`crate::emit`]) only reads it.
+//! Every named thing carries its wire name and its final, sanitized, collision-free
+//! Rust name side by side, so emission never derives a name itself.
+
+use std::fmt::Write as _;
+
+/// A wire name and the Rust identifier chosen for it (raw identifiers keep `r#`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub wire: String,
+    pub rust: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// `name` of the document, e.g. `photoslibrary`.
+    pub name: String,
+    pub version: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub revision: Option<String>,
+    pub documentation_link: Option<String>,
+    /// Cargo package name, e.g. `photoslibrary-v1`.
+    pub crate_name: String,
+    /// Library name, e.g. `photoslibrary_v1`.
+    pub lib_name: String,
+    /// The service's base URL: `rootUrl` + `servicePath` (ends with `/`).
+    pub base_url: String,
+    /// `fullyEncodeReservedExpansion`: `{+x}` is encoded like `{x}`.
+    pub fully_encode_reserved_expansion: bool,
+    pub scopes: Vec<Scope>,
+    /// Methods directly on the document (not in a resource).
+    pub methods: Vec<Method>,
+    pub resources: Vec<Resource>,
+    /// Named types, sorted by Rust name.
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Constant name, e.g. `PHOTOSLIBRARY_READONLY`.
+    pub const_name: String,
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// Wire name, and the snake_case accessor (`media_items`).
+    pub name: Name,
+    /// The module holding the resource's builders (`media_items`).
+    pub module: String,
+    /// The handle type returned by the accessor (`MediaItems`).
+    pub type_name: String,
+    pub methods: Vec<Method>,
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Method {
+    /// `id` of the method, e.g. `photoslibrary.albums.get`.
+    pub id: String,
+    /// Wire name and snake_case accessor (`batch_get`).
+    pub name: Name,
+    /// The request-builder type (`BatchGet`).
+    pub builder: String,
+    pub http_method: HttpMethod,
+    pub path: PathTemplate,
+    pub description: Option<String>,
+    /// Path parameters in `parameterOrder` first, then the other required ones,
+    /// then the optional ones sorted by wire name.
+    pub params: Vec<Param>,
+    /// The request body type and the Rust name of its constructor argument.
+    pub request: Option<Body>,
+    /// The response type; `None` for an empty response.
+    pub response: Option<TypeRef>,
+    pub scopes: Vec<String>,
+    pub pagination: Option<Pagination>,
+    pub supports_media_download: bool,
+    pub media_upload: Option<MediaUpload>,
+    pub supports_subscription: bool,
+}
+
+impl Method {
+    /// Parameters passed positionally to the method (in order).
+    pub fn positional(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| p.positional)
+    }
+    /// Parameters set through builder setters.
+    pub fn optional(&self) -> impl Iterator<Item = &Param> {
+        self.params.iter().filter(|p| !p.positional)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub ty: TypeRef,
+    /// The constructor argument's name (`request`, or `request.parameterName`).
+    pub arg: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaUpload {
+    pub accept: Vec<String>,
+    pub max_size: Option<String>,
+    /// Protocol name (`simple`, `resumable`) and its upload path.
+    pub protocols: Vec<(String, String)>,
+}
+
+/// How a paginated method is driven.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pagination {
+    /// Where the request's page token goes.
+    pub token_in: TokenLocation,
+    /// The repeated item field of the response, if there is exactly one obvious one.
+    pub items: Option<ItemsField>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenLocation {
+    /// The `pageToken` query parameter (its Rust field name).
+    Query(String),
+    /// The `pageToken` field of the request body (its Rust field name).
+    Body(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemsField {
+    pub field: Name,
+    pub item: TypeRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Path,
+    Query,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Wire name (`mediaItemIds`) and Rust name (`media_item_ids`).
+    pub name: Name,
+    pub location: Location,
+    pub ty: TypeRef,
+    /// `required: true`, or a description beginning with "Required."
+    pub required: bool,
+    pub repeated: bool,
+    /// Taken as an argument of the accessor rather than through a setter.
+    pub positional: bool,
+    pub pattern: Option<String>,
+    pub default: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A parsed path template, e.g. `v1/{+name}:cancel`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    pub template: String,
+    pub parts: Vec<PathPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    Literal(String),
+    Var(PathVar),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathVar {
+    /// Wire name of the parameter.
+    pub name: String,
+    /// `{+x}`: reserved expansion (`/` and other reserved characters kept).
+    pub reserved: bool,
+    /// `{/x*}`: each element of a list becomes its own `/`-prefixed segment.
+    pub slash_explode: bool,
+}
+
+/// A Rust type an API value maps to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    String,
+    Bool,
+    I32,
+    U32,
+    /// `int64`: a JSON string on the wire.
+    I64,
+    /// `uint64`: a JSON string on the wire.
+    U64,
+    F32,
+    F64,
+    /// `google-fieldmask`: comma-joined paths.
+    FieldMask,
+    /// `type: any`.
+    Any,
+    /// A schema-less `object` (no properties, no additionalProperties).
+    Object,
+    Array(Box<TypeRef>),
+    /// `additionalProperties`: string keys.
+    Map(Box<TypeRef>),
+    /// A named type by its Rust name; `boxed` when it sits on a reference cycle.
+    Named {
+        name: String,
+        boxed: bool,
+    },
+}
+
+impl TypeRef {
+    /// A compact human-readable form for the IR dump.
+    pub fn display(&self) -> String {
+        match self {
+            TypeRef::String => "String".into(),
+            TypeRef::Bool => "bool".into(),
+            TypeRef::I32 => "i32".into(),
+            TypeRef::U32 => "u32".into(),
+            TypeRef::I64 => "i64 (string)".into(),
+            TypeRef::U64 => "u64 (string)".into(),
+            TypeRef::F32 => "f32".into(),
+            TypeRef::F64 => "f64".into(),
+            TypeRef::FieldMask => "FieldMask".into(),
+            TypeRef::Any => "any".into(),
+            TypeRef::Object => "object".into(),
+            TypeRef::Array(t) => format!("[{}]", t.display()),
+            TypeRef::Map(t) => format!("{{String: {}}}", t.display()),
+            TypeRef::Named { name, boxed: true } => format!("Box<{name}>"),
+            TypeRef::Named { name, boxed: false } => name.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    pub name: String,
+    /// Where the type came from: a schema id, or `Parent.property` for hoisted
+    /// inline schemas and enums.
+    pub origin: String,
+    pub description: Option<String>,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    Struct(Vec<Field>),
+    Enum(Vec<Variant>),
+    /// A named schema that is not an object (an array, a string, ...).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone)]
+pub struct Field {
+    pub name: Name,
+    pub ty: TypeRef,
+    pub description: Option<String>,
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Variant {
+    pub name: Name,
+    pub description: Option<String>,
+}
+
+impl Api {
+    /// A stable, readable dump of the IR for snapshot tests: names, wire names,
+    /// types and detected features, without descriptions.
+    pub fn dump(&self) -> String {
+        let mut out = String::new();
+        let w = &mut out;
+        let _ = writeln!(
+            w,
+            "api {} {} (crate {}, lib {})",
+            self.name, self.version, self.crate_name, self.lib_name
+        );
+        let _ = writeln!(w, "base_url {}", self.base_url);
+        for s in &self.scopes {
+            let _ = writeln!(w, "scope {} = {}", s.const_name, s.url);
+        }
+        for m in &self.methods {
+            dump_method(w, m, 0);
+        }
+        for r in &self.resources {
+            dump_resource(w, r, 0);
+        }
+        for t in &self.types {
+            match &t.kind {
+                TypeKind::Struct(fields) => {
+                    let _ = writeln!(w, "struct {} <- {}", t.name, t.origin);
+                    for f in fields {
+                        let ro = if f.read_only { " read-only" } else { "" };
+                        let _ = writeln!(
+                            w,
+                            "  {} ({}): {}{}",
+                            f.name.rust,
+                            f.name.wire,
+                            f.ty.display(),
+                            ro
+                        );
+                    }
+                }
+                TypeKind::Enum(variants) => {
+                    let _ = writeln!(w, "enum {} <- {}", t.name, t.origin);
+                    for v in variants {
+                        let _ = writeln!(w, "  {} = {:?}", v.name.rust, v.name.wire);
+                    }
+                }
+                TypeKind::Alias(ty) => {
+                    let _ = writeln!(w, "alias {} <- {} = {}", t.name, t.origin, ty.display());
+                }
+            }
+        }
+        out
+    }
+}
+
+fn dump_resource(w: &mut String, r: &Resource, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let _ = writeln!(
+        w,
+        "{pad}resource {} -> {}() [{}::{}]",
+        r.name.wire, r.name.rust, r.module, r.type_name
+    );
+    for m in &r.methods {
+        dump_method(w, m, depth + 1);
+    }
+    for sub in &r.resources {
+        dump_resource(w, sub, depth + 1);
+    }
+}
+
+fn dump_method(w: &mut String, m: &Method, depth: usize) {
+    let pad = "  ".repeat(depth);
+    let _ = writeln!(
+        w,
+        "{pad}method {} -> {}() [{}] {} {}",
+        m.id,
+        m.name.rust,
+        m.builder,
+        m.http_method.as_str(),
+        m.path.template
+    );
+    for p in &m.params {
+        let mut flags = Vec::new();
+        flags.push(if p.location == Location::Path {
+            "path"
+        } else {
+            "query"
+        });
+        if p.positional {
+            flags.push("positional");
+        }
+        if p.required {
+            flags.push("required");
+        }
+        if p.repeated {
+            flags.push("repeated");
+        }
+        let pattern = p
+            .pattern
+            .as_deref()
+            .map(|p| format!(" pattern {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "{pad}  param {} ({}): {} [{}]{}",
+            p.name.rust,
+            p.name.wire,
+            p.ty.display(),
+            flags.join(", "),
+            pattern
+        );
+    }
+    if let Some(b) = &m.request {
+        let _ = writeln!(w, "{pad}  request {}: {}", b.arg, b.ty.display());
+    }
+    let _ = writeln!(
+        w,
+        "{pad}  response {}",
+        m.response
+            .as_ref()
+            .map(TypeRef::display)
+            .unwrap_or_else(|| "(empty)".into())
+    );
+    if let Some(p) = &m.pagination {
+        let token = match &p.token_in {
+            TokenLocation::Query(f) => format!("query {f}"),
+            TokenLocation::Body(f) => format!("body {f}"),
+        };
+        let items = p
+            .items
+            .as_ref()
+            .map(|i| format!("{}: {}", i.field.rust, i.item.display()))
+            .unwrap_or_else(|| "(none)".into());
+        let _ = writeln!(w, "{pad}  pagination token in {token}, items {items}");
+    }
+    if m.supports_media_download {
+        let _ = writeln!(w, "{pad}  media download");
+    }
+    if let Some(u) = &m.media_upload {
+        let protocols: Vec<String> = u
+            .protocols
+            .iter()
+            .map(|(n, p)| format!("{n} {p}"))
+            .collect();
+        let _ = writeln!(w, "{pad}  media upload [{}]", protocols.join(", "));
+    }
+    if m.supports_subscription {
+        let _ = writeln!(w, "{pad}  subscription");
+    }
+}

@@ -1,0 +1,102 @@
+//! Generates a self-contained async Rust client crate from a Google discovery document.
+//!
+//! The pipeline is four pure stages, each testable on its own:
+//! [`discovery::Document::parse`] (text -> serde model), [`lower::lower`]
+//! (model -> [`ir::Api`]), [`emit`] (IR -> token streams and templates) and
+//! [`format`](mod@format) (token streams -> formatted source with the `@generated` header).
+//! [`generate`] runs them all and returns the crate's files; it never touches the
+//! file system.
+
+pub mod discovery;
+pub mod emit;
+pub mod format;
+pub mod ir;
+pub mod lower;
+pub mod names;
+
+use std::fmt;
+
+/// What to generate.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Cargo package name; default `{name}-{version}` of the document.
+    pub crate_name: Option<String>,
+    /// Where the document lives, as shown in every file's header
+    /// (e.g. `discovery/photoslibrary.v1.json`).
+    pub source: String,
+    /// The command that regenerates the crate, as shown in every file's header.
+    pub command: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            crate_name: None,
+            source: "the discovery document".into(),
+            command: "cargo xtask regenerate".into(),
+        }
+    }
+}
+
+/// One generated file: a path relative to the crate root, and its contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub path: String,
+    pub contents: String,
+}
+
+/// Why a document could not be turned into a crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The input is not JSON at all.
+    NotJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// The JSON is not a valid discovery document; `path` is a JSON path such as
+    /// `$.schemas.Album.properties.id.type`.
+    Invalid { path: String, message: String },
+    /// Emitted code did not parse: a bug in the generator, reported, not panicked.
+    Internal { file: String, message: String },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotJson {
+                line,
+                column,
+                message,
+            } => {
+                write!(
+                    f,
+                    "the document is not valid JSON (line {line}, column {column}): {message}"
+                )
+            }
+            Error::Invalid { path, message } => write!(f, "{path}: {message}"),
+            Error::Internal { file, message } => {
+                write!(
+                    f,
+                    "internal error: generated {file} is not valid Rust: {message}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Parses `document`, lowers it and emits every file of the client crate,
+/// sorted by path.
+pub fn generate(document: &str, options: &Options) -> Result<Vec<File>, Error> {
+    let doc = discovery::Document::parse(document)?;
+    let api = lower::lower(&doc, options)?;
+    emit::crate_files(&api, options)
+}
+
+/// Parses and lowers `document` without emitting (for IR snapshots and tools).
+pub fn to_ir(document: &str, options: &Options) -> Result<ir::Api, Error> {
+    let doc = discovery::Document::parse(document)?;
+    lower::lower(&doc, options)
+}

@@ -1,0 +1,840 @@
+//! Discovery document -> IR: naming, hoisting inline schemas, parameter order,
+//! path templates, recursion boxing and pagination detection.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::discovery::{self, Document, Schema};
+use crate::ir::*;
+use crate::names::{bare, sanitize, Case, NamePool};
+use crate::{Error, Options};
+
+/// Methods of the hand-written `Client`; resource accessors must not take them.
+const CLIENT_RESERVED: &[&str] = &["builder", "clone", "base_url", "uploads"];
+/// Fields and methods of every request builder besides its parameters.
+const BUILDER_RESERVED: &[&str] = &[
+    "client",
+    "opts",
+    "request",
+    "send",
+    "pages",
+    "items",
+    "new",
+    "fields",
+    "quota_user",
+    "pretty_print",
+    "xgafv",
+    "timeout",
+    "header",
+    "upload",
+    "download",
+];
+
+pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
+    let mut cx = Lower {
+        types: Vec::new(),
+        type_pool: NamePool::new(),
+        schema_names: BTreeMap::new(),
+    };
+
+    // Named schemas take their names first, in id order, so hoisted types can never
+    // steal a schema's name and the choice is stable.
+    for id in doc.schemas.keys() {
+        let rust = cx.type_pool.claim(&sanitize(id, Case::Pascal), "");
+        cx.schema_names.insert(id.clone(), rust);
+    }
+    for (id, schema) in &doc.schemas {
+        let name = cx.schema_names[id].clone();
+        let path = child("$.schemas", id);
+        let kind = cx.type_kind(schema, &name, &path)?;
+        cx.types.push(TypeDef {
+            name,
+            origin: id.clone(),
+            description: schema.description.clone(),
+            kind,
+        });
+    }
+
+    let scopes = lower_scopes(doc);
+    let mut client_pool = NamePool::with_reserved(CLIENT_RESERVED.iter().copied());
+    let mut module_pool = NamePool::new();
+    let mut type_pool = NamePool::new();
+    let methods = cx.methods(&doc.methods, "$.methods", &mut client_pool, &mut type_pool)?;
+    let resources = cx.resources(
+        &doc.resources,
+        "$.resources",
+        &mut client_pool,
+        &mut module_pool,
+        &mut type_pool,
+    )?;
+
+    box_cycles(&mut cx.types);
+    let kinds: BTreeMap<String, TypeKind> = cx
+        .types
+        .iter()
+        .map(|t| (t.name.clone(), t.kind.clone()))
+        .collect();
+    let mut types = cx.types;
+    types.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let crate_name = options
+        .crate_name
+        .clone()
+        .unwrap_or_else(|| default_crate_name(&doc.name, &doc.version));
+    let lib_name = crate_name.replace('-', "_");
+    let mut api = Api {
+        name: doc.name.clone(),
+        version: doc.version.clone(),
+        title: doc.title.clone().unwrap_or_else(|| doc.name.clone()),
+        description: doc.description.clone(),
+        revision: doc.revision.clone(),
+        documentation_link: doc.documentation_link.clone(),
+        crate_name,
+        lib_name,
+        base_url: base_url(doc),
+        fully_encode_reserved_expansion: doc.fully_encode_reserved_expansion.unwrap_or(false),
+        scopes,
+        methods,
+        resources,
+        types,
+    };
+    // Pagination needs the final struct shapes.
+    detect_pagination_all(&mut api, &kinds);
+    Ok(api)
+}
+
+/// `photoslibrary` + `v1` -> `photoslibrary-v1`; `dfareporting` + `v3.4` -> `dfareporting-v3-4`.
+pub fn default_crate_name(name: &str, version: &str) -> String {
+    let raw = format!("{name}-{version}").to_ascii_lowercase();
+    let mut out: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while out.contains("--") {
+        out = out.replace("--", "-");
+    }
+    out.trim_matches('-').to_string()
+}
+
+fn base_url(doc: &Document) -> String {
+    let mut url = match (&doc.root_url, &doc.base_url) {
+        (Some(root), _) => format!("{root}{}", doc.service_path.as_deref().unwrap_or("")),
+        (None, Some(base)) => base.clone(),
+        (None, None) => String::new(),
+    };
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+fn lower_scopes(doc: &Document) -> Vec<Scope> {
+    let mut pool = NamePool::new();
+    let Some(oauth) = doc.auth.as_ref().and_then(|a| a.oauth2.as_ref()) else {
+        return Vec::new();
+    };
+    oauth
+        .scopes
+        .iter()
+        .map(|(url, info)| {
+            let tail = match url.split_once("/auth/") {
+                Some((_, tail)) => tail.to_string(),
+                None => url
+                    .split("://")
+                    .last()
+                    .unwrap_or(url)
+                    .trim_end_matches('/')
+                    .to_string(),
+            };
+            let base = bare(&sanitize(&tail, Case::Snake))
+                .trim_start_matches('_')
+                .to_ascii_uppercase();
+            let base = if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("SCOPE_{base}")
+            } else {
+                base
+            };
+            Scope {
+                const_name: pool.claim(&base, ""),
+                url: url.clone(),
+                description: info.description.clone(),
+            }
+        })
+        .collect()
+}
+
+struct Lower {
+    types: Vec<TypeDef>,
+    type_pool: NamePool,
+    schema_names: BTreeMap<String, String>,
+}
+
+impl Lower {
+    fn type_kind(&mut self, schema: &Schema, name: &str, path: &str) -> Result<TypeKind, Error> {
+        if let Some(values) = &schema.enum_values {
+            if schema.reference.is_none() && schema.type_.as_deref().unwrap_or("string") == "string"
+            {
+                return Ok(TypeKind::Enum(variants(
+                    values,
+                    schema.enum_descriptions.as_deref(),
+                )));
+            }
+        }
+        let is_object = schema.type_.as_deref() == Some("object")
+            || (schema.type_.is_none() && !schema.properties.is_empty());
+        if is_object && (!schema.properties.is_empty() || schema.additional_properties.is_none()) {
+            let mut pool = NamePool::new();
+            let mut fields = Vec::new();
+            for (wire, prop) in &schema.properties {
+                let ppath = child(&format!("{path}.properties"), wire);
+                let hint = format!("{name}{}", bare(&sanitize(wire, Case::Pascal)));
+                let ty = self.type_ref(prop, &hint, &format!("{name}.{wire}"), &ppath)?;
+                let rust = pool.claim(&sanitize(wire, Case::Snake), "");
+                fields.push(Field {
+                    name: Name {
+                        wire: wire.clone(),
+                        rust,
+                    },
+                    ty,
+                    description: prop.description.clone(),
+                    read_only: prop.read_only,
+                });
+            }
+            return Ok(TypeKind::Struct(fields));
+        }
+        Ok(TypeKind::Alias(
+            self.type_ref_inner(schema, name, name, path)?,
+        ))
+    }
+
+    /// The type of a property or item; inline objects and enums are hoisted into
+    /// named types called `hint` (made unique).
+    fn type_ref(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        origin: &str,
+        path: &str,
+    ) -> Result<TypeRef, Error> {
+        let hoist_enum = schema.enum_values.is_some()
+            && schema.reference.is_none()
+            && schema.type_.as_deref().unwrap_or("string") == "string";
+        let hoist_struct = schema.reference.is_none()
+            && (schema.type_.as_deref() == Some("object") || schema.type_.is_none())
+            && !schema.properties.is_empty();
+        if hoist_enum || hoist_struct {
+            let name = self.type_pool.claim(hint, "");
+            let kind = self.type_kind(schema, &name, path)?;
+            self.types.push(TypeDef {
+                name: name.clone(),
+                origin: origin.to_string(),
+                description: schema.description.clone(),
+                kind,
+            });
+            return Ok(TypeRef::Named { name, boxed: false });
+        }
+        self.type_ref_inner(schema, hint, origin, path)
+    }
+
+    fn type_ref_inner(
+        &mut self,
+        schema: &Schema,
+        hint: &str,
+        origin: &str,
+        path: &str,
+    ) -> Result<TypeRef, Error> {
+        if let Some(reference) = &schema.reference {
+            return match self.schema_names.get(reference) {
+                Some(name) => Ok(TypeRef::Named {
+                    name: name.clone(),
+                    boxed: false,
+                }),
+                None => Err(Error::Invalid {
+                    path: format!("{path}.$ref"),
+                    message: format!(
+                        "`$ref` names the schema {reference:?}, which the document does not define"
+                    ),
+                }),
+            };
+        }
+        let format = schema.format.as_deref();
+        Ok(match schema.type_.as_deref() {
+            None | Some("any") => TypeRef::Any,
+            Some("string") => match format {
+                Some("int64") => TypeRef::I64,
+                Some("uint64") => TypeRef::U64,
+                Some("google-fieldmask") => TypeRef::FieldMask,
+                _ => TypeRef::String,
+            },
+            Some("integer") => match format {
+                Some("uint32") => TypeRef::U32,
+                Some("int64") => TypeRef::I64,
+                Some("uint64") => TypeRef::U64,
+                _ => TypeRef::I32,
+            },
+            Some("number") => match format {
+                Some("float") => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            Some("boolean") => TypeRef::Bool,
+            Some("array") => {
+                let items = schema.items.as_deref().ok_or_else(|| Error::Invalid {
+                    path: path.to_string(),
+                    message: "an `array` schema has no `items`".into(),
+                })?;
+                TypeRef::Array(Box::new(self.type_ref(items, hint, &format!("{origin}[]"), &format!("{path}.items"))?))
+            }
+            Some("object") => match &schema.additional_properties {
+                Some(values) => {
+                    let value_hint = format!("{hint}Value");
+                    TypeRef::Map(Box::new(self.type_ref(values, &value_hint, &format!("{origin}{{}}"), &format!("{path}.additionalProperties"))?))
+                }
+                None => TypeRef::Object,
+            },
+            Some("null") => TypeRef::Any,
+            Some(other) => {
+                return Err(Error::Invalid {
+                    path: format!("{path}.type"),
+                    message: format!(
+                        "unknown type {other:?} (expected one of any, array, boolean, integer, number, object, string)"
+                    ),
+                })
+            }
+        })
+    }
+
+    fn resources(
+        &mut self,
+        resources: &BTreeMap<String, discovery::Resource>,
+        path: &str,
+        accessors: &mut NamePool,
+        modules: &mut NamePool,
+        types: &mut NamePool,
+    ) -> Result<Vec<Resource>, Error> {
+        let mut out = Vec::new();
+        for (wire, res) in resources {
+            let rpath = child(path, wire);
+            let snake = sanitize(wire, Case::Snake);
+            let module = modules.try_claim(&snake).ok_or_else(|| Error::Invalid {
+                path: rpath.clone(),
+                message: format!(
+                    "resource {wire:?} collides with another resource as the Rust name `{}`",
+                    bare(&snake)
+                ),
+            })?;
+            // A method named like a sub-resource keeps its name; the resource accessor yields.
+            let accessor = accessors.claim(&snake, "resource");
+            let type_name = types.claim(&sanitize(wire, Case::Pascal), "Resource");
+            let mut inner_accessors = NamePool::new();
+            let mut inner_types = NamePool::with_reserved([type_name.as_str()]);
+            let methods = self.methods(
+                &res.methods,
+                &format!("{rpath}.methods"),
+                &mut inner_accessors,
+                &mut inner_types,
+            )?;
+            let mut inner_modules = NamePool::new();
+            let resources = self.resources(
+                &res.resources,
+                &format!("{rpath}.resources"),
+                &mut inner_accessors,
+                &mut inner_modules,
+                &mut inner_types,
+            )?;
+            out.push(Resource {
+                name: Name {
+                    wire: wire.clone(),
+                    rust: accessor,
+                },
+                module,
+                type_name,
+                methods,
+                resources,
+            });
+        }
+        Ok(out)
+    }
+
+    fn methods(
+        &mut self,
+        methods: &BTreeMap<String, discovery::Method>,
+        path: &str,
+        accessors: &mut NamePool,
+        types: &mut NamePool,
+    ) -> Result<Vec<Method>, Error> {
+        let mut out = Vec::new();
+        for (wire, m) in methods {
+            let mpath = child(path, wire);
+            let snake = sanitize(wire, Case::Snake);
+            let rust = accessors.try_claim(&snake).ok_or_else(|| Error::Invalid {
+                path: mpath.clone(),
+                message: format!(
+                    "method {wire:?} collides with another method as the Rust name `{}`",
+                    bare(&snake)
+                ),
+            })?;
+            let builder = types.claim(&sanitize(wire, Case::Pascal), "Call");
+            out.push(self.method(wire, m, &mpath, rust, builder)?);
+        }
+        Ok(out)
+    }
+
+    fn method(
+        &mut self,
+        wire: &str,
+        m: &discovery::Method,
+        path: &str,
+        rust: String,
+        builder: String,
+    ) -> Result<Method, Error> {
+        let id = m.id.clone().unwrap_or_else(|| wire.to_string());
+        let http_method = match m.http_method.to_ascii_uppercase().as_str() {
+            "GET" => HttpMethod::Get,
+            "POST" => HttpMethod::Post,
+            "PUT" => HttpMethod::Put,
+            "PATCH" => HttpMethod::Patch,
+            "DELETE" => HttpMethod::Delete,
+            other => {
+                return Err(Error::Invalid {
+                    path: format!("{path}.httpMethod"),
+                    message: format!("unsupported HTTP method {other:?}"),
+                })
+            }
+        };
+        let template = parse_path(&m.path, &format!("{path}.path"))?;
+        for part in &template.parts {
+            if let PathPart::Var(v) = part {
+                match m.parameters.get(&v.name) {
+                    Some(p) if p.location.as_deref() == Some("path") => {}
+                    _ => {
+                        return Err(Error::Invalid {
+                            path: format!("{path}.path"),
+                            message: format!(
+                                "the path placeholder {{{}}} has no path parameter of that name",
+                                v.name
+                            ),
+                        })
+                    }
+                }
+            }
+        }
+        for (i, name) in m.parameter_order.iter().enumerate() {
+            if !m.parameters.contains_key(name) {
+                return Err(Error::Invalid {
+                    path: format!("{path}.parameterOrder[{i}]"),
+                    message: format!(
+                        "names the parameter {name:?}, which the method does not define"
+                    ),
+                });
+            }
+        }
+
+        // Order: path parameters in parameterOrder, other path parameters, then
+        // required query parameters in parameterOrder, then the rest by name.
+        let mut order: Vec<&String> = Vec::new();
+        let is_path = |n: &str| m.parameters[n].location.as_deref() == Some("path");
+        order.extend(m.parameter_order.iter().filter(|n| is_path(n)));
+        order.extend(
+            m.parameters
+                .keys()
+                .filter(|n| is_path(n) && !m.parameter_order.contains(n)),
+        );
+        order.extend(m.parameter_order.iter().filter(|n| !is_path(n)));
+        let rest: Vec<&String> = m.parameters.keys().filter(|n| !order.contains(n)).collect();
+        order.extend(rest);
+
+        let mut pool = NamePool::with_reserved(BUILDER_RESERVED.iter().copied());
+        let mut params = Vec::new();
+        for wire_name in order {
+            let p = &m.parameters[wire_name];
+            let ppath = child(&format!("{path}.parameters"), wire_name);
+            let location = match p.location.as_deref() {
+                Some("path") => Location::Path,
+                Some("query") | None => Location::Query,
+                Some(other) => {
+                    return Err(Error::Invalid {
+                        path: format!("{ppath}.location"),
+                        message: format!(
+                            "unsupported parameter location {other:?} (expected path or query)"
+                        ),
+                    })
+                }
+            };
+            let hint = format!(
+                "{}{}",
+                pascal_id(&id),
+                bare(&sanitize(wire_name, Case::Pascal))
+            );
+            let schema = &p.schema;
+            let ty = if schema.type_.as_deref() == Some("array") {
+                // Some documents spell a repeated parameter as an array schema.
+                let items = schema.items.as_deref().cloned().unwrap_or_default();
+                self.type_ref(
+                    &items,
+                    &hint,
+                    &format!("{id}.{wire_name}"),
+                    &format!("{ppath}.items"),
+                )?
+            } else {
+                self.type_ref(schema, &hint, &format!("{id}.{wire_name}"), &ppath)?
+            };
+            let description = schema.description.clone();
+            let required = schema.required
+                || description
+                    .as_deref()
+                    .is_some_and(|d| d.trim_start().starts_with("Required."));
+            params.push(Param {
+                name: Name {
+                    wire: wire_name.clone(),
+                    rust: pool.claim(&sanitize(wire_name, Case::Snake), "param"),
+                },
+                location,
+                ty,
+                required,
+                repeated: schema.repeated || schema.type_.as_deref() == Some("array"),
+                positional: location == Location::Path,
+                pattern: schema.pattern.clone(),
+                default: schema.default.as_ref().map(|d| match d {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                }),
+                description,
+            });
+        }
+
+        let request = match &m.request {
+            Some(body) => {
+                let ty = self.body_type(body, &format!("{path}.request"))?;
+                let wanted = body
+                    .parameter_name
+                    .as_deref()
+                    .map(|n| sanitize(n, Case::Snake))
+                    .unwrap_or_else(|| "request".into());
+                // The argument sits beside the positional parameters.
+                let mut arg_pool = NamePool::with_reserved(
+                    params
+                        .iter()
+                        .filter(|p| p.positional)
+                        .map(|p| p.name.rust.as_str()),
+                );
+                Some(Body {
+                    ty,
+                    arg: arg_pool.claim(&wanted, "body"),
+                })
+            }
+            None => None,
+        };
+        let response = match &m.response {
+            Some(body) => Some(self.body_type(body, &format!("{path}.response"))?),
+            None => None,
+        };
+        let media_upload = m.media_upload.as_ref().map(|u| MediaUpload {
+            accept: u.accept.clone(),
+            max_size: u.max_size.clone(),
+            protocols: u
+                .protocols
+                .iter()
+                .map(|(k, v)| (k.clone(), v.path.clone().unwrap_or_default()))
+                .collect(),
+        });
+        Ok(Method {
+            id,
+            name: Name {
+                wire: wire.to_string(),
+                rust,
+            },
+            builder,
+            http_method,
+            path: template,
+            description: m.description.clone(),
+            params,
+            request,
+            response,
+            scopes: m.scopes.clone(),
+            pagination: None,
+            supports_media_download: m.supports_media_download,
+            media_upload,
+            supports_subscription: m.supports_subscription,
+        })
+    }
+
+    fn body_type(&self, body: &discovery::BodyRef, path: &str) -> Result<TypeRef, Error> {
+        let reference = body.reference.as_ref().ok_or_else(|| Error::Invalid {
+            path: path.to_string(),
+            message: "a request or response has no `$ref`".into(),
+        })?;
+        match self.schema_names.get(reference) {
+            Some(name) => Ok(TypeRef::Named {
+                name: name.clone(),
+                boxed: false,
+            }),
+            None => Err(Error::Invalid {
+                path: format!("{path}.$ref"),
+                message: format!(
+                    "`$ref` names the schema {reference:?}, which the document does not define"
+                ),
+            }),
+        }
+    }
+}
+
+fn variants(values: &[String], descriptions: Option<&[String]>) -> Vec<Variant> {
+    // `UnknownValue` is the fallback variant every enum carries.
+    let mut pool = NamePool::with_reserved(["UnknownValue"]);
+    let mut seen = BTreeSet::new();
+    values
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| seen.insert(v.as_str()))
+        .map(|(i, v)| Variant {
+            name: Name {
+                wire: v.clone(),
+                rust: pool.claim(&sanitize(v, Case::Pascal), ""),
+            },
+            description: descriptions
+                .and_then(|d| d.get(i))
+                .filter(|d| !d.is_empty())
+                .cloned(),
+        })
+        .collect()
+}
+
+/// `photoslibrary.albums.list` -> `AlbumsList` (the API name is dropped).
+fn pascal_id(id: &str) -> String {
+    let rest = id.split_once('.').map(|(_, r)| r).unwrap_or(id);
+    bare(&sanitize(rest, Case::Pascal)).to_string()
+}
+
+/// `path.key`, or `path["key"]` when the key is not a plain identifier.
+pub(crate) fn child(path: &str, key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("{path}.{key}")
+    } else {
+        format!("{path}[{key:?}]")
+    }
+}
+
+/// Parses `v1/{+name}:cancel`, `{/x*}` and friends.
+pub fn parse_path(template: &str, path: &str) -> Result<PathTemplate, Error> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(PathPart::Literal(rest[..open].to_string()));
+        }
+        let close = rest[open..].find('}').ok_or_else(|| Error::Invalid {
+            path: path.to_string(),
+            message: format!("unclosed `{{` in the path template {template:?}"),
+        })? + open;
+        let mut expr = &rest[open + 1..close];
+        let mut reserved = false;
+        let mut slash = false;
+        if let Some(e) = expr.strip_prefix('+') {
+            reserved = true;
+            expr = e;
+        } else if let Some(e) = expr.strip_prefix('/') {
+            slash = true;
+            expr = e;
+        }
+        let explode = expr.ends_with('*');
+        let name = expr.trim_end_matches('*');
+        if name.is_empty() || name.contains(|c: char| "{}+/#?&;.=,!@|*".contains(c)) {
+            return Err(Error::Invalid {
+                path: path.to_string(),
+                message: format!(
+                    "unsupported expression {{{}}} in the path template {template:?}",
+                    &rest[open + 1..close]
+                ),
+            });
+        }
+        parts.push(PathPart::Var(PathVar {
+            name: name.to_string(),
+            reserved,
+            slash_explode: slash && explode,
+        }));
+        rest = &rest[close + 1..];
+    }
+    if !rest.is_empty() {
+        if rest.contains('}') {
+            return Err(Error::Invalid {
+                path: path.to_string(),
+                message: format!("unmatched `}}` in the path template {template:?}"),
+            });
+        }
+        parts.push(PathPart::Literal(rest.to_string()));
+    }
+    Ok(PathTemplate {
+        template: template.to_string(),
+        parts,
+    })
+}
+
+/// Boxes every by-value reference that closes a cycle of structs containing
+/// each other directly (through `Option` only; `Vec` and maps already allocate).
+fn box_cycles(types: &mut [TypeDef]) {
+    let edges: BTreeMap<String, BTreeSet<String>> = types
+        .iter()
+        .map(|t| {
+            let targets = match &t.kind {
+                TypeKind::Struct(fields) => {
+                    fields.iter().filter_map(|f| direct_target(&f.ty)).collect()
+                }
+                TypeKind::Alias(ty) => direct_target(ty).into_iter().collect(),
+                TypeKind::Enum(_) => BTreeSet::new(),
+            };
+            (t.name.clone(), targets)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut stack = vec![from.to_string()];
+        let mut seen = BTreeSet::new();
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                stack.extend(edges.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    for t in types.iter_mut() {
+        let owner = t.name.clone();
+        let fix = |ty: &mut TypeRef| {
+            if let TypeRef::Named { name, boxed } = ty {
+                if reaches(name, &owner) {
+                    *boxed = true;
+                }
+            }
+        };
+        match &mut t.kind {
+            TypeKind::Struct(fields) => fields.iter_mut().for_each(|f| fix(&mut f.ty)),
+            TypeKind::Alias(ty) => fix(ty),
+            TypeKind::Enum(_) => {}
+        }
+    }
+}
+
+fn direct_target(ty: &TypeRef) -> Option<String> {
+    match ty {
+        TypeRef::Named { name, .. } => Some(name.clone()),
+        _ => None,
+    }
+}
+
+fn detect_pagination_all(api: &mut Api, types: &BTreeMap<String, TypeKind>) {
+    fn walk(
+        methods: &mut [Method],
+        resources: &mut [Resource],
+        types: &BTreeMap<String, TypeKind>,
+    ) {
+        for m in methods {
+            m.pagination = detect_pagination(m, types);
+        }
+        for r in resources {
+            walk(&mut r.methods, &mut r.resources, types);
+        }
+    }
+    walk(&mut api.methods, &mut api.resources, types);
+}
+
+fn struct_fields<'t>(ty: &TypeRef, types: &'t BTreeMap<String, TypeKind>) -> Option<&'t [Field]> {
+    match ty {
+        TypeRef::Named { name, .. } => match types.get(name)? {
+            TypeKind::Struct(fields) => Some(fields),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A method pages when its response has a string `nextPageToken` and its request
+/// carries a string `pageToken`, as a query parameter or as a body field.
+pub fn detect_pagination(m: &Method, types: &BTreeMap<String, TypeKind>) -> Option<Pagination> {
+    let response = struct_fields(m.response.as_ref()?, types)?;
+    response
+        .iter()
+        .find(|f| f.name.wire == "nextPageToken" && f.ty == TypeRef::String)?;
+    let token_in = if let Some(p) = m.params.iter().find(|p| {
+        p.name.wire == "pageToken"
+            && p.location == Location::Query
+            && !p.repeated
+            && p.ty == TypeRef::String
+    }) {
+        TokenLocation::Query(p.name.rust.clone())
+    } else {
+        let body = struct_fields(&m.request.as_ref()?.ty, types)?;
+        let f = body
+            .iter()
+            .find(|f| f.name.wire == "pageToken" && f.ty == TypeRef::String)?;
+        TokenLocation::Body(f.name.rust.clone())
+    };
+    let arrays: Vec<&Field> = response
+        .iter()
+        .filter(|f| matches!(f.ty, TypeRef::Array(_)))
+        .collect();
+    let pick = match arrays.as_slice() {
+        [one] => Some(*one),
+        many => many.iter().copied().find(|f| f.name.wire == "items"),
+    };
+    let items = pick.map(|f| ItemsField {
+        field: f.name.clone(),
+        item: match &f.ty {
+            TypeRef::Array(inner) => (**inner).clone(),
+            other => other.clone(),
+        },
+    });
+    Some(Pagination { token_in, items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_path_templates() {
+        let t = parse_path("v1/{+name}:cancel", "$").unwrap();
+        assert_eq!(
+            t.parts,
+            vec![
+                PathPart::Literal("v1/".into()),
+                PathPart::Var(PathVar {
+                    name: "name".into(),
+                    reserved: true,
+                    slash_explode: false
+                }),
+                PathPart::Literal(":cancel".into()),
+            ]
+        );
+        let t = parse_path("b/{bucket}/o{/object*}", "$").unwrap();
+        assert_eq!(
+            t.parts[3],
+            PathPart::Var(PathVar {
+                name: "object".into(),
+                reserved: false,
+                slash_explode: true
+            })
+        );
+        assert!(parse_path("a/{b", "$.p")
+            .unwrap_err()
+            .to_string()
+            .contains("$.p"));
+        assert!(parse_path("a/{}", "$").is_err());
+        assert!(parse_path("a}", "$").is_err());
+    }
+
+    #[test]
+    fn crate_names() {
+        assert_eq!(
+            default_crate_name("photoslibrary", "v1"),
+            "photoslibrary-v1"
+        );
+        assert_eq!(
+            default_crate_name("dfareporting", "v3.4"),
+            "dfareporting-v3-4"
+        );
+        assert_eq!(
+            default_crate_name("admin", "directory_v1"),
+            "admin-directory-v1"
+        );
+    }
+}

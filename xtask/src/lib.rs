@@ -1,0 +1,143 @@
+//! The file-system side of regeneration, shared by the `xtask` binary and the
+//! freshness tests: which document makes which crate, and how a generated tree
+//! differs from what is on disk.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use generator::{File, Options};
+
+/// One crate that `cargo xtask regenerate` writes.
+pub struct Target {
+    /// The discovery document, relative to the workspace root.
+    pub document: &'static str,
+    /// The crate directory, relative to the workspace root.
+    pub out_dir: &'static str,
+}
+
+/// Everything `cargo xtask regenerate` produces.
+pub const TARGETS: &[Target] = &[Target {
+    document: "discovery/photoslibrary.v1.json",
+    out_dir: "generated/photoslibrary-v1",
+}];
+
+pub const COMMAND: &str = "cargo xtask regenerate";
+
+/// The workspace root (the parent of this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
+/// Generates the files of `target` from its document.
+pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
+    let doc_path = root.join(target.document);
+    let text = fs::read_to_string(&doc_path)
+        .map_err(|e| format!("cannot read {}: {e}", doc_path.display()))?;
+    let options = Options {
+        crate_name: None,
+        source: target.document.to_string(),
+        command: COMMAND.to_string(),
+    };
+    generator::generate(&text, &options).map_err(|e| format!("{}: {e}", target.document))
+}
+
+/// How a file on disk differs from what the generator writes now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Generated, but not on disk.
+    Missing(PathBuf),
+    /// On disk with other contents.
+    Stale(PathBuf),
+    /// On disk, but no longer generated.
+    Extra(PathBuf),
+}
+
+impl Change {
+    pub fn path(&self) -> &Path {
+        match self {
+            Change::Missing(p) | Change::Stale(p) | Change::Extra(p) => p,
+        }
+    }
+}
+
+/// Compares `files` with the tree at `dir`.
+pub fn diff(dir: &Path, files: &[File]) -> io::Result<Vec<Change>> {
+    let mut changes = Vec::new();
+    let mut wanted = BTreeSet::new();
+    for file in files {
+        let path = dir.join(&file.path);
+        wanted.insert(path.clone());
+        match fs::read(&path) {
+            Ok(bytes) if bytes == file.contents.as_bytes() => {}
+            Ok(_) => changes.push(Change::Stale(path)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => changes.push(Change::Missing(path)),
+            Err(e) => return Err(e),
+        }
+    }
+    for path in list_files(dir)? {
+        if !wanted.contains(&path) {
+            changes.push(Change::Extra(path));
+        }
+    }
+    Ok(changes)
+}
+
+/// Brings the tree at `dir` in line with `files`: writes what differs, removes
+/// what is no longer generated (and directories left empty).
+pub fn apply(dir: &Path, files: &[File], changes: &[Change]) -> io::Result<()> {
+    for change in changes {
+        match change {
+            Change::Missing(path) | Change::Stale(path) => {
+                let rel = path.strip_prefix(dir).expect("changes are inside dir");
+                let file = files
+                    .iter()
+                    .find(|f| Path::new(&f.path) == rel)
+                    .expect("a change names a generated file");
+                if let Some(parent) = path.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                fs::write(path, &file.contents)?;
+            }
+            Change::Extra(path) => {
+                fs::remove_file(path)?;
+                let mut parent = path.parent();
+                while let Some(p) = parent.filter(|p| *p != dir) {
+                    if fs::remove_dir(p).is_err() {
+                        break;
+                    }
+                    parent = p.parent();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every file below `dir`, sorted; none when `dir` does not exist.
+fn list_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

@@ -1,0 +1,95 @@
+//! `cargo xtask <command>`: project automation.
+
+use std::process::ExitCode;
+
+use xtask::{apply, diff, generate, workspace_root, Change, COMMAND, TARGETS};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  regenerate           write every generated crate (generated/) from discovery/
+  regenerate --check   write nothing; fail listing each stale, missing or extra file
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["regenerate"] => regenerate(false),
+        ["regenerate", "--check"] => regenerate(true),
+        [] => {
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+        other => {
+            eprintln!("unknown arguments: {}\n", other.join(" "));
+            eprint!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn regenerate(check: bool) -> ExitCode {
+    let root = workspace_root();
+    let mut stale = 0;
+    for target in TARGETS {
+        let files = match generate(&root, target) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let dir = root.join(target.out_dir);
+        let changes = match diff(&dir, &files) {
+            Ok(changes) => changes,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        for change in &changes {
+            let rel = change
+                .path()
+                .strip_prefix(&root)
+                .unwrap_or(change.path())
+                .display()
+                .to_string();
+            let what = match change {
+                Change::Missing(_) => "missing",
+                Change::Stale(_) => "stale",
+                Change::Extra(_) => "extra",
+            };
+            if check {
+                eprintln!("{what}: {rel}");
+            } else {
+                eprintln!(
+                    "{}: {rel}",
+                    if what == "extra" { "removed" } else { "wrote" }
+                );
+            }
+        }
+        stale += changes.len();
+        if !check {
+            if let Err(e) = apply(&dir, &files, &changes) {
+                eprintln!("error: cannot write {}: {e}", dir.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!(
+                "{}: {} files, {} changed",
+                target.out_dir,
+                files.len(),
+                changes.len()
+            );
+        }
+    }
+    if check && stale > 0 {
+        eprintln!("\n{stale} generated file(s) out of date: run `{COMMAND}`");
+        return ExitCode::FAILURE;
+    }
+    if check {
+        eprintln!("generated/ is up to date");
+    }
+    ExitCode::SUCCESS
+}
