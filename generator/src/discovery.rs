@@ -179,10 +179,18 @@ impl Document {
     /// Parses a discovery document. Errors name the JSON path of the offending value
     /// (or the line and column when the input is not JSON at all).
     pub fn parse(text: &str) -> Result<Document, Error> {
-        let value: Value = serde_json::from_str(text).map_err(|e| Error::NotJson {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            let message = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let message = message
+                .strip_suffix(&suffix)
+                .unwrap_or(&message)
+                .to_string();
+            Error::NotJson {
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
         })?;
         if !value.is_object() {
             return Err(Error::Invalid {

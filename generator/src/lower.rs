@@ -182,13 +182,24 @@ impl Lower {
         let is_object = schema.type_.as_deref() == Some("object")
             || (schema.type_.is_none() && !schema.properties.is_empty());
         if is_object && (!schema.properties.is_empty() || schema.additional_properties.is_none()) {
+            // Properties whose wire name is already the Rust name (`type`, `title`)
+            // claim first, so a colliding `@type` or `Title` yields to them.
             let mut pool = NamePool::new();
+            let mut rust_names = BTreeMap::new();
+            for natural in [true, false] {
+                for wire in schema.properties.keys() {
+                    let wanted = sanitize(wire, Case::Snake);
+                    if (bare(&wanted) == wire) == natural {
+                        rust_names.insert(wire, pool.claim(&wanted, ""));
+                    }
+                }
+            }
             let mut fields = Vec::new();
             for (wire, prop) in &schema.properties {
                 let ppath = child(&format!("{path}.properties"), wire);
                 let hint = format!("{name}{}", bare(&sanitize(wire, Case::Pascal)));
                 let ty = self.type_ref(prop, &hint, &format!("{name}.{wire}"), &ppath)?;
-                let rust = pool.claim(&sanitize(wire, Case::Snake), "");
+                let rust = rust_names[wire].clone();
                 fields.push(Field {
                     name: Name {
                         wire: wire.clone(),

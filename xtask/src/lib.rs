@@ -141,3 +141,47 @@ fn list_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     out.sort();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, contents: &str) -> File {
+        File {
+            path: path.into(),
+            contents: contents.into(),
+        }
+    }
+
+    #[test]
+    fn diff_finds_missing_stale_and_extra_files_and_apply_fixes_them() {
+        let dir = std::env::temp_dir().join(format!("xtask-diff-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        let files = vec![file("a.rs", "a"), file("src/b.rs", "b")];
+        assert_eq!(
+            diff(&dir, &files).unwrap(),
+            vec![
+                Change::Missing(dir.join("a.rs")),
+                Change::Missing(dir.join("src/b.rs"))
+            ]
+        );
+        apply(&dir, &files, &diff(&dir, &files).unwrap()).unwrap();
+        assert!(diff(&dir, &files).unwrap().is_empty());
+
+        fs::write(dir.join("a.rs"), "edited by hand").unwrap();
+        fs::create_dir_all(dir.join("old")).unwrap();
+        fs::write(dir.join("old/c.rs"), "no longer generated").unwrap();
+        let changes = diff(&dir, &files).unwrap();
+        assert_eq!(
+            changes,
+            vec![
+                Change::Stale(dir.join("a.rs")),
+                Change::Extra(dir.join("old/c.rs"))
+            ]
+        );
+        apply(&dir, &files, &changes).unwrap();
+        assert!(diff(&dir, &files).unwrap().is_empty());
+        assert!(!dir.join("old").exists(), "emptied directories are removed");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}

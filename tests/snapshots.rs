@@ -1,0 +1,97 @@
+//! Snapshots of the IR of the Photos document, of the code generated for small
+//! fixture documents (one edge case each), and of the errors for malformed ones.
+//! Review changes with `cargo insta review`.
+
+use std::fs;
+use std::path::PathBuf;
+
+use generator::Options;
+
+fn fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name);
+    fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+fn options(source: &str) -> Options {
+    Options {
+        crate_name: None,
+        source: source.into(),
+        command: "cargo xtask regenerate".into(),
+    }
+}
+
+/// The API-specific files of a generated crate (the runtime is the same for
+/// every document and is covered by its own tests).
+fn generated_code(name: &str) -> String {
+    let files = generator::generate(&fixture(name), &options(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut out = String::new();
+    for file in files
+        .iter()
+        .filter(|f| f.path.starts_with("src/api") || f.path == "src/models.rs")
+    {
+        out.push_str(&format!("===== {} =====\n{}\n", file.path, file.contents));
+    }
+    out
+}
+
+#[test]
+fn photos_ir() {
+    let text = fs::read_to_string(xtask::workspace_root().join("discovery/photoslibrary.v1.json"))
+        .unwrap();
+    let api = generator::to_ir(&text, &options("discovery/photoslibrary.v1.json")).unwrap();
+    insta::assert_snapshot!("photos_ir", api.dump());
+}
+
+#[test]
+fn keyword_and_symbol_names() {
+    insta::assert_snapshot!("keywords", generated_code("keywords.json"));
+}
+
+#[test]
+fn nested_resources() {
+    insta::assert_snapshot!("nested_resources", generated_code("nested_resources.json"));
+}
+
+#[test]
+fn repeated_query_parameter() {
+    insta::assert_snapshot!("repeated_query", generated_code("repeated_query.json"));
+}
+
+#[test]
+fn int64_as_string() {
+    insta::assert_snapshot!("int64", generated_code("int64.json"));
+}
+
+#[test]
+fn enums() {
+    insta::assert_snapshot!("enums", generated_code("enums.json"));
+}
+
+#[test]
+fn recursive_refs() {
+    insta::assert_snapshot!("recursive", generated_code("recursive.json"));
+}
+
+fn error_of(name: &str) -> String {
+    match generator::generate(&fixture(&format!("malformed/{name}")), &options(name)) {
+        Ok(_) => panic!("{name} generated without an error"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn malformed_documents_name_the_problem_and_where() {
+    let report: String = [
+        "invalid_json.json",
+        "dangling_ref.json",
+        "unknown_type.json",
+        "wrong_shape.json",
+    ]
+    .iter()
+    .map(|name| format!("{name}: {}\n", error_of(name)))
+    .collect();
+    insta::assert_snapshot!("malformed", report);
+}
