@@ -29,6 +29,12 @@ pub enum Error {
         /// The first 1 KiB of the body, for diagnosis.
         body_excerpt: String,
     },
+    /// A paginated call's server handed out a page token it had already given,
+    /// which would page forever.
+    RepeatedPageToken {
+        /// The repeated token.
+        token: String,
+    },
     /// An argument was rejected before any request was made.
     InvalidArgument {
         /// The parameter's wire name (e.g. `albumId`), or the setting's name.
@@ -144,7 +150,10 @@ impl Error {
             Error::Timeout(_) => true,
             Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
             Error::Api(e) => matches!(e.status.as_u16(), 429 | 500 | 502 | 503 | 504),
-            Error::Auth(_) | Error::Decode { .. } | Error::InvalidArgument { .. } => false,
+            Error::Auth(_)
+            | Error::Decode { .. }
+            | Error::InvalidArgument { .. }
+            | Error::RepeatedPageToken { .. } => false,
         }
     }
 }
@@ -161,6 +170,12 @@ impl fmt::Display for Error {
                 body_excerpt,
             } => {
                 write!(f, "the response could not be decoded: {source}; body starts with: {body_excerpt:?}")
+            }
+            Error::RepeatedPageToken { token } => {
+                write!(
+                    f,
+                    "the server returned the page token {token:?} a second time; stopped paging"
+                )
             }
             Error::InvalidArgument { name, message } => {
                 write!(f, "invalid argument `{name}`: {message}")
@@ -193,7 +208,7 @@ impl std::error::Error for Error {
             Error::Transport(e) | Error::Timeout(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
-            Error::Api(_) | Error::InvalidArgument { .. } => None,
+            Error::Api(_) | Error::InvalidArgument { .. } | Error::RepeatedPageToken { .. } => None,
         }
     }
 }

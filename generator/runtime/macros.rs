@@ -91,9 +91,15 @@ macro_rules! call_options {
                 self
             }
 
-            /// Overrides the client's timeout for this call.
+            /// Overrides the client's timeout for this call (per attempt).
             pub fn timeout(mut self, value: ::std::time::Duration) -> Self {
                 self.opts.timeout = Some(value);
+                self
+            }
+
+            /// Overrides the client's retry policy for this call.
+            pub fn retry_policy(mut self, value: $crate::RetryPolicy) -> Self {
+                self.opts.retry = Some(value);
                 self
             }
         }

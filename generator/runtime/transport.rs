@@ -1,14 +1,21 @@
-//! Sending a call: URL, query, headers, auth, timeout, and decoding.
+//! Sending a call: URL, query, headers, auth, timeout, retries, tracing and
+//! decoding.
 
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
+use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{excerpt, Error, Result};
+use crate::retry::{retry_after, RetryPolicy};
 
 /// `User-Agent` of every request: `<crate>/<version>`.
 pub(crate) const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// `x-goog-api-client` of every request: the generated-client marker and version.
+pub(crate) const API_CLIENT: &str = concat!("gl-rust/unknown gdcl/", env!("CARGO_PKG_VERSION"));
 
 /// The error format the server uses (`$.xgafv`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -37,6 +44,7 @@ pub(crate) struct CallOptions {
     pub(crate) pretty_print: bool,
     pub(crate) xgafv: Option<Xgafv>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Option<RetryPolicy>,
 }
 
 /// One call, as a generated builder describes it.
@@ -48,15 +56,16 @@ pub(crate) struct Call {
     pub(crate) path: String,
     pub(crate) query: Vec<(&'static str, String)>,
     /// The JSON request body.
-    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) body: Option<Bytes>,
     /// The scopes the method accepts.
     pub(crate) scopes: &'static [&'static str],
     pub(crate) opts: CallOptions,
 }
 
 /// Serializes a request body.
-pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Result<Vec<u8>> {
+pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Result<Bytes> {
     serde_json::to_vec(value)
+        .map(Bytes::from)
         .map_err(|e| Error::invalid_argument("request", format!("cannot be serialized: {e}")))
 }
 
@@ -77,46 +86,91 @@ impl Client {
         self.execute_bytes(call).await.map(drop)
     }
 
-    /// Sends `call`; a success status yields the body, any other an [`Error::Api`].
-    pub(crate) async fn execute_bytes(&self, call: Call) -> Result<bytes::Bytes> {
-        let inner = &self.inner;
-        let mut url =
-            reqwest::Url::parse(&format!("{}{}", inner.base_url, call.path)).map_err(|e| {
+    /// Sends `call`, retrying as the policy allows; a success status yields the
+    /// body, any other an [`Error::Api`]. One `tracing` span per call records
+    /// the method id, the attempt and the last status.
+    pub(crate) async fn execute_bytes(&self, call: Call) -> Result<Bytes> {
+        let span = tracing::debug_span!(
+            "call",
+            method = call.id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+        );
+        self.run(call, &span).instrument(span.clone()).await
+    }
+
+    async fn run(&self, call: Call, span: &tracing::Span) -> Result<Bytes> {
+        let url = self.url(&call)?;
+        let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
+        let may_retry = call.method == reqwest::Method::GET || policy.non_idempotent;
+        let start = Instant::now();
+        let mut attempt = 1;
+        loop {
+            span.record("attempt", attempt);
+            let error = match self.attempt(&call, url.clone(), span).await {
+                Ok(body) => return Ok(body),
+                Err(error) => error,
+            };
+            if !may_retry || attempt >= policy.max_attempts || !error.is_retryable() {
+                return Err(error);
+            }
+            let wait = server_delay(&error).unwrap_or_else(|| policy.backoff(attempt));
+            if policy
+                .time_budget
+                .is_some_and(|budget| start.elapsed() + wait > budget)
+            {
+                return Err(error);
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    fn url(&self, call: &Call) -> Result<reqwest::Url> {
+        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, call.path))
+            .map_err(|e| {
                 Error::invalid_argument("path", format!("{:?} does not form a URL: {e}", call.path))
             })?;
-        {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &call.query {
-                pairs.append_pair(name, value);
-            }
-            if let Some(fields) = &call.opts.fields {
-                pairs.append_pair("fields", fields);
-            }
-            if let Some(user) = &call.opts.quota_user {
-                pairs.append_pair("quotaUser", user);
-            }
-            if !call.opts.pretty_print {
-                pairs.append_pair("prettyPrint", "false");
-            }
-            if let Some(x) = call.opts.xgafv {
-                pairs.append_pair("$.xgafv", x.as_str());
-            }
+        let mut pairs = url.query_pairs_mut();
+        for (name, value) in &call.query {
+            pairs.append_pair(name, value);
         }
-        let mut request = inner.http.request(call.method.clone(), url);
+        if let Some(fields) = &call.opts.fields {
+            pairs.append_pair("fields", fields);
+        }
+        if let Some(user) = &call.opts.quota_user {
+            pairs.append_pair("quotaUser", user);
+        }
+        if !call.opts.pretty_print {
+            pairs.append_pair("prettyPrint", "false");
+        }
+        if let Some(x) = call.opts.xgafv {
+            pairs.append_pair("$.xgafv", x.as_str());
+        }
+        drop(pairs);
+        Ok(url)
+    }
+
+    async fn attempt(&self, call: &Call, url: reqwest::Url, span: &tracing::Span) -> Result<Bytes> {
+        let inner = &self.inner;
+        let mut request = inner
+            .http
+            .request(call.method.clone(), url)
+            .header("x-goog-api-client", API_CLIENT);
         if let Some(tokens) = &inner.tokens {
             let token = tokens.token(call.scopes).await.map_err(Error::Auth)?;
             request = request.bearer_auth(token);
         }
-        if let Some(timeout) = call.opts.timeout.or(inner.timeout) {
-            request = request.timeout(timeout);
-        }
-        if let Some(body) = call.body {
+        request = request.timeout(call.opts.timeout.unwrap_or(inner.timeout));
+        if let Some(body) = &call.body {
             request = request
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(body);
+                .body(body.clone());
         }
         let response = request.send().await.map_err(Error::from_reqwest)?;
         let status = response.status();
+        span.record("status", status.as_u16());
         if status.is_success() {
             return response.bytes().await.map_err(Error::from_reqwest);
         }
@@ -124,6 +178,17 @@ impl Client {
         let body = response.bytes().await.map_err(Error::from_reqwest)?;
         Err(Error::api(status, headers, &body))
     }
+}
+
+/// The wait a `Retry-After` header of an API error asks for.
+fn server_delay(error: &Error) -> Option<Duration> {
+    let Error::Api(api) = error else { return None };
+    let value = api
+        .headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    retry_after(value, SystemTime::now())
 }
 
 /// Decodes a JSON body; an empty body decodes as `{}` (Google's empty message).

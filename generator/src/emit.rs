@@ -18,7 +18,9 @@ const RUNTIME: &[(&str, &str)] = &[
     ("error.rs", include_str!("../runtime/error.rs")),
     ("field_mask.rs", include_str!("../runtime/field_mask.rs")),
     ("macros.rs", include_str!("../runtime/macros.rs")),
+    ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("path.rs", include_str!("../runtime/path.rs")),
+    ("retry.rs", include_str!("../runtime/retry.rs")),
     ("transport.rs", include_str!("../runtime/transport.rs")),
     ("wire.rs", include_str!("../runtime/wire.rs")),
 ];
@@ -91,7 +93,8 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         documentation_link => api.documentation_link,
         base_url => api.base_url,
         resources => resources,
-        example => example_call(api),
+        example => example_call(api, false),
+        example_items => example_call(api, true),
         source => options.source,
         command => options.command,
     };
@@ -100,14 +103,21 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         .map_err(internal)
 }
 
-/// A call for the README example: the first GET with no arguments to give.
-fn example_call(api: &Api) -> Option<String> {
-    fn find(prefix: &str, methods: &[Method], resources: &[Resource]) -> Option<String> {
+/// A call for the README examples: the first GET with no arguments to give
+/// (with `items`, the first such method that pages over items).
+fn example_call(api: &Api, items: bool) -> Option<String> {
+    fn find(
+        prefix: &str,
+        methods: &[Method],
+        resources: &[Resource],
+        items: bool,
+    ) -> Option<String> {
         for m in methods {
             let simple = m.http_method == HttpMethod::Get
                 && m.request.is_none()
                 && m.response.is_some()
-                && m.params.iter().all(|p| !p.required && !p.positional);
+                && m.params.iter().all(|p| !p.required && !p.positional)
+                && (!items || m.pagination.as_ref().is_some_and(|p| p.items.is_some()));
             if simple {
                 return Some(format!("{prefix}{}()", m.name.rust));
             }
@@ -117,10 +127,11 @@ fn example_call(api: &Api) -> Option<String> {
                 &format!("{prefix}{}().", r.name.rust),
                 &r.methods,
                 &r.resources,
+                items,
             )
         })
     }
-    find("", &api.methods, &api.resources)
+    find("", &api.methods, &api.resources, items)
 }
 
 // ---------------------------------------------------------------- helpers
@@ -284,16 +295,22 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod field_mask;
         // Support code shared by every generated crate: not every API uses all of it.
         #[allow(dead_code)]
+        mod pagination;
+        #[allow(dead_code)]
         mod path;
+        mod retry;
         #[allow(dead_code)]
         mod transport;
         #[allow(dead_code)]
         mod wire;
 
+        #[cfg(feature = "yup-oauth2")]
+        pub use auth::YupOAuth2;
         pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, BoxError, Error, GoogleError, Result};
         pub use field_mask::FieldMask;
+        pub use retry::RetryPolicy;
         pub use transport::Xgafv;
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
@@ -642,6 +659,7 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
     });
 
     let send = send_fn(api, m);
+    let paging = m.pagination.as_ref().map(|p| pagination_fns(m, p));
     quote! {
         #doc
         #[derive(Clone, Debug)]
@@ -664,8 +682,52 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
             #(#setters)*
 
             #send
+
+            #paging
         }
     }
+}
+
+fn pagination_fns(m: &Method, p: &Pagination) -> TokenStream {
+    let Some(response) = &m.response else {
+        return TokenStream::new();
+    };
+    let response_ty = rust_type(response);
+    let next = ident(&p.next_token);
+    let (first, set) = match &p.token_in {
+        TokenLocation::Query(field) => {
+            let f = ident(field);
+            (quote!(self.#f.clone()), quote!(|b: &mut Self, t| b.#f = t))
+        }
+        TokenLocation::Body(field) => {
+            let f = ident(field);
+            (
+                quote!(self.request.#f.clone()),
+                quote!(|b: &mut Self, t| b.request.#f = t),
+            )
+        }
+    };
+    let pages = quote! {
+        /// Every page, as a stream: starts at the page token set on this builder (if
+        /// any) and follows `nextPageToken` until a response has none. A server that
+        /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
+        pub fn pages(self) -> impl ::futures_core::Stream<Item = crate::Result<#response_ty>> + ::std::marker::Send + 'static {
+            let first = #first;
+            crate::pagination::pages(self, first, #set, Self::send, |r: &#response_ty| r.#next.as_deref())
+        }
+    };
+    let items = p.items.as_ref().map(|items| {
+        let field = ident(&items.field.rust);
+        let item_ty = rust_type(&items.item);
+        let doc = format!(" Every item of `{}` across all pages, as a stream (see [`Self::pages`]).", items.field.wire);
+        quote! {
+            #[doc = #doc]
+            pub fn items(self) -> impl ::futures_core::Stream<Item = crate::Result<#item_ty>> + ::std::marker::Send + 'static {
+                crate::pagination::items(self.pages(), |r: #response_ty| r.#field.unwrap_or_default())
+            }
+        }
+    });
+    quote! { #pages #items }
 }
 
 fn send_fn(api: &Api, m: &Method) -> TokenStream {
@@ -704,13 +766,19 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
                     quote!(crate::path::push_var(&mut path, #wire, &#values.join(","), false)?;)
                 }
             } else {
-                let reserved = v.reserved && !api.fully_encode_reserved_expansion;
                 let value = if p.ty == TypeRef::String {
                     quote!(&self.#pname)
                 } else {
                     quote!(&crate::wire::QueryValue::to_query(&self.#pname))
                 };
-                quote!(crate::path::push_var(&mut path, #wire, #value, #reserved)?;)
+                let reserved = v.reserved && !api.fully_encode_reserved_expansion;
+                let check = p.pattern.as_ref().map(|pattern| {
+                    quote!(crate::path::check_pattern(#wire, #value, #pattern)?;)
+                });
+                quote! {
+                    #check
+                    crate::path::push_var(&mut path, #wire, #value, #reserved)?;
+                }
             }
         }
     });

@@ -135,6 +135,8 @@ pub struct MediaUpload {
 pub struct Pagination {
     /// Where the request's page token goes.
     pub token_in: TokenLocation,
+    /// The Rust name of the response's `nextPageToken` field.
+    pub next_token: String,
     /// The repeated item field of the response, if there is exactly one obvious one.
     pub items: Option<ItemsField>,
 }

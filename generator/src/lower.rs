@@ -762,9 +762,12 @@ fn struct_fields<'t>(ty: &TypeRef, types: &'t BTreeMap<String, TypeKind>) -> Opt
 /// carries a string `pageToken`, as a query parameter or as a body field.
 pub fn detect_pagination(m: &Method, types: &BTreeMap<String, TypeKind>) -> Option<Pagination> {
     let response = struct_fields(m.response.as_ref()?, types)?;
-    response
+    let next_token = response
         .iter()
-        .find(|f| f.name.wire == "nextPageToken" && f.ty == TypeRef::String)?;
+        .find(|f| f.name.wire == "nextPageToken" && f.ty == TypeRef::String)?
+        .name
+        .rust
+        .clone();
     let token_in = if let Some(p) = m.params.iter().find(|p| {
         p.name.wire == "pageToken"
             && p.location == Location::Query
@@ -794,7 +797,11 @@ pub fn detect_pagination(m: &Method, types: &BTreeMap<String, TypeKind>) -> Opti
             other => other.clone(),
         },
     });
-    Some(Pagination { token_in, items })
+    Some(Pagination {
+        token_in,
+        next_token,
+        items,
+    })
 }
 
 #[cfg(test)]

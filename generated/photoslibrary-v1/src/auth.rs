@@ -79,3 +79,80 @@ where
         Box::pin((self.0)(scopes.iter().map(|s| s.to_string()).collect()))
     }
 }
+
+/// [`TokenSource`] for a yup-oauth2 authenticator (feature `yup-oauth2`).
+///
+/// The installed-app flow is the normal way to act for a person against their
+/// own library: the first call opens a consent page, and the refresh token is
+/// persisted to disk so later runs need no browser.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use photoslibrary_v1::{scopes, Client, YupOAuth2};
+/// use yup_oauth2::{read_application_secret, InstalledFlowAuthenticator, InstalledFlowReturnMethod};
+///
+/// let secret = read_application_secret("client_secret.json").await?;
+/// let auth = InstalledFlowAuthenticator::builder(secret, InstalledFlowReturnMethod::HTTPRedirect)
+///     .persist_tokens_to_disk("tokens.json")
+///     .build()
+///     .await?;
+/// let client = Client::builder()
+///     .token_source(YupOAuth2::with_scopes(auth, [scopes::PHOTOSLIBRARY_READONLY]))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[cfg(feature = "yup-oauth2")]
+pub struct YupOAuth2 {
+    auth: yup_oauth2::authenticator::Authenticator<YupConnector>,
+    scopes: Option<Vec<String>>,
+}
+
+#[cfg(feature = "yup-oauth2")]
+type YupConnector =
+    <yup_oauth2::DefaultHyperClientBuilder as yup_oauth2::HyperClientBuilder>::Connector;
+
+#[cfg(feature = "yup-oauth2")]
+impl YupOAuth2 {
+    /// Asks for a token with the first scope each method accepts (the broadest
+    /// one, in Google's documents).
+    pub fn new(auth: yup_oauth2::authenticator::Authenticator<YupConnector>) -> Self {
+        YupOAuth2 { auth, scopes: None }
+    }
+
+    /// Asks for a token with exactly these scopes for every call, so the user
+    /// consents once to what the application needs.
+    pub fn with_scopes<S: Into<String>>(
+        auth: yup_oauth2::authenticator::Authenticator<YupConnector>,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        YupOAuth2 {
+            auth,
+            scopes: Some(scopes.into_iter().map(Into::into).collect()),
+        }
+    }
+}
+
+#[cfg(feature = "yup-oauth2")]
+impl fmt::Debug for YupOAuth2 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("YupOAuth2")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "yup-oauth2")]
+impl TokenSource for YupOAuth2 {
+    fn token<'a>(&'a self, scopes: &'a [&'a str]) -> TokenFuture<'a> {
+        Box::pin(async move {
+            let token = match &self.scopes {
+                Some(fixed) => self.auth.token(fixed).await?,
+                None => self.auth.token(&scopes[..scopes.len().min(1)]).await?,
+            };
+            token
+                .token()
+                .map(str::to_owned)
+                .ok_or_else(|| "yup-oauth2 returned no access token".into())
+        })
+    }
+}

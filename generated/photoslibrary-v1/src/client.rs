@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use crate::auth::{StaticToken, TokenSource};
 use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+
+/// The per-attempt timeout when the builder sets none.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The entry point: one per application, cheap to clone (an `Arc` inside), safe
 /// to share between tasks.
@@ -28,7 +32,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     pub(crate) tokens: Option<Arc<dyn TokenSource>>,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) timeout: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl fmt::Debug for Client {
@@ -37,6 +42,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("authenticated", &self.inner.tokens.is_some())
             .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +66,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     tokens: Option<Arc<dyn TokenSource>>,
     timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
     http: Option<reqwest::Client>,
 }
 
@@ -99,9 +106,17 @@ impl ClientBuilder {
         self
     }
 
-    /// The default time one call may take; each call can override it.
+    /// The time one attempt of a call may take (default 60 seconds); each call
+    /// can override it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// How failed calls are retried; each call can override it. Default:
+    /// [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
         self
     }
 
@@ -141,7 +156,8 @@ impl ClientBuilder {
                 http,
                 base_url,
                 tokens: self.tokens,
-                timeout: self.timeout,
+                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
+                retry: self.retry.unwrap_or_default(),
             }),
         })
     }

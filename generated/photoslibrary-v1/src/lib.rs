@@ -14,15 +14,21 @@ mod client;
 mod error;
 mod field_mask;
 #[allow(dead_code)]
+mod pagination;
+#[allow(dead_code)]
 mod path;
+mod retry;
 #[allow(dead_code)]
 mod transport;
 #[allow(dead_code)]
 mod wire;
+#[cfg(feature = "yup-oauth2")]
+pub use auth::YupOAuth2;
 pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;
+pub use retry::RetryPolicy;
 pub use transport::Xgafv;
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";

@@ -94,6 +94,175 @@ pub(crate) fn push_list(path: &mut String, name: &'static str, values: &[String]
     Ok(())
 }
 
+/// Checks a path parameter against the `pattern` the document gives it.
+/// Patterns beyond the supported subset (groups, alternation, counted
+/// repetition) are not enforced; expansion stays safe without them.
+pub(crate) fn check_pattern(name: &'static str, value: &str, pattern: &str) -> Result<()> {
+    match matches(pattern, value) {
+        Some(false) => Err(Error::invalid_argument(
+            name,
+            format!("{value:?} does not match the pattern {pattern}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// One element of a pattern.
+#[derive(Debug, Clone)]
+enum Atom {
+    Any,
+    Char(char),
+    Class {
+        negated: bool,
+        ranges: Vec<(char, char)>,
+    },
+}
+
+impl Atom {
+    fn accepts(&self, c: char) -> bool {
+        match self {
+            Atom::Any => c != '\n',
+            Atom::Char(x) => *x == c,
+            Atom::Class { negated, ranges } => {
+                ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Repeat {
+    One,
+    ZeroOrOne,
+    ZeroOrMore,
+    OneOrMore,
+}
+
+/// Whether `value` matches the regular expression `pattern`, for the subset
+/// discovery documents use: anchors, literals, `.`, classes (`[^/]`, `[a-z0-9-]`,
+/// `\d`, `\w`, `\s`), and `*`, `+`, `?`. `None` for anything else.
+pub(crate) fn matches(pattern: &str, value: &str) -> Option<bool> {
+    let mut chars = pattern.chars().peekable();
+    let anchored_start = chars.next_if_eq(&'^').is_some();
+    let mut atoms: Vec<(Atom, Repeat)> = Vec::new();
+    let mut anchored_end = false;
+    while let Some(c) = chars.next() {
+        let atom = match c {
+            '$' if chars.peek().is_none() => {
+                anchored_end = true;
+                break;
+            }
+            '.' => Atom::Any,
+            '\\' => escape(chars.next()?)?,
+            '[' => {
+                let negated = chars.next_if_eq(&'^').is_some();
+                let mut ranges = Vec::new();
+                let mut first = true;
+                loop {
+                    let c = chars.next()?;
+                    if c == ']' && !first {
+                        break;
+                    }
+                    first = false;
+                    let lo = if c == '\\' {
+                        match escape(chars.next()?)? {
+                            Atom::Char(x) => x,
+                            Atom::Class {
+                                ranges: r,
+                                negated: false,
+                            } => {
+                                ranges.extend(r);
+                                continue;
+                            }
+                            _ => return None,
+                        }
+                    } else {
+                        c
+                    };
+                    if chars.peek() == Some(&'-') {
+                        chars.next();
+                        match chars.peek() {
+                            Some(']') | None => {
+                                ranges.push((lo, lo));
+                                ranges.push(('-', '-'));
+                            }
+                            Some(_) => {
+                                let hi = chars.next()?;
+                                ranges.push((lo, hi));
+                            }
+                        }
+                    } else {
+                        ranges.push((lo, lo));
+                    }
+                }
+                Atom::Class { negated, ranges }
+            }
+            '(' | ')' | '|' | '{' | '}' | '*' | '+' | '?' | '^' | '$' => return None,
+            other => Atom::Char(other),
+        };
+        let repeat = match chars.peek() {
+            Some('*') => Repeat::ZeroOrMore,
+            Some('+') => Repeat::OneOrMore,
+            Some('?') => Repeat::ZeroOrOne,
+            _ => Repeat::One,
+        };
+        if repeat != Repeat::One {
+            chars.next();
+            if matches!(chars.peek(), Some('*' | '+' | '?' | '{')) {
+                return None;
+            }
+        }
+        atoms.push((atom, repeat));
+    }
+    let text: Vec<char> = value.chars().collect();
+    let starts: Box<dyn Iterator<Item = usize>> = if anchored_start {
+        Box::new(0..1)
+    } else {
+        Box::new(0..=text.len())
+    };
+    for start in starts {
+        if match_here(&atoms, &text[start..], anchored_end) {
+            return Some(true);
+        }
+    }
+    Some(false)
+}
+
+fn escape(c: char) -> Option<Atom> {
+    let class = |ranges: &[(char, char)]| Atom::Class {
+        negated: false,
+        ranges: ranges.to_vec(),
+    };
+    Some(match c {
+        'd' => class(&[('0', '9')]),
+        'w' => class(&[('a', 'z'), ('A', 'Z'), ('0', '9'), ('_', '_')]),
+        's' => class(&[(' ', ' '), ('\t', '\t'), ('\n', '\n'), ('\r', '\r')]),
+        c if c.is_ascii_alphanumeric() => return None,
+        c => Atom::Char(c),
+    })
+}
+
+/// Backtracking match of `atoms` at the start of `text`.
+fn match_here(atoms: &[(Atom, Repeat)], text: &[char], anchored_end: bool) -> bool {
+    let Some(((atom, repeat), rest)) = atoms.split_first() else {
+        return !anchored_end || text.is_empty();
+    };
+    let (min, max) = match repeat {
+        Repeat::One => (1, 1),
+        Repeat::ZeroOrOne => (0, 1),
+        Repeat::ZeroOrMore => (0, usize::MAX),
+        Repeat::OneOrMore => (1, usize::MAX),
+    };
+    let available = text
+        .iter()
+        .take(max)
+        .take_while(|c| atom.accepts(**c))
+        .count();
+    (min..=available)
+        .rev()
+        .any(|n| match_here(rest, &text[n..], anchored_end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +293,23 @@ mod tests {
         );
         assert_eq!(expand("a?b#c", true).unwrap(), "v1/albums/a%3Fb%23c");
         assert_eq!(expand("a%2Fb%zz", true).unwrap(), "v1/albums/a%2Fb%25zz");
+    }
+
+    #[test]
+    fn patterns() {
+        assert_eq!(matches("^[^/]+$", "abc"), Some(true));
+        assert_eq!(matches("^[^/]+$", "a/b"), Some(false));
+        assert_eq!(matches("^[^/]+$", ""), Some(false));
+        let p = "^projects/[^/]+/locations/[^/]+$";
+        assert_eq!(matches(p, "projects/p1/locations/us-east1"), Some(true));
+        assert_eq!(matches(p, "projects/p1/locations/us/x"), Some(false));
+        assert_eq!(matches("^[a-z][a-z0-9-]*$", "my-bucket-1"), Some(true));
+        assert_eq!(matches("^[a-z][a-z0-9-]*$", "1bucket"), Some(false));
+        assert_eq!(matches("\\d+", "id 42"), Some(true));
+        assert_eq!(matches("^.*$", "anything/at all"), Some(true));
+        assert_eq!(matches("^v1\\.(a|b)$", "v1.a"), None);
+        assert!(check_pattern("albumId", "a/b", "^[^/]+$").is_err());
+        assert!(check_pattern("albumId", "a", "^(x|y)$").is_ok());
     }
 
     #[test]

@@ -117,6 +117,7 @@ impl AddEnrichment {
     ) -> crate::Result<crate::models::AddEnrichmentToAlbumResponse> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":addEnrichment");
         let query = ::std::vec::Vec::new();
@@ -166,6 +167,7 @@ impl BatchAddMediaItems {
     ) -> crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":batchAddMediaItems");
         let query = ::std::vec::Vec::new();
@@ -215,6 +217,7 @@ impl BatchRemoveMediaItems {
     ) -> crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":batchRemoveMediaItems");
         let query = ::std::vec::Vec::new();
@@ -294,6 +297,7 @@ impl Get {
     pub async fn send(self) -> crate::Result<crate::models::Album> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call {
@@ -383,6 +387,34 @@ impl List {
         };
         self.client.execute(call).await
     }
+    /// Every page, as a stream: starts at the page token set on this builder (if
+    /// any) and follows `nextPageToken` until a response has none. A server that
+    /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
+    pub fn pages(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::ListAlbumsResponse>,
+    > + ::std::marker::Send + 'static {
+        let first = self.page_token.clone();
+        crate::pagination::pages(
+            self,
+            first,
+            |b: &mut Self, t| b.page_token = t,
+            Self::send,
+            |r: &crate::models::ListAlbumsResponse| r.next_page_token.as_deref(),
+        )
+    }
+    /// Every item of `albums` across all pages, as a stream (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::Album>,
+    > + ::std::marker::Send + 'static {
+        crate::pagination::items(
+            self.pages(),
+            |r: crate::models::ListAlbumsResponse| r.albums.unwrap_or_default(),
+        )
+    }
 }
 /// Request builder for `photoslibrary.albums.patch`: set optional parameters, then call `send`.
 #[derive(Clone, Debug)]
@@ -425,6 +457,7 @@ impl Patch {
         }
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("id", &self.id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "id", &self.id, false)?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
@@ -468,6 +501,7 @@ impl Share {
     pub async fn send(self) -> crate::Result<crate::models::ShareAlbumResponse> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":share");
         let query = ::std::vec::Vec::new();
@@ -511,6 +545,7 @@ impl Unshare {
     pub async fn send(self) -> crate::Result<crate::models::UnshareAlbumResponse> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
+        crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":unshare");
         let query = ::std::vec::Vec::new();

@@ -181,6 +181,7 @@ impl Get {
     pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems/");
+        crate::path::check_pattern("mediaItemId", &self.media_item_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "mediaItemId", &self.media_item_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call {
@@ -256,6 +257,34 @@ impl List {
         };
         self.client.execute(call).await
     }
+    /// Every page, as a stream: starts at the page token set on this builder (if
+    /// any) and follows `nextPageToken` until a response has none. A server that
+    /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
+    pub fn pages(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::ListMediaItemsResponse>,
+    > + ::std::marker::Send + 'static {
+        let first = self.page_token.clone();
+        crate::pagination::pages(
+            self,
+            first,
+            |b: &mut Self, t| b.page_token = t,
+            Self::send,
+            |r: &crate::models::ListMediaItemsResponse| r.next_page_token.as_deref(),
+        )
+    }
+    /// Every item of `mediaItems` across all pages, as a stream (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::MediaItem>,
+    > + ::std::marker::Send + 'static {
+        crate::pagination::items(
+            self.pages(),
+            |r: crate::models::ListMediaItemsResponse| r.media_items.unwrap_or_default(),
+        )
+    }
 }
 /// Request builder for `photoslibrary.mediaItems.patch`: set optional parameters, then call `send`.
 #[derive(Clone, Debug)]
@@ -298,6 +327,7 @@ impl Patch {
         }
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems/");
+        crate::path::check_pattern("id", &self.id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "id", &self.id, false)?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
@@ -355,6 +385,36 @@ impl Search {
             opts: self.opts,
         };
         self.client.execute(call).await
+    }
+    /// Every page, as a stream: starts at the page token set on this builder (if
+    /// any) and follows `nextPageToken` until a response has none. A server that
+    /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
+    pub fn pages(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::SearchMediaItemsResponse>,
+    > + ::std::marker::Send + 'static {
+        let first = self.request.page_token.clone();
+        crate::pagination::pages(
+            self,
+            first,
+            |b: &mut Self, t| b.request.page_token = t,
+            Self::send,
+            |r: &crate::models::SearchMediaItemsResponse| r.next_page_token.as_deref(),
+        )
+    }
+    /// Every item of `mediaItems` across all pages, as a stream (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::MediaItem>,
+    > + ::std::marker::Send + 'static {
+        crate::pagination::items(
+            self.pages(),
+            |r: crate::models::SearchMediaItemsResponse| {
+                r.media_items.unwrap_or_default()
+            },
+        )
     }
 }
 crate::macros::call_options!(BatchCreate, BatchGet, Get, List, Patch, Search);

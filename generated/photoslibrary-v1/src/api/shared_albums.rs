@@ -58,6 +58,7 @@ impl Get {
     pub async fn send(self) -> crate::Result<crate::models::Album> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums/");
+        crate::path::check_pattern("shareToken", &self.share_token, "^[^/]+$")?;
         crate::path::push_var(&mut path, "shareToken", &self.share_token, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call {
@@ -218,6 +219,36 @@ impl List {
             opts: self.opts,
         };
         self.client.execute(call).await
+    }
+    /// Every page, as a stream: starts at the page token set on this builder (if
+    /// any) and follows `nextPageToken` until a response has none. A server that
+    /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
+    pub fn pages(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::ListSharedAlbumsResponse>,
+    > + ::std::marker::Send + 'static {
+        let first = self.page_token.clone();
+        crate::pagination::pages(
+            self,
+            first,
+            |b: &mut Self, t| b.page_token = t,
+            Self::send,
+            |r: &crate::models::ListSharedAlbumsResponse| r.next_page_token.as_deref(),
+        )
+    }
+    /// Every item of `sharedAlbums` across all pages, as a stream (see [`Self::pages`]).
+    pub fn items(
+        self,
+    ) -> impl ::futures_core::Stream<
+        Item = crate::Result<crate::models::Album>,
+    > + ::std::marker::Send + 'static {
+        crate::pagination::items(
+            self.pages(),
+            |r: crate::models::ListSharedAlbumsResponse| {
+                r.shared_albums.unwrap_or_default()
+            },
+        )
     }
 }
 crate::macros::call_options!(Get, Join, Leave, List);

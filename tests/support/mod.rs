@@ -1,0 +1,124 @@
+//! Helpers shared by the mock-server tests.
+#![allow(dead_code)]
+
+use photoslibrary_v1::Client;
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+pub const TOKEN: &str = "ya29.test-token";
+
+/// A mock server answering every request with `status` and `body`, and a client
+/// pointed at it.
+pub async fn serve(status: u16, body: Value) -> (MockServer, Client) {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(status).set_body_json(body))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .build()
+        .unwrap();
+    (server, client)
+}
+
+/// Asserts that exactly one request arrived and that it is `method path?query`
+/// with the bearer token and the given JSON body (or none).
+pub async fn assert_request(
+    server: &MockServer,
+    method: &str,
+    path: &str,
+    query: &str,
+    body: Option<Value>,
+) {
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1, "expected one request, got {requests:?}");
+    let r = &requests[0];
+    assert_eq!(r.method.as_str(), method);
+    assert_eq!(r.url.path(), path);
+    assert_eq!(r.url.query().unwrap_or(""), query);
+    let auth = r
+        .headers
+        .get("authorization")
+        .map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(auth.as_deref(), Some(format!("Bearer {TOKEN}").as_str()));
+    match body {
+        Some(expected) => {
+            let content_type = r
+                .headers
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_string());
+            assert_eq!(content_type.as_deref(), Some("application/json"));
+            let actual: Value = serde_json::from_slice(&r.body).expect("the request body is JSON");
+            assert_eq!(actual, expected);
+        }
+        None => assert!(
+            r.body.is_empty(),
+            "unexpected body {:?}",
+            String::from_utf8_lossy(&r.body)
+        ),
+    }
+}
+
+pub fn album_json(id: &str) -> Value {
+    json!({
+        "id": id,
+        "title": "Trip to Lisbon",
+        "productUrl": format!("https://photos.google.com/lr/album/{id}"),
+        "mediaItemsCount": "42",
+        "coverPhotoBaseUrl": "https://lh3.googleusercontent.com/lr/AFBm1_cover",
+        "coverPhotoMediaItemId": "AKFi6m0cover",
+        "isWriteable": true
+    })
+}
+
+pub fn media_item_json(id: &str) -> Value {
+    json!({
+        "id": id,
+        "description": "Sunset over the Tagus",
+        "productUrl": format!("https://photos.google.com/lr/photo/{id}"),
+        "baseUrl": "https://lh3.googleusercontent.com/lr/AFBm1_base",
+        "mimeType": "image/jpeg",
+        "filename": "IMG_0001.jpg",
+        "mediaMetadata": {
+            "creationTime": "2024-06-01T18:42:07.123456789Z",
+            "width": "4032",
+            "height": "3024",
+            "photo": {
+                "cameraMake": "Google",
+                "cameraModel": "Pixel 8",
+                "focalLength": 6.9,
+                "apertureFNumber": 1.68,
+                "isoEquivalent": 50,
+                "exposureTime": "0.008s"
+            }
+        },
+        "contributorInfo": {
+            "profilePictureBaseUrl": "https://lh3.googleusercontent.com/a/profile",
+            "displayName": "Ana"
+        }
+    })
+}
+
+pub fn share_info_json() -> Value {
+    json!({
+        "sharedAlbumOptions": {"isCollaborative": true, "isCommentable": false},
+        "shareableUrl": "https://photos.app.goo.gl/abc123",
+        "shareToken": "AOVP1kR_share",
+        "isJoined": true,
+        "isOwned": true,
+        "isJoinable": true
+    })
+}
+
+/// A client for `server` with retries off unless a test asks for them.
+pub fn client_for(server: &MockServer) -> Client {
+    Client::builder()
+        .base_url(server.uri())
+        .bearer_token(TOKEN)
+        .retry_policy(photoslibrary_v1::RetryPolicy::none())
+        .build()
+        .unwrap()
+}
