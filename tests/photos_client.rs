@@ -21,6 +21,7 @@ async fn albums_add_enrichment() {
         new_enrichment_item: Some(NewEnrichmentItem {
             text_enrichment: Some(TextEnrichment {
                 text: Some("Day one".into()),
+                ..Default::default()
             }),
             ..Default::default()
         }),
@@ -28,6 +29,7 @@ async fn albums_add_enrichment() {
             position: Some(AlbumPositionPosition::FirstInAlbum),
             ..Default::default()
         }),
+        ..Default::default()
     };
     let response = client
         .albums()
@@ -54,6 +56,7 @@ async fn albums_batch_add_media_items() {
     let (server, client) = serve(200, json!({})).await;
     let request = BatchAddMediaItemsToAlbumRequest {
         media_item_ids: Some(vec!["M1".into(), "M2".into()]),
+        ..Default::default()
     };
     let response = client
         .albums()
@@ -77,6 +80,7 @@ async fn albums_batch_remove_media_items() {
     let (server, client) = serve(200, json!({})).await;
     let request = BatchRemoveMediaItemsFromAlbumRequest {
         media_item_ids: Some(vec!["M3".into()]),
+        ..Default::default()
     };
     client
         .albums()
@@ -102,6 +106,7 @@ async fn albums_create() {
             title: Some("Trip to Lisbon".into()),
             ..Default::default()
         }),
+        ..Default::default()
     };
     let album = client.albums().create(request).send().await.unwrap();
     assert_eq!(album.id.as_deref(), Some("ALBUM_NEW"));
@@ -218,7 +223,9 @@ async fn albums_share() {
         shared_album_options: Some(SharedAlbumOptions {
             is_collaborative: Some(true),
             is_commentable: Some(false),
+            ..Default::default()
         }),
+        ..Default::default()
     };
     let response = client
         .albums()
@@ -278,17 +285,22 @@ async fn media_items_batch_create() {
                 simple_media_item: Some(SimpleMediaItem {
                     upload_token: Some("UT1".into()),
                     file_name: Some("a.jpg".into()),
+                    ..Default::default()
                 }),
+                ..Default::default()
             },
             NewMediaItem {
                 description: None,
                 simple_media_item: Some(SimpleMediaItem {
                     upload_token: Some("UT2".into()),
                     file_name: None,
+                    ..Default::default()
                 }),
+                ..Default::default()
             },
         ]),
         album_position: None,
+        ..Default::default()
     };
     let response = client
         .media_items()
@@ -447,23 +459,29 @@ async fn media_items_search() {
                         year: Some(2024),
                         month: Some(6),
                         day: Some(1),
+                        ..Default::default()
                     }),
                     end_date: Some(Date {
                         year: Some(2024),
                         month: Some(6),
                         day: Some(30),
+                        ..Default::default()
                     }),
+                    ..Default::default()
                 }]),
                 dates: None,
+                ..Default::default()
             }),
             content_filter: Some(ContentFilter {
                 included_content_categories: Some(vec![
                     ContentFilterIncludedContentCategories::Landscapes,
                 ]),
                 excluded_content_categories: None,
+                ..Default::default()
             }),
             media_type_filter: Some(MediaTypeFilter {
                 media_types: Some(vec![MediaTypeFilterMediaTypes::Photo]),
+                ..Default::default()
             }),
             ..Default::default()
         }),
@@ -518,6 +536,7 @@ async fn shared_albums_join() {
     let (server, client) = serve(200, json!({"album": album_json("ALBUM_S")})).await;
     let request = JoinSharedAlbumRequest {
         share_token: Some("AOVP1kR_share".into()),
+        ..Default::default()
     };
     let response = client.shared_albums().join(request).send().await.unwrap();
     assert_eq!(response.album.unwrap().id.as_deref(), Some("ALBUM_S"));
@@ -536,6 +555,7 @@ async fn shared_albums_leave() {
     let (server, client) = serve(200, json!({})).await;
     let request = LeaveSharedAlbumRequest {
         share_token: Some("AOVP1kR_share".into()),
+        ..Default::default()
     };
     client.shared_albums().leave(request).send().await.unwrap();
     assert_request(

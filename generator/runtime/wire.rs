@@ -43,7 +43,31 @@ macro_rules! query_display {
         }
     )*};
 }
-query_display!(String, bool, i32, u32, i64, u64, f32, f64, crate::FieldMask);
+query_display!(
+    String,
+    bool,
+    i32,
+    u32,
+    i64,
+    u64,
+    f32,
+    f64,
+    crate::FieldMask,
+    crate::types::Duration,
+    chrono::NaiveDate
+);
+
+impl QueryValue for crate::types::Bytes {
+    fn to_query(&self) -> String {
+        self.to_base64()
+    }
+}
+
+impl QueryValue for chrono::DateTime<chrono::Utc> {
+    fn to_query(&self) -> String {
+        self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
 
 /// Appends optional and repeated query parameters.
 pub(crate) trait QueryParam {
@@ -64,9 +88,13 @@ impl<T: QueryValue> QueryParam for Vec<T> {
     }
 }
 
-/// `int64`/`uint64` values: JSON strings on the wire; numbers are accepted too.
-/// Works through `Option`, `Vec` and maps: `#[serde(with = "crate::wire::int64")]`.
-pub(crate) mod int64 {
+/// Values whose JSON form differs from serde's default, used as
+/// `#[serde(with = "crate::wire::repr")]` or through [`Ser`] and [`De`]:
+/// `int64`/`uint64` are strings (numbers are accepted too), floats accept
+/// Google's `"NaN"`, `"Infinity"` and `"-Infinity"`, timestamps are RFC 3339
+/// with up to nanoseconds, dates are `YYYY-MM-DD`. Works through `Option`,
+/// `Vec`, `Box` and maps.
+pub(crate) mod repr {
     use super::*;
 
     pub(crate) trait Repr: Sized {
@@ -87,17 +115,21 @@ pub(crate) mod int64 {
         T::de(deserializer)
     }
 
-    struct Wrap<T>(T);
+    /// Serializes a borrowed value through its [`Repr`].
+    pub(crate) struct Ser<'a, T>(pub(crate) &'a T);
 
-    impl<T: Repr> Serialize for Wrap<&T> {
+    impl<T: Repr> Serialize for Ser<'_, T> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             self.0.ser(serializer)
         }
     }
 
-    impl<'de, T: Repr> Deserialize<'de> for Wrap<T> {
+    /// Deserializes a value through its [`Repr`].
+    pub(crate) struct De<T>(pub(crate) T);
+
+    impl<'de, T: Repr> Deserialize<'de> for De<T> {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            T::de(deserializer).map(Wrap)
+            T::de(deserializer).map(De)
         }
     }
 
@@ -123,6 +155,15 @@ pub(crate) mod int64 {
                 fn visit_u64<E: de::Error>(self, v: u64) -> Result<$t, E> {
                     <$t>::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
                 }
+
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<$t, E> {
+                    // `1e3` or `12.0`: accept exact integers only.
+                    if v.fract() == 0.0 && v >= <$t>::MIN as f64 && v <= <$t>::MAX as f64 {
+                        Ok(v as $t)
+                    } else {
+                        Err(E::invalid_value(de::Unexpected::Float(v), &self))
+                    }
+                }
             }
 
             impl Repr for $t {
@@ -138,26 +179,124 @@ pub(crate) mod int64 {
     }
     int_repr!(i64, u64);
 
+    struct FloatVisitor<T>(PhantomData<T>);
+
+    macro_rules! float_repr {
+        ($($t:ty),*) => {$(
+            impl Visitor<'_> for FloatVisitor<$t> {
+                type Value = $t;
+
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a number, or \"NaN\", \"Infinity\" or \"-Infinity\"")
+                }
+
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<$t, E> {
+                    match v {
+                        "NaN" => Ok(<$t>::NAN),
+                        "Infinity" => Ok(<$t>::INFINITY),
+                        "-Infinity" => Ok(<$t>::NEG_INFINITY),
+                        other => other.parse().map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self)),
+                    }
+                }
+
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<$t, E> {
+                    Ok(v as $t)
+                }
+
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<$t, E> {
+                    Ok(v as $t)
+                }
+
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<$t, E> {
+                    Ok(v as $t)
+                }
+            }
+
+            impl Repr for $t {
+                fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    if self.is_nan() {
+                        serializer.serialize_str("NaN")
+                    } else if self.is_infinite() {
+                        serializer.serialize_str(if *self > 0.0 { "Infinity" } else { "-Infinity" })
+                    } else {
+                        self.serialize(serializer)
+                    }
+                }
+
+                fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    deserializer.deserialize_any(FloatVisitor::<$t>(PhantomData))
+                }
+            }
+        )*};
+    }
+    float_repr!(f32, f64);
+
+    impl Repr for chrono::DateTime<chrono::Utc> {
+        fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(&self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        }
+
+        fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(ParseVisitor::<Self>(PhantomData, "an RFC 3339 timestamp"))
+        }
+    }
+
+    impl Repr for chrono::NaiveDate {
+        fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_str(&self.format("%Y-%m-%d"))
+        }
+
+        fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_str(ParseVisitor::<Self>(PhantomData, "a date as YYYY-MM-DD"))
+        }
+    }
+
+    /// Parses a string with the type's `FromStr`.
+    struct ParseVisitor<T>(PhantomData<T>, &'static str);
+
+    impl<T: std::str::FromStr> Visitor<'_> for ParseVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.1)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            v.parse()
+                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
     impl<T: Repr> Repr for Option<T> {
         fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             match self {
-                Some(value) => serializer.serialize_some(&Wrap(value)),
+                Some(value) => serializer.serialize_some(&Ser(value)),
                 None => serializer.serialize_none(),
             }
         }
 
         fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            Ok(Option::<Wrap<T>>::deserialize(deserializer)?.map(|w| w.0))
+            Ok(Option::<De<T>>::deserialize(deserializer)?.map(|w| w.0))
+        }
+    }
+
+    impl<T: Repr> Repr for Box<T> {
+        fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            (**self).ser(serializer)
+        }
+
+        fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            T::de(deserializer).map(Box::new)
         }
     }
 
     impl<T: Repr> Repr for Vec<T> {
         fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.collect_seq(self.iter().map(Wrap))
+            serializer.collect_seq(self.iter().map(Ser))
         }
 
         fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            Ok(Vec::<Wrap<T>>::deserialize(deserializer)?
+            Ok(Vec::<De<T>>::deserialize(deserializer)?
                 .into_iter()
                 .map(|w| w.0)
                 .collect())
@@ -166,14 +305,65 @@ pub(crate) mod int64 {
 
     impl<T: Repr> Repr for BTreeMap<String, T> {
         fn ser<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-            serializer.collect_map(self.iter().map(|(k, v)| (k, Wrap(v))))
+            serializer.collect_map(self.iter().map(|(k, v)| (k, Ser(v))))
         }
 
         fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            Ok(BTreeMap::<String, Wrap<T>>::deserialize(deserializer)?
+            Ok(BTreeMap::<String, De<T>>::deserialize(deserializer)?
                 .into_iter()
                 .map(|(k, w)| (k, w.0))
                 .collect())
         }
+    }
+}
+
+/// A map key as the decoder hands it over: borrowed from the input when it
+/// can be, so matching known field names allocates nothing.
+pub(crate) enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+
+    pub(crate) fn into_owned(self) -> String {
+        match self {
+            Key::Borrowed(s) => s.to_owned(),
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v))
+            }
+        }
+
+        deserializer.deserialize_str(KeyVisitor)
     }
 }

@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::format::{header, rust_file};
 use crate::ir::*;
+use crate::lower;
 use crate::names::bare;
 use crate::{Error, File, Options};
 
@@ -22,6 +23,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("path.rs", include_str!("../runtime/path.rs")),
     ("retry.rs", include_str!("../runtime/retry.rs")),
     ("transport.rs", include_str!("../runtime/transport.rs")),
+    ("types.rs", include_str!("../runtime/types.rs")),
     ("wire.rs", include_str!("../runtime/wire.rs")),
 ];
 
@@ -221,8 +223,13 @@ fn escape_markdown(line: &str) -> String {
         match c {
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
+            // Only what could read as an HTML tag needs escaping.
+            '<' if chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(*n)) =>
+            {
+                out.push_str("&lt;")
+            }
             _ => out.push(c),
         }
         i += 1;
@@ -242,6 +249,10 @@ fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::FieldMask => quote!(crate::FieldMask),
+        TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
+        TypeRef::Date => quote!(::chrono::NaiveDate),
+        TypeRef::Duration => quote!(crate::types::Duration),
+        TypeRef::Bytes => quote!(crate::types::Bytes),
         TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Object => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         TypeRef::Array(inner) => {
@@ -263,11 +274,17 @@ fn rust_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-/// Whether values of this type go through `crate::wire::int64`.
-fn is_int64(ty: &TypeRef) -> bool {
+/// Whether values of this type go through `crate::wire::repr` (their JSON form
+/// is not serde's default).
+fn needs_repr(ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::I64 | TypeRef::U64 => true,
-        TypeRef::Array(inner) | TypeRef::Map(inner) => is_int64(inner),
+        TypeRef::I64
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::DateTime
+        | TypeRef::Date => true,
+        TypeRef::Array(inner) | TypeRef::Map(inner) => needs_repr(inner),
         _ => false,
     }
 }
@@ -301,12 +318,15 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod retry;
         #[allow(dead_code)]
         mod transport;
+        pub mod types;
         #[allow(dead_code)]
         mod wire;
 
         #[cfg(feature = "yup-oauth2")]
         pub use auth::YupOAuth2;
         pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+        /// The date and time types of timestamps and dates in the models.
+        pub use chrono;
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, BoxError, Error, GoogleError, Result};
         pub use field_mask::FieldMask;
@@ -356,14 +376,27 @@ fn models_rs(api: &Api) -> TokenStream {
         let doc = docs(t.description.as_deref());
         match &t.kind {
             TypeKind::Struct(fields) => {
-                let fields = fields.iter().map(field);
+                let decls = fields.iter().map(field);
+                let serde = fields.iter().map(|f| {
+                    let name = ident(&f.name.rust);
+                    let wire = &f.name.wire;
+                    let kind = if needs_repr(&f.ty) {
+                        format_ident!("repr")
+                    } else {
+                        format_ident!("plain")
+                    };
+                    quote!(#name: #wire #kind,)
+                });
+                let unknown = ident(lower::UNKNOWN_FIELDS);
                 quote! {
                     #doc
-                    #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                    #[serde(default)]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct #name {
-                        #(#fields)*
+                        #(#decls)*
+                        /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+                        pub #unknown: crate::types::UnknownFields,
                     }
+                    crate::macros::model!(#name { #(#serde)* });
                 }
             }
             TypeKind::Enum(variants) => {
@@ -416,12 +449,8 @@ fn field(f: &Field) -> TokenStream {
     let doc = docs(Some(&doc_text));
     let name = ident(&f.name.rust);
     let ty = rust_type(&f.ty);
-    let wire = &f.name.wire;
-    let rename = (bare(&f.name.rust) != wire).then(|| quote!(rename = #wire,));
-    let with = is_int64(&f.ty).then(|| quote!(with = "crate::wire::int64",));
     quote! {
         #doc
-        #[serde(#rename #with skip_serializing_if = "::std::option::Option::is_none")]
         pub #name: ::std::option::Option<#ty>,
     }
 }
@@ -548,7 +577,7 @@ fn param_type(p: &Param) -> TokenStream {
 fn param_arg(ty: &TypeRef) -> (TokenStream, TokenStream) {
     let rust = rust_type(ty);
     match ty {
-        TypeRef::String | TypeRef::FieldMask | TypeRef::Named { .. } => {
+        TypeRef::String | TypeRef::FieldMask | TypeRef::Bytes | TypeRef::Named { .. } => {
             (quote!(impl ::std::convert::Into<#rust>), quote!(.into()))
         }
         _ => (rust, TokenStream::new()),

@@ -215,6 +215,14 @@ pub enum TypeRef {
     F64,
     /// `google-fieldmask`: comma-joined paths.
     FieldMask,
+    /// `google-datetime` / `date-time`: an RFC 3339 timestamp.
+    DateTime,
+    /// `date`: `YYYY-MM-DD`.
+    Date,
+    /// `google-duration`: `"3.5s"`.
+    Duration,
+    /// `byte`: base64.
+    Bytes,
     /// `type: any`.
     Any,
     /// A schema-less `object` (no properties, no additionalProperties).
@@ -242,6 +250,10 @@ impl TypeRef {
             TypeRef::F32 => "f32".into(),
             TypeRef::F64 => "f64".into(),
             TypeRef::FieldMask => "FieldMask".into(),
+            TypeRef::DateTime => "DateTime".into(),
+            TypeRef::Date => "Date".into(),
+            TypeRef::Duration => "Duration".into(),
+            TypeRef::Bytes => "Bytes".into(),
             TypeRef::Any => "any".into(),
             TypeRef::Object => "object".into(),
             TypeRef::Array(t) => format!("[{}]", t.display()),

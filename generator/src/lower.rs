@@ -8,6 +8,9 @@ use crate::ir::*;
 use crate::names::{bare, sanitize, Case, NamePool};
 use crate::{Error, Options};
 
+/// The field of every model that keeps JSON fields the document does not know.
+pub const UNKNOWN_FIELDS: &str = "unknown_fields";
+
 /// Methods of the hand-written `Client`; resource accessors must not take them.
 const CLIENT_RESERVED: &[&str] = &["builder", "clone", "base_url", "uploads"];
 /// Fields and methods of every request builder besides its parameters.
@@ -184,7 +187,7 @@ impl Lower {
         if is_object && (!schema.properties.is_empty() || schema.additional_properties.is_none()) {
             // Properties whose wire name is already the Rust name (`type`, `title`)
             // claim first, so a colliding `@type` or `Title` yields to them.
-            let mut pool = NamePool::new();
+            let mut pool = NamePool::with_reserved([UNKNOWN_FIELDS]);
             let mut rust_names = BTreeMap::new();
             for natural in [true, false] {
                 for wire in schema.properties.keys() {
@@ -274,6 +277,10 @@ impl Lower {
                 Some("int64") => TypeRef::I64,
                 Some("uint64") => TypeRef::U64,
                 Some("google-fieldmask") => TypeRef::FieldMask,
+                Some("google-datetime" | "date-time") => TypeRef::DateTime,
+                Some("date") => TypeRef::Date,
+                Some("google-duration") => TypeRef::Duration,
+                Some("byte") => TypeRef::Bytes,
                 _ => TypeRef::String,
             },
             Some("integer") => match format {
@@ -679,49 +686,74 @@ pub fn parse_path(template: &str, path: &str) -> Result<PathTemplate, Error> {
     })
 }
 
-/// Boxes every by-value reference that closes a cycle of structs containing
-/// each other directly (through `Option` only; `Vec` and maps already allocate).
+/// Boxes the by-value references (through `Option` only; `Vec` and maps
+/// already allocate) that close a cycle: a depth-first walk in name order boxes
+/// each edge back to a type still on the walk's stack, which breaks every cycle
+/// with few boxes, deterministically.
 fn box_cycles(types: &mut [TypeDef]) {
-    let edges: BTreeMap<String, BTreeSet<String>> = types
+    let index: BTreeMap<String, usize> = types
         .iter()
-        .map(|t| {
-            let targets = match &t.kind {
-                TypeKind::Struct(fields) => {
-                    fields.iter().filter_map(|f| direct_target(&f.ty)).collect()
-                }
-                TypeKind::Alias(ty) => direct_target(ty).into_iter().collect(),
-                TypeKind::Enum(_) => BTreeSet::new(),
-            };
-            (t.name.clone(), targets)
-        })
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
         .collect();
-    let reaches = |from: &str, to: &str| -> bool {
-        let mut stack = vec![from.to_string()];
-        let mut seen = BTreeSet::new();
-        while let Some(n) = stack.pop() {
-            if n == to {
-                return true;
-            }
-            if seen.insert(n.clone()) {
-                stack.extend(edges.get(&n).into_iter().flatten().cloned());
-            }
+    let mut order: Vec<usize> = (0..types.len()).collect();
+    order.sort_by(|a, b| types[*a].name.cmp(&types[*b].name));
+    // 0: unvisited, 1: on the stack, 2: done.
+    let mut state = vec![0u8; types.len()];
+    let mut to_box: BTreeSet<(usize, usize)> = BTreeSet::new();
+    for root in order {
+        if state[root] != 0 {
+            continue;
         }
-        false
-    };
-    for t in types.iter_mut() {
-        let owner = t.name.clone();
-        let fix = |ty: &mut TypeRef| {
-            if let TypeRef::Named { name, boxed } = ty {
-                if reaches(name, &owner) {
-                    *boxed = true;
+        // Iterative DFS: (type, next field position).
+        let mut stack = vec![(root, 0usize)];
+        state[root] = 1;
+        while let Some((node, pos)) = stack.last().copied() {
+            let targets = direct_targets(&types[node]);
+            if pos >= targets.len() {
+                state[node] = 2;
+                stack.pop();
+                continue;
+            }
+            stack.last_mut().expect("non-empty").1 += 1;
+            let (field, target) = &targets[pos];
+            let Some(&t) = index.get(target) else {
+                continue;
+            };
+            match state[t] {
+                0 => {
+                    state[t] = 1;
+                    stack.push((t, 0));
                 }
+                1 => {
+                    to_box.insert((node, *field));
+                }
+                _ => {}
             }
-        };
-        match &mut t.kind {
-            TypeKind::Struct(fields) => fields.iter_mut().for_each(|f| fix(&mut f.ty)),
-            TypeKind::Alias(ty) => fix(ty),
-            TypeKind::Enum(_) => {}
         }
+    }
+    for (node, field) in to_box {
+        let ty = match &mut types[node].kind {
+            TypeKind::Struct(fields) => &mut fields[field].ty,
+            TypeKind::Alias(ty) => ty,
+            TypeKind::Enum(_) => continue,
+        };
+        if let TypeRef::Named { boxed, .. } = ty {
+            *boxed = true;
+        }
+    }
+}
+
+/// The named types a type holds by value, with the field position.
+fn direct_targets(t: &TypeDef) -> Vec<(usize, String)> {
+    match &t.kind {
+        TypeKind::Struct(fields) => fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| direct_target(&f.ty).map(|n| (i, n)))
+            .collect(),
+        TypeKind::Alias(ty) => direct_target(ty).map(|n| (0, n)).into_iter().collect(),
+        TypeKind::Enum(_) => Vec::new(),
     }
 }
 

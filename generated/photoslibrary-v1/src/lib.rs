@@ -20,11 +20,14 @@ mod path;
 mod retry;
 #[allow(dead_code)]
 mod transport;
+pub mod types;
 #[allow(dead_code)]
 mod wire;
 #[cfg(feature = "yup-oauth2")]
 pub use auth::YupOAuth2;
 pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+/// The date and time types of timestamps and dates in the models.
+pub use chrono;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;

@@ -60,6 +60,75 @@ macro_rules! open_enum {
 }
 pub(crate) use open_enum;
 
+/// Implements `Serialize` and `Deserialize` for a generated model: known fields
+/// by wire name (`None` skipped), everything else kept in `unknown_fields` and
+/// written back, so a read-modify-write round trip loses nothing. Fields marked
+/// `repr` go through [`crate::wire::repr`] (int64 strings, float specials,
+/// timestamps, dates).
+macro_rules! model {
+    (@ser $map:ident, $wire:literal, $value:ident, plain) => {
+        $map.serialize_entry($wire, $value)?
+    };
+    (@ser $map:ident, $wire:literal, $value:ident, repr) => {
+        $map.serialize_entry($wire, &$crate::wire::repr::Ser($value))?
+    };
+    (@de $map:ident, plain) => {
+        $map.next_value()?
+    };
+    (@de $map:ident, repr) => {
+        $map.next_value::<::std::option::Option<$crate::wire::repr::De<_>>>()?.map(|v| v.0)
+    };
+    ($name:ident { $( $field:ident : $wire:literal $kind:ident, )* }) => {
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(::std::option::Option::None)?;
+                $(
+                    if let ::std::option::Option::Some(value) = &self.$field {
+                        $crate::macros::model!(@ser map, $wire, value, $kind);
+                    }
+                )*
+                for (key, value) in &self.unknown_fields {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                struct Visitor;
+
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = $name;
+
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+
+                    #[allow(clippy::match_single_binding)]
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<$name, A::Error> {
+                        let mut out = <$name as ::std::default::Default>::default();
+                        while let ::std::option::Option::Some(key) = map.next_key::<$crate::wire::Key<'de>>()? {
+                            match key.as_str() {
+                                $( $wire => out.$field = $crate::macros::model!(@de map, $kind), )*
+                                _ => {
+                                    let value = map.next_value()?;
+                                    out.unknown_fields.insert(key.into_owned(), value);
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(out)
+                    }
+                }
+
+                deserializer.deserialize_map(Visitor)
+            }
+        }
+    };
+}
+pub(crate) use model;
+
 /// Adds the setters shared by every request builder (the API's standard
 /// parameters and per-call settings) to the builder types named.
 macro_rules! call_options {
