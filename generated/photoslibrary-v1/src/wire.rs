@@ -219,8 +219,19 @@ pub(crate) mod repr {
                         serializer.serialize_str("NaN")
                     } else if self.is_infinite() {
                         serializer.serialize_str(if *self > 0.0 { "Infinity" } else { "-Infinity" })
+                    } else if self.fract() == 0.0 && self.abs() < 9_007_199_254_740_992.0 {
+                        // Integral values as integers (`60`, not `60.0`), as Google writes them.
+                        serializer.serialize_i64(*self as i64)
                     } else {
-                        self.serialize(serializer)
+                        // An `f32` goes out as the shortest decimal that reads back as it,
+                        // so even a serializer that widens to `f64` shows the digits the
+                        // server sent: `1.68`, not `1.6799999475479126`.
+                        let shortest = if std::mem::size_of::<$t>() == 4 {
+                            self.to_string().parse().unwrap_or(*self as f64)
+                        } else {
+                            *self as f64
+                        };
+                        serializer.serialize_f64(shortest)
                     }
                 }
 
