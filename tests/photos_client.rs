@@ -656,3 +656,24 @@ async fn standard_parameters_are_sent() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn get_then_patch_sends_back_fields_this_revision_does_not_know() {
+    let mut from_server = album_json("ALBUM_1");
+    from_server["addedAfterThisRevision"] = json!({"kind": "memories", "score": 0.93});
+    let (server, client) = serve(200, from_server.clone()).await;
+    let mut album = client.albums().get("ALBUM_1").send().await.unwrap();
+    album.title = Some("Renamed".into());
+    client
+        .albums()
+        .patch("ALBUM_1", album)
+        .update_mask(FieldMask::new(["title"]))
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let sent: serde_json::Value = serde_json::from_slice(&requests[1].body).unwrap();
+    let mut expected = from_server;
+    expected["title"] = json!("Renamed");
+    assert_eq!(sent, expected);
+}
