@@ -297,6 +297,8 @@ fn lib_rs(api: &Api) -> TokenStream {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
+        // Support code shared by every generated crate: not every API uses all of it.
+        #[allow(unused_macros, unused_imports)]
         mod macros;
 
         #[rustfmt::skip]
@@ -310,7 +312,6 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod client;
         mod error;
         mod field_mask;
-        // Support code shared by every generated crate: not every API uses all of it.
         #[allow(dead_code)]
         mod pagination;
         #[allow(dead_code)]

@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+mod corpus;
+
 use xtask::{apply, diff, generate, workspace_root, Change, COMMAND, TARGETS};
 
 const USAGE: &str = "\
@@ -10,6 +12,9 @@ usage: cargo xtask <command>
 commands:
   regenerate           write every generated crate (generated/) from discovery/
   regenerate --check   write nothing; fail listing each stale, missing or extra file
+  corpus [DIR]         generate a crate for every discovery document in DIR
+                       (default discovery/corpus) into target/corpus and
+                       `cargo check` each; fails if any does not generate or compile
 ";
 
 fn main() -> ExitCode {
@@ -18,6 +23,8 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
+        ["corpus"] => corpus::run(None),
+        ["corpus", dir] if !dir.starts_with('-') => corpus::run(Some(dir)),
         [] => {
             eprint!("{USAGE}");
             ExitCode::from(2)

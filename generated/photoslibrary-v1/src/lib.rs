@@ -2,6 +2,7 @@
 
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#[allow(unused_macros, unused_imports)]
 mod macros;
 #[rustfmt::skip]
 pub mod api;
