@@ -62,9 +62,19 @@ pub(crate) struct Call {
     pub(crate) opts: CallOptions,
 }
 
-/// Serializes a request body.
+/// Serializes a request body (inside `{"data": ...}` for APIs with the
+/// `dataWrapper` feature).
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Result<Bytes> {
-    serde_json::to_vec(value)
+    #[derive(serde::Serialize)]
+    struct Wrapped<'a, T> {
+        data: &'a T,
+    }
+    let encoded = if crate::DATA_WRAPPER {
+        serde_json::to_vec(&Wrapped { data: value })
+    } else {
+        serde_json::to_vec(value)
+    };
+    encoded
         .map(Bytes::from)
         .map_err(|e| Error::invalid_argument("request", format!("cannot be serialized: {e}")))
 }

@@ -293,6 +293,7 @@ fn needs_repr(ty: &TypeRef) -> bool {
 
 fn lib_rs(api: &Api) -> TokenStream {
     let base_url = &api.base_url;
+    let data_wrapper = api.data_wrapper;
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
@@ -336,6 +337,10 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
         pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// Whether request and response bodies are wrapped in `{"data": ...}` (the
+        /// document's `dataWrapper` feature).
+        const DATA_WRAPPER: bool = #data_wrapper;
     }
 }
 

@@ -28,6 +28,9 @@ pub struct Api {
     pub lib_name: String,
     /// The service's base URL: `rootUrl` + `servicePath` (ends with `/`).
     pub base_url: String,
+    /// The `dataWrapper` feature: request and response bodies are wrapped in
+    /// `{"data": ...}`.
+    pub data_wrapper: bool,
     /// `fullyEncodeReservedExpansion`: `{+x}` is encoded like `{x}`.
     pub fully_encode_reserved_expansion: bool,
     pub scopes: Vec<Scope>,
@@ -308,6 +311,9 @@ impl Api {
             self.name, self.version, self.crate_name, self.lib_name
         );
         let _ = writeln!(w, "base_url {}", self.base_url);
+        if self.data_wrapper {
+            let _ = writeln!(w, "feature dataWrapper");
+        }
         for s in &self.scopes {
             let _ = writeln!(w, "scope {} = {}", s.const_name, s.url);
         }

@@ -67,7 +67,6 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         "$.resources",
         &mut client_pool,
         &mut module_pool,
-        &mut type_pool,
     )?;
 
     box_cycles(&mut cx.types);
@@ -94,6 +93,7 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         crate_name,
         lib_name,
         base_url: base_url(doc),
+        data_wrapper: doc.features.iter().any(|f| f == "dataWrapper"),
         fully_encode_reserved_expansion: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes,
         methods,
@@ -326,7 +326,6 @@ impl Lower {
         path: &str,
         accessors: &mut NamePool,
         modules: &mut NamePool,
-        types: &mut NamePool,
     ) -> Result<Vec<Resource>, Error> {
         let mut out = Vec::new();
         for (wire, res) in resources {
@@ -335,13 +334,20 @@ impl Lower {
             let module = modules.try_claim(&snake).ok_or_else(|| Error::Invalid {
                 path: rpath.clone(),
                 message: format!(
-                    "resource {wire:?} collides with another resource as the Rust name `{}`",
+                    "resource {wire:?} collides with resource {:?}: both are named `{}` in Rust",
+                    resources
+                        .keys()
+                        .find(|other| *other != wire && sanitize(other, Case::Snake) == snake)
+                        .map(String::as_str)
+                        .unwrap_or("?"),
                     bare(&snake)
                 ),
             })?;
             // A method named like a sub-resource keeps its name; the resource accessor yields.
             let accessor = accessors.claim(&snake, "resource");
-            let type_name = types.claim(&sanitize(wire, Case::Pascal), "Resource");
+            // The handle lives in the resource's own module, beside its builders,
+            // which yield to it (a method `albums` of `albums` becomes `AlbumsCall`).
+            let type_name = sanitize(wire, Case::Pascal);
             let mut inner_accessors = NamePool::new();
             let mut inner_types = NamePool::with_reserved([type_name.as_str()]);
             let methods = self.methods(
@@ -356,7 +362,6 @@ impl Lower {
                 &format!("{rpath}.resources"),
                 &mut inner_accessors,
                 &mut inner_modules,
-                &mut inner_types,
             )?;
             out.push(Resource {
                 name: Name {
@@ -383,13 +388,24 @@ impl Lower {
         for (wire, m) in methods {
             let mpath = child(path, wire);
             let snake = sanitize(wire, Case::Snake);
-            let rust = accessors.try_claim(&snake).ok_or_else(|| Error::Invalid {
-                path: mpath.clone(),
-                message: format!(
-                    "method {wire:?} collides with another method as the Rust name `{}`",
-                    bare(&snake)
-                ),
-            })?;
+            let colliding = methods
+                .keys()
+                .find(|other| *other != wire && sanitize(other, Case::Snake) == snake);
+            let rust = match (accessors.try_claim(&snake), colliding) {
+                (Some(rust), _) => rust,
+                // Two of the document's methods: the user could not tell them apart.
+                (None, Some(other)) => {
+                    return Err(Error::Invalid {
+                        path: mpath,
+                        message: format!(
+                            "method {wire:?} collides with method {other:?}: both are named `{}` in Rust",
+                            bare(&snake)
+                        ),
+                    })
+                }
+                // A hand-written item of the same scope (`Client::builder`): step aside.
+                (None, None) => accessors.claim(&snake, "method"),
+            };
             let builder = types.claim(&sanitize(wire, Case::Pascal), "Call");
             out.push(self.method(wire, m, &mpath, rust, builder)?);
         }

@@ -36,7 +36,14 @@ pub fn run(dir: Option<&str>) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
-    let work = root.join("target/corpus");
+    // One workspace per folder, so checking two folders does not rebuild both.
+    let folder = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let work = root
+        .join("target/xtask-corpus")
+        .join(folder.unwrap_or_else(|| "documents".into()));
     let crates_dir = work.join("crates");
     let mut members = Vec::new();
     let mut results: Vec<(String, Outcome, f64, String)> = Vec::new();

@@ -36,3 +36,6 @@ pub use retry::RetryPolicy;
 pub use transport::Xgafv;
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";
+/// Whether request and response bodies are wrapped in `{"data": ...}` (the
+/// document's `dataWrapper` feature).
+const DATA_WRAPPER: bool = false;
