@@ -30,6 +30,9 @@ pub struct Client {
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    /// The base URL without the API's service path: media uploads and
+    /// downloads are resolved against it.
+    pub(crate) root_url: String,
     pub(crate) tokens: Option<Arc<dyn TokenSource>>,
     pub(crate) timeout: Duration,
     pub(crate) retry: RetryPolicy,
@@ -153,6 +156,10 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                root_url: base_url
+                    .strip_suffix(crate::SERVICE_PATH)
+                    .unwrap_or(&base_url)
+                    .to_owned(),
                 base_url,
                 tokens: self.tokens,
                 timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),

@@ -52,14 +52,45 @@ pub(crate) struct Call {
     pub(crate) method: reqwest::Method,
     /// The method id, e.g. `photoslibrary.albums.get`.
     pub(crate) id: &'static str,
-    /// The expanded path, relative to the base URL.
+    /// The expanded path, relative to the base URL (or to the root URL when
+    /// `from_root`: media upload and download paths).
     pub(crate) path: String,
+    pub(crate) from_root: bool,
+    /// Extra request headers.
+    pub(crate) headers: Vec<(&'static str, String)>,
     pub(crate) query: Vec<(&'static str, String)>,
-    /// The JSON request body.
+    /// The request body and its content type (`None`: JSON).
     pub(crate) body: Option<Bytes>,
+    pub(crate) content_type: Option<String>,
     /// The scopes the method accepts.
     pub(crate) scopes: &'static [&'static str],
     pub(crate) opts: CallOptions,
+}
+
+impl Call {
+    /// A JSON call relative to the base URL, as generated builders describe it.
+    pub(crate) fn new(
+        method: reqwest::Method,
+        id: &'static str,
+        path: String,
+        query: Vec<(&'static str, String)>,
+        body: Option<Bytes>,
+        scopes: &'static [&'static str],
+        opts: CallOptions,
+    ) -> Self {
+        Call {
+            method,
+            id,
+            path,
+            from_root: false,
+            headers: Vec::new(),
+            query,
+            body,
+            content_type: None,
+            scopes,
+            opts,
+        }
+    }
 }
 
 /// Serializes a request body (inside `{"data": ...}` for APIs with the
@@ -97,19 +128,37 @@ impl Client {
     }
 
     /// Sends `call`, retrying as the policy allows; a success status yields the
-    /// body, any other an [`Error::Api`]. One `tracing` span per call records
-    /// the method id, the attempt and the last status.
+    /// body, any other an [`Error::Api`].
     pub(crate) async fn execute_bytes(&self, call: Call) -> Result<Bytes> {
+        self.send(call, |response| async move {
+            response.bytes().await.map_err(Error::from_reqwest)
+        })
+        .await
+    }
+
+    /// Sends `call` with retries and hands the successful response to `read`,
+    /// which runs inside the retry loop (a failed read is retried like a failed
+    /// request). One `tracing` span per call records the method id, the attempt
+    /// and the last status.
+    pub(crate) async fn send<T, F, Fut>(&self, call: Call, read: F) -> Result<T>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let span = tracing::debug_span!(
             "call",
             method = call.id,
             attempt = tracing::field::Empty,
             status = tracing::field::Empty,
         );
-        self.run(call, &span).instrument(span.clone()).await
+        self.run(call, &span, read).instrument(span.clone()).await
     }
 
-    async fn run(&self, call: Call, span: &tracing::Span) -> Result<Bytes> {
+    async fn run<T, F, Fut>(&self, call: Call, span: &tracing::Span, read: F) -> Result<T>
+    where
+        F: Fn(reqwest::Response) -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
         let url = self.url(&call)?;
         let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
         let may_retry = call.method == reqwest::Method::GET || policy.non_idempotent;
@@ -117,8 +166,12 @@ impl Client {
         let mut attempt = 1;
         loop {
             span.record("attempt", attempt);
-            let error = match self.attempt(&call, url.clone(), span).await {
-                Ok(body) => return Ok(body),
+            let result = match self.attempt(&call, url.clone(), span).await {
+                Ok(response) => read(response).await,
+                Err(error) => Err(error),
+            };
+            let error = match result {
+                Ok(value) => return Ok(value),
                 Err(error) => error,
             };
             if !may_retry || attempt >= policy.max_attempts || !error.is_retryable() {
@@ -137,11 +190,15 @@ impl Client {
         }
     }
 
-    fn url(&self, call: &Call) -> Result<reqwest::Url> {
-        let mut url = reqwest::Url::parse(&format!("{}{}", self.inner.base_url, call.path))
-            .map_err(|e| {
-                Error::invalid_argument("path", format!("{:?} does not form a URL: {e}", call.path))
-            })?;
+    pub(crate) fn url(&self, call: &Call) -> Result<reqwest::Url> {
+        let base = if call.from_root {
+            &self.inner.root_url
+        } else {
+            &self.inner.base_url
+        };
+        let mut url = reqwest::Url::parse(&format!("{base}{}", call.path)).map_err(|e| {
+            Error::invalid_argument("path", format!("{:?} does not form a URL: {e}", call.path))
+        })?;
         let mut pairs = url.query_pairs_mut();
         for (name, value) in &call.query {
             pairs.append_pair(name, value);
@@ -162,32 +219,58 @@ impl Client {
         Ok(url)
     }
 
-    async fn attempt(&self, call: &Call, url: reqwest::Url, span: &tracing::Span) -> Result<Bytes> {
+    /// A request to `url` with the client's headers, a fresh token and the
+    /// call's timeout.
+    pub(crate) async fn request(
+        &self,
+        method: reqwest::Method,
+        url: reqwest::Url,
+        call: &Call,
+    ) -> Result<reqwest::RequestBuilder> {
         let inner = &self.inner;
         let mut request = inner
             .http
-            .request(call.method.clone(), url)
+            .request(method, url)
             .header("x-goog-api-client", API_CLIENT);
         if let Some(tokens) = &inner.tokens {
             let token = tokens.token(call.scopes).await.map_err(Error::Auth)?;
             request = request.bearer_auth(token);
         }
         request = request.timeout(call.opts.timeout.unwrap_or(inner.timeout));
+        for (name, value) in &call.headers {
+            request = request.header(*name, value);
+        }
+        Ok(request)
+    }
+
+    async fn attempt(
+        &self,
+        call: &Call,
+        url: reqwest::Url,
+        span: &tracing::Span,
+    ) -> Result<reqwest::Response> {
+        let mut request = self.request(call.method.clone(), url, call).await?;
         if let Some(body) = &call.body {
+            let content_type = call.content_type.as_deref().unwrap_or("application/json");
             request = request
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, content_type)
                 .body(body.clone());
         }
         let response = request.send().await.map_err(Error::from_reqwest)?;
-        let status = response.status();
-        span.record("status", status.as_u16());
-        if status.is_success() {
-            return response.bytes().await.map_err(Error::from_reqwest);
-        }
-        let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
-        Err(Error::api(status, headers, &body))
+        span.record("status", response.status().as_u16());
+        check_status(response).await
     }
+}
+
+/// A success status passes; any other becomes an [`Error::Api`] with the body.
+pub(crate) async fn check_status(response: reqwest::Response) -> Result<reqwest::Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    Err(Error::api(status, headers, &body))
 }
 
 /// The wait a `Retry-After` header of an API error asks for.

@@ -19,6 +19,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("error.rs", include_str!("../runtime/error.rs")),
     ("field_mask.rs", include_str!("../runtime/field_mask.rs")),
     ("macros.rs", include_str!("../runtime/macros.rs")),
+    ("media.rs", include_str!("../runtime/media.rs")),
     ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("path.rs", include_str!("../runtime/path.rs")),
     ("retry.rs", include_str!("../runtime/retry.rs")),
@@ -293,6 +294,7 @@ fn needs_repr(ty: &TypeRef) -> bool {
 
 fn lib_rs(api: &Api) -> TokenStream {
     let base_url = &api.base_url;
+    let service_path = &api.service_path;
     let data_wrapper = api.data_wrapper;
     quote! {
         #![doc = include_str!("../README.md")]
@@ -313,6 +315,8 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod client;
         mod error;
         mod field_mask;
+        #[allow(dead_code)]
+        pub mod media;
         #[allow(dead_code)]
         mod pagination;
         #[allow(dead_code)]
@@ -337,6 +341,9 @@ fn lib_rs(api: &Api) -> TokenStream {
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
         pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
+        const SERVICE_PATH: &str = #service_path;
 
         /// Whether request and response bodies are wrapped in `{"data": ...}` (the
         /// document's `dataWrapper` feature).
@@ -765,23 +772,9 @@ fn pagination_fns(m: &Method, p: &Pagination) -> TokenStream {
     quote! { #pages #items }
 }
 
-fn send_fn(api: &Api, m: &Method) -> TokenStream {
-    let required = m.optional().filter(|p| p.required).map(|p| {
-        let pname = ident(&p.name.rust);
-        let wire = &p.name.wire;
-        let unset = if p.repeated {
-            quote!(self.#pname.is_empty())
-        } else {
-            quote!(self.#pname.is_none())
-        };
-        quote! {
-            if #unset {
-                return ::std::result::Result::Err(crate::transport::missing(#wire));
-            }
-        }
-    });
-
-    let path_steps = m.path.parts.iter().map(|part| match part {
+/// Code that builds `path` from a template and the builder's path parameters.
+fn path_code(api: &Api, m: &Method, template: &PathTemplate) -> TokenStream {
+    let steps = template.parts.iter().map(|part| match part {
         PathPart::Literal(text) => quote!(path.push_str(#text);),
         PathPart::Var(v) => {
             let Some(p) = m.params.iter().find(|p| p.name.wire == v.name) else {
@@ -817,7 +810,28 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
+    quote! {
+        let mut path = ::std::string::String::new();
+        #(#steps)*
+    }
+}
 
+fn send_fn(api: &Api, m: &Method) -> TokenStream {
+    let required = m.optional().filter(|p| p.required).map(|p| {
+        let pname = ident(&p.name.rust);
+        let wire = &p.name.wire;
+        let unset = if p.repeated {
+            quote!(self.#pname.is_empty())
+        } else {
+            quote!(self.#pname.is_none())
+        };
+        quote! {
+            if #unset {
+                return ::std::result::Result::Err(crate::transport::missing(#wire));
+            }
+        }
+    });
+    let path = path_code(api, m, &m.path);
     let query_params: Vec<TokenStream> = m
         .optional()
         .map(|p| {
@@ -845,24 +859,85 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
         Some(ty) => (rust_type(ty), quote!(execute)),
         None => (quote!(()), quote!(execute_empty)),
     };
+    let decode = match &m.response {
+        Some(_) => quote!(crate::transport::decode(&body)),
+        None => quote!({
+            let _ = body;
+            ::std::result::Result::Ok(())
+        }),
+    };
+    let upload = m.media_upload.as_ref().map(|u| {
+        let accept = &u.accept;
+        let max = match u.max_size {
+            Some(n) => quote!(::std::option::Option::Some(#n)),
+            None => quote!(::std::option::Option::None),
+        };
+        let media_path = |t: &Option<PathTemplate>| match t {
+            Some(t) => {
+                let code = path_code(api, m, t);
+                quote!(::std::option::Option::Some({ #code path }))
+            }
+            None => quote!(::std::option::Option::None),
+        };
+        let multipart = media_path(&u.multipart);
+        let resumable = media_path(&u.resumable);
+        quote! {
+            /// Uploads `media` with this request as its metadata: in one multipart
+            /// request when it is small, else with the resumable protocol (in chunks
+            /// of a multiple of 256 KiB, resuming after an interruption).
+            pub async fn upload(self, media: crate::media::Media) -> crate::Result<#ret> {
+                let spec = crate::media::UploadSpec {
+                    accept: &[#(#accept),*],
+                    max_size: #max,
+                    multipart_path: #multipart,
+                    resumable_path: #resumable,
+                };
+                let (client, call) = self.into_call()?;
+                let body = client.upload(call, spec, media).await?;
+                #decode
+            }
+        }
+    });
+    let download = m.supports_media_download.then(|| {
+        let reroute = m
+            .use_media_download_service
+            .then(|| quote!(call.use_download_service();));
+        let binding = if reroute.is_some() {
+            quote!(mut call)
+        } else {
+            quote!(call)
+        };
+        quote! {
+            /// Downloads the media (`alt=media`) into `writer`, streaming; returns
+            /// the number of bytes written.
+            pub async fn download<W>(self, writer: &mut W) -> crate::Result<u64>
+            where
+                W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
+            {
+                let (client, #binding) = self.into_call()?;
+                #reroute
+                client.download(call, writer).await
+            }
+        }
+    });
     quote! {
-        /// Sends the request and decodes the response.
-        pub async fn send(self) -> crate::Result<#ret> {
+        /// Checks the arguments and describes the request.
+        fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
             #(#required)*
-            let mut path = ::std::string::String::new();
-            #(#path_steps)*
+            #path
             #query_decl
             #(#query_params)*
-            let call = crate::transport::Call {
-                method: ::reqwest::Method::#http,
-                id: #id,
-                path,
-                query,
-                body: #body,
-                scopes: #scopes,
-                opts: self.opts,
-            };
-            self.client.#exec(call).await
+            let call = crate::transport::Call::new(::reqwest::Method::#http, #id, path, query, #body, #scopes, self.opts);
+            ::std::result::Result::Ok((self.client, call))
         }
+
+        /// Sends the request and decodes the response.
+        pub async fn send(self) -> crate::Result<#ret> {
+            let (client, call) = self.into_call()?;
+            client.#exec(call).await
+        }
+
+        #upload
+        #download
     }
 }

@@ -28,6 +28,8 @@ pub struct Api {
     pub lib_name: String,
     /// The service's base URL: `rootUrl` + `servicePath` (ends with `/`).
     pub base_url: String,
+    /// `servicePath`: the part of `base_url` after the root URL.
+    pub service_path: String,
     /// The `dataWrapper` feature: request and response bodies are wrapped in
     /// `{"data": ...}`.
     pub data_wrapper: bool,
@@ -103,6 +105,8 @@ pub struct Method {
     pub scopes: Vec<String>,
     pub pagination: Option<Pagination>,
     pub supports_media_download: bool,
+    /// Downloads go through the `download/` service path.
+    pub use_media_download_service: bool,
     pub media_upload: Option<MediaUpload>,
     pub supports_subscription: bool,
 }
@@ -127,10 +131,14 @@ pub struct Body {
 
 #[derive(Debug, Clone)]
 pub struct MediaUpload {
+    /// Accepted MIME ranges.
     pub accept: Vec<String>,
-    pub max_size: Option<String>,
-    /// Protocol name (`simple`, `resumable`) and its upload path.
-    pub protocols: Vec<(String, String)>,
+    /// `maxSize` in bytes, when the document gives a readable one.
+    pub max_size: Option<u64>,
+    /// The `simple` protocol's path when it supports multipart (from the root URL).
+    pub multipart: Option<PathTemplate>,
+    /// The `resumable` protocol's path (from the root URL).
+    pub resumable: Option<PathTemplate>,
 }
 
 /// How a paginated method is driven.
@@ -435,15 +443,31 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
         let _ = writeln!(w, "{pad}  pagination token in {token}, items {items}");
     }
     if m.supports_media_download {
-        let _ = writeln!(w, "{pad}  media download");
+        let service = if m.use_media_download_service {
+            " (download service)"
+        } else {
+            ""
+        };
+        let _ = writeln!(w, "{pad}  media download{service}");
     }
     if let Some(u) = &m.media_upload {
-        let protocols: Vec<String> = u
-            .protocols
-            .iter()
-            .map(|(n, p)| format!("{n} {p}"))
-            .collect();
-        let _ = writeln!(w, "{pad}  media upload [{}]", protocols.join(", "));
+        let mut protocols = Vec::new();
+        if let Some(t) = &u.multipart {
+            protocols.push(format!("multipart {}", t.template));
+        }
+        if let Some(t) = &u.resumable {
+            protocols.push(format!("resumable {}", t.template));
+        }
+        let max = u
+            .max_size
+            .map(|m| format!(", max {m} bytes"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            w,
+            "{pad}  media upload [{}] accept [{}]{max}",
+            protocols.join(", "),
+            u.accept.join(", ")
+        );
     }
     if m.supports_subscription {
         let _ = writeln!(w, "{pad}  subscription");

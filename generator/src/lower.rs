@@ -93,6 +93,11 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         crate_name,
         lib_name,
         base_url: base_url(doc),
+        service_path: if doc.root_url.is_some() {
+            doc.service_path.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
         data_wrapper: doc.features.iter().any(|f| f == "dataWrapper"),
         fully_encode_reserved_expansion: doc.fully_encode_reserved_expansion.unwrap_or(false),
         scopes,
@@ -435,22 +440,7 @@ impl Lower {
             }
         };
         let template = parse_path(&m.path, &format!("{path}.path"))?;
-        for part in &template.parts {
-            if let PathPart::Var(v) = part {
-                match m.parameters.get(&v.name) {
-                    Some(p) if p.location.as_deref() == Some("path") => {}
-                    _ => {
-                        return Err(Error::Invalid {
-                            path: format!("{path}.path"),
-                            message: format!(
-                                "the path placeholder {{{}}} has no path parameter of that name",
-                                v.name
-                            ),
-                        })
-                    }
-                }
-            }
-        }
+        check_placeholders(&template, m, &format!("{path}.path"))?;
         for (i, name) in m.parameter_order.iter().enumerate() {
             if !m.parameters.contains_key(name) {
                 return Err(Error::Invalid {
@@ -561,15 +551,33 @@ impl Lower {
             Some(body) => Some(self.body_type(body, &format!("{path}.response"))?),
             None => None,
         };
-        let media_upload = m.media_upload.as_ref().map(|u| MediaUpload {
-            accept: u.accept.clone(),
-            max_size: u.max_size.clone(),
-            protocols: u
-                .protocols
-                .iter()
-                .map(|(k, v)| (k.clone(), v.path.clone().unwrap_or_default()))
-                .collect(),
-        });
+        let media_upload = match &m.media_upload {
+            None => None,
+            Some(u) => {
+                let upath = format!("{path}.mediaUpload.protocols");
+                let template = |name: &str| -> Result<Option<PathTemplate>, Error> {
+                    let Some(protocol) = u.protocols.get(name) else {
+                        return Ok(None);
+                    };
+                    if name == "simple" && protocol.multipart == Some(false) {
+                        return Ok(None);
+                    }
+                    let Some(p) = &protocol.path else {
+                        return Ok(None);
+                    };
+                    let ppath = child(&upath, name) + ".path";
+                    let t = parse_path(p.trim_start_matches('/'), &ppath)?;
+                    check_placeholders(&t, m, &ppath)?;
+                    Ok(Some(t))
+                };
+                Some(MediaUpload {
+                    accept: u.accept.clone(),
+                    max_size: u.max_size.as_deref().and_then(parse_size),
+                    multipart: template("simple")?,
+                    resumable: template("resumable")?,
+                })
+            }
+        };
         Ok(Method {
             id,
             name: Name {
@@ -586,6 +594,7 @@ impl Lower {
             scopes: m.scopes.clone(),
             pagination: None,
             supports_media_download: m.supports_media_download,
+            use_media_download_service: m.use_media_download_service,
             media_upload,
             supports_subscription: m.supports_subscription,
         })
@@ -645,6 +654,49 @@ pub(crate) fn child(path: &str, key: &str) -> String {
     } else {
         format!("{path}[{key:?}]")
     }
+}
+
+/// Every placeholder of `template` must name a path parameter of `m`.
+fn check_placeholders(
+    template: &PathTemplate,
+    m: &discovery::Method,
+    path: &str,
+) -> Result<(), Error> {
+    for part in &template.parts {
+        if let PathPart::Var(v) = part {
+            match m.parameters.get(&v.name) {
+                Some(p) if p.location.as_deref() == Some("path") => {}
+                _ => {
+                    return Err(Error::Invalid {
+                        path: path.to_string(),
+                        message: format!(
+                            "the path placeholder {{{}}} has no path parameter of that name",
+                            v.name
+                        ),
+                    })
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `maxSize` as bytes: `"5TB"`, `"10MB"`, `"52428800"` (binary units).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..digits].parse().ok()?;
+    let unit = match text[digits..].trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1u64,
+        "KB" | "K" => 1 << 10,
+        "MB" | "M" => 1 << 20,
+        "GB" | "G" => 1 << 30,
+        "TB" | "T" => 1 << 40,
+        _ => return None,
+    };
+    number.checked_mul(unit)
 }
 
 /// Parses `v1/{+name}:cancel`, `{/x*}` and friends.

@@ -15,6 +15,8 @@ mod client;
 mod error;
 mod field_mask;
 #[allow(dead_code)]
+pub mod media;
+#[allow(dead_code)]
 mod pagination;
 #[allow(dead_code)]
 mod path;
@@ -36,6 +38,8 @@ pub use retry::RetryPolicy;
 pub use transport::Xgafv;
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";
+/// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
+const SERVICE_PATH: &str = "";
 /// Whether request and response bodies are wrapped in `{"data": ...}` (the
 /// document's `dataWrapper` feature).
 const DATA_WRAPPER: bool = false;

@@ -111,32 +111,35 @@ impl AddEnrichment {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::AddEnrichmentToAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":addEnrichment");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.addEnrichment",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.addEnrichment",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
                 crate::scopes::PHOTOSLIBRARY_SHARING,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::AddEnrichmentToAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.batchAddMediaItems`: set optional parameters, then call `send`.
@@ -161,32 +164,35 @@ impl BatchAddMediaItems {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":batchAddMediaItems");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.batchAddMediaItems",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.batchAddMediaItems",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
                 crate::scopes::PHOTOSLIBRARY_SHARING,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.batchRemoveMediaItems`: set optional parameters, then call `send`.
@@ -211,28 +217,31 @@ impl BatchRemoveMediaItems {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":batchRemoveMediaItems");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.batchRemoveMediaItems",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.batchRemoveMediaItems",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.create`: set optional parameters, then call `send`.
@@ -254,27 +263,30 @@ impl Create {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.create",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.create",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
                 crate::scopes::PHOTOSLIBRARY_SHARING,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::Album> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.get`: set optional parameters, then call `send`.
@@ -293,27 +305,32 @@ impl Get {
             album_id,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.albums.get",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.albums.get",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::Album> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.list`: set optional parameters, then call `send`.
@@ -360,8 +377,8 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListAlbumsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums");
         let mut query = ::std::vec::Vec::new();
@@ -372,20 +389,25 @@ impl List {
         );
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.albums.list",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.albums.list",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::ListAlbumsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -450,8 +472,8 @@ impl Patch {
         self.update_mask = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.update_mask.is_none() {
             return ::std::result::Result::Err(crate::transport::missing("updateMask"));
         }
@@ -461,18 +483,21 @@ impl Patch {
         crate::path::push_var(&mut path, "id", &self.id, false)?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::PATCH,
-            id: "photoslibrary.albums.patch",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::PATCH,
+            "photoslibrary.albums.patch",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::Album> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.share`: set optional parameters, then call `send`.
@@ -497,26 +522,29 @@ impl Share {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ShareAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":share");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.share",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.share",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_SHARING],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::ShareAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.albums.unshare`: set optional parameters, then call `send`.
@@ -541,26 +569,29 @@ impl Unshare {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::UnshareAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         path.push_str(":unshare");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.albums.unshare",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.albums.unshare",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_SHARING],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::UnshareAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 crate::macros::call_options!(

@@ -73,29 +73,32 @@ impl BatchCreate {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(
-        self,
-    ) -> crate::Result<crate::models::BatchCreateMediaItemsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems:batchCreate");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.mediaItems.batchCreate",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.mediaItems.batchCreate",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
                 crate::scopes::PHOTOSLIBRARY_SHARING,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(
+        self,
+    ) -> crate::Result<crate::models::BatchCreateMediaItemsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.mediaItems.batchGet`: set optional parameters, then call `send`.
@@ -129,8 +132,8 @@ impl BatchGet {
             .collect();
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::BatchGetMediaItemsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.media_item_ids.is_empty() {
             return ::std::result::Result::Err(crate::transport::missing("mediaItemIds"));
         }
@@ -142,20 +145,25 @@ impl BatchGet {
             "mediaItemIds",
             &mut query,
         );
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.mediaItems.batchGet",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.mediaItems.batchGet",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::BatchGetMediaItemsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.mediaItems.get`: set optional parameters, then call `send`.
@@ -177,27 +185,32 @@ impl Get {
             media_item_id,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems/");
         crate::path::check_pattern("mediaItemId", &self.media_item_id, "^[^/]+$")?;
         crate::path::push_var(&mut path, "mediaItemId", &self.media_item_id, false)?;
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.mediaItems.get",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.mediaItems.get",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.mediaItems.list`: set optional parameters, then call `send`.
@@ -235,27 +248,32 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListMediaItemsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.mediaItems.list",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.mediaItems.list",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::ListMediaItemsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -320,8 +338,8 @@ impl Patch {
         self.update_mask = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.update_mask.is_none() {
             return ::std::result::Result::Err(crate::transport::missing("updateMask"));
         }
@@ -331,18 +349,21 @@ impl Patch {
         crate::path::push_var(&mut path, "id", &self.id, false)?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::PATCH,
-            id: "photoslibrary.mediaItems.patch",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::PATCH,
+            "photoslibrary.mediaItems.patch",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.mediaItems.search`: set optional parameters, then call `send`.
@@ -364,27 +385,30 @@ impl Search {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::SearchMediaItemsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems:search");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.mediaItems.search",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.mediaItems.search",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::SearchMediaItemsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that

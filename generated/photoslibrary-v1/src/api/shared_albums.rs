@@ -54,23 +54,28 @@ impl Get {
             share_token,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums/");
         crate::path::check_pattern("shareToken", &self.share_token, "^[^/]+$")?;
         crate::path::push_var(&mut path, "shareToken", &self.share_token, false)?;
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.sharedAlbums.get",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.sharedAlbums.get",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::None,
+            &[crate::scopes::PHOTOSLIBRARY_SHARING],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::Album> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.join`: set optional parameters, then call `send`.
@@ -92,23 +97,26 @@ impl Join {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::JoinSharedAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums:join");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.sharedAlbums.join",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.sharedAlbums.join",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_SHARING],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::JoinSharedAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.leave`: set optional parameters, then call `send`.
@@ -130,23 +138,26 @@ impl Leave {
             request,
         }
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::LeaveSharedAlbumResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums:leave");
         let query = ::std::vec::Vec::new();
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::POST,
-            id: "photoslibrary.sharedAlbums.leave",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::POST,
+            "photoslibrary.sharedAlbums.leave",
             path,
             query,
-            body: ::std::option::Option::Some(
-                crate::transport::json_body(&self.request)?,
-            ),
-            scopes: &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            &[crate::scopes::PHOTOSLIBRARY_SHARING],
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::LeaveSharedAlbumResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.list`: set optional parameters, then call `send`.
@@ -193,8 +204,8 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListSharedAlbumsResponse> {
+    /// Checks the arguments and describes the request.
+    fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums");
         let mut query = ::std::vec::Vec::new();
@@ -205,20 +216,25 @@ impl List {
         );
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
-        let call = crate::transport::Call {
-            method: ::reqwest::Method::GET,
-            id: "photoslibrary.sharedAlbums.list",
+        let call = crate::transport::Call::new(
+            ::reqwest::Method::GET,
+            "photoslibrary.sharedAlbums.list",
             path,
             query,
-            body: ::std::option::Option::None,
-            scopes: &[
+            ::std::option::Option::None,
+            &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,
                 crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
             ],
-            opts: self.opts,
-        };
-        self.client.execute(call).await
+            self.opts,
+        );
+        ::std::result::Result::Ok((self.client, call))
+    }
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> crate::Result<crate::models::ListSharedAlbumsResponse> {
+        let (client, call) = self.into_call()?;
+        client.execute(call).await
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
