@@ -55,6 +55,9 @@ pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
         )?);
     }
     for (name, text) in RUNTIME {
+        if *name == "media.rs" && !api.has_media() {
+            continue;
+        }
         let contents = format!(
             "{}{}",
             header("//", options),
@@ -296,6 +299,12 @@ fn lib_rs(api: &Api) -> TokenStream {
     let base_url = &api.base_url;
     let service_path = &api.service_path;
     let data_wrapper = api.data_wrapper;
+    let media = api.has_media().then(|| {
+        quote! {
+            #[allow(dead_code)]
+            pub mod media;
+        }
+    });
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
@@ -315,8 +324,7 @@ fn lib_rs(api: &Api) -> TokenStream {
         mod client;
         mod error;
         mod field_mask;
-        #[allow(dead_code)]
-        pub mod media;
+        #media
         #[allow(dead_code)]
         mod pagination;
         #[allow(dead_code)]

@@ -308,6 +308,26 @@ pub struct Variant {
 }
 
 impl Api {
+    /// Every method, depth first: document methods, then each resource's.
+    pub fn all_methods(&self) -> Vec<&Method> {
+        fn walk<'a>(resources: &'a [Resource], out: &mut Vec<&'a Method>) {
+            for r in resources {
+                out.extend(&r.methods);
+                walk(&r.resources, out);
+            }
+        }
+        let mut out: Vec<&Method> = self.methods.iter().collect();
+        walk(&self.resources, &mut out);
+        out
+    }
+
+    /// Whether any method uploads or downloads media.
+    pub fn has_media(&self) -> bool {
+        self.all_methods()
+            .iter()
+            .any(|m| m.media_upload.is_some() || m.supports_media_download)
+    }
+
     /// A stable, readable dump of the IR for snapshot tests: names, wire names,
     /// types and detected features, without descriptions.
     pub fn dump(&self) -> String {

@@ -15,8 +15,6 @@ mod client;
 mod error;
 mod field_mask;
 #[allow(dead_code)]
-pub mod media;
-#[allow(dead_code)]
 mod pagination;
 #[allow(dead_code)]
 mod path;
