@@ -5,7 +5,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::format::{header, rust_file};
+use crate::format::header;
 use crate::ir::*;
 use crate::lower;
 use crate::names::bare;
@@ -31,42 +31,135 @@ const RUNTIME: &[(&str, &str)] = &[
 const CARGO_TEMPLATE: &str = include_str!("../templates/Cargo.toml.j2");
 const README_TEMPLATE: &str = include_str!("../templates/README.md.j2");
 
-/// Every file of the crate, sorted by path.
-pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
-    let mut files = vec![
-        File {
-            path: "Cargo.toml".into(),
-            contents: template(CARGO_TEMPLATE, api, options, "#")?,
-        },
-        File {
-            path: "README.md".into(),
-            contents: template(README_TEMPLATE, api, options, "<!--")?,
-        },
-        rust_file("src/lib.rs", lib_rs(api), options)?,
-        rust_file("src/models.rs", models_rs(api), options)?,
-        rust_file("src/scopes.rs", scopes_rs(api), options)?,
-        rust_file("src/api/mod.rs", api_mod_rs(api), options)?,
-    ];
-    for r in &api.resources {
-        files.push(rust_file(
-            &format!("src/api/{}.rs", bare(&r.module)),
-            resource_file(api, r),
-            options,
-        )?);
+/// One file of the crate before formatting.
+pub struct Source {
+    pub path: String,
+    pub content: Content,
+}
+
+pub enum Content {
+    /// Rust code, formatted by [`crate::format`].
+    Rust(TokenStream),
+    /// Finished text (templates and the runtime, header included).
+    Text(String),
+}
+
+/// A file to produce: finished text, or Rust code still to emit.
+enum Job<'a> {
+    Text(String, String),
+    Lib,
+    Models,
+    Scopes,
+    ApiMod,
+    Resource(&'a Resource),
+}
+
+impl Job<'_> {
+    fn path(&self) -> String {
+        match self {
+            Job::Text(path, _) => path.clone(),
+            Job::Lib => "src/lib.rs".into(),
+            Job::Models => "src/models.rs".into(),
+            Job::Scopes => "src/scopes.rs".into(),
+            Job::ApiMod => "src/api/mod.rs".into(),
+            Job::Resource(r) => format!("src/api/{}.rs", bare(&r.module)),
+        }
     }
-    for (name, text) in RUNTIME {
+
+    fn source(&self, api: &Api) -> Source {
+        let content = match self {
+            Job::Text(_, text) => Content::Text(text.clone()),
+            Job::Lib => Content::Rust(lib_rs(api)),
+            Job::Models => Content::Rust(models_rs(api)),
+            Job::Scopes => Content::Rust(scopes_rs(api)),
+            Job::ApiMod => Content::Rust(api_mod_rs(api)),
+            Job::Resource(r) => Content::Rust(resource_file(api, r)),
+        };
+        Source {
+            path: self.path(),
+            content,
+        }
+    }
+}
+
+fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
+    let mut jobs = vec![
+        Job::Text(
+            "Cargo.toml".into(),
+            template(CARGO_TEMPLATE, api, options, "#")?,
+        ),
+        Job::Text(
+            "README.md".into(),
+            template(README_TEMPLATE, api, options, "<!--")?,
+        ),
+        Job::Lib,
+        Job::Models,
+        Job::Scopes,
+        Job::ApiMod,
+    ];
+    jobs.extend(api.resources.iter().map(Job::Resource));
+    for (name, runtime) in RUNTIME {
         if *name == "media.rs" && !api.has_media() {
             continue;
         }
         let contents = format!(
             "{}{}",
             header("//", options),
-            text.replace("__crate__", &api.lib_name)
+            runtime.replace("__crate__", &api.lib_name)
         );
-        files.push(File {
-            path: format!("src/{name}"),
-            contents,
-        });
+        jobs.push(Job::Text(format!("src/{name}"), contents));
+    }
+    Ok(jobs)
+}
+
+/// Every file of the crate, unformatted.
+pub fn crate_sources(api: &Api, options: &Options) -> Result<Vec<Source>, Error> {
+    Ok(jobs(api, options)?
+        .iter()
+        .map(|job| job.source(api))
+        .collect())
+}
+
+/// Every file of the crate, formatted and sorted by path. Files are emitted
+/// and formatted on all cores (token streams cannot cross threads, so each
+/// thread emits its own); each file depends only on the IR, so the output is
+/// the same whatever the schedule.
+pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
+    let jobs = jobs(api, options)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let results: Vec<Result<Vec<File>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let jobs = &jobs;
+                scope.spawn(move || {
+                    let mine = jobs
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|job| job.source(api))
+                        .collect();
+                    crate::format::files(mine, options)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Internal {
+                        file: "(emit)".into(),
+                        message: "a code generation thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut files = Vec::new();
+    for result in results {
+        files.extend(result?);
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
@@ -190,55 +283,53 @@ pub fn clean_doc(text: &str) -> Vec<String> {
 
 fn escape_markdown(line: &str) -> String {
     let mut out = String::with_capacity(line.len() + 8);
-    let chars: Vec<char> = line.chars().collect();
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let rest: String = chars[i..].iter().collect();
+    while let Some(c) = line[i..].chars().next() {
+        let rest = &line[i..];
         // Keep Markdown links `[text](http...)` as they are.
-        if c == '[' {
-            if let Some(close) = rest.find("](") {
-                let url_start = &rest[close + 2..];
-                if !rest[1..close].contains(['[', ']'])
-                    && (url_start.starts_with("http") || url_start.starts_with('/'))
-                {
-                    if let Some(end) = url_start.find(')') {
-                        let link_len = close + 2 + end + 1;
-                        let link: String = rest.chars().take(link_len).collect();
-                        out.push_str(&link);
-                        i += link.chars().count();
-                        continue;
-                    }
-                }
-            }
+        if let Some(len) = (c == '[').then(|| markdown_link_len(rest)).flatten() {
+            out.push_str(&rest[..len]);
+            i += len;
+            continue;
         }
         if rest.starts_with("http://") || rest.starts_with("https://") {
-            let url: String = rest
-                .chars()
-                .take_while(|c| !c.is_whitespace() && !"<>\"'`)".contains(*c))
-                .collect();
-            let url = url.trim_end_matches(['.', ',', ';', ':']).to_string();
+            let end = rest
+                .find(|c: char| c.is_whitespace() || "<>\"'`)".contains(c))
+                .unwrap_or(rest.len());
+            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
             out.push('<');
-            out.push_str(&url);
+            out.push_str(url);
             out.push('>');
-            i += url.chars().count();
+            i += url.len();
             continue;
         }
         match c {
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
             // Only what could read as an HTML tag needs escaping.
-            '<' if chars
-                .get(i + 1)
-                .is_some_and(|n| n.is_ascii_alphabetic() || "/!?".contains(*n)) =>
+            '<' if rest[1..]
+                .starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) =>
             {
                 out.push_str("&lt;")
             }
             _ => out.push(c),
         }
-        i += 1;
+        i += c.len_utf8();
     }
     out
+}
+
+/// The length of a Markdown link `[text](url)` at the start of `rest`.
+fn markdown_link_len(rest: &str) -> Option<usize> {
+    let close = rest.find("](")?;
+    if rest[1..close].contains(['[', ']']) {
+        return None;
+    }
+    let url = &rest[close + 2..];
+    if !(url.starts_with("http") || url.starts_with('/')) {
+        return None;
+    }
+    Some(close + 2 + url.find(')')? + 1)
 }
 
 /// The Rust type of a value (models and parameters alike).

@@ -2,7 +2,24 @@
 
 use proc_macro2::TokenStream;
 
+use crate::emit::{Content, Source};
 use crate::{Error, File, Options};
+
+/// Formats every source (Rust through prettyplease, text as it is), sorted by path.
+pub fn files(sources: Vec<Source>, options: &Options) -> Result<Vec<File>, Error> {
+    let mut files = sources
+        .into_iter()
+        .map(|source| match source.content {
+            Content::Rust(tokens) => rust_file(&source.path, tokens, options),
+            Content::Text(contents) => Ok(File {
+                path: source.path,
+                contents,
+            }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
 
 /// The first line of every generated file, in the file type's comment syntax.
 pub fn header(comment: &str, options: &Options) -> String {

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+mod bench;
 mod corpus;
 
 use xtask::{apply, diff, generate, workspace_root, Change, COMMAND, TARGETS};
@@ -15,6 +16,9 @@ commands:
   corpus [DIR]         generate a crate for every discovery document in DIR
                        (default discovery/corpus) into target/corpus and
                        `cargo check` each; fails if any does not generate or compile
+  bench [DIR]          time parse, lower, emit and format for the Photos document and
+                       every document in DIR (for real figures:
+                       `cargo run --release -p xtask -- bench`)
 ";
 
 fn main() -> ExitCode {
@@ -24,6 +28,8 @@ fn main() -> ExitCode {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
         ["corpus"] => corpus::run(None),
+        ["bench"] => bench::run(None),
+        ["bench", dir] if !dir.starts_with('-') => bench::run(Some(dir)),
         ["corpus", dir] if !dir.starts_with('-') => corpus::run(Some(dir)),
         [] => {
             eprint!("{USAGE}");

@@ -1,0 +1,129 @@
+//! `cargo xtask bench [DIR]`: generation time of the Photos document and of
+//! every document in DIR (default discovery/corpus), split into the four
+//! stages. Run it in release for real figures:
+//! `cargo run --release -p xtask -- bench`.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use generator::{discovery, emit, format, lower, Options};
+use xtask::workspace_root;
+
+pub fn run(dir: Option<&str>) -> ExitCode {
+    let root = workspace_root();
+    let dir = dir
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("discovery/corpus"));
+    let mut documents = vec![root.join("discovery/photoslibrary.v1.json")];
+    let mut rest: Vec<PathBuf> = match fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    rest.sort();
+    documents.extend(rest);
+    if cfg!(debug_assertions) {
+        println!(
+            "note: a debug build; for real figures run `cargo run --release -p xtask -- bench`\n"
+        );
+    }
+    println!(
+        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>6}",
+        "document (median, ms)", "parse", "lower", "emit", "format", "total", "generate", "runs"
+    );
+    println!("{:<28} {:>49} {:>9}", "", "(one core, by stage)", "(all)");
+    let mut sums = [Duration::ZERO; 6];
+    for doc in &documents {
+        let name = doc
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("?")
+            .to_string();
+        let text = match fs::read_to_string(doc) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", doc.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        match measure(&text) {
+            Ok((stages, whole, runs)) => {
+                let total: Duration = stages.iter().sum();
+                for (sum, d) in sums.iter_mut().zip(stages.iter().chain([&total, &whole])) {
+                    *sum += *d;
+                }
+                let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+                println!(
+                    "{name:<28} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {runs:>6}",
+                    ms(stages[0]),
+                    ms(stages[1]),
+                    ms(stages[2]),
+                    ms(stages[3]),
+                    ms(total),
+                    ms(whole)
+                );
+            }
+            Err(e) => println!("{name:<28} error: {e}"),
+        }
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "{:<28} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2}",
+        "sum",
+        ms(sums[0]),
+        ms(sums[1]),
+        ms(sums[2]),
+        ms(sums[3]),
+        ms(sums[4]),
+        ms(sums[5])
+    );
+    ExitCode::SUCCESS
+}
+
+/// Median time of each stage over repeated runs (at least 3, up to 30 or
+/// about a second), and of the whole `generate` (which emits and formats on
+/// all cores).
+fn measure(text: &str) -> Result<([Duration; 4], Duration, usize), generator::Error> {
+    let options = Options::default();
+    let mut samples: [Vec<Duration>; 5] = Default::default();
+    let started = Instant::now();
+    while samples[0].len() < 3
+        || (samples[0].len() < 30 && started.elapsed() < Duration::from_secs(1))
+    {
+        let t = Instant::now();
+        let doc = discovery::Document::parse(text)?;
+        samples[0].push(t.elapsed());
+        let t = Instant::now();
+        let api = lower::lower(&doc, &options)?;
+        samples[1].push(t.elapsed());
+        let t = Instant::now();
+        let sources = emit::crate_sources(&api, &options)?;
+        samples[2].push(t.elapsed());
+        let t = Instant::now();
+        let files = format::files(sources, &options)?;
+        samples[3].push(t.elapsed());
+        std::hint::black_box(files);
+        let t = Instant::now();
+        std::hint::black_box(generator::generate(text, &options)?);
+        samples[4].push(t.elapsed());
+    }
+    let runs = samples[0].len();
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let stages = [
+        median(&mut samples[0]),
+        median(&mut samples[1]),
+        median(&mut samples[2]),
+        median(&mut samples[3]),
+    ];
+    Ok((stages, median(&mut samples[4]), runs))
+}
