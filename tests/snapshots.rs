@@ -105,6 +105,11 @@ fn a_method_named_like_a_sub_resource() {
 }
 
 #[test]
+fn aliases_that_refer_to_themselves() {
+    insta::assert_snapshot!("alias_cycles", generated_code("alias_cycles.json"));
+}
+
+#[test]
 fn the_data_wrapper_feature() {
     let text = fixture("documents/data_wrapper.json");
     let api = generator::to_ir(&text, &options("data_wrapper.json")).unwrap();

@@ -69,6 +69,7 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         &mut module_pool,
     )?;
 
+    break_alias_cycles(&mut cx.types);
     box_cycles(&mut cx.types);
     let kinds: BTreeMap<String, TypeKind> = cx
         .types
@@ -752,6 +753,50 @@ pub fn parse_path(template: &str, path: &str) -> Result<PathTemplate, Error> {
         template: template.to_string(),
         parts,
     })
+}
+
+/// A type alias that reaches itself through aliases only (`A = B`, `B = A`;
+/// `List = [List]`) cannot be written in Rust; such aliases become
+/// `serde_json::Value`. Cycles through a struct are fine (structs are nominal).
+fn break_alias_cycles(types: &mut [TypeDef]) {
+    fn names(ty: &TypeRef, out: &mut Vec<String>) {
+        match ty {
+            TypeRef::Named { name, .. } => out.push(name.clone()),
+            TypeRef::Array(inner) | TypeRef::Map(inner) => names(inner, out),
+            _ => {}
+        }
+    }
+    let aliases: BTreeMap<String, Vec<String>> = types
+        .iter()
+        .filter_map(|t| match &t.kind {
+            TypeKind::Alias(ty) => {
+                let mut out = Vec::new();
+                names(ty, &mut out);
+                Some((t.name.clone(), out))
+            }
+            _ => None,
+        })
+        .collect();
+    let cyclic: BTreeSet<String> = aliases
+        .keys()
+        .filter(|start| {
+            let mut stack = aliases[*start].clone();
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if &n == *start {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    stack.extend(aliases.get(&n).into_iter().flatten().cloned());
+                }
+            }
+            false
+        })
+        .cloned()
+        .collect();
+    for t in types.iter_mut().filter(|t| cyclic.contains(&t.name)) {
+        t.kind = TypeKind::Alias(TypeRef::Any);
+    }
 }
 
 /// Boxes the by-value references (through `Option` only; `Vec` and maps
