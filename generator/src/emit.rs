@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use crate::format::header;
 use crate::ir::*;
 use crate::lower;
-use crate::names::bare;
+use crate::names::{bare, sanitize, Case};
 use crate::{Error, File, Options};
 
 /// Hand-written support code, copied into every generated crate's `src/`.
@@ -66,10 +66,10 @@ impl Job<'_> {
         }
     }
 
-    fn source(&self, api: &Api) -> Source {
+    fn source(&self, api: &Api, options: &Options) -> Source {
         let content = match self {
             Job::Text(_, text) => Content::Text(text.clone()),
-            Job::Lib => Content::Rust(lib_rs(api)),
+            Job::Lib => Content::Rust(lib_rs(api, options)),
             Job::Models => Content::Rust(models_rs(api)),
             Job::Scopes => Content::Rust(scopes_rs(api)),
             Job::ApiMod => Content::Rust(api_mod_rs(api)),
@@ -109,6 +109,36 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
         );
         jobs.push(Job::Text(format!("src/{name}"), contents));
     }
+    // Hand-written per-API extensions, copied like the runtime.
+    let taken: Vec<String> = crate_modules(api)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for overlay in &options.overlays {
+        if let Some(name) = overlay_module(&overlay.path) {
+            if taken.iter().any(|t| t == name) || sanitize(name, Case::Snake) != name {
+                return Err(Error::Overlay {
+                    path: overlay.path.clone(),
+                    message: format!("`{name}` is not a free module name in the generated crate"),
+                });
+            }
+        }
+        if jobs.iter().any(|j| j.path() == overlay.path) {
+            return Err(Error::Overlay {
+                path: overlay.path.clone(),
+                message: "would replace a generated file".into(),
+            });
+        }
+        let contents = match overlay.path.rsplit('.').next() {
+            Some("rs") => format!(
+                "{}{}",
+                header("//", options),
+                overlay.contents.replace("__crate__", &api.lib_name)
+            ),
+            _ => overlay.contents.clone(),
+        };
+        jobs.push(Job::Text(overlay.path.clone(), contents));
+    }
     Ok(jobs)
 }
 
@@ -116,7 +146,7 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
 pub fn crate_sources(api: &Api, options: &Options) -> Result<Vec<Source>, Error> {
     Ok(jobs(api, options)?
         .iter()
-        .map(|job| job.source(api))
+        .map(|job| job.source(api, options))
         .collect())
 }
 
@@ -139,7 +169,7 @@ pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
                         .iter()
                         .skip(t)
                         .step_by(threads)
-                        .map(|job| job.source(api))
+                        .map(|job| job.source(api, options))
                         .collect();
                     crate::format::files(mine, options)
                 })
@@ -386,46 +416,65 @@ fn needs_repr(ty: &TypeRef) -> bool {
 
 // ---------------------------------------------------------------- lib.rs, scopes.rs
 
-fn lib_rs(api: &Api) -> TokenStream {
+/// Modules of every generated crate (besides overlays), with their attributes.
+fn crate_modules(api: &Api) -> Vec<(String, TokenStream)> {
+    // `rustfmt::skip`: prettyplease output; the rest is rustfmt-clean.
+    let skip = quote!(#[rustfmt::skip] pub);
+    // Support code shared by every generated crate: not every API uses all of it.
+    let shared = quote!(#[allow(dead_code)]);
+    let mut modules = vec![
+        ("api", skip.clone()),
+        ("auth", quote!()),
+        ("client", quote!()),
+        ("error", quote!()),
+        ("field_mask", quote!()),
+        ("macros", quote!(#[allow(unused_macros, unused_imports)])),
+        ("models", skip.clone()),
+        ("pagination", shared.clone()),
+        ("path", shared.clone()),
+        ("retry", quote!()),
+        ("scopes", skip),
+        ("transport", shared.clone()),
+        ("types", quote!(pub)),
+        ("wire", shared),
+    ];
+    if api.has_media() {
+        modules.push(("media", quote!(#[allow(dead_code)] pub)));
+    }
+    modules
+        .into_iter()
+        .map(|(name, attrs)| (name.to_string(), attrs))
+        .collect()
+}
+
+/// The module an overlay file `src/<name>.rs` becomes.
+fn overlay_module(path: &str) -> Option<&str> {
+    path.strip_prefix("src/")?
+        .strip_suffix(".rs")
+        .filter(|m| !m.contains('/'))
+}
+
+fn lib_rs(api: &Api, options: &Options) -> TokenStream {
     let base_url = &api.base_url;
     let service_path = &api.service_path;
     let data_wrapper = api.data_wrapper;
-    let media = api.has_media().then(|| {
-        quote! {
-            #[allow(dead_code)]
-            pub mod media;
+    let mut modules = crate_modules(api);
+    for overlay in &options.overlays {
+        if let Some(name) = overlay_module(&overlay.path) {
+            modules.push((name.to_string(), quote!(pub)));
         }
+    }
+    // One sorted list, as rustfmt would order it.
+    modules.sort_by(|a, b| a.0.cmp(&b.0));
+    let modules = modules.iter().map(|(name, attrs)| {
+        let name = ident(name);
+        quote!(#attrs mod #name;)
     });
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
-        // Support code shared by every generated crate: not every API uses all of it.
-        #[allow(unused_macros, unused_imports)]
-        mod macros;
-
-        #[rustfmt::skip]
-        pub mod api;
-        #[rustfmt::skip]
-        pub mod models;
-        #[rustfmt::skip]
-        pub mod scopes;
-
-        mod auth;
-        mod client;
-        mod error;
-        mod field_mask;
-        #media
-        #[allow(dead_code)]
-        mod pagination;
-        #[allow(dead_code)]
-        mod path;
-        mod retry;
-        #[allow(dead_code)]
-        mod transport;
-        pub mod types;
-        #[allow(dead_code)]
-        mod wire;
+        #(#modules)*
 
         #[cfg(feature = "yup-oauth2")]
         pub use auth::YupOAuth2;

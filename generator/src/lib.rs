@@ -26,6 +26,9 @@ pub struct Options {
     pub source: String,
     /// The command that regenerates the crate, as shown in every file's header.
     pub command: String,
+    /// Hand-written files for this API (`src/uploads.rs`, `examples/x.rs`),
+    /// copied into the crate; each `src/<name>.rs` becomes `pub mod <name>`.
+    pub overlays: Vec<File>,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             crate_name: None,
             source: "the discovery document".into(),
             command: "cargo xtask regenerate".into(),
+            overlays: Vec::new(),
         }
     }
 }
@@ -57,6 +61,8 @@ pub enum Error {
     /// The JSON is not a valid discovery document; `path` is a JSON path such as
     /// `$.schemas.Album.properties.id.type`.
     Invalid { path: String, message: String },
+    /// An overlay file cannot be added (its name is taken).
+    Overlay { path: String, message: String },
     /// Emitted code did not parse: a bug in the generator, reported, not panicked.
     Internal { file: String, message: String },
 }
@@ -75,6 +81,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Invalid { path, message } => write!(f, "{path}: {message}"),
+            Error::Overlay { path, message } => write!(f, "overlay {path}: {message}"),
             Error::Internal { file, message } => {
                 write!(
                     f,

@@ -83,6 +83,19 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         .crate_name
         .clone()
         .unwrap_or_else(|| default_crate_name(&doc.name, &doc.version));
+    let valid = crate_name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && crate_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid {
+        return Err(Error::Invalid {
+            path: if options.crate_name.is_some() { "(options.crate_name)".into() } else { "$.name".into() },
+            message: format!(
+                "{crate_name:?} is not a usable crate name (from `name` {:?} and `version` {:?}); it must start with a letter",
+                doc.name, doc.version
+            ),
+        });
+    }
     let lib_name = crate_name.replace('-', "_");
     let mut api = Api {
         name: doc.name.clone(),

@@ -58,6 +58,7 @@ pub fn run(dir: Option<&str>) -> ExitCode {
             crate_name: Some(crate_name.clone()),
             source: doc.display().to_string(),
             command: "cargo xtask corpus".into(),
+            overlays: Vec::new(),
         };
         let start = Instant::now();
         let generated = fs::read_to_string(doc)

@@ -15,6 +15,9 @@ pub struct Target {
     pub document: &'static str,
     /// The crate directory, relative to the workspace root.
     pub out_dir: &'static str,
+    /// Hand-written files copied into the crate (see ARCHITECTURE.md), relative
+    /// to the workspace root.
+    pub overlay: Option<&'static str>,
 }
 
 /// Everything `cargo xtask regenerate` produces.
@@ -22,11 +25,13 @@ pub const TARGETS: &[Target] = &[
     Target {
         document: "discovery/photoslibrary.v1.json",
         out_dir: "generated/photoslibrary-v1",
+        overlay: Some("generator/overlays/photoslibrary"),
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
         document: "discovery/corpus/drive.v3.json",
         out_dir: "generated/drive-v3",
+        overlay: None,
     },
 ];
 
@@ -45,12 +50,36 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
     let doc_path = root.join(target.document);
     let text = fs::read_to_string(&doc_path)
         .map_err(|e| format!("cannot read {}: {e}", doc_path.display()))?;
+    let overlays = match target.overlay {
+        Some(dir) => read_overlay(&root.join(dir))
+            .map_err(|e| format!("cannot read the overlay {dir}: {e}"))?,
+        None => Vec::new(),
+    };
     let options = Options {
         crate_name: None,
         source: target.document.to_string(),
         command: COMMAND.to_string(),
+        overlays,
     };
     generator::generate(&text, &options).map_err(|e| format!("{}: {e}", target.document))
+}
+
+/// Every file below `dir`, with its path relative to `dir` (`/`-separated).
+fn read_overlay(dir: &Path) -> io::Result<Vec<File>> {
+    list_files(dir)?
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(dir).expect("listed below dir");
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Ok(File {
+                path: rel.join("/"),
+                contents: fs::read_to_string(&path)?,
+            })
+        })
+        .collect()
 }
 
 /// How a file on disk differs from what the generator writes now.

@@ -2,25 +2,25 @@
 
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#[allow(unused_macros, unused_imports)]
-mod macros;
 #[rustfmt::skip]
 pub mod api;
-#[rustfmt::skip]
-pub mod models;
-#[rustfmt::skip]
-pub mod scopes;
 mod auth;
 mod client;
 mod error;
 mod field_mask;
+#[allow(unused_macros, unused_imports)]
+mod macros;
 #[allow(dead_code)]
 pub mod media;
+#[rustfmt::skip]
+pub mod models;
 #[allow(dead_code)]
 mod pagination;
 #[allow(dead_code)]
 mod path;
 mod retry;
+#[rustfmt::skip]
+pub mod scopes;
 #[allow(dead_code)]
 mod transport;
 pub mod types;
