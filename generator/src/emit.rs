@@ -222,6 +222,7 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         documentation_link => api.documentation_link,
         base_url => api.base_url,
         resources => resources,
+        has_examples => options.overlays.iter().any(|o| o.path.starts_with("examples/")),
         example => example_call(api, false),
         example_items => example_call(api, true),
         source => options.source,

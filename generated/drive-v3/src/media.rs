@@ -427,13 +427,13 @@ impl Client {
             writer
                 .write_all(&chunk)
                 .await
-                .map_err(|e| Error::invalid_argument("writer", e.to_string()))?;
+                .map_err(|e| Error::io("writing the download", e))?;
             written += chunk.len() as u64;
         }
         writer
             .flush()
             .await
-            .map_err(|e| Error::invalid_argument("writer", e.to_string()))?;
+            .map_err(|e| Error::io("writing the download", e))?;
         Ok(written)
     }
 }
@@ -498,7 +498,7 @@ async fn read_all(source: Source, max: Option<u64>) -> Result<Bytes> {
                 .take(limit)
                 .read_to_end(&mut data)
                 .await
-                .map_err(|e| Error::invalid_argument("media", e.to_string()))?;
+                .map_err(|e| Error::io("reading the media", e))?;
             if max.is_some_and(|m| data.len() as u64 > m) {
                 return Err(Error::invalid_argument(
                     "media",
@@ -524,7 +524,7 @@ async fn read_chunk(source: &mut Source, offset: u64, size: usize) -> Result<Byt
                 .take(size as u64)
                 .read_to_end(&mut buf)
                 .await
-                .map_err(|e| Error::invalid_argument("media", e.to_string()))?;
+                .map_err(|e| Error::io("reading the media", e))?;
             Ok(Bytes::from(buf))
         }
     }

@@ -30,6 +30,19 @@ pub enum Error {
         /// The first 1 KiB of the body, for diagnosis.
         body_excerpt: String,
     },
+    /// Reading the media to upload, or writing a download, failed.
+    Io {
+        /// What was being read or written.
+        context: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A URL or upload session is no longer valid (the message says why and
+    /// what to do).
+    Expired {
+        /// What expired and how to get a fresh one.
+        message: String,
+    },
     /// A paginated call's server handed out a page token it had already given,
     /// which would page forever.
     RepeatedPageToken {
@@ -91,6 +104,15 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 }
 
 impl Error {
+    // Used by the media runtime and overlays, which not every crate has.
+    #[allow(dead_code)]
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
     pub(crate) fn invalid_argument(name: impl Into<String>, message: impl Into<String>) -> Self {
         Error::InvalidArgument {
             name: name.into(),
@@ -154,7 +176,9 @@ impl Error {
             Error::Auth(_)
             | Error::Decode { .. }
             | Error::InvalidArgument { .. }
-            | Error::RepeatedPageToken { .. } => false,
+            | Error::RepeatedPageToken { .. }
+            | Error::Io { .. }
+            | Error::Expired { .. } => false,
         }
     }
 }
@@ -172,6 +196,8 @@ impl fmt::Display for Error {
             } => {
                 write!(f, "the response could not be decoded: {source}; body starts with: {body_excerpt:?}")
             }
+            Error::Io { context, source } => write!(f, "{context}: {source}"),
+            Error::Expired { message } => f.write_str(message),
             Error::RepeatedPageToken { token } => {
                 write!(
                     f,
@@ -209,7 +235,11 @@ impl std::error::Error for Error {
             Error::Transport(e) | Error::Timeout(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
-            Error::Api(_) | Error::InvalidArgument { .. } | Error::RepeatedPageToken { .. } => None,
+            Error::Io { source, .. } => Some(source),
+            Error::Api(_)
+            | Error::InvalidArgument { .. }
+            | Error::RepeatedPageToken { .. }
+            | Error::Expired { .. } => None,
         }
     }
 }

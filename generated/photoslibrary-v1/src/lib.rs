@@ -5,7 +5,9 @@
 #[rustfmt::skip]
 pub mod api;
 mod auth;
+pub mod batch;
 mod client;
+pub mod download;
 mod error;
 mod field_mask;
 #[allow(unused_macros, unused_imports)]
@@ -22,6 +24,7 @@ pub mod scopes;
 #[allow(dead_code)]
 mod transport;
 pub mod types;
+pub mod uploads;
 #[allow(dead_code)]
 mod wire;
 #[cfg(feature = "yup-oauth2")]

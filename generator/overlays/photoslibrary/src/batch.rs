@@ -1,0 +1,281 @@
+//! Batch calls for any number of items, split into requests of at most
+//! [`BATCH_LIMIT`] (the API's documented maximum).
+//!
+//! ```no_run
+//! # async fn run(client: __crate__::Client, tokens: Vec<String>) -> Result<(), __crate__::Error> {
+//! use __crate__::batch::AlbumTarget;
+//! use __crate__::models::NewMediaItem;
+//!
+//! let items = tokens.into_iter().map(|t| NewMediaItem::from_upload_token(t, "IMG.jpg"));
+//! let results = client
+//!     .media_items()
+//!     .batch_create_all(items, Some(AlbumTarget::new("ALBUM_ID")))
+//!     .await?;
+//! for r in &results {
+//!     if let Some(status) = r.status.as_ref().filter(|s| s.code.unwrap_or(0) != 0) {
+//!         eprintln!("{:?} failed: {:?}", r.upload_token, status.message);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+use std::collections::HashMap;
+
+use crate::api::albums::Albums;
+use crate::api::media_items::MediaItems;
+use crate::error::{Error, Result};
+use crate::models::{
+    AlbumPosition, AlbumPositionPosition, BatchAddMediaItemsToAlbumRequest,
+    BatchCreateMediaItemsRequest, BatchRemoveMediaItemsFromAlbumRequest, MediaItemResult,
+    NewMediaItem, NewMediaItemResult, SimpleMediaItem, Status,
+};
+
+/// The most items one batch request may carry.
+pub const BATCH_LIMIT: usize = 50;
+
+/// Where created media items go.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AlbumTarget {
+    /// The album to add the items to.
+    pub album_id: String,
+    /// Where in the album; the end when `None`.
+    pub position: Option<AlbumPosition>,
+}
+
+impl AlbumTarget {
+    /// The end of `album_id`.
+    pub fn new(album_id: impl Into<String>) -> Self {
+        AlbumTarget {
+            album_id: album_id.into(),
+            position: None,
+        }
+    }
+
+    /// At `position` in the album.
+    pub fn at(mut self, position: AlbumPosition) -> Self {
+        self.position = Some(position);
+        self
+    }
+}
+
+impl NewMediaItem {
+    /// A new media item from an upload token and the file name to show.
+    pub fn from_upload_token(
+        upload_token: impl Into<String>,
+        file_name: impl Into<String>,
+    ) -> Self {
+        let file_name = file_name.into();
+        NewMediaItem {
+            simple_media_item: Some(SimpleMediaItem {
+                upload_token: Some(upload_token.into()),
+                file_name: (!file_name.is_empty()).then_some(file_name),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// With a description (shown in the item's info; at most 1,000 characters).
+    pub fn with_description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+}
+
+/// A per-item status for every item of a batch that failed as a whole.
+fn failed_status(error: &Error) -> Status {
+    let code = error
+        .google_error()
+        .map(|g| g.code)
+        .filter(|c| *c != 0)
+        .or_else(|| error.status().map(|s| i32::from(s.as_u16())));
+    Status {
+        code: Some(code.unwrap_or(2)),
+        message: Some(error.to_string()),
+        ..Default::default()
+    }
+}
+
+impl MediaItems {
+    /// Creates media items from any number of uploads, in requests of at most
+    /// 50, optionally into an album. Returns one result per item, in input
+    /// order: a failed request yields a failed status for each of its items
+    /// instead of stopping, so no failure is lost. Items keep their input order
+    /// in the album: later requests are placed after the last item created.
+    pub async fn batch_create_all(
+        &self,
+        items: impl IntoIterator<Item = NewMediaItem>,
+        album: Option<AlbumTarget>,
+    ) -> Result<Vec<NewMediaItemResult>> {
+        let items: Vec<NewMediaItem> = items.into_iter().collect();
+        let mut results = Vec::with_capacity(items.len());
+        let mut position = album.as_ref().and_then(|a| a.position.clone());
+        for chunk in items.chunks(BATCH_LIMIT) {
+            let request = BatchCreateMediaItemsRequest {
+                album_id: album.as_ref().map(|a| a.album_id.clone()),
+                new_media_items: Some(chunk.to_vec()),
+                album_position: position.clone(),
+                ..Default::default()
+            };
+            let tokens: Vec<Option<String>> = chunk
+                .iter()
+                .map(|i| {
+                    i.simple_media_item
+                        .as_ref()
+                        .and_then(|s| s.upload_token.clone())
+                })
+                .collect();
+            match self.batch_create(request).send().await {
+                Ok(response) => {
+                    let mut by_token: HashMap<String, NewMediaItemResult> = HashMap::new();
+                    let mut untokened = Vec::new();
+                    for r in response.new_media_item_results.unwrap_or_default() {
+                        match r.upload_token.clone() {
+                            Some(t) => {
+                                by_token.insert(t, r);
+                            }
+                            None => untokened.push(r),
+                        }
+                    }
+                    let mut untokened = untokened.into_iter();
+                    for token in tokens {
+                        let result = token
+                            .as_ref()
+                            .and_then(|t| by_token.remove(t))
+                            .or_else(|| untokened.next());
+                        results.push(result.unwrap_or_else(|| NewMediaItemResult {
+                            upload_token: token,
+                            status: Some(Status {
+                                code: Some(2),
+                                message: Some("the server returned no result for this item".into()),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        }));
+                    }
+                    // Keep input order for positioned inserts: continue after the last
+                    // item this request created.
+                    let last_created = results
+                        .iter()
+                        .rev()
+                        .take(chunk.len())
+                        .find_map(|r| r.media_item.as_ref()?.id.clone());
+                    if let (Some(id), Some(p)) = (last_created, &position) {
+                        if p.position != Some(AlbumPositionPosition::LastInAlbum) {
+                            position = Some(AlbumPosition {
+                                position: Some(AlbumPositionPosition::AfterMediaItem),
+                                relative_media_item_id: Some(id),
+                                ..Default::default()
+                            });
+                        }
+                    }
+                }
+                Err(error) => {
+                    let status = failed_status(&error);
+                    results.extend(tokens.into_iter().map(|token| NewMediaItemResult {
+                        upload_token: token,
+                        status: Some(status.clone()),
+                        ..Default::default()
+                    }));
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// Gets any number of media items, in requests of at most 50. Results are
+    /// in input order; a failed request yields a failed status for each of its
+    /// items.
+    pub async fn batch_get_all<I, S>(&self, ids: I) -> Result<Vec<MediaItemResult>>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let ids: Vec<String> = ids.into_iter().map(Into::into).collect();
+        let mut results = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_LIMIT) {
+            match self
+                .batch_get()
+                .media_item_ids(chunk.iter().cloned())
+                .send()
+                .await
+            {
+                Ok(response) => {
+                    let mut got = response.media_item_results.unwrap_or_default().into_iter();
+                    for _ in chunk {
+                        results.push(got.next().unwrap_or_else(|| MediaItemResult {
+                            status: Some(Status {
+                                code: Some(2),
+                                message: Some("the server returned no result for this item".into()),
+                                ..Default::default()
+                            }),
+                            ..Default::default()
+                        }));
+                    }
+                }
+                Err(error) => {
+                    let status = failed_status(&error);
+                    results.extend(chunk.iter().map(|_| MediaItemResult {
+                        status: Some(status.clone()),
+                        ..Default::default()
+                    }));
+                }
+            }
+        }
+        Ok(results)
+    }
+}
+
+impl Albums {
+    /// Adds any number of media items to an album, in requests of at most 50,
+    /// in order. Stops at the first failed request; the items of the requests
+    /// before it (50 each) stay added.
+    pub async fn batch_add_media_items_all<I, S>(
+        &self,
+        album_id: impl Into<String>,
+        media_item_ids: I,
+    ) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let album_id = album_id.into();
+        let ids: Vec<String> = media_item_ids.into_iter().map(Into::into).collect();
+        for chunk in ids.chunks(BATCH_LIMIT) {
+            let request = BatchAddMediaItemsToAlbumRequest {
+                media_item_ids: Some(chunk.to_vec()),
+                ..Default::default()
+            };
+            self.batch_add_media_items(album_id.clone(), request)
+                .send()
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Removes any number of media items from an album, in requests of at most
+    /// 50, in order. Stops at the first failed request; the items of the
+    /// requests before it (50 each) stay removed.
+    pub async fn batch_remove_media_items_all<I, S>(
+        &self,
+        album_id: impl Into<String>,
+        media_item_ids: I,
+    ) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let album_id = album_id.into();
+        let ids: Vec<String> = media_item_ids.into_iter().map(Into::into).collect();
+        for chunk in ids.chunks(BATCH_LIMIT) {
+            let request = BatchRemoveMediaItemsFromAlbumRequest {
+                media_item_ids: Some(chunk.to_vec()),
+                ..Default::default()
+            };
+            self.batch_remove_media_items(album_id.clone(), request)
+                .send()
+                .await?;
+        }
+        Ok(())
+    }
+}
