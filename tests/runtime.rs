@@ -330,7 +330,7 @@ async fn a_slow_server_times_out_within_the_client_default() {
         .unwrap();
     let start = Instant::now();
     let err = client.albums().get("A").send().await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::Timeout), "{err:?}");
     assert!(
         start.elapsed() < Duration::from_secs(2),
         "took {:?}",
@@ -372,7 +372,7 @@ async fn a_per_call_timeout_overrides_the_client_default() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::Timeout), "{err:?}");
     assert!(start.elapsed() < Duration::from_secs(2));
 }
 

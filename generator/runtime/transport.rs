@@ -49,7 +49,7 @@ pub(crate) struct CallOptions {
 
 /// One call, as a generated builder describes it.
 pub(crate) struct Call {
-    pub(crate) method: reqwest::Method,
+    pub(crate) method: crate::net::Method,
     /// The method id, e.g. `photoslibrary.albums.get`.
     pub(crate) id: &'static str,
     /// The expanded path, relative to the base URL (or to the root URL when
@@ -70,7 +70,7 @@ pub(crate) struct Call {
 impl Call {
     /// A JSON call relative to the base URL, as generated builders describe it.
     pub(crate) fn new(
-        method: reqwest::Method,
+        method: crate::net::Method,
         id: &'static str,
         path: String,
         query: Vec<(&'static str, String)>,
@@ -130,10 +130,7 @@ impl Client {
     /// Sends `call`, retrying as the policy allows; a success status yields the
     /// body, any other an [`Error::Api`].
     pub(crate) async fn execute_bytes(&self, call: Call) -> Result<Bytes> {
-        self.send(call, |response| async move {
-            response.bytes().await.map_err(Error::from_reqwest)
-        })
-        .await
+        self.send(call, |response| response.bytes()).await
     }
 
     /// Sends `call` with retries and hands the successful response to `read`,
@@ -142,7 +139,7 @@ impl Client {
     /// and the last status.
     pub(crate) async fn send<T, F, Fut>(&self, call: Call, read: F) -> Result<T>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(crate::net::Response) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
         let span = tracing::debug_span!(
@@ -156,17 +153,17 @@ impl Client {
 
     async fn run<T, F, Fut>(&self, call: Call, span: &tracing::Span, read: F) -> Result<T>
     where
-        F: Fn(reqwest::Response) -> Fut,
+        F: Fn(crate::net::Response) -> Fut,
         Fut: std::future::Future<Output = Result<T>>,
     {
-        let url = self.url(&call)?;
+        let uri = self.uri(&call)?;
         let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
-        let may_retry = call.method == reqwest::Method::GET || policy.non_idempotent;
+        let may_retry = call.method == crate::net::Method::GET || policy.non_idempotent;
         let start = Instant::now();
         let mut attempt = 1;
         loop {
             span.record("attempt", attempt);
-            let result = match self.attempt(&call, url.clone(), span).await {
+            let result = match self.attempt(&call, uri.clone(), span).await {
                 Ok(response) => read(response).await,
                 Err(error) => Err(error),
             };
@@ -190,55 +187,63 @@ impl Client {
         }
     }
 
-    pub(crate) fn url(&self, call: &Call) -> Result<reqwest::Url> {
+    /// The request URI: base (or root) URL, path, then the query.
+    pub(crate) fn uri(&self, call: &Call) -> Result<http::Uri> {
         let base = if call.from_root {
             &self.inner.root_url
         } else {
             &self.inner.base_url
         };
-        let mut url = reqwest::Url::parse(&format!("{base}{}", call.path)).map_err(|e| {
-            Error::invalid_argument("path", format!("{:?} does not form a URL: {e}", call.path))
-        })?;
-        let mut pairs = url.query_pairs_mut();
+        let mut url = String::with_capacity(base.len() + call.path.len() + 64);
+        url.push_str(base);
+        url.push_str(&call.path);
+        let mut first = true;
+        let mut pair = |name: &str, value: &str| {
+            url.push(if first { '?' } else { '&' });
+            first = false;
+            crate::net::form_encode(name, &mut url);
+            url.push('=');
+            crate::net::form_encode(value, &mut url);
+        };
         for (name, value) in &call.query {
-            pairs.append_pair(name, value);
+            pair(name, value);
         }
         if let Some(fields) = &call.opts.fields {
-            pairs.append_pair("fields", fields);
+            pair("fields", fields);
         }
         if let Some(user) = &call.opts.quota_user {
-            pairs.append_pair("quotaUser", user);
+            pair("quotaUser", user);
         }
         if !call.opts.pretty_print {
-            pairs.append_pair("prettyPrint", "false");
+            pair("prettyPrint", "false");
         }
         if let Some(x) = call.opts.xgafv {
-            pairs.append_pair("$.xgafv", x.as_str());
+            pair("$.xgafv", x.as_str());
         }
-        drop(pairs);
-        Ok(url)
+        crate::net::parse_uri("path", &url)
     }
 
-    /// A request to `url` with the client's headers, a fresh token and the
+    /// A request to `uri` with the client's headers, a fresh token and the
     /// call's timeout.
     pub(crate) async fn request(
         &self,
-        method: reqwest::Method,
-        url: reqwest::Url,
+        method: crate::net::Method,
+        uri: http::Uri,
         call: &Call,
-    ) -> Result<reqwest::RequestBuilder> {
+    ) -> Result<crate::net::RequestBuilder> {
         let inner = &self.inner;
         let mut request = inner
             .http
-            .request(method, url)
+            .request(method, uri)
+            .header(http::header::USER_AGENT, USER_AGENT)
             .header("x-goog-api-client", API_CLIENT);
         if let Some(tokens) = &inner.tokens {
             let token = tokens.token(call.scopes).await.map_err(Error::Auth)?;
-            request = request.bearer_auth(token);
+            request = request.bearer_auth(&token);
         }
         request = request.timeout(call.opts.timeout.unwrap_or(inner.timeout));
         for (name, value) in &call.headers {
-            request = request.header(*name, value);
+            request = request.header(*name, value.as_str());
         }
         Ok(request)
     }
@@ -246,41 +251,37 @@ impl Client {
     async fn attempt(
         &self,
         call: &Call,
-        url: reqwest::Url,
+        uri: http::Uri,
         span: &tracing::Span,
-    ) -> Result<reqwest::Response> {
-        let mut request = self.request(call.method.clone(), url, call).await?;
+    ) -> Result<crate::net::Response> {
+        let mut request = self.request(call.method.clone(), uri, call).await?;
         if let Some(body) = &call.body {
             let content_type = call.content_type.as_deref().unwrap_or("application/json");
             request = request
-                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .header(http::header::CONTENT_TYPE, content_type)
                 .body(body.clone());
         }
-        let response = request.send().await.map_err(Error::from_reqwest)?;
+        let response = request.send().await?;
         span.record("status", response.status().as_u16());
         check_status(response).await
     }
 }
 
 /// A success status passes; any other becomes an [`Error::Api`] with the body.
-pub(crate) async fn check_status(response: reqwest::Response) -> Result<reqwest::Response> {
+pub(crate) async fn check_status(response: crate::net::Response) -> Result<crate::net::Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    let body = response.bytes().await?;
     Err(Error::api(status, headers, &body))
 }
 
 /// The wait a `Retry-After` header of an API error asks for.
 fn server_delay(error: &Error) -> Option<Duration> {
     let Error::Api(api) = error else { return None };
-    let value = api
-        .headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?;
+    let value = api.headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     retry_after(value, SystemTime::now())
 }
 

@@ -19,6 +19,7 @@ const RUNTIME: &[(&str, &str)] = &[
     ("error.rs", include_str!("../runtime/error.rs")),
     ("field_mask.rs", include_str!("../runtime/field_mask.rs")),
     ("macros.rs", include_str!("../runtime/macros.rs")),
+    ("net.rs", include_str!("../runtime/net.rs")),
     ("media.rs", include_str!("../runtime/media.rs")),
     ("pagination.rs", include_str!("../runtime/pagination.rs")),
     ("path.rs", include_str!("../runtime/path.rs")),
@@ -431,6 +432,7 @@ fn crate_modules(api: &Api) -> Vec<(String, TokenStream)> {
         ("field_mask", quote!()),
         ("macros", quote!(#[allow(unused_macros, unused_imports)])),
         ("models", skip.clone()),
+        ("net", shared.clone()),
         ("pagination", shared.clone()),
         ("path", shared.clone()),
         ("retry", quote!()),
@@ -485,6 +487,7 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub use client::{Client, ClientBuilder};
         pub use error::{ApiError, BoxError, Error, GoogleError, Result};
         pub use field_mask::FieldMask;
+        pub use net::{HeaderMap, StatusCode, TransportError};
         pub use retry::RetryPolicy;
         pub use transport::Xgafv;
 
@@ -1076,7 +1079,7 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
             #path
             #query_decl
             #(#query_params)*
-            let call = crate::transport::Call::new(::reqwest::Method::#http, #id, path, query, #body, #scopes, self.opts);
+            let call = crate::transport::Call::new(crate::net::Method::#http, #id, path, query, #body, #scopes, self.opts);
             ::std::result::Result::Ok((self.client, call))
         }
 

@@ -15,9 +15,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The request could not be sent or the response not read (DNS, connect,
     /// TLS, connection reset, ...).
-    Transport(reqwest::Error),
+    Transport(crate::net::TransportError),
     /// The call did not complete within its timeout.
-    Timeout(reqwest::Error),
+    Timeout,
     /// The token source failed to produce an access token.
     Auth(BoxError),
     /// The server answered with an error status.
@@ -63,9 +63,9 @@ pub enum Error {
 #[derive(Debug, Clone)]
 pub struct ApiError {
     /// The HTTP status.
-    pub status: reqwest::StatusCode,
+    pub status: crate::net::StatusCode,
     /// The response headers.
-    pub headers: reqwest::header::HeaderMap,
+    pub headers: crate::net::HeaderMap,
     /// The parsed `{"error": {...}}` body, if the body had that shape.
     pub error: Option<GoogleError>,
     /// The first 1 KiB of the body when it was not a Google error body.
@@ -120,17 +120,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
-        if error.is_timeout() {
-            Error::Timeout(error)
-        } else {
-            Error::Transport(error)
-        }
-    }
-
     pub(crate) fn api(
-        status: reqwest::StatusCode,
-        headers: reqwest::header::HeaderMap,
+        status: crate::net::StatusCode,
+        headers: crate::net::HeaderMap,
         body: &[u8],
     ) -> Self {
         let error = serde_json::from_slice::<Envelope>(body)
@@ -150,10 +142,9 @@ impl Error {
     }
 
     /// The HTTP status of an API error.
-    pub fn status(&self) -> Option<reqwest::StatusCode> {
+    pub fn status(&self) -> Option<crate::net::StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::Transport(e) => e.status(),
             _ => None,
         }
     }
@@ -170,8 +161,7 @@ impl Error {
     /// failures, 429 and 5xx statuses (500, 502, 503, 504).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout(_) => true,
-            Error::Transport(e) => e.is_connect() || e.is_request() || e.is_body(),
+            Error::Timeout | Error::Transport(_) => true,
             Error::Api(e) => matches!(e.status.as_u16(), 429 | 500 | 502 | 503 | 504),
             Error::Auth(_)
             | Error::Decode { .. }
@@ -187,7 +177,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Transport(e) => write!(f, "could not reach the server: {e}"),
-            Error::Timeout(_) => f.write_str("the call timed out"),
+            Error::Timeout => f.write_str("the call timed out"),
             Error::Auth(e) => write!(f, "could not get an access token: {e}"),
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::Decode {
@@ -232,11 +222,12 @@ impl fmt::Display for ApiError {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) | Error::Timeout(e) => Some(e),
+            Error::Transport(e) => Some(e),
             Error::Auth(e) => Some(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
             Error::Io { source, .. } => Some(source),
             Error::Api(_)
+            | Error::Timeout
             | Error::InvalidArgument { .. }
             | Error::RepeatedPageToken { .. }
             | Error::Expired { .. } => None,

@@ -15,6 +15,8 @@ pub mod media;
 #[rustfmt::skip]
 pub mod models;
 #[allow(dead_code)]
+mod net;
+#[allow(dead_code)]
 mod pagination;
 #[allow(dead_code)]
 mod path;
@@ -34,6 +36,7 @@ pub use chrono;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;
+pub use net::{HeaderMap, StatusCode, TransportError};
 pub use retry::RetryPolicy;
 pub use transport::Xgafv;
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.

@@ -260,19 +260,14 @@ impl Client {
             .send(call.clone_for_session(), |response| async move {
                 let location = response
                     .headers()
-                    .get(reqwest::header::LOCATION)
+                    .get(http::header::LOCATION)
                     .and_then(|v| v.to_str().ok());
                 location.map(str::to_owned).ok_or_else(|| {
                     Error::invalid_argument("media", "the server started no upload session")
                 })
             })
             .await?;
-        let session = reqwest::Url::parse(&session).map_err(|e| {
-            Error::invalid_argument(
-                "media",
-                format!("the upload session URL {session:?} is invalid: {e}"),
-            )
-        })?;
+        let session = crate::net::parse_uri("media", &session)?;
 
         let total = media.len();
         let chunk_size = media.chunk_size;
@@ -364,7 +359,7 @@ impl Client {
 
     async fn put_chunk(
         &self,
-        session: &reqwest::Url,
+        session: &http::Uri,
         call: &Call,
         part: Bytes,
         from: u64,
@@ -377,36 +372,31 @@ impl Client {
             format!("bytes {from}-{}/{total_text}", from + part.len() as u64 - 1)
         };
         let request = self
-            .request(reqwest::Method::PUT, session.clone(), call)
+            .request(crate::net::Method::PUT, session.clone(), call)
             .await?;
         let response = request
-            .header(reqwest::header::CONTENT_RANGE, range)
+            .header(http::header::CONTENT_RANGE, range)
             .body(part)
             .send()
-            .await
-            .map_err(Error::from_reqwest)?;
+            .await?;
         progress(response).await
     }
 
     async fn query_offset(
         &self,
-        session: &reqwest::Url,
+        session: &http::Uri,
         call: &Call,
         total: Option<u64>,
     ) -> Result<Progress> {
         let total_text = total.map(|t| t.to_string()).unwrap_or_else(|| "*".into());
         let request = self
-            .request(reqwest::Method::PUT, session.clone(), call)
+            .request(crate::net::Method::PUT, session.clone(), call)
             .await?;
         let response = request
-            .header(
-                reqwest::header::CONTENT_RANGE,
-                format!("bytes */{total_text}"),
-            )
+            .header(http::header::CONTENT_RANGE, format!("bytes */{total_text}"))
             .body(Bytes::new())
             .send()
-            .await
-            .map_err(Error::from_reqwest)?;
+            .await?;
         progress(response).await
     }
 
@@ -423,7 +413,7 @@ impl Client {
             .send(call, |response| async move { Ok(response) })
             .await?;
         let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        while let Some(chunk) = response.chunk().await? {
             writer
                 .write_all(&chunk)
                 .await
@@ -470,12 +460,12 @@ enum Progress {
     Have(u64),
 }
 
-async fn progress(response: reqwest::Response) -> Result<Progress> {
+async fn progress(response: crate::net::Response) -> Result<Progress> {
     if response.status().as_u16() == 308 {
         // `Range: bytes=0-N`: the server has N + 1 bytes; no header: none.
         let have = response
             .headers()
-            .get(reqwest::header::RANGE)
+            .get(http::header::RANGE)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit('-').next())
             .and_then(|n| n.trim().parse::<u64>().ok())
@@ -483,9 +473,7 @@ async fn progress(response: reqwest::Response) -> Result<Progress> {
         return Ok(Progress::Have(have));
     }
     let response = check_status(response).await?;
-    Ok(Progress::Done(
-        response.bytes().await.map_err(Error::from_reqwest)?,
-    ))
+    Ok(Progress::Done(response.bytes().await?))
 }
 
 async fn read_all(source: Source, max: Option<u64>) -> Result<Bytes> {

@@ -29,7 +29,7 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: crate::net::HttpClient,
     pub(crate) base_url: String,
     /// The base URL without the API's service path: media uploads and
     /// downloads are resolved against it.
@@ -70,7 +70,6 @@ pub struct ClientBuilder {
     tokens: Option<Arc<dyn TokenSource>>,
     timeout: Option<Duration>,
     retry: Option<RetryPolicy>,
-    http: Option<reqwest::Client>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -123,12 +122,6 @@ impl ClientBuilder {
         self
     }
 
-    /// Uses a preconfigured `reqwest::Client` (proxies, custom roots, pools).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
-        self
-    }
-
     /// Builds the client. Fails when the base URL is not an absolute http(s) URL
     /// or the HTTP client cannot be set up.
     pub fn build(self) -> Result<Client> {
@@ -138,22 +131,13 @@ impl ClientBuilder {
         if !base_url.ends_with('/') {
             base_url.push('/');
         }
-        match reqwest::Url::parse(&base_url) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.query().is_none() => {}
-            _ => {
-                return Err(Error::invalid_argument(
-                    "base_url",
-                    format!("{base_url:?} is not an absolute http(s) URL without a query"),
-                ))
-            }
+        if !crate::net::check_base_url(&base_url) {
+            return Err(Error::invalid_argument(
+                "base_url",
+                format!("{base_url:?} is not an absolute http(s) URL without a query"),
+            ));
         }
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .user_agent(crate::transport::USER_AGENT)
-                .build()
-                .map_err(Error::Transport)?,
-        };
+        let http = crate::net::HttpClient::new()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

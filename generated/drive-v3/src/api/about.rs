@@ -34,7 +34,7 @@ impl Get {
         path.push_str("about");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.about.get",
             path,
             query,

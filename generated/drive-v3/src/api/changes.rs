@@ -100,7 +100,7 @@ impl GetStartPageToken {
         );
         crate::wire::QueryParam::push_to(&self.team_drive_id, "teamDriveId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.changes.getStartPageToken",
             path,
             query,
@@ -307,7 +307,7 @@ impl List {
         );
         crate::wire::QueryParam::push_to(&self.team_drive_id, "teamDriveId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.changes.list",
             path,
             query,
@@ -544,7 +544,7 @@ impl Watch {
         );
         crate::wire::QueryParam::push_to(&self.team_drive_id, "teamDriveId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.changes.watch",
             path,
             query,

@@ -36,7 +36,7 @@ impl Stop {
         path.push_str("channels/stop");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.channels.stop",
             path,
             query,

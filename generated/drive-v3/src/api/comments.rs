@@ -88,7 +88,7 @@ impl Create {
         path.push_str("/comments");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.comments.create",
             path,
             query,
@@ -135,7 +135,7 @@ impl Delete {
         crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.comments.delete",
             path,
             query,
@@ -196,7 +196,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.comments.get",
             path,
             query,
@@ -294,7 +294,7 @@ impl List {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.comments.list",
             path,
             query,
@@ -376,7 +376,7 @@ impl Update {
         crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.comments.update",
             path,
             query,

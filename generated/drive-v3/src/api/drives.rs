@@ -104,7 +104,7 @@ impl Create {
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.request_id, "requestId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.drives.create",
             path,
             query,
@@ -143,7 +143,7 @@ impl Delete {
         crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.drives.delete",
             path,
             query,
@@ -196,7 +196,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.drives.get",
             path,
             query,
@@ -236,7 +236,7 @@ impl Hide {
         path.push_str("/hide");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.drives.hide",
             path,
             query,
@@ -319,7 +319,7 @@ impl List {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.drives.list",
             path,
             query,
@@ -387,7 +387,7 @@ impl Unhide {
         path.push_str("/unhide");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.drives.unhide",
             path,
             query,
@@ -446,7 +446,7 @@ impl Update {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.drives.update",
             path,
             query,

@@ -199,7 +199,7 @@ impl Copy {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.files.copy",
             path,
             query,
@@ -339,7 +339,7 @@ impl Create {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.files.create",
             path,
             query,
@@ -435,7 +435,7 @@ impl Delete {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.files.delete",
             path,
             query,
@@ -475,7 +475,7 @@ impl EmptyTrash {
         path.push_str("files/trash");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.files.emptyTrash",
             path,
             query,
@@ -531,7 +531,7 @@ impl Export {
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.mime_type, "mimeType", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.files.export",
             path,
             query,
@@ -603,7 +603,7 @@ impl GenerateIds {
         crate::wire::QueryParam::push_to(&self.count, "count", &mut query);
         crate::wire::QueryParam::push_to(&self.space, "space", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.files.generateIds",
             path,
             query,
@@ -688,7 +688,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.files.get",
             path,
             query,
@@ -909,7 +909,7 @@ impl List {
         );
         crate::wire::QueryParam::push_to(&self.team_drive_id, "teamDriveId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.files.list",
             path,
             query,
@@ -1103,7 +1103,7 @@ impl Update {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.files.update",
             path,
             query,
@@ -1224,7 +1224,7 @@ impl Watch {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.files.watch",
             path,
             query,

@@ -203,7 +203,7 @@ impl Create {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.permissions.create",
             path,
             query,
@@ -292,7 +292,7 @@ impl Delete {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.permissions.delete",
             path,
             query,
@@ -381,7 +381,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.permissions.get",
             path,
             query,
@@ -493,7 +493,7 @@ impl List {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.permissions.list",
             path,
             query,
@@ -648,7 +648,7 @@ impl Update {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.permissions.update",
             path,
             query,

@@ -109,7 +109,7 @@ impl Create {
         path.push_str("/replies");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.replies.create",
             path,
             query,
@@ -161,7 +161,7 @@ impl Delete {
         crate::path::push_var(&mut path, "replyId", &self.reply_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.replies.delete",
             path,
             query,
@@ -227,7 +227,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.replies.get",
             path,
             query,
@@ -316,7 +316,7 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.replies.list",
             path,
             query,
@@ -403,7 +403,7 @@ impl Update {
         crate::path::push_var(&mut path, "replyId", &self.reply_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.replies.update",
             path,
             query,

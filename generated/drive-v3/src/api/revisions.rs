@@ -79,7 +79,7 @@ impl Delete {
         crate::path::push_var(&mut path, "revisionId", &self.revision_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.revisions.delete",
             path,
             query,
@@ -144,7 +144,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.revisions.get",
             path,
             query,
@@ -225,7 +225,7 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.revisions.list",
             path,
             query,
@@ -311,7 +311,7 @@ impl Update {
         crate::path::push_var(&mut path, "revisionId", &self.revision_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.revisions.update",
             path,
             query,

@@ -86,7 +86,7 @@ impl Create {
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.request_id, "requestId", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "drive.teamdrives.create",
             path,
             query,
@@ -128,7 +128,7 @@ impl Delete {
         crate::path::push_var(&mut path, "teamDriveId", &self.team_drive_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::DELETE,
+            crate::net::Method::DELETE,
             "drive.teamdrives.delete",
             path,
             query,
@@ -184,7 +184,7 @@ impl Get {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.teamdrives.get",
             path,
             query,
@@ -267,7 +267,7 @@ impl List {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "drive.teamdrives.list",
             path,
             query,
@@ -354,7 +354,7 @@ impl Update {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "drive.teamdrives.update",
             path,
             query,

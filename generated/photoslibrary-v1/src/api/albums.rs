@@ -120,7 +120,7 @@ impl AddEnrichment {
         path.push_str(":addEnrichment");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.addEnrichment",
             path,
             query,
@@ -173,7 +173,7 @@ impl BatchAddMediaItems {
         path.push_str(":batchAddMediaItems");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.batchAddMediaItems",
             path,
             query,
@@ -226,7 +226,7 @@ impl BatchRemoveMediaItems {
         path.push_str(":batchRemoveMediaItems");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.batchRemoveMediaItems",
             path,
             query,
@@ -269,7 +269,7 @@ impl Create {
         path.push_str("v1/albums");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.create",
             path,
             query,
@@ -313,7 +313,7 @@ impl Get {
         crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.albums.get",
             path,
             query,
@@ -390,7 +390,7 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.albums.list",
             path,
             query,
@@ -484,7 +484,7 @@ impl Patch {
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "photoslibrary.albums.patch",
             path,
             query,
@@ -531,7 +531,7 @@ impl Share {
         path.push_str(":share");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.share",
             path,
             query,
@@ -578,7 +578,7 @@ impl Unshare {
         path.push_str(":unshare");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.albums.unshare",
             path,
             query,

@@ -79,7 +79,7 @@ impl BatchCreate {
         path.push_str("v1/mediaItems:batchCreate");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.mediaItems.batchCreate",
             path,
             query,
@@ -146,7 +146,7 @@ impl BatchGet {
             &mut query,
         );
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.mediaItems.batchGet",
             path,
             query,
@@ -193,7 +193,7 @@ impl Get {
         crate::path::push_var(&mut path, "mediaItemId", &self.media_item_id, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.mediaItems.get",
             path,
             query,
@@ -256,7 +256,7 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.mediaItems.list",
             path,
             query,
@@ -350,7 +350,7 @@ impl Patch {
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::PATCH,
+            crate::net::Method::PATCH,
             "photoslibrary.mediaItems.patch",
             path,
             query,
@@ -391,7 +391,7 @@ impl Search {
         path.push_str("v1/mediaItems:search");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.mediaItems.search",
             path,
             query,

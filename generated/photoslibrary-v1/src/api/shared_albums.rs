@@ -62,7 +62,7 @@ impl Get {
         crate::path::push_var(&mut path, "shareToken", &self.share_token, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.sharedAlbums.get",
             path,
             query,
@@ -103,7 +103,7 @@ impl Join {
         path.push_str("v1/sharedAlbums:join");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.sharedAlbums.join",
             path,
             query,
@@ -144,7 +144,7 @@ impl Leave {
         path.push_str("v1/sharedAlbums:leave");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            ::reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.sharedAlbums.leave",
             path,
             query,
@@ -217,7 +217,7 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            ::reqwest::Method::GET,
+            crate::net::Method::GET,
             "photoslibrary.sharedAlbums.list",
             path,
             query,

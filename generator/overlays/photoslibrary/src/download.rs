@@ -135,18 +135,17 @@ impl Client {
                 "the media item has no baseUrl; fetch it with get or search",
             )
         })?;
-        let url = reqwest::Url::parse(&url)
-            .map_err(|e| Error::invalid_argument("baseUrl", format!("{url:?}: {e}")))?;
+        let uri = crate::net::parse_uri("baseUrl", &url)?;
         // Base URLs are pre-authorized: no token is sent with them.
         let response = self
             .inner
             .http
-            .get(url)
+            .request(crate::net::Method::GET, uri)
+            .header(http::header::USER_AGENT, crate::transport::USER_AGENT)
             .timeout(self.inner.timeout)
             .send()
-            .await
-            .map_err(Error::from_reqwest)?;
-        if response.status() == reqwest::StatusCode::FORBIDDEN {
+            .await?;
+        if response.status() == crate::net::StatusCode::FORBIDDEN {
             return Err(Error::Expired {
                 message: "the media item's baseUrl was refused (403 Forbidden): base URLs expire 60 minutes after \
                           the item is fetched; get or search the item again for a fresh one"
@@ -155,7 +154,7 @@ impl Client {
         }
         let mut response = crate::transport::check_status(response).await?;
         let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        while let Some(chunk) = response.chunk().await? {
             writer
                 .write_all(&chunk)
                 .await

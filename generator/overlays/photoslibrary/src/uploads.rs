@@ -237,7 +237,7 @@ impl Upload {
         headers: Vec<(&'static str, String)>,
     ) -> Call {
         let mut call = Call::new(
-            reqwest::Method::POST,
+            crate::net::Method::POST,
             "photoslibrary.uploads",
             path,
             Vec::new(),
@@ -303,12 +303,7 @@ impl Upload {
                 Ok((url, granularity.unwrap_or(256 * 1024)))
             })
             .await?;
-        let session = reqwest::Url::parse(&session).map_err(|e| {
-            Error::invalid_argument(
-                "media",
-                format!("the upload URL {session:?} is invalid: {e}"),
-            )
-        })?;
+        let session = crate::net::parse_uri("media", &session)?;
         let chunk_size = self.chunk_size.div_ceil(granularity).max(1) * granularity;
         let policy = self
             .opts
@@ -379,7 +374,7 @@ impl Upload {
     /// Sends one piece; `Some(body)` when the upload is finished.
     async fn post_chunk(
         &self,
-        session: &reqwest::Url,
+        session: &http::Uri,
         command: &str,
         offset: u64,
         part: Bytes,
@@ -387,30 +382,28 @@ impl Upload {
         let call = self.call(String::new(), None, Vec::new());
         let response = self
             .client
-            .request(reqwest::Method::POST, session.clone(), &call)
+            .request(crate::net::Method::POST, session.clone(), &call)
             .await?
             .header("X-Goog-Upload-Command", command)
             .header("X-Goog-Upload-Offset", offset.to_string())
             .body(part)
             .send()
-            .await
-            .map_err(Error::from_reqwest)?;
+            .await?;
         let response = check_status(response).await?;
         let finished = command.contains("finalize");
-        let body = response.bytes().await.map_err(Error::from_reqwest)?;
+        let body = response.bytes().await?;
         Ok(finished.then_some(body))
     }
 
-    async fn query(&self, session: &reqwest::Url) -> Result<Status> {
+    async fn query(&self, session: &http::Uri) -> Result<Status> {
         let call = self.call(String::new(), None, Vec::new());
         let response = self
             .client
-            .request(reqwest::Method::POST, session.clone(), &call)
+            .request(crate::net::Method::POST, session.clone(), &call)
             .await?
             .header("X-Goog-Upload-Command", "query")
             .send()
-            .await
-            .map_err(Error::from_reqwest)?;
+            .await?;
         let response = check_status(response).await?;
         let header = |name: &str| {
             response
@@ -424,7 +417,7 @@ impl Upload {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         if status == "final" {
-            let body = response.bytes().await.map_err(Error::from_reqwest)?;
+            let body = response.bytes().await?;
             return Ok(Status::Final(body));
         }
         if status != "active" {
