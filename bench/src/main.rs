@@ -14,26 +14,30 @@ use futures_util::TryStreamExt;
 const GETS: usize = 2000;
 const SEARCH_RUNS: usize = 50;
 
-/// CPU time (user + system) this process has used.
-fn cpu_time() -> Duration {
+/// CPU time this process has used: (user, system).
+fn cpu_times() -> (Duration, Duration) {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: getrusage writes into the struct we own.
     unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    tv(usage.ru_utime) + tv(usage.ru_stime)
+    (tv(usage.ru_utime), tv(usage.ru_stime))
 }
 
-/// Peak resident set size of this process, in KiB.
+/// Peak resident set size of this process, in KiB. Read from VmHWM: unlike
+/// getrusage's ru_maxrss, it is not inherited from the parent across exec.
 fn max_rss_kib() -> i64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: as above.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    usage.ru_maxrss
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(-1)
 }
 
 #[derive(Clone, Copy, Debug)]
 struct Sample {
     cpu: Duration,
+    user: Duration,
     wall: Duration,
 }
 
@@ -42,10 +46,12 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let (cpu, wall) = (cpu_time(), Instant::now());
+    let ((user, system), wall) = (cpu_times(), Instant::now());
     f().await;
+    let (user2, system2) = cpu_times();
     Sample {
-        cpu: cpu_time() - cpu,
+        cpu: (user2 - user) + (system2 - system),
+        user: user2 - user,
         wall: wall.elapsed(),
     }
 }
@@ -231,6 +237,22 @@ fn main() {
                 }
             });
         }
+        ["decode", which] => {
+            let bytes =
+                serde_json::to_vec(&fixtures::media_page(0, Some("next".into()))).expect("fixture");
+            for _ in 0..200 {
+                if *which == "ours" {
+                    let page: photoslibrary_v1::models::ListMediaItemsResponse =
+                        photoslibrary_v1::from_json(&bytes).expect("decode");
+                    std::hint::black_box(page);
+                } else {
+                    let text = String::from_utf8_lossy(&bytes);
+                    let page: google_photoslibrary1::api::ListMediaItemsResponse =
+                        serde_json::from_str(&text).expect("decode");
+                    std::hint::black_box(page);
+                }
+            }
+        }
         ["run"] | [] => run(),
         _ => {
             eprintln!(
@@ -285,6 +307,11 @@ fn run() {
             per(&results[1], GETS, |s| s.cpu),
         ),
         (
+            "  of which user space (µs)",
+            per(&results[0], GETS, |s| s.user),
+            per(&results[1], GETS, |s| s.user),
+        ),
+        (
             "wall time per albums.get (µs)",
             per(&results[0], GETS, |s| s.wall),
             per(&results[1], GETS, |s| s.wall),
@@ -295,11 +322,17 @@ fn run() {
             per(&results[3], pages, |s| s.cpu),
         ),
         (
+            "  of which user space (µs)",
+            per(&results[2], pages, |s| s.user),
+            per(&results[3], pages, |s| s.user),
+        ),
+        (
             "wall time per 100-item search page (µs)",
             per(&results[2], pages, |s| s.wall),
             per(&results[3], pages, |s| s.wall),
         ),
     ];
+
     println!(
         "{:<44} {:>12} {:>14} {:>8}",
         "figure (median of 5 rounds)", "ours", "theirs", "ratio"

@@ -489,7 +489,7 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub use field_mask::FieldMask;
         pub use net::{HeaderMap, StatusCode, TransportError};
         pub use retry::RetryPolicy;
-        pub use transport::Xgafv;
+        pub use transport::{from_json, Xgafv};
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
         pub const DEFAULT_BASE_URL: &str = #base_url;

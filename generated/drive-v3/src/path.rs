@@ -98,7 +98,13 @@ pub(crate) fn push_list(path: &mut String, name: &'static str, values: &[String]
 /// Patterns beyond the supported subset (groups, alternation, counted
 /// repetition) are not enforced; expansion stays safe without them.
 pub(crate) fn check_pattern(name: &'static str, value: &str, pattern: &str) -> Result<()> {
-    match matches(pattern, value) {
+    // The pattern of nearly every resource id, checked without the matcher.
+    let ok = if pattern == "^[^/]+$" {
+        Some(!value.is_empty() && !value.contains('/'))
+    } else {
+        matches(pattern, value)
+    };
+    match ok {
         Some(false) => Err(Error::invalid_argument(
             name,
             format!("{value:?} does not match the pattern {pattern}"),

@@ -97,11 +97,15 @@ impl Call {
 /// Serializes a request body (inside `{"data": ...}` for APIs with the
 /// `dataWrapper` feature).
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Result<Bytes> {
+    json_body_with(value, crate::DATA_WRAPPER)
+}
+
+fn json_body_with<T: serde::Serialize>(value: &T, wrapped: bool) -> Result<Bytes> {
     #[derive(serde::Serialize)]
     struct Wrapped<'a, T> {
         data: &'a T,
     }
-    let encoded = if crate::DATA_WRAPPER {
+    let encoded = if wrapped {
         serde_json::to_vec(&Wrapped { data: value })
     } else {
         serde_json::to_vec(value)
@@ -286,15 +290,87 @@ fn server_delay(error: &Error) -> Option<Duration> {
     retry_after(value, SystemTime::now())
 }
 
-/// Decodes a JSON body; an empty body decodes as `{}` (Google's empty message).
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+/// Decodes a response body exactly as the client does: an empty body as `{}`
+/// (Google's empty message), the value inside `"data"` for APIs with the
+/// `dataWrapper` feature, and a [`Error::Decode`] with an excerpt on failure.
+/// Useful for stored responses and push notifications.
+pub fn from_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    decode_with(body, crate::DATA_WRAPPER)
+}
+
+pub(crate) use from_json as decode;
+
+fn decode_with<T: DeserializeOwned>(body: &[u8], wrapped: bool) -> Result<T> {
+    #[derive(serde::Deserialize)]
+    struct Wrapped<T> {
+        data: Option<T>,
+    }
     let body = if body.iter().all(u8::is_ascii_whitespace) {
         b"{}".as_slice()
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|source| Error::Decode {
+    let error = |source| Error::Decode {
         source,
         body_excerpt: excerpt(body),
-    })
+    };
+    // Validating UTF-8 once for the whole body is cheaper than per string.
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        Err(_) => return serde_json::from_slice(body).map_err(error),
+    };
+    if wrapped {
+        match serde_json::from_str::<Wrapped<T>>(text)
+            .map_err(error)?
+            .data
+        {
+            Some(value) => Ok(value),
+            None => serde_json::from_str("{}").map_err(error),
+        }
+    } else {
+        serde_json::from_str(text).map_err(error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq, Default)]
+    #[serde(default)]
+    struct Page {
+        items: Vec<String>,
+    }
+
+    #[test]
+    fn wraps_request_bodies_when_asked() {
+        assert_eq!(
+            &json_body_with(&serde_json::json!({"q": 1}), true).unwrap()[..],
+            br#"{"data":{"q":1}}"#
+        );
+        assert_eq!(
+            &json_body_with(&serde_json::json!({"q": 1}), false).unwrap()[..],
+            br#"{"q":1}"#
+        );
+    }
+
+    #[test]
+    fn decodes_plain_wrapped_and_empty_bodies() {
+        let page: Page = decode_with(br#"{"items": ["a"]}"#, false).unwrap();
+        assert_eq!(page.items, ["a"]);
+        let page: Page = decode_with(br#"{"data": {"items": ["b"]}}"#, true).unwrap();
+        assert_eq!(page.items, ["b"]);
+        let page: Page = decode_with(b"  ", true).unwrap();
+        assert_eq!(page, Page::default());
+        let page: Page = decode_with(b"", false).unwrap();
+        assert_eq!(page, Page::default());
+        match decode_with::<Page>(b"{\"items\": [1", false) {
+            Err(Error::Decode { body_excerpt, .. }) => assert_eq!(body_excerpt, "{\"items\": [1"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            decode_with::<Page>(b"\xff\xfe", false),
+            Err(Error::Decode { .. })
+        ));
+    }
 }

@@ -116,11 +116,9 @@ impl FromStr for Duration {
             return Err(err());
         }
         let seconds: i64 = whole.parse().map_err(|_| err())?;
-        let nanos: i32 = if frac.is_empty() {
-            0
-        } else {
-            format!("{frac:0<9}").parse().map_err(|_| err())?
-        };
+        // Scale the fraction to nanoseconds without allocating: "008" -> 8_000_000.
+        let nanos = frac.bytes().fold(0i32, |n, b| n * 10 + i32::from(b - b'0'))
+            * 10i32.pow(9 - frac.len() as u32);
         Ok(if negative {
             Duration {
                 seconds: -seconds,
@@ -140,8 +138,21 @@ impl serde::Serialize for Duration {
 
 impl<'de> serde::Deserialize<'de> for Duration {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        s.parse().map_err(serde::de::Error::custom)
+        struct Visitor;
+
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Duration;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a duration such as \"1.5s\"")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Duration, E> {
+                v.parse().map_err(E::custom)
+            }
+        }
+
+        deserializer.deserialize_str(Visitor)
     }
 }
 

@@ -249,8 +249,76 @@ pub(crate) mod repr {
         }
 
         fn de<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_str(ParseVisitor::<Self>(PhantomData, "an RFC 3339 timestamp"))
+            deserializer.deserialize_str(TimestampVisitor)
         }
+    }
+
+    struct TimestampVisitor;
+
+    impl Visitor<'_> for TimestampVisitor {
+        type Value = chrono::DateTime<chrono::Utc>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 timestamp")
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            fast_rfc3339(v)
+                .or_else(|| v.parse().ok())
+                .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, the form Google sends, parsed
+    /// without chrono's general parser (several times faster); `None` sends
+    /// anything else to it.
+    fn fast_rfc3339(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        use chrono::{Duration, NaiveDate, TimeZone, Utc};
+        let b = s.as_bytes();
+        let num = |range: std::ops::Range<usize>| -> Option<u32> {
+            b.get(range)?.iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+        let (mut i, mut nanos) = (19, 0u32);
+        if b[i] == b'.' {
+            let start = i + 1;
+            i = start;
+            while i < b.len() && b[i].is_ascii_digit() {
+                if i - start < 9 {
+                    nanos = nanos * 10 + u32::from(b[i] - b'0');
+                }
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+            nanos *= 10u32.pow(9u32.saturating_sub((i - start) as u32));
+        }
+        let time = date.and_hms_nano_opt(num(11..13)?, num(14..16)?, num(17..19)?, nanos)?;
+        let offset_minutes = match b.get(i..)? {
+            [b'Z' | b'z'] => 0,
+            [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+                let minutes = (num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?) as i64;
+                if *sign == b'+' {
+                    minutes
+                } else {
+                    -minutes
+                }
+            }
+            _ => return None,
+        };
+        Some(Utc.from_utc_datetime(&(time - Duration::minutes(offset_minutes))))
     }
 
     impl Repr for chrono::NaiveDate {
