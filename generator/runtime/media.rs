@@ -5,7 +5,7 @@ use std::fmt;
 use std::pin::Pin;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -408,22 +408,10 @@ impl Client {
         writer: &mut W,
     ) -> Result<u64> {
         call.query.push(("alt", "media".into()));
-        let mut response = self
+        let response = self
             .send(call, |response| async move { Ok(response) })
             .await?;
-        let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await? {
-            writer
-                .write_all(&chunk)
-                .await
-                .map_err(|e| Error::io("writing the download", e))?;
-            written += chunk.len() as u64;
-        }
-        writer
-            .flush()
-            .await
-            .map_err(|e| Error::io("writing the download", e))?;
-        Ok(written)
+        response.copy_to(writer).await
     }
 }
 

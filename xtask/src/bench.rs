@@ -4,31 +4,22 @@
 //! `cargo run --release -p xtask -- bench`.
 
 use std::fs;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use generator::{discovery, emit, format, lower, Options};
-use xtask::workspace_root;
+use xtask::{documents_in, workspace_root};
 
 pub fn run(dir: Option<&str>) -> ExitCode {
     let root = workspace_root();
-    let dir = dir
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("discovery/corpus"));
     let mut documents = vec![root.join("discovery/photoslibrary.v1.json")];
-    let mut rest: Vec<PathBuf> = match fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect(),
+    match documents_in(dir) {
+        Ok((_, rest)) => documents.extend(rest),
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", dir.display());
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
-    };
-    rest.sort();
-    documents.extend(rest);
+    }
     if cfg!(debug_assertions) {
         println!(
             "note: a debug build; for real figures run `cargo run --release -p xtask -- bench`\n"

@@ -2,12 +2,12 @@
 //! crate that compiles.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 use generator::Options;
-use xtask::{apply, diff, workspace_root};
+use xtask::{apply, diff, documents_in, workspace_root};
 
 enum Outcome {
     Ok,
@@ -17,20 +17,13 @@ enum Outcome {
 
 pub fn run(dir: Option<&str>) -> ExitCode {
     let root = workspace_root();
-    let dir = dir
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("discovery/corpus"));
-    let mut documents: Vec<PathBuf> = match fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect(),
+    let (dir, documents) = match documents_in(dir) {
+        Ok(found) => found,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", dir.display());
+            eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
     };
-    documents.sort();
     if documents.is_empty() {
         eprintln!("error: no .json documents in {}", dir.display());
         return ExitCode::FAILURE;

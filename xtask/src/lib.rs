@@ -45,6 +45,21 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The `.json` documents directly in `dir`, sorted; the default folder is
+/// `discovery/corpus`.
+pub fn documents_in(dir: Option<&str>) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let dir = dir
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("discovery/corpus"));
+    let entries = fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let mut documents: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    documents.sort();
+    Ok((dir, documents))
+}
+
 /// Generates the files of `target` from its document.
 pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
     let doc_path = root.join(target.document);

@@ -12,7 +12,7 @@
 //! # let _ = thumbnail; Ok(()) }
 //! ```
 
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWrite;
 
 use crate::error::{Error, Result};
 use crate::models::MediaItem;
@@ -153,19 +153,9 @@ impl Client {
                     .into(),
             });
         }
-        let mut response = crate::transport::check_status(response).await?;
-        let mut written = 0u64;
-        while let Some(chunk) = response.chunk().await? {
-            writer
-                .write_all(&chunk)
-                .await
-                .map_err(|e| Error::io("writing the download", e))?;
-            written += chunk.len() as u64;
-        }
-        writer
-            .flush()
+        crate::transport::check_status(response)
+            .await?
+            .copy_to(writer)
             .await
-            .map_err(|e| Error::io("writing the download", e))?;
-        Ok(written)
     }
 }

@@ -186,6 +186,27 @@ impl Response {
         Ok(collected.to_bytes())
     }
 
+    /// Streams the body into `writer`; returns the number of bytes written.
+    pub(crate) async fn copy_to<W>(mut self, writer: &mut W) -> Result<u64>
+    where
+        W: tokio::io::AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut written = 0u64;
+        while let Some(chunk) = self.chunk().await? {
+            writer
+                .write_all(&chunk)
+                .await
+                .map_err(|e| Error::io("writing the download", e))?;
+            written += chunk.len() as u64;
+        }
+        writer
+            .flush()
+            .await
+            .map_err(|e| Error::io("writing the download", e))?;
+        Ok(written)
+    }
+
     /// The next piece of the body; `None` at the end.
     pub(crate) async fn chunk(&mut self) -> Result<Option<Bytes>> {
         loop {

@@ -446,21 +446,8 @@ fn upload_token(body: &[u8]) -> Result<String> {
     Ok(token)
 }
 
-async fn read_exact(mut reader: Pin<Box<dyn AsyncRead + Send>>, len: u64) -> Result<Bytes> {
-    let mut data = Vec::with_capacity(len as usize);
-    reader
-        .as_mut()
-        .take(len)
-        .read_to_end(&mut data)
-        .await
-        .map_err(|e| Error::io("reading the media", e))?;
-    if (data.len() as u64) < len {
-        return Err(Error::io(
-            "reading the media",
-            std::io::ErrorKind::UnexpectedEof.into(),
-        ));
-    }
-    Ok(Bytes::from(data))
+async fn read_exact(reader: Pin<Box<dyn AsyncRead + Send>>, len: u64) -> Result<Bytes> {
+    next_chunk(&mut Source::Reader(reader), 0, len).await
 }
 
 async fn next_chunk(source: &mut Source, offset: u64, size: u64) -> Result<Bytes> {
