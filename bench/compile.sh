@@ -32,7 +32,7 @@ write_crate theirs 'google-photoslibrary1 = "7"' '
 use google_photoslibrary1::{api::*, hyper_rustls, hyper_util, PhotosLibrary};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), google_photoslibrary1::Error> {
-    let connector = hyper_rustls::HttpsConnectorBuilder::new().with_native_roots().unwrap().https_or_http().enable_http1().build();
+    let connector = hyper_rustls::HttpsConnectorBuilder::new().with_native_roots().unwrap().https_or_http().enable_http2().build();
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
     let hub = PhotosLibrary::new(client, "t".to_string());
     let a = hub.albums().get("A").doit().await?;

@@ -489,7 +489,7 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub use field_mask::FieldMask;
         pub use net::{HeaderMap, StatusCode, TransportError};
         pub use retry::RetryPolicy;
-        pub use transport::{from_json, Xgafv};
+        pub use transport::{from_json, BoxFuture, Xgafv};
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -1084,9 +1084,11 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
         }
 
         /// Sends the request and decodes the response.
-        pub async fn send(self) -> crate::Result<#ret> {
-            let (client, call) = self.into_call()?;
-            client.#exec(call).await
+        pub fn send(self) -> crate::BoxFuture<crate::Result<#ret>> {
+            ::std::boxed::Box::pin(async move {
+                let (client, call) = self.into_call()?;
+                client.#exec(call).await
+            })
         }
 
         #upload

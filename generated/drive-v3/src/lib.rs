@@ -38,7 +38,7 @@ pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};
 pub use retry::RetryPolicy;
-pub use transport::{from_json, Xgafv};
+pub use transport::{from_json, BoxFuture, Xgafv};
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://www.googleapis.com/drive/v3/";
 /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).

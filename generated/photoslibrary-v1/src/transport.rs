@@ -12,6 +12,11 @@ use crate::client::Client;
 use crate::error::{excerpt, Error, Result};
 use crate::retry::{retry_after, RetryPolicy};
 
+/// The future of a call's `send`. Boxed on purpose: the whole request path is
+/// then compiled once, in this crate, instead of again in every crate that
+/// awaits a call (which made incremental builds of applications slow).
+pub type BoxFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
+
 /// `User-Agent` of every request: `<crate>/<version>`.
 pub(crate) const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 

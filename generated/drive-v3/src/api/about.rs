@@ -53,9 +53,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::About> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::About>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 crate::macros::call_options!(Get);

@@ -115,9 +115,11 @@ impl Create {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Drive> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.drives.delete`: set optional parameters, then call `send`.
@@ -154,9 +156,11 @@ impl Delete {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
 }
 /// Request builder for `drive.drives.get`: set optional parameters, then call `send`.
@@ -207,9 +211,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Drive> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.drives.hide`: set optional parameters, then call `send`.
@@ -247,9 +253,11 @@ impl Hide {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Drive> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.drives.list`: set optional parameters, then call `send`.
@@ -330,9 +338,11 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::DriveList> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::DriveList>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -398,9 +408,11 @@ impl Unhide {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Drive> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.drives.update`: set optional parameters, then call `send`.
@@ -457,9 +469,11 @@ impl Update {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Drive> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 crate::macros::call_options!(Create, Delete, Get, Hide, List, Unhide, Update);

@@ -215,9 +215,11 @@ impl Copy {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::File> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.files.create`: set optional parameters, then call `send`.
@@ -354,9 +356,11 @@ impl Create {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::File> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Uploads `media` with this request as its metadata: in one multipart
     /// request when it is small, else with the resumable protocol (in chunks
@@ -450,9 +454,11 @@ impl Delete {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
 }
 /// Request builder for `drive.files.emptyTrash`: set optional parameters, then call `send`.
@@ -486,9 +492,11 @@ impl EmptyTrash {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
 }
 /// Request builder for `drive.files.export`: set optional parameters, then call `send`.
@@ -546,9 +554,11 @@ impl Export {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
@@ -618,9 +628,11 @@ impl GenerateIds {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::GeneratedIds> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::GeneratedIds>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.files.get`: set optional parameters, then call `send`.
@@ -707,9 +719,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::File> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
@@ -928,9 +942,11 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::FileList> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::FileList>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -1120,9 +1136,11 @@ impl Update {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::File> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Uploads `media` with this request as its metadata: in one multipart
     /// request when it is small, else with the resumable protocol (in chunks
@@ -1243,9 +1261,11 @@ impl Watch {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Channel> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Channel>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.

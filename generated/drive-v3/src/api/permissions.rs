@@ -214,9 +214,11 @@ impl Create {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Permission> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.permissions.delete`: set optional parameters, then call `send`.
@@ -303,9 +305,11 @@ impl Delete {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
 }
 /// Request builder for `drive.permissions.get`: set optional parameters, then call `send`.
@@ -399,9 +403,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Permission> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.permissions.list`: set optional parameters, then call `send`.
@@ -511,9 +517,11 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::PermissionList> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::PermissionList>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -659,9 +667,11 @@ impl Update {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Permission> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 crate::macros::call_options!(Create, Delete, Get, List, Update);

@@ -120,9 +120,11 @@ impl Create {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Reply> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.replies.delete`: set optional parameters, then call `send`.
@@ -172,9 +174,11 @@ impl Delete {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<()> {
-        let (client, call) = self.into_call()?;
-        client.execute_empty(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute_empty(call).await
+        })
     }
 }
 /// Request builder for `drive.replies.get`: set optional parameters, then call `send`.
@@ -242,9 +246,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Reply> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `drive.replies.list`: set optional parameters, then call `send`.
@@ -331,9 +337,11 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ReplyList> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::ReplyList>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -414,9 +422,11 @@ impl Update {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Reply> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 crate::macros::call_options!(Create, Delete, Get, List, Update);

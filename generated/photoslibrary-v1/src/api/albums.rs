@@ -135,11 +135,13 @@ impl AddEnrichment {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::models::AddEnrichmentToAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    ) -> crate::BoxFuture<crate::Result<crate::models::AddEnrichmentToAlbumResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.batchAddMediaItems`: set optional parameters, then call `send`.
@@ -188,11 +190,15 @@ impl BatchAddMediaItems {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    ) -> crate::BoxFuture<
+        crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.batchRemoveMediaItems`: set optional parameters, then call `send`.
@@ -237,11 +243,15 @@ impl BatchRemoveMediaItems {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    ) -> crate::BoxFuture<
+        crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse>,
+    > {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.create`: set optional parameters, then call `send`.
@@ -284,9 +294,11 @@ impl Create {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.get`: set optional parameters, then call `send`.
@@ -328,9 +340,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.list`: set optional parameters, then call `send`.
@@ -405,9 +419,13 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListAlbumsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::ListAlbumsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -495,9 +513,11 @@ impl Patch {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.share`: set optional parameters, then call `send`.
@@ -542,9 +562,13 @@ impl Share {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ShareAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::ShareAlbumResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.albums.unshare`: set optional parameters, then call `send`.
@@ -589,9 +613,13 @@ impl Unshare {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::UnshareAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::UnshareAlbumResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 crate::macros::call_options!(

@@ -94,11 +94,13 @@ impl BatchCreate {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> crate::Result<crate::models::BatchCreateMediaItemsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    ) -> crate::BoxFuture<crate::Result<crate::models::BatchCreateMediaItemsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.mediaItems.batchGet`: set optional parameters, then call `send`.
@@ -161,9 +163,13 @@ impl BatchGet {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::BatchGetMediaItemsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::BatchGetMediaItemsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.mediaItems.get`: set optional parameters, then call `send`.
@@ -208,9 +214,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.mediaItems.list`: set optional parameters, then call `send`.
@@ -271,9 +279,13 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListMediaItemsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::ListMediaItemsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -361,9 +373,11 @@ impl Patch {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::MediaItem> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.mediaItems.search`: set optional parameters, then call `send`.
@@ -406,9 +420,13 @@ impl Search {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::SearchMediaItemsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::SearchMediaItemsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that

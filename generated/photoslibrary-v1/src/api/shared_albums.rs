@@ -73,9 +73,11 @@ impl Get {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::Album> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.join`: set optional parameters, then call `send`.
@@ -114,9 +116,13 @@ impl Join {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::JoinSharedAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::JoinSharedAlbumResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.leave`: set optional parameters, then call `send`.
@@ -155,9 +161,13 @@ impl Leave {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::LeaveSharedAlbumResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::LeaveSharedAlbumResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
 }
 /// Request builder for `photoslibrary.sharedAlbums.list`: set optional parameters, then call `send`.
@@ -232,9 +242,13 @@ impl List {
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response.
-    pub async fn send(self) -> crate::Result<crate::models::ListSharedAlbumsResponse> {
-        let (client, call) = self.into_call()?;
-        client.execute(call).await
+    pub fn send(
+        self,
+    ) -> crate::BoxFuture<crate::Result<crate::models::ListSharedAlbumsResponse>> {
+        ::std::boxed::Box::pin(async move {
+            let (client, call) = self.into_call()?;
+            client.execute(call).await
+        })
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
