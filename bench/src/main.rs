@@ -116,15 +116,14 @@ async fn ours_search(client: &photoslibrary_v1::Client) {
             page_size: Some(100),
             ..Default::default()
         };
-        let pages: Vec<_> = client
-            .media_items()
-            .search(request)
-            .pages()
-            .try_collect()
-            .await
-            .expect("ours: search");
-        assert_eq!(pages.len(), server::PAGES);
-        std::hint::black_box(pages);
+        // One page at a time, as the other client is driven.
+        let mut pages = std::pin::pin!(client.media_items().search(request).pages());
+        let mut count = 0;
+        while let Some(page) = pages.try_next().await.expect("ours: search") {
+            count += 1;
+            std::hint::black_box(page);
+        }
+        assert_eq!(count, server::PAGES);
     }
 }
 
@@ -252,6 +251,19 @@ fn main() {
                     std::hint::black_box(page);
                 }
             }
+        }
+        ["sizes"] => {
+            use std::mem::size_of;
+            println!(
+                "ours MediaItem {} Album {}",
+                size_of::<photoslibrary_v1::models::MediaItem>(),
+                size_of::<photoslibrary_v1::models::Album>()
+            );
+            println!(
+                "theirs MediaItem {} Album {}",
+                size_of::<google_photoslibrary1::api::MediaItem>(),
+                size_of::<google_photoslibrary1::api::Album>()
+            );
         }
         ["run"] | [] => run(),
         _ => {
