@@ -268,7 +268,7 @@ fn example_call(api: &Api, items: bool) -> Option<String> {
 // ---------------------------------------------------------------- helpers
 
 /// An identifier from a sanitized name (`r#type` becomes a raw identifier).
-pub(crate) fn ident(name: &str) -> Ident {
+pub fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),

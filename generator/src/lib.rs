@@ -9,6 +9,7 @@
 
 pub mod discovery;
 pub mod emit;
+pub mod emit_cli;
 pub mod format;
 pub mod ir;
 pub mod lower;
@@ -100,6 +101,18 @@ pub fn generate(document: &str, options: &Options) -> Result<Vec<File>, Error> {
     let doc = discovery::Document::parse(document)?;
     let api = lower::lower(&doc, options)?;
     emit::crate_files(&api, options)
+}
+
+/// Generates the command-line tool crate of `document`; `library_path` is the
+/// library crate's path relative to the tool's crate.
+pub fn generate_cli(
+    document: &str,
+    options: &Options,
+    library_path: &str,
+) -> Result<Vec<File>, Error> {
+    let doc = discovery::Document::parse(document)?;
+    let api = lower::lower(&doc, options)?;
+    emit_cli::cli_files(&api, options, library_path)
 }
 
 /// Parses and lowers `document` without emitting (for IR snapshots and tools).

@@ -18,6 +18,9 @@ pub struct Target {
     /// Hand-written files copied into the crate (see ARCHITECTURE.md), relative
     /// to the workspace root.
     pub overlay: Option<&'static str>,
+    /// Generate the command-line tool instead of the library; the library
+    /// crate's path relative to this one.
+    pub cli_of: Option<&'static str>,
 }
 
 /// Everything `cargo xtask regenerate` produces.
@@ -26,12 +29,20 @@ pub const TARGETS: &[Target] = &[
         document: "discovery/photoslibrary.v1.json",
         out_dir: "generated/photoslibrary-v1",
         overlay: Some("generator/overlays/photoslibrary"),
+        cli_of: None,
+    },
+    Target {
+        document: "discovery/photoslibrary.v1.json",
+        out_dir: "generated/photoslibrary-v1-cli",
+        overlay: None,
+        cli_of: Some("../photoslibrary-v1"),
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
         document: "discovery/corpus/drive.v3.json",
         out_dir: "generated/drive-v3",
         overlay: None,
+        cli_of: None,
     },
 ];
 
@@ -76,7 +87,11 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         command: COMMAND.to_string(),
         overlays,
     };
-    generator::generate(&text, &options).map_err(|e| format!("{}: {e}", target.document))
+    match target.cli_of {
+        Some(library) => generator::generate_cli(&text, &options, library),
+        None => generator::generate(&text, &options),
+    }
+    .map_err(|e| format!("{}: {e}", target.document))
 }
 
 /// Every file below `dir`, with its path relative to `dir` (`/`-separated).

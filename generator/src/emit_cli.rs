@@ -1,0 +1,508 @@
+//! IR -> a command-line tool crate: one subcommand per resource and method,
+//! built with clap's builder API (no derive: faster builds), dispatching to
+//! the library's typed request builders.
+
+use std::collections::BTreeSet;
+
+use heck::ToKebabCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::emit::{clean_doc, ident};
+use crate::format::{header, rust_file};
+use crate::ir::*;
+use crate::{Error, File, Options};
+
+const SUPPORT: &str = include_str!("../cli/support.rs");
+const CARGO_TEMPLATE: &str = include_str!("../templates/cli.Cargo.toml.j2");
+
+const MAIN_RS: &str =
+    "//! The command-line tool of the API: one subcommand per resource and method.
+
+#[rustfmt::skip]
+mod commands;
+mod support;
+
+fn main() -> std::process::ExitCode {
+    commands::main()
+}
+";
+
+/// Flags every method command has or that clap takes.
+const RESERVED: &[&str] = &[
+    "token", "base-url", "output", "body", "all", "help", "version",
+];
+
+/// The files of the CLI crate for `api`; `library_path` is the library crate's
+/// path relative to the CLI crate.
+pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec<File>, Error> {
+    let bin = api.name.clone();
+    let env_prefix = api.name.to_ascii_uppercase().replace('-', "_");
+    let mut env = minijinja::Environment::new();
+    env.set_keep_trailing_newline(true);
+    let internal = |e: minijinja::Error| Error::Internal {
+        file: "Cargo.toml".into(),
+        message: e.to_string(),
+    };
+    env.add_template("c", CARGO_TEMPLATE).map_err(internal)?;
+    let cargo = env
+        .get_template("c")
+        .and_then(|t| {
+            t.render(minijinja::context! {
+                header => header("#", options).trim_end().to_string(),
+                crate_name => format!("{}-cli", api.crate_name),
+                bin => bin,
+                lib_crate => api.crate_name,
+                library_path => library_path,
+                title => api.title,
+            })
+        })
+        .map_err(internal)?;
+    let support = format!(
+        "{}{}",
+        header("//", options),
+        SUPPORT.replace("__lib__", &api.lib_name)
+    );
+    let mut files = vec![
+        File {
+            path: "Cargo.toml".into(),
+            contents: cargo,
+        },
+        // prettyplease output lives in `commands`, skipped by rustfmt; main.rs
+        // itself is rustfmt-clean.
+        File {
+            path: "src/main.rs".into(),
+            contents: format!("{}{MAIN_RS}", header("//", options)),
+        },
+        rust_file("src/commands.rs", main_rs(api, &bin, &env_prefix), options)?,
+        File {
+            path: "src/support.rs".into(),
+            contents: support,
+        },
+    ];
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn help_text(text: Option<&str>) -> String {
+    let lines = clean_doc(text.unwrap_or("").trim());
+    lines
+        .iter()
+        .map(|l| l.trim())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+/// The first sentence, for the short `-h` help.
+fn short_help(text: Option<&str>) -> String {
+    let full = text.unwrap_or("").trim();
+    let first = full
+        .split(". ")
+        .next()
+        .unwrap_or(full)
+        .trim_end_matches('.');
+    first.chars().take(100).collect()
+}
+
+fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
+    let lib = ident(&api.lib_name);
+    let about = short_help(Some(&api.title));
+    let long_about = help_text(api.description.as_deref());
+    let token_env = format!("{env_prefix}_TOKEN");
+    let no_token = format!("error: no access token: pass --token or set {token_env}");
+    let base_env = format!("{env_prefix}_BASE_URL");
+    let mut commands = Vec::new();
+    let mut arms = Vec::new();
+    for r in &api.resources {
+        resource(api, r, &[], &mut commands, &mut arms);
+    }
+    let version = quote!(env!("CARGO_PKG_VERSION"));
+    quote! {
+        //! The commands, generated from the discovery document.
+
+        use std::process::ExitCode;
+
+        use crate::support;
+
+        use clap::{Arg, ArgAction, ArgMatches, Command};
+        use futures_util::TryStreamExt;
+        use #lib::Client;
+        use support::Output;
+
+        fn cli() -> Command {
+            Command::new(#bin)
+                .about(#about)
+                .long_about(#long_about)
+                .version(#version)
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .arg(Arg::new("token").long("token").env(#token_env).hide_env_values(true).global(true)
+                    .help("OAuth 2.0 access token (never printed)"))
+                .arg(Arg::new("base-url").long("base-url").env(#base_env).global(true)
+                    .help("Send requests to this URL instead of the API's"))
+                .arg(Arg::new("output").long("output").short('o').global(true)
+                    .value_parser(["json", "json-lines", "table"]).default_value("json")
+                    .help("Output format"))
+                #(.subcommand(#commands))*
+                .subcommand(Command::new("completions").about("Prints a shell completion script")
+                    .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(clap_complete::Shell))))
+        }
+
+        #[tokio::main(flavor = "current_thread")]
+        pub async fn main() -> ExitCode {
+            let matches = cli().get_matches();
+            if let Some(("completions", m)) = matches.subcommand() {
+                if let Some(shell) = m.get_one::<clap_complete::Shell>("shell") {
+                    clap_complete::generate(*shell, &mut cli(), #bin, &mut std::io::stdout());
+                }
+                return ExitCode::SUCCESS;
+            }
+            let output = Output::parse(matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"));
+            let Some(token) = matches.get_one::<String>("token") else {
+                eprintln!(#no_token);
+                return ExitCode::from(support::EXIT_AUTH);
+            };
+            let mut builder = Client::builder().bearer_token(token.clone());
+            if let Some(url) = matches.get_one::<String>("base-url") {
+                builder = builder.base_url(url.clone());
+            }
+            let client = match builder.build() {
+                Ok(client) => client,
+                Err(e) => return support::fail(&e),
+            };
+            match run(&client, &matches, output).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
+
+        /// A flag's value parsed with its type's `FromStr`.
+        fn parsed<T: std::str::FromStr>(m: &ArgMatches, id: &str) -> Result<Option<T>, ExitCode>
+        where
+            T::Err: std::fmt::Display,
+        {
+            match m.get_one::<String>(id) {
+                None => Ok(None),
+                Some(text) => text.parse().map(Some).map_err(|e| support::usage(&format!("--{id}: {e}"))),
+            }
+        }
+
+        /// The request body: `--body` JSON (a file or `-`), with the body flags
+        /// set on top.
+        fn body<T: serde::de::DeserializeOwned>(m: &ArgMatches, fields: &[(&str, &str, bool)]) -> Result<T, ExitCode> {
+            let mut value: serde_json::Value = match m.get_one::<String>("body") {
+                Some(path) => {
+                    let text = support::read_body(path).map_err(|e| support::usage(&e))?;
+                    serde_json::from_str(&text).map_err(|e| support::usage(&format!("--body is not JSON: {e}")))?
+                }
+                None => serde_json::json!({}),
+            };
+            for (id, wire, quoted) in fields {
+                if let Some(text) = m.get_one::<String>(id) {
+                    let field = if *quoted {
+                        serde_json::Value::String(text.clone())
+                    } else {
+                        serde_json::from_str(text).map_err(|e| support::usage(&format!("--{id}: {e}")))?
+                    };
+                    if let Some(object) = value.as_object_mut() {
+                        object.insert((*wire).to_owned(), field);
+                    }
+                }
+            }
+            serde_json::from_value(value).map_err(|e| support::usage(&format!("the request body: {e}")))
+        }
+
+        fn show<T: serde::Serialize>(output: Output, value: &T, header: &mut Option<Vec<String>>) {
+            support::print(output, &serde_json::to_value(value).unwrap_or_default(), header);
+        }
+
+        async fn run(client: &Client, matches: &ArgMatches, output: Output) -> Result<(), ExitCode> {
+            let mut path = Vec::new();
+            let mut m = matches;
+            while let Some((name, sub)) = m.subcommand() {
+                path.push(name);
+                m = sub;
+            }
+            let mut header = None;
+            match path.as_slice() {
+                #(#arms)*
+                _ => return Err(support::usage("unknown command")),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn resource(
+    api: &Api,
+    r: &Resource,
+    parents: &[&Resource],
+    commands: &mut Vec<TokenStream>,
+    arms: &mut Vec<TokenStream>,
+) {
+    let name = r.name.wire.to_kebab_case();
+    let about = format!("The {} resource", r.name.wire);
+    let mut chain: Vec<&Resource> = parents.to_vec();
+    chain.push(r);
+    let mut subs = Vec::new();
+    for m in &r.methods {
+        subs.push(method_command(api, m));
+        arms.push(method_arm(api, &chain, m));
+    }
+    for sub in &r.resources {
+        let mut nested = Vec::new();
+        resource(api, sub, &chain, &mut nested, arms);
+        subs.extend(nested);
+    }
+    commands.push(quote! {
+        Command::new(#name).about(#about).subcommand_required(true) #(.subcommand(#subs))*
+    });
+}
+
+/// A flag for each scalar top-level field of the request body.
+fn body_flags<'a>(
+    api: &'a Api,
+    m: &Method,
+    taken: &mut BTreeSet<String>,
+) -> Vec<(String, &'a Field)> {
+    let Some(Body {
+        ty: TypeRef::Named { name, .. },
+        ..
+    }) = &m.request
+    else {
+        return Vec::new();
+    };
+    let Some(TypeDef {
+        kind: TypeKind::Struct(fields),
+        ..
+    }) = api.types.iter().find(|t| &t.name == name)
+    else {
+        return Vec::new();
+    };
+    fields
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.ty,
+                TypeRef::String
+                    | TypeRef::Bool
+                    | TypeRef::I32
+                    | TypeRef::U32
+                    | TypeRef::I64
+                    | TypeRef::U64
+                    | TypeRef::F32
+                    | TypeRef::F64
+            )
+        })
+        .map(|f| {
+            let mut flag = f.name.wire.to_kebab_case();
+            if !taken.insert(flag.clone()) {
+                flag = format!("body-{flag}");
+                taken.insert(flag.clone());
+            }
+            (flag, f)
+        })
+        .collect()
+}
+
+fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
+    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+    let flags = m
+        .optional()
+        .map(|p| {
+            let mut flag = p.name.wire.to_kebab_case();
+            if flag.is_empty() || !taken.insert(flag.clone()) {
+                flag = format!("param-{}", crate::names::bare(&p.name.rust).to_kebab_case());
+                taken.insert(flag.clone());
+            }
+            (flag, p)
+        })
+        .collect();
+    (taken, flags)
+}
+
+fn method_command(api: &Api, m: &Method) -> TokenStream {
+    let name = m.name.wire.to_kebab_case();
+    let about = short_help(m.description.as_deref());
+    let long_about = help_text(m.description.as_deref());
+    let mut args = Vec::new();
+    for p in m.positional() {
+        // Positional ids cannot collide with flag names (a body field `id`).
+        let id = format!("arg:{}", crate::names::bare(&p.name.rust));
+        let value_name = p
+            .name
+            .wire
+            .to_kebab_case()
+            .to_ascii_uppercase()
+            .replace('-', "_");
+        let help = short_help(p.description.as_deref());
+        let many = p
+            .repeated
+            .then(|| quote!(.num_args(1..).action(ArgAction::Append)));
+        args.push(quote!(Arg::new(#id).value_name(#value_name).required(true).help(#help) #many));
+    }
+    let (mut taken, flags) = query_flags(m);
+    for (flag, p) in &flags {
+        let help = short_help(p.description.as_deref());
+        let action = if p.repeated {
+            quote!(.action(ArgAction::Append))
+        } else {
+            quote!()
+        };
+        let required = p.required.then(|| quote!(.required(true)));
+        args.push(quote!(Arg::new(#flag).long(#flag).help(#help) #action #required));
+    }
+    if m.request.is_some() {
+        args.push(quote!(Arg::new("body")
+            .long("body")
+            .value_name("FILE")
+            .help("The JSON request body: a file, or - for standard input")));
+        for (flag, f) in body_flags(api, m, &mut taken) {
+            let help = format!("Sets `{}` of the request body", f.name.wire);
+            args.push(quote!(Arg::new(#flag).long(#flag).help(#help)));
+        }
+    }
+    if m.pagination.as_ref().is_some_and(|p| p.items.is_some()) {
+        args.push(quote!(Arg::new("all")
+            .long("all")
+            .action(ArgAction::SetTrue)
+            .help("Follow every page and print the items as they arrive")));
+    }
+    quote! {
+        Command::new(#name).about(#about).long_about(#long_about) #(.arg(#args))*
+    }
+}
+
+/// The Rust type of a scalar parameter, named from outside the library.
+fn scalar_type(ty: &TypeRef, lib: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeRef::Bool => quote!(bool),
+        TypeRef::I32 => quote!(i32),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::F32 => quote!(f32),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::FieldMask => quote!(#lib::FieldMask),
+        TypeRef::DateTime => quote!(#lib::chrono::DateTime<#lib::chrono::Utc>),
+        TypeRef::Date => quote!(#lib::chrono::NaiveDate),
+        TypeRef::Duration => quote!(#lib::types::Duration),
+        TypeRef::Bytes => quote!(#lib::types::Bytes),
+        TypeRef::Named { name, .. } => {
+            let name = ident(name);
+            quote!(#lib::models::#name)
+        }
+        _ => quote!(String),
+    }
+}
+
+/// How a flag's text becomes the setter's argument.
+fn value(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(m.get_one::<String>(#id).cloned()),
+        _ => {
+            let t = scalar_type(ty, lib);
+            quote!(parsed::<#t>(m, #id)?)
+        }
+    }
+}
+
+fn method_arm(api: &Api, chain: &[&Resource], m: &Method) -> TokenStream {
+    let lib = ident(&api.lib_name);
+    let names: Vec<String> = chain
+        .iter()
+        .map(|r| r.name.wire.to_kebab_case())
+        .chain([m.name.wire.to_kebab_case()])
+        .collect();
+    let accessors = chain.iter().map(|r| ident(&r.name.rust));
+    let method = ident(&m.name.rust);
+    let mut args = Vec::new();
+    let mut lets = Vec::new();
+    for p in m.positional() {
+        let bare = crate::names::bare(&p.name.rust);
+        let id = format!("arg:{bare}");
+        let var = ident(&format!("arg_{bare}"));
+        if p.repeated {
+            lets.push(quote!(let #var: Vec<String> = m.get_many::<String>(#id).map(|v| v.cloned().collect()).unwrap_or_default();));
+        } else if p.ty == TypeRef::String {
+            lets.push(quote!(let #var = m.get_one::<String>(#id).cloned().unwrap_or_default();));
+        } else {
+            let t = scalar_type(&p.ty, &lib);
+            lets.push(quote!(let Some(#var) = parsed::<#t>(m, #id)? else { return Err(support::usage(concat!("missing ", #id))); };));
+        }
+        args.push(quote!(#var));
+    }
+    let (mut taken, flags) = query_flags(m);
+    if m.request.is_some() {
+        let fields: Vec<TokenStream> = body_flags(api, m, &mut taken)
+            .iter()
+            .map(|(flag, f)| {
+                let wire = &f.name.wire;
+                let quoted = matches!(f.ty, TypeRef::String | TypeRef::I64 | TypeRef::U64);
+                quote!((#flag, #wire, #quoted))
+            })
+            .collect();
+        lets.push(quote!(let request = body(m, &[#(#fields),*])?;));
+        args.push(quote!(request));
+    }
+    let setters = flags.iter().map(|(flag, p)| {
+        let setter = ident(&p.name.rust);
+        if p.repeated {
+            let item = value_many(&p.ty, flag, &lib);
+            quote!(if let Some(values) = #item { call = call.#setter(values); })
+        } else {
+            let v = value(&p.ty, flag, &lib);
+            quote!(if let Some(v) = #v { call = call.#setter(v); })
+        }
+    });
+    let send = if m.pagination.as_ref().is_some_and(|p| p.items.is_some()) {
+        quote! {
+            if m.get_flag("all") {
+                let mut items = std::pin::pin!(call.items());
+                while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
+                    show(output, &item, &mut header);
+                }
+            } else {
+                let response = call.send().await.map_err(|e| support::fail(&e))?;
+                show(output, &response, &mut header);
+            }
+        }
+    } else if m.response.is_some() {
+        quote! {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, &mut header);
+        }
+    } else {
+        quote!(call.send().await.map_err(|e| support::fail(&e))?;)
+    };
+    quote! {
+        [#(#names),*] => {
+            #(#lets)*
+            #[allow(unused_mut)]
+            let mut call = client #(.#accessors())* .#method(#(#args),*);
+            #(#setters)*
+            #send
+        }
+    }
+}
+
+/// Repeated flag values, each parsed with its type's `FromStr`.
+fn value_many(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
+    match ty {
+        TypeRef::String => {
+            quote!(m.get_many::<String>(#id).map(|v| v.cloned().collect::<Vec<String>>()))
+        }
+        _ => {
+            let t = scalar_type(ty, lib);
+            quote! {
+                match m.get_many::<String>(#id) {
+                    None => None,
+                    Some(values) => Some(values.map(|t| t.parse::<#t>()).collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| support::usage(&format!("--{}: {e}", #id)))?),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! The generated command-line tool, run as a process against a mock server:
+//! commands per resource, paging with --all, bodies from files and standard
+//! input, output formats, exit codes, and --help snapshots.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+mod support;
+use support::{album_json, media_item_json};
+
+/// The `photoslibrary` binary, built by `cargo test --workspace` beside the tests.
+fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
+    dir.join(format!("photoslibrary{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(binary());
+    cmd.args(args)
+        .env_remove("PHOTOSLIBRARY_TOKEN")
+        .env_remove("PHOTOSLIBRARY_BASE_URL");
+    if let Some(server) = server {
+        cmd.env("PHOTOSLIBRARY_TOKEN", "cli-token")
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri());
+    }
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary().display()));
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn albums_get_prints_pretty_json_and_sends_the_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/albums/A1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(album_json("A1")))
+        .mount(&server)
+        .await;
+    let out = run(Some(&server), &["albums", "get", "A1"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(printed["id"], "A1");
+    assert!(stdout(&out).contains("\n  \"id\""), "pretty printed");
+    let r = &server.received_requests().await.unwrap()[0];
+    assert_eq!(r.headers.get("authorization").unwrap(), "Bearer cli-token");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("cli-token"));
+}
+
+#[tokio::test]
+async fn albums_list_all_follows_every_page_as_json_lines() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/albums"))
+        .and(|r: &Request| !r.url.query().unwrap_or("").contains("pageToken"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"albums": [album_json("A1"), album_json("A2")], "nextPageToken": "P2"}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/albums"))
+        .and(query_param("pageToken", "P2"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("A3")]})),
+        )
+        .mount(&server)
+        .await;
+    let out = run(
+        Some(&server),
+        &[
+            "-o",
+            "json-lines",
+            "albums",
+            "list",
+            "--all",
+            "--page-size",
+            "2",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ids: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(ids, ["A1", "A2", "A3"]);
+    assert!(server.received_requests().await.unwrap().iter().all(|r| r
+        .url
+        .query()
+        .unwrap()
+        .contains("pageSize=2")));
+}
+
+#[tokio::test]
+async fn media_items_search_takes_flags_and_a_body_from_stdin() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/mediaItems:search"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"mediaItems": [media_item_json("M1")]})),
+        )
+        .mount(&server)
+        .await;
+    let body = r#"{"filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}}"#;
+    let out = run(
+        Some(&server),
+        &[
+            "-o",
+            "table",
+            "media-items",
+            "search",
+            "--body",
+            "-",
+            "--album-id",
+            "ALB",
+            "--page-size",
+            "25",
+        ],
+        Some(body),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sent: Value =
+        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+    assert_eq!(
+        sent,
+        json!({"albumId": "ALB", "pageSize": 25, "filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}})
+    );
+    let table = stdout(&out);
+    assert!(
+        table.lines().next().unwrap().contains("filename"),
+        "{table}"
+    );
+    assert!(table.contains("M1"), "{table}");
+}
+
+#[tokio::test]
+async fn shared_albums_join_and_batch_get_with_repeated_flags() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/sharedAlbums:join"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"album": album_json("S")})))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/mediaItems:batchGet"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": []})))
+        .mount(&server)
+        .await;
+    assert!(run(
+        Some(&server),
+        &["shared-albums", "join", "--share-token", "TOK"],
+        None
+    )
+    .status
+    .success());
+    assert!(run(
+        Some(&server),
+        &[
+            "media-items",
+            "batch-get",
+            "--media-item-ids",
+            "a",
+            "--media-item-ids",
+            "b"
+        ],
+        None
+    )
+    .status
+    .success());
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&received[0].body).unwrap(),
+        json!({"shareToken": "TOK"})
+    );
+    assert_eq!(
+        received[1].url.query(),
+        Some("mediaItemIds=a&mediaItemIds=b&prettyPrint=false")
+    );
+}
+
+#[tokio::test]
+async fn exit_codes_tell_usage_auth_api_and_network_errors_apart() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/albums/missing"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/albums/secret"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401, "message": "Invalid credentials", "status": "UNAUTHENTICATED"}})))
+        .mount(&server)
+        .await;
+    let api = run(Some(&server), &["albums", "get", "missing"], None);
+    assert_eq!(api.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&api.stderr).contains("NOT_FOUND"));
+    assert_eq!(
+        run(Some(&server), &["albums", "get", "secret"], None)
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        run(None, &["albums", "get", "x"], None).status.code(),
+        Some(3),
+        "no token"
+    );
+    assert_eq!(
+        run(Some(&server), &["albums", "get"], None).status.code(),
+        Some(2),
+        "missing argument"
+    );
+    assert_eq!(
+        run(
+            Some(&server),
+            &["albums", "list", "--page-size", "many"],
+            None
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(Some(&server), &["albums", "get", "a/b"], None)
+            .status
+            .code(),
+        Some(2),
+        "invalid id"
+    );
+    let network = Command::new(binary())
+        .args([
+            "--token",
+            "t",
+            "--base-url",
+            "http://127.0.0.1:1/",
+            "albums",
+            "get",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(network.status.code(), Some(5));
+}
+
+#[test]
+fn help_texts() {
+    for (name, args) in [
+        ("cli_help_root", vec!["--help"]),
+        ("cli_help_albums", vec!["albums", "--help"]),
+        ("cli_help_search", vec!["media-items", "search", "--help"]),
+    ] {
+        let out = run(None, &args, None);
+        assert!(out.status.success());
+        insta::assert_snapshot!(name, stdout(&out));
+    }
+}
+
+#[test]
+fn completions_for_bash() {
+    let out = run(None, &["completions", "bash"], None);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("photoslibrary"));
+}
