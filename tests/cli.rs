@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
@@ -13,11 +14,31 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 mod support;
 use support::{album_json, media_item_json};
 
-/// The `photoslibrary` binary, built by `cargo test --workspace` beside the tests.
+/// The `photoslibrary` binary. `cargo test` builds only the binary's unit-test
+/// harness, so the tests build the binary themselves, once, into the same
+/// target directory (cheap when it is up to date, and never stale).
 fn binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    dir.join(format!("photoslibrary{}", std::env::consts::EXE_SUFFIX))
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+            let target_dir = profile_dir.parent().unwrap();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut args = vec!["build", "--quiet", "--package", "photoslibrary-v1-cli"];
+            if profile_dir.ends_with("release") {
+                args.push("--release");
+            }
+            let status = Command::new(cargo)
+                .args(&args)
+                .env("CARGO_TARGET_DIR", target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building the photoslibrary binary failed");
+            profile_dir.join(format!("photoslibrary{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
 }
 
 fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
