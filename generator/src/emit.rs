@@ -198,14 +198,21 @@ pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
 
 // ---------------------------------------------------------------- templates
 
-fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result<String, Error> {
+/// Renders a minijinja template (keeping its trailing newline).
+pub(crate) fn render(file: &str, source: &str, ctx: minijinja::Value) -> Result<String, Error> {
     let mut env = minijinja::Environment::new();
     env.set_keep_trailing_newline(true);
     let internal = |e: minijinja::Error| Error::Internal {
-        file: "template".into(),
+        file: file.into(),
         message: e.to_string(),
     };
     env.add_template("t", source).map_err(internal)?;
+    env.get_template("t")
+        .and_then(|t| t.render(ctx))
+        .map_err(internal)
+}
+
+fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result<String, Error> {
     let resources: Vec<String> = api
         .resources
         .iter()
@@ -229,9 +236,15 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         source => options.source,
         command => options.command,
     };
-    env.get_template("t")
-        .and_then(|t| t.render(ctx))
-        .map_err(internal)
+    render(
+        if comment == "#" {
+            "Cargo.toml"
+        } else {
+            "README.md"
+        },
+        source,
+        ctx,
+    )
 }
 
 /// A call for the README examples: the first GET with no arguments to give

@@ -38,26 +38,18 @@ const RESERVED: &[&str] = &[
 pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec<File>, Error> {
     let bin = api.name.clone();
     let env_prefix = api.name.to_ascii_uppercase().replace('-', "_");
-    let mut env = minijinja::Environment::new();
-    env.set_keep_trailing_newline(true);
-    let internal = |e: minijinja::Error| Error::Internal {
-        file: "Cargo.toml".into(),
-        message: e.to_string(),
-    };
-    env.add_template("c", CARGO_TEMPLATE).map_err(internal)?;
-    let cargo = env
-        .get_template("c")
-        .and_then(|t| {
-            t.render(minijinja::context! {
-                header => header("#", options).trim_end().to_string(),
-                crate_name => format!("{}-cli", api.crate_name),
-                bin => bin,
-                lib_crate => api.crate_name,
-                library_path => library_path,
-                title => api.title,
-            })
-        })
-        .map_err(internal)?;
+    let cargo = crate::emit::render(
+        "Cargo.toml",
+        CARGO_TEMPLATE,
+        minijinja::context! {
+            header => header("#", options).trim_end().to_string(),
+            crate_name => format!("{}-cli", api.crate_name),
+            bin => bin,
+            lib_crate => api.crate_name,
+            library_path => library_path,
+            title => api.title,
+        },
+    )?;
     let support = format!(
         "{}{}",
         header("//", options),
