@@ -318,3 +318,176 @@ fn completions_for_bash() {
     assert!(out.status.success());
     assert!(stdout(&out).contains("photoslibrary"));
 }
+
+/// A folder with two photos, a video and a text file.
+fn media_folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
+    std::fs::write(dir.join("sub/b.png"), b"bbbbbb").unwrap();
+    std::fs::write(dir.join("c.mp4"), b"cccccccc").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"not media").unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn upload_a_folder_into_a_new_album_with_a_summary() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/uploads"))
+        .respond_with(|r: &Request| {
+            let name = r
+                .headers
+                .get("x-goog-upload-file-name")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            ResponseTemplate::new(200).set_body_string(format!("token-{name}"))
+        })
+        .expect(3)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/albums"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("OTHER")]})),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/albums"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(album_json("NEW")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/mediaItems:batchCreate"))
+        .respond_with(|r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            let results: Vec<Value> = body["newMediaItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                    if token.ends_with("c.mp4") {
+                        json!({"uploadToken": token, "status": {"code": 3, "message": "unsupported video"}})
+                    } else {
+                        json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                    }
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+        })
+        .mount(&server)
+        .await;
+    let dir = media_folder("upload");
+    let out = run(
+        Some(&server),
+        &[
+            "upload",
+            dir.to_str().unwrap(),
+            "--album",
+            "Holiday",
+            "--description",
+            "2024",
+            "--jobs",
+            "2",
+        ],
+        None,
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(4), "one item failed: {text}");
+    assert!(text.starts_with("created 2, failed 1, skipped 1"), "{text}");
+    assert!(
+        text.contains("failed: token-c.mp4: unsupported video"),
+        "{text}"
+    );
+    assert!(text.contains("notes.txt"), "{text}");
+    let create: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.url.path().ends_with(":batchCreate"))
+        .collect();
+    let body: Value = serde_json::from_slice(&create[0].body).unwrap();
+    assert_eq!(body["albumId"], "NEW");
+    assert_eq!(body["newMediaItems"][0]["description"], "2024");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn download_an_album_then_resume_without_fetching_again() {
+    let server = MockServer::start().await;
+    let item = |id: &str, name: &str| {
+        let mut v = media_item_json(id);
+        v["filename"] = json!(name);
+        v["baseUrl"] = json!(format!("{}/lh3/{id}", server.uri()));
+        v
+    };
+    let items = json!({"mediaItems": [item("M1", "one.jpg"), item("M2", "two.jpg")]});
+    Mock::given(path("/v1/mediaItems:search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(items))
+        .mount(&server)
+        .await;
+    Mock::given(path("/lh3/M1=d"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(b"first".to_vec(), "image/jpeg"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/lh3/M2=d"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(b"second".to_vec(), "image/jpeg"))
+        .mount(&server)
+        .await;
+    let dir = std::env::temp_dir().join(format!("cli-download-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(
+        Some(&server),
+        &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).starts_with("downloaded 2, skipped 0"),
+        "{}",
+        stdout(&out)
+    );
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().into_string().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2);
+    assert!(
+        files[0].0.ends_with("one.jpg") && files[0].1 == b"first",
+        "{files:?}"
+    );
+    let before = server.received_requests().await.unwrap().len();
+    let again = run(
+        Some(&server),
+        &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        stdout(&again).starts_with("downloaded 0, skipped 2"),
+        "{}",
+        stdout(&again)
+    );
+    let media_fetches = server.received_requests().await.unwrap()[before..]
+        .iter()
+        .filter(|r| r.url.path().starts_with("/lh3/"))
+        .count();
+    assert_eq!(media_fetches, 0, "complete files are not fetched again");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -21,7 +21,7 @@ const MAIN_RS: &str =
 
 #[rustfmt::skip]
 mod commands;
-mod support;
+EXTRA_MODmod support;
 
 fn main() -> std::process::ExitCode {
     commands::main()
@@ -36,6 +36,7 @@ const RESERVED: &[&str] = &[
 /// The files of the CLI crate for `api`; `library_path` is the library crate's
 /// path relative to the CLI crate.
 pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec<File>, Error> {
+    let has_extra = options.overlays.iter().any(|o| o.path == "src/extra.rs");
     let bin = api.name.clone();
     let env_prefix = api.name.to_ascii_uppercase().replace('-', "_");
     let cargo = crate::emit::render(
@@ -48,6 +49,7 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
             lib_crate => api.crate_name,
             library_path => library_path,
             title => api.title,
+            has_extra => has_extra,
         },
     )?;
     let support = format!(
@@ -64,14 +66,35 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
         // itself is rustfmt-clean.
         File {
             path: "src/main.rs".into(),
-            contents: format!("{}{MAIN_RS}", header("//", options)),
+            contents: format!(
+                "{}{}",
+                header("//", options),
+                MAIN_RS.replace("EXTRA_MOD", if has_extra { "mod extra;\n" } else { "" })
+            ),
         },
-        rust_file("src/commands.rs", main_rs(api, &bin, &env_prefix), options)?,
+        rust_file(
+            "src/commands.rs",
+            main_rs(api, &bin, &env_prefix, has_extra),
+            options,
+        )?,
         File {
             path: "src/support.rs".into(),
             contents: support,
         },
     ];
+    // Hand-written commands for this API: `src/extra.rs` provides
+    // `commands()` and `run()`, called before the generated ones.
+    for overlay in &options.overlays {
+        let contents = format!(
+            "{}{}",
+            header("//", options),
+            overlay.contents.replace("__lib__", &api.lib_name)
+        );
+        files.push(File {
+            path: overlay.path.clone(),
+            contents,
+        });
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -98,7 +121,15 @@ fn short_help(text: Option<&str>) -> String {
     first.chars().take(100).collect()
 }
 
-fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
+fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStream {
+    let extra_commands = has_extra.then(|| quote!(.subcommands(crate::extra::commands())));
+    let extra_run = has_extra.then(|| {
+        quote! {
+            if let Some(result) = crate::extra::run(client, &path, m, output).await {
+                return result;
+            }
+        }
+    });
     let lib = ident(&api.lib_name);
     let about = short_help(Some(&api.title));
     let long_about = help_text(api.description.as_deref());
@@ -138,6 +169,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                     .value_parser(["json", "json-lines", "table"]).default_value("json")
                     .help("Output format"))
                 #(.subcommand(#commands))*
+                #extra_commands
                 .subcommand(Command::new("completions").about("Prints a shell completion script")
                     .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(clap_complete::Shell))))
         }
@@ -217,6 +249,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                 path.push(name);
                 m = sub;
             }
+            #extra_run
             let mut header = None;
             match path.as_slice() {
                 #(#arms)*

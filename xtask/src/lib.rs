@@ -34,7 +34,7 @@ pub const TARGETS: &[Target] = &[
     Target {
         document: "discovery/photoslibrary.v1.json",
         out_dir: "generated/photoslibrary-v1-cli",
-        overlay: None,
+        overlay: Some("generator/overlays/photoslibrary-cli"),
         cli_of: Some("../photoslibrary-v1"),
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).

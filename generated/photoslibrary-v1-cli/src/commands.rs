@@ -567,6 +567,7 @@ fn cli() -> Command {
                         ),
                 ),
         )
+        .subcommands(crate::extra::commands())
         .subcommand(
             Command::new("completions")
                 .about("Prints a shell completion script")
@@ -670,6 +671,9 @@ async fn run(
     while let Some((name, sub)) = m.subcommand() {
         path.push(name);
         m = sub;
+    }
+    if let Some(result) = crate::extra::run(client, &path, m, output).await {
+        return result;
     }
     let mut header = None;
     match path.as_slice() {

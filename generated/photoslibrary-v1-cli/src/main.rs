@@ -3,6 +3,7 @@
 
 #[rustfmt::skip]
 mod commands;
+mod extra;
 mod support;
 
 fn main() -> std::process::ExitCode {

@@ -1,0 +1,346 @@
+//! Commands the discovery document cannot describe: `upload` (files and
+//! folders into the library, optionally into an album) and `download`
+//! (originals of an album or a search, resumable by rerunning).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, ArgMatches, Command};
+use futures_util::{StreamExt, TryStreamExt};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+// The generated library (its crate name is filled in by the generator).
+use __lib__::batch::AlbumTarget;
+use __lib__::download::BaseUrlOptions;
+use __lib__::models::{
+    Album, CreateAlbumRequest, MediaItem, NewMediaItem, SearchMediaItemsRequest,
+};
+use __lib__::Client;
+
+use crate::support::{self, Output};
+
+pub fn commands() -> Vec<Command> {
+    let jobs = || {
+        Arg::new("jobs")
+            .long("jobs")
+            .short('j')
+            .value_parser(clap::value_parser!(u16).range(1..=16))
+            .default_value("4")
+            .help("Files transferred at once")
+    };
+    vec![
+        Command::new("upload")
+            .about("Uploads photos and videos (files or folders) into the library, optionally into an album")
+            .arg(Arg::new("paths").value_name("PATHS").required(true).num_args(1..).action(ArgAction::Append))
+            .arg(Arg::new("album").long("album").value_name("TITLE|ID").help("An album to add the items to: an existing album's id or title, or the title of a new album"))
+            .arg(Arg::new("description").long("description").help("The description of every uploaded item"))
+            .arg(jobs()),
+        Command::new("download")
+            .about("Downloads the originals of an album or a search into a folder; rerun to resume")
+            .arg(Arg::new("album").long("album").value_name("ID").conflicts_with("search").required_unless_present("search"))
+            .arg(Arg::new("search").long("search").value_name("JSON").help("A SearchMediaItemsRequest, as JSON text or a file"))
+            .arg(Arg::new("out").long("out").value_name("DIR").required(true))
+            .arg(jobs()),
+    ]
+}
+
+pub async fn run(
+    client: &Client,
+    path: &[&str],
+    m: &ArgMatches,
+    _output: Output,
+) -> Option<Result<(), ExitCode>> {
+    match path {
+        ["upload"] => Some(upload(client, m).await),
+        ["download"] => Some(download(client, m).await),
+        _ => None,
+    }
+}
+
+/// The MIME type of a photo or video, from its extension.
+fn mime_type(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "heic" => "image/heic",
+        "webp" => "image/webp",
+        "tif" | "tiff" => "image/tiff",
+        "bmp" => "image/bmp",
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "avi" => "video/x-msvideo",
+        "mkv" => "video/x-matroska",
+        _ => return None,
+    })
+}
+
+/// Files below `paths` (folders recursively), sorted.
+fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            if let Ok(entries) = std::fs::read_dir(&p) {
+                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+            }
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn bar_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
+/// An album whose id or title is `wanted`, or a new one with that title.
+async fn find_or_create_album(client: &Client, wanted: &str) -> Result<String, ExitCode> {
+    let albums: Vec<Album> = client
+        .albums()
+        .list()
+        .page_size(50)
+        .items()
+        .try_collect()
+        .await
+        .map_err(|e| support::fail(&e))?;
+    if let Some(album) = albums
+        .iter()
+        .find(|a| a.id.as_deref() == Some(wanted) || a.title.as_deref() == Some(wanted))
+    {
+        return Ok(album.id.clone().unwrap_or_default());
+    }
+    let request = CreateAlbumRequest {
+        album: Some(Album {
+            title: Some(wanted.to_owned()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let album = client
+        .albums()
+        .create(request)
+        .send()
+        .await
+        .map_err(|e| support::fail(&e))?;
+    Ok(album.id.unwrap_or_default())
+}
+
+async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
+    let paths: Vec<PathBuf> = m
+        .get_many::<String>("paths")
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .collect();
+    let jobs = usize::from(*m.get_one::<u16>("jobs").unwrap_or(&4));
+    let description = m.get_one::<String>("description").cloned();
+    let (media, skipped): (Vec<PathBuf>, Vec<PathBuf>) = collect(&paths)
+        .into_iter()
+        .partition(|p| mime_type(p).is_some());
+    let total: u64 = media
+        .iter()
+        .filter_map(|p| p.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+
+    let bars = MultiProgress::new();
+    let overall = bars.add(ProgressBar::new(total));
+    overall.set_style(bar_style(
+        "{prefix:>10} {wide_bar} {bytes}/{total_bytes} {eta}",
+    ));
+    overall.set_prefix("all files");
+    let uploads = futures_util::stream::iter(media.iter().cloned())
+        .map(|path| {
+            let (client, bars, overall) = (client.clone(), bars.clone(), overall.clone());
+            async move {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                let mime = mime_type(&path).unwrap_or("application/octet-stream");
+                let bar = bars.add(ProgressBar::new(
+                    path.metadata().map(|m| m.len()).unwrap_or(0),
+                ));
+                bar.set_style(bar_style("{prefix:>10} {wide_bar} {bytes}/{total_bytes}"));
+                bar.set_prefix(name.chars().take(10).collect::<String>());
+                let (file_bar, all) = (bar.clone(), overall.clone());
+                let last = std::sync::atomic::AtomicU64::new(0);
+                let result = match client.uploads().file(&path, mime).await {
+                    Ok(upload) => {
+                        upload
+                            .progress(move |sent, _| {
+                                file_bar.set_position(sent);
+                                let before = last.swap(sent, std::sync::atomic::Ordering::Relaxed);
+                                all.inc(sent.saturating_sub(before));
+                            })
+                            .send()
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                bar.finish_and_clear();
+                (name, result)
+            }
+        })
+        .buffered(jobs) // keeps input order, so the album keeps the files' order
+        .collect::<Vec<_>>()
+        .await;
+    overall.finish_and_clear();
+
+    let mut failed: Vec<(String, String)> = Vec::new();
+    let mut items = Vec::new();
+    for (name, result) in uploads {
+        match result {
+            Ok(token) => {
+                let item = NewMediaItem::from_upload_token(token, name);
+                items.push(match &description {
+                    Some(d) => item.with_description(d.clone()),
+                    None => item,
+                });
+            }
+            Err(e) => failed.push((name, e.to_string())),
+        }
+    }
+    let album = match m.get_one::<String>("album") {
+        Some(wanted) => Some(AlbumTarget::new(
+            find_or_create_album(client, wanted).await?,
+        )),
+        None => None,
+    };
+    let mut created = 0;
+    if !items.is_empty() {
+        let results = client
+            .media_items()
+            .batch_create_all(items, album)
+            .await
+            .map_err(|e| support::fail(&e))?;
+        for r in results {
+            match r.status.as_ref().filter(|s| s.code.unwrap_or(0) != 0) {
+                Some(status) => failed.push((
+                    r.upload_token.unwrap_or_default(),
+                    status.message.clone().unwrap_or_default(),
+                )),
+                None => created += 1,
+            }
+        }
+    }
+    println!(
+        "created {created}, failed {}, skipped {}",
+        failed.len(),
+        skipped.len()
+    );
+    for (name, reason) in &failed {
+        println!("failed: {name}: {reason}");
+    }
+    for path in &skipped {
+        println!("skipped: {} (not a photo or video)", path.display());
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(ExitCode::from(support::EXIT_API))
+    }
+}
+
+/// A file name for `item` in `dir` that no other item of this run takes.
+fn target(dir: &Path, item: &MediaItem) -> PathBuf {
+    let name = item
+        .filename
+        .clone()
+        .unwrap_or_else(|| item.id.clone().unwrap_or_default());
+    // Items may share a file name; the id keeps them apart.
+    let id: String = item
+        .id
+        .clone()
+        .unwrap_or_default()
+        .chars()
+        .rev()
+        .take(8)
+        .collect();
+    dir.join(format!("{id}-{name}"))
+}
+
+async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
+    let out = PathBuf::from(m.get_one::<String>("out").cloned().unwrap_or_default());
+    let jobs = usize::from(*m.get_one::<u16>("jobs").unwrap_or(&4));
+    let request = match (m.get_one::<String>("album"), m.get_one::<String>("search")) {
+        (Some(album), _) => SearchMediaItemsRequest {
+            album_id: Some(album.clone()),
+            page_size: Some(100),
+            ..Default::default()
+        },
+        (None, Some(search)) => {
+            let text = if search.trim_start().starts_with('{') {
+                search.clone()
+            } else {
+                support::read_body(search).map_err(|e| support::usage(&e))?
+            };
+            serde_json::from_str(&text).map_err(|e| support::usage(&format!("--search: {e}")))?
+        }
+        (None, None) => return Err(support::usage("give --album or --search")),
+    };
+    tokio::fs::create_dir_all(&out)
+        .await
+        .map_err(|e| support::usage(&format!("cannot create {}: {e}", out.display())))?;
+    let items: Vec<MediaItem> = client
+        .media_items()
+        .search(request)
+        .items()
+        .try_collect()
+        .await
+        .map_err(|e| support::fail(&e))?;
+
+    let bar = ProgressBar::new(items.len() as u64);
+    bar.set_style(bar_style("{wide_bar} {pos}/{len} items {msg}"));
+    let results = futures_util::stream::iter(items)
+        .map(|item| {
+            let (client, out, bar) = (client.clone(), out.clone(), bar.clone());
+            async move {
+                let path = target(&out, &item);
+                // A finished file exists only under its final name: rerunning skips it.
+                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+                    bar.inc(1);
+                    return Ok(false);
+                }
+                let part = path.with_extension("part");
+                let result = async {
+                    let mut file = tokio::fs::File::create(&part)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    client
+                        .download_media_item(&item, &BaseUrlOptions::original(&item), &mut file)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    tokio::fs::rename(&part, &path)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                .await;
+                bar.inc(1);
+                result.map(|()| true).map_err(|e| (path, e))
+            }
+        })
+        .buffer_unordered(jobs)
+        .collect::<Vec<_>>()
+        .await;
+    bar.finish_and_clear();
+    let downloaded = results.iter().filter(|r| matches!(r, Ok(true))).count();
+    let skipped = results.iter().filter(|r| matches!(r, Ok(false))).count();
+    let failed: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+    println!(
+        "downloaded {downloaded}, skipped {skipped} (already complete), failed {}",
+        failed.len()
+    );
+    for (path, reason) in &failed {
+        println!("failed: {}: {reason}", path.display());
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(ExitCode::from(support::EXIT_API))
+    }
+}
