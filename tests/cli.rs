@@ -491,3 +491,42 @@ async fn download_an_album_then_resume_without_fetching_again() {
     assert_eq!(media_fetches, 0, "complete files are not fetched again");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn auth_status_logout_and_login_errors() {
+    let dir = std::env::temp_dir().join(format!("cli-auth-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let auth = |args: &[&str]| {
+        Command::new(binary())
+            .arg("auth")
+            .args(args)
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &dir)
+            .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+            .output()
+            .unwrap()
+    };
+    let status = auth(&["status"]);
+    assert_eq!(status.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("not logged in"));
+    assert!(auth(&["logout"]).status.success());
+    let missing = auth(&[
+        "login",
+        "--client-secret",
+        "/nonexistent/client_secret.json",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("client secret"));
+    assert_eq!(
+        auth(&["login"]).status.code(),
+        Some(2),
+        "the client secret is required"
+    );
+    // Without a token or stored credentials, API commands are an auth error.
+    let list = Command::new(binary())
+        .args(["albums", "list"])
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &dir)
+        .env_remove("PHOTOSLIBRARY_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(list.status.code(), Some(3));
+}

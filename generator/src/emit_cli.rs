@@ -122,7 +122,34 @@ fn short_help(text: Option<&str>) -> String {
 }
 
 fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStream {
+    let token_env = format!("{env_prefix}_TOKEN");
+    let no_token = format!("error: no access token: pass --token or set {token_env}");
     let extra_commands = has_extra.then(|| quote!(.subcommands(crate::extra::commands())));
+    // The overlay may handle commands that need no client (`auth login`) and
+    // supply stored credentials when no token is given.
+    let extra_early = has_extra.then(|| {
+        quote! {
+            if let Some(code) = crate::extra::run_without_client(&matches).await {
+                return code;
+            }
+        }
+    });
+    let no_token_arm = if has_extra {
+        quote! {
+            match crate::extra::stored_credentials().await {
+                Some(builder) => builder,
+                None => {
+                    eprintln!(#no_token);
+                    return ExitCode::from(support::EXIT_AUTH);
+                }
+            }
+        }
+    } else {
+        quote! {{
+            eprintln!(#no_token);
+            return ExitCode::from(support::EXIT_AUTH);
+        }}
+    };
     let extra_run = has_extra.then(|| {
         quote! {
             if let Some(result) = crate::extra::run(client, &path, m, output).await {
@@ -133,8 +160,6 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
     let lib = ident(&api.lib_name);
     let about = short_help(Some(&api.title));
     let long_about = help_text(api.description.as_deref());
-    let token_env = format!("{env_prefix}_TOKEN");
-    let no_token = format!("error: no access token: pass --token or set {token_env}");
     let base_env = format!("{env_prefix}_BASE_URL");
     let mut commands = Vec::new();
     let mut arms = Vec::new();
@@ -184,11 +209,11 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
                 return ExitCode::SUCCESS;
             }
             let output = Output::parse(matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"));
-            let Some(token) = matches.get_one::<String>("token") else {
-                eprintln!(#no_token);
-                return ExitCode::from(support::EXIT_AUTH);
+            #extra_early
+            let mut builder = match matches.get_one::<String>("token") {
+                Some(token) => Client::builder().bearer_token(token.clone()),
+                None => #no_token_arm,
             };
-            let mut builder = Client::builder().bearer_token(token.clone());
             if let Some(url) = matches.get_one::<String>("base-url") {
                 builder = builder.base_url(url.clone());
             }

@@ -595,11 +595,23 @@ pub async fn main() -> ExitCode {
     let output = Output::parse(
         matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"),
     );
-    let Some(token) = matches.get_one::<String>("token") else {
-        eprintln!("error: no access token: pass --token or set PHOTOSLIBRARY_TOKEN");
-        return ExitCode::from(support::EXIT_AUTH);
+    if let Some(code) = crate::extra::run_without_client(&matches).await {
+        return code;
+    }
+    let mut builder = match matches.get_one::<String>("token") {
+        Some(token) => Client::builder().bearer_token(token.clone()),
+        None => {
+            match crate::extra::stored_credentials().await {
+                Some(builder) => builder,
+                None => {
+                    eprintln!(
+                        "error: no access token: pass --token or set PHOTOSLIBRARY_TOKEN"
+                    );
+                    return ExitCode::from(support::EXIT_AUTH);
+                }
+            }
+        }
     };
-    let mut builder = Client::builder().bearer_token(token.clone());
     if let Some(url) = matches.get_one::<String>("base-url") {
         builder = builder.base_url(url.clone());
     }
