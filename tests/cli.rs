@@ -42,7 +42,7 @@ fn binary() -> PathBuf {
 }
 
 fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(binary());
+    let mut cmd = assert_cmd::Command::new(binary());
     cmd.args(args)
         .env_remove("PHOTOSLIBRARY_TOKEN")
         .env_remove("PHOTOSLIBRARY_BASE_URL");
@@ -50,22 +50,9 @@ fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Outpu
         cmd.env("PHOTOSLIBRARY_TOKEN", "cli-token")
             .env("PHOTOSLIBRARY_BASE_URL", server.uri());
     }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary().display()));
-    if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
+    cmd.write_stdin(stdin.unwrap_or_default());
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", binary().display()))
 }
 
 fn stdout(o: &Output) -> String {
@@ -529,4 +516,119 @@ fn auth_status_logout_and_login_errors() {
         .output()
         .unwrap();
     assert_eq!(list.status.code(), Some(3));
+}
+
+#[tokio::test]
+async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::time::{Duration, Instant};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "ya29.stored", "refresh_token": "1//refresh", "expires_in": 3600, "token_type": "Bearer"
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/albums"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
+        .mount(&server)
+        .await;
+    let dir = std::env::temp_dir().join(format!("cli-login-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let secret = dir.join("client_secret.json");
+    let secret_json = json!({"installed": {
+        "client_id": "cid.apps.example", "client_secret": "shh",
+        "auth_uri": format!("{}/auth", server.uri()), "token_uri": format!("{}/token", server.uri()),
+        "redirect_uris": ["http://127.0.0.1"]
+    }});
+    std::fs::write(&secret, secret_json.to_string()).unwrap();
+    let config = dir.join("config");
+
+    let mut login = Command::new(binary())
+        .args(["auth", "login", "--client-secret", secret.to_str().unwrap()])
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+        .env_remove("PHOTOSLIBRARY_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Play the browser: read the consent URL and call its redirect URI with a code.
+    let mut reader = BufReader::new(login.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .split("redirect_uri=http://localhost:")
+        .nth(1)
+        .map(|rest| {
+            rest.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no redirect URI in {line:?}"));
+    let mut browser = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    browser
+        .write_all(b"GET /?code=the-code HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    browser
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let _ = browser.read(&mut [0u8; 1024]);
+    drop(browser);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = login.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = login.kill();
+            panic!("auth login did not finish");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    let _ = reader.read_to_string(&mut rest);
+    assert!(status.success(), "{rest}");
+    assert!(
+        !rest.contains("ya29.stored") && !rest.contains("1//refresh"),
+        "a secret was printed: {rest}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    let exchange = requests.iter().find(|r| r.url.path() == "/token").unwrap();
+    assert!(String::from_utf8_lossy(&exchange.body).contains("code=the-code"));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(config.clone()), 0o700);
+        assert_eq!(mode(config.join("tokens.json")), 0o600);
+        assert_eq!(mode(config.join("client_secret.json")), 0o600);
+    }
+
+    // Later commands without --token use the stored credentials.
+    let list = Command::new(binary())
+        .args(["albums", "list"])
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+        .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+        .env_remove("PHOTOSLIBRARY_TOKEN")
+        .output()
+        .unwrap();
+    assert!(
+        list.status.success(),
+        "{}",
+        String::from_utf8_lossy(&list.stderr)
+    );
+    let requests = server.received_requests().await.unwrap();
+    let call = requests
+        .iter()
+        .find(|r| r.url.path() == "/v1/albums")
+        .unwrap();
+    assert_eq!(
+        call.headers.get("authorization").unwrap(),
+        "Bearer ya29.stored"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
