@@ -256,7 +256,7 @@ impl Client {
             call.body = Some(Bytes::from_static(b"{}"));
         }
         let session = self
-            .send(call.clone_for_session(), |response| async move {
+            .send(call.clone(), |response| async move {
                 let location = response
                     .headers()
                     .get(http::header::LOCATION)
@@ -421,22 +421,6 @@ impl Call {
     pub(crate) fn use_download_service(&mut self) {
         self.from_root = true;
         self.path = format!("download/{}{}", crate::SERVICE_PATH, self.path);
-    }
-
-    /// The session-starting request of a resumable upload.
-    fn clone_for_session(&self) -> Call {
-        Call {
-            method: self.method.clone(),
-            id: self.id,
-            path: self.path.clone(),
-            from_root: self.from_root,
-            headers: self.headers.clone(),
-            query: self.query.clone(),
-            body: self.body.clone(),
-            content_type: None,
-            scopes: self.scopes,
-            opts: self.opts.clone(),
-        }
     }
 }
 

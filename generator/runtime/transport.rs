@@ -53,6 +53,7 @@ pub(crate) struct CallOptions {
 }
 
 /// One call, as a generated builder describes it.
+#[derive(Clone)]
 pub(crate) struct Call {
     pub(crate) method: crate::net::Method,
     /// The method id, e.g. `photoslibrary.albums.get`.
