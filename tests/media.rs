@@ -90,6 +90,13 @@ struct State {
     fail: usize,
     /// Store only this many bytes of the next data PUT.
     accept_partial: Option<usize>,
+    /// Fail the data PUT with this index (0-based) with 503, storing nothing.
+    fail_put: Option<usize>,
+    /// Data PUTs seen so far.
+    puts: usize,
+    /// Answer every data PUT with this `Range` header value instead of the
+    /// truth, storing nothing (a server that never advances or lies).
+    range_override: Option<String>,
     /// A PUT that started before what the server already had.
     resent: bool,
 }
@@ -112,6 +119,14 @@ impl Respond for Resumable {
             .unwrap();
         let total: Option<usize> = total.parse().ok();
         if span != "*" {
+            let n = state.puts;
+            state.puts += 1;
+            if let Some(range) = state.range_override.clone() {
+                return ResponseTemplate::new(308).insert_header("Range", range.as_str());
+            }
+            if state.fail_put == Some(n) {
+                return ResponseTemplate::new(503);
+            }
             if state.fail > 0 {
                 state.fail -= 1;
                 return ResponseTemplate::new(503);
@@ -210,7 +225,11 @@ async fn large_media_is_sent_resumably_in_256_kib_multiples() {
 #[tokio::test]
 async fn an_interrupted_upload_resumes_without_resending_what_the_server_has() {
     let state = Resumable::default();
-    state.0.lock().unwrap().accept_partial = Some(100 * KIB); // the first chunk only partly lands
+    {
+        let mut s = state.0.lock().unwrap();
+        s.accept_partial = Some(100 * KIB); // the first chunk only partly lands
+        s.fail_put = Some(1); // and the next PUT fails: the client must ask for the offset
+    }
     let server = resumable_server(&state).await;
     let input = data(700 * KIB);
     let reader = Cursor::new(input.clone());
@@ -218,19 +237,11 @@ async fn an_interrupted_upload_resumes_without_resending_what_the_server_has() {
         .multipart_threshold(0)
         .chunk_size(256 * KIB);
 
-    // After the first PUT, fail the next one: the client must ask for the offset.
-    let upload = client(&server).files().create(metadata()).upload(media);
-    let fail_second = async {
-        loop {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            let mut s = state.0.lock().unwrap();
-            if s.ranges.len() == 1 {
-                s.fail = 1;
-                break;
-            }
-        }
-    };
-    let (file, ()) = tokio::join!(upload, fail_second);
+    let file = client(&server)
+        .files()
+        .create(metadata())
+        .upload(media)
+        .await;
     assert_eq!(file.unwrap().id.as_deref(), Some("BIG"));
     let state = state.0.lock().unwrap();
     assert_eq!(state.data, input);
@@ -249,6 +260,118 @@ async fn an_interrupted_upload_resumes_without_resending_what_the_server_has() {
         state.ranges[1], "bytes 102400-262143/716800",
         "the rest of the first chunk"
     );
+}
+
+/// Uploads 600 KiB in 256 KiB chunks to a server that answers every chunk with
+/// `range`, and returns the error and the number of data PUTs.
+async fn upload_against_a_lying_server(range: &str) -> (Error, usize) {
+    let state = Resumable::default();
+    state.0.lock().unwrap().range_override = Some(range.to_owned());
+    let server = resumable_server(&state).await;
+    let media = Media::from_bytes(data(600 * KIB), "video/mp4")
+        .multipart_threshold(0)
+        .chunk_size(256 * KIB);
+    let err = client(&server)
+        .files()
+        .create(metadata())
+        .upload(media)
+        .await
+        .unwrap_err();
+    let puts = state.0.lock().unwrap().puts;
+    (err, puts)
+}
+
+#[tokio::test]
+async fn a_server_that_never_advances_the_offset_fails_the_upload_in_bounded_attempts() {
+    // "bytes=0-0": one byte, for ever.
+    let (err, puts) = upload_against_a_lying_server("bytes=0-0").await;
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    assert!(err.to_string().contains("no progress"), "{err}");
+    assert!(
+        puts <= 4,
+        "bounded by the retry policy's attempts: {puts} PUTs"
+    );
+}
+
+#[tokio::test]
+async fn an_offset_beyond_what_was_sent_is_rejected_before_more_bytes_go_out() {
+    let (err, puts) = upload_against_a_lying_server("bytes=0-999999").await;
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    assert!(err.to_string().contains("only 262144 were sent"), "{err}");
+    assert_eq!(puts, 1, "nothing is sent under a wrong offset");
+}
+
+#[tokio::test]
+async fn malformed_and_overflowing_ranges_are_errors_not_panics() {
+    for range in [
+        "bytes=0-18446744073709551615",
+        "bytes=0-abc",
+        "bytes=5-10",
+        "bytes=0--1",
+        "",
+    ] {
+        let (err, _) = upload_against_a_lying_server(range).await;
+        assert!(matches!(err, Error::Protocol { .. }), "{range:?}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_token_goes_only_to_https_or_same_origin_upload_sessions() {
+    let server = MockServer::start().await;
+    // A plain-http session URL on another host (port 9 of 127.0.0.2: nothing
+    // listens there, and nothing must be sent).
+    Mock::given(method("POST"))
+        .and(path("/resumable/upload/drive/v3/files"))
+        .respond_with(
+            ResponseTemplate::new(200).insert_header("Location", "http://127.0.0.2:9/steal"),
+        )
+        .mount(&server)
+        .await;
+    let media = Media::from_bytes(data(10), "video/mp4").multipart_threshold(0);
+    let err = client(&server)
+        .files()
+        .create(metadata())
+        .upload(media)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    assert!(err.to_string().contains("token is not sent"), "{err}");
+}
+
+#[tokio::test]
+async fn a_failed_session_start_is_retried_although_it_is_a_post() {
+    let state = Resumable::default();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/resumable/upload/drive/v3/files"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/resumable/upload/drive/v3/files"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("Location", format!("{}/session/abc", server.uri())),
+        )
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/session/abc"))
+        .respond_with(state.clone())
+        .mount(&server)
+        .await;
+    let input = data(300 * KIB);
+    let media = Media::from_bytes(input.clone(), "video/mp4").multipart_threshold(0);
+    let file = client(&server)
+        .files()
+        .create(metadata())
+        .upload(media)
+        .await
+        .unwrap();
+    assert_eq!(file.id.as_deref(), Some("BIG"));
+    assert_eq!(state.0.lock().unwrap().data, input);
 }
 
 #[tokio::test]

@@ -2,14 +2,14 @@
 //! discovery entry has `mediaUpload` or `supportsMediaDownload`.
 
 use std::fmt;
-use std::pin::Pin;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::{check_status, Call};
+use crate::resumable::{Plan, Protocol, Session, Source};
+use crate::transport::Call;
 
 /// Resumable chunks are multiples of this (the protocol's granularity).
 pub const CHUNK_GRANULARITY: usize = 256 * 1024;
@@ -26,19 +26,12 @@ pub const CHUNK_GRANULARITY: usize = 256 * 1024;
 /// ```
 pub struct Media {
     source: Source,
+    len: Option<u64>,
     content_type: String,
     /// Uploads of at most this many bytes go in one multipart request.
     multipart_threshold: u64,
-    /// The size of each resumable chunk (rounded up to 256 KiB).
+    /// The size of each resumable chunk (a multiple of 256 KiB).
     chunk_size: usize,
-}
-
-enum Source {
-    Bytes(Bytes),
-    Reader {
-        reader: Pin<Box<dyn AsyncRead + Send>>,
-        len: Option<u64>,
-    },
 }
 
 impl fmt::Debug for Media {
@@ -55,7 +48,9 @@ impl fmt::Debug for Media {
 impl Media {
     /// Media held in memory.
     pub fn from_bytes(data: impl Into<Bytes>, content_type: impl Into<String>) -> Self {
-        Media::new(Source::Bytes(data.into()), content_type.into())
+        let data = data.into();
+        let len = Some(data.len() as u64);
+        Media::new(Source::from_bytes(data), len, content_type.into())
     }
 
     /// Media read from `reader`; `len` is its length when known (it decides
@@ -65,18 +60,13 @@ impl Media {
         len: Option<u64>,
         content_type: impl Into<String>,
     ) -> Self {
-        Media::new(
-            Source::Reader {
-                reader: Box::pin(reader),
-                len,
-            },
-            content_type.into(),
-        )
+        Media::new(Source::Reader(Box::pin(reader)), len, content_type.into())
     }
 
-    fn new(source: Source, content_type: String) -> Self {
+    fn new(source: Source, len: Option<u64>, content_type: String) -> Self {
         Media {
             source,
+            len,
             content_type,
             multipart_threshold: 5 * 1024 * 1024,
             chunk_size: 8 * 1024 * 1024,
@@ -90,18 +80,17 @@ impl Media {
         self
     }
 
-    /// The resumable chunk size (default 8 MiB), rounded up to a multiple of 256 KiB.
+    /// The resumable chunk size (default 8 MiB), rounded up to a multiple of
+    /// 256 KiB and at most 256 MiB (one chunk is held in memory).
     pub fn chunk_size(mut self, bytes: usize) -> Self {
-        self.chunk_size = bytes.max(1).div_ceil(CHUNK_GRANULARITY) * CHUNK_GRANULARITY;
+        self.chunk_size = crate::resumable::chunk_size(bytes as u64, CHUNK_GRANULARITY as u64)
+            .unwrap_or(CHUNK_GRANULARITY);
         self
     }
 
     /// The length, when known.
     pub fn len(&self) -> Option<u64> {
-        match &self.source {
-            Source::Bytes(b) => Some(b.len() as u64),
-            Source::Reader { len, .. } => *len,
-        }
+        self.len
     }
 
     /// Whether the media is known to be empty.
@@ -187,7 +176,12 @@ impl Client {
             .is_some_and(|len| len <= media.multipart_threshold);
         match (spec.multipart_path, spec.resumable_path) {
             (Some(path), resumable) if small || resumable.is_none() => {
-                let data = read_all(media.source, spec.max_size).await?;
+                // Held in memory: at most the threshold (or the method's maximum).
+                let limit = spec
+                    .max_size
+                    .unwrap_or(u64::MAX)
+                    .min(media.multipart_threshold.max(media.len.unwrap_or(0)));
+                let data = media.source.read_all(limit).await?;
                 call.path = path;
                 self.upload_multipart(call, data, media.content_type).await
             }
@@ -209,6 +203,7 @@ impl Client {
         content_type: String,
     ) -> Result<Bytes> {
         call.from_root = true;
+        call.streamed = true;
         match call.body.take() {
             Some(metadata) => {
                 call.query.push(("uploadType", "multipart".into()));
@@ -248,155 +243,40 @@ impl Client {
         call.query.push(("uploadType", "resumable".into()));
         call.headers
             .push(("X-Upload-Content-Type", media.content_type.clone()));
-        if let Some(len) = media.len() {
+        if let Some(len) = media.len {
             call.headers
                 .push(("X-Upload-Content-Length", len.to_string()));
         }
         if call.body.is_none() {
             call.body = Some(Bytes::from_static(b"{}"));
         }
-        let session = self
-            .send(call.clone(), |response| async move {
+        // Starting a session twice is harmless: an unused one expires.
+        let mut start = call.clone();
+        start.idempotent = true;
+        let location = self
+            .send(start, |response| async move {
                 let location = response
                     .headers()
                     .get(http::header::LOCATION)
                     .and_then(|v| v.to_str().ok());
                 location.map(str::to_owned).ok_or_else(|| {
-                    Error::invalid_argument("media", "the server started no upload session")
+                    Error::protocol("the server started no upload session (no Location header)")
                 })
             })
             .await?;
-        let session = crate::net::parse_uri("media", &session)?;
-
-        let total = media.len();
-        let chunk_size = media.chunk_size;
-        let mut source = media.source;
-        let mut offset: u64 = 0; // bytes the server has
-        let policy = call
-            .opts
-            .retry
-            .clone()
-            .unwrap_or_else(|| self.inner.retry.clone());
-        loop {
-            let chunk = read_chunk(&mut source, offset, chunk_size).await?;
-            let chunk_start = offset;
-            let last = chunk.len() < chunk_size || total == Some(chunk_start + chunk.len() as u64);
-            let total_now = if last {
-                Some(chunk_start + chunk.len() as u64)
-            } else {
-                total
-            };
-            if let Some(max) = max_size {
-                if chunk_start + chunk.len() as u64 > max {
-                    return Err(Error::invalid_argument(
-                        "media",
-                        format!("the upload exceeds the maximum of {max} bytes"),
-                    ));
-                }
-            }
-            // Send the chunk; after a failure, ask the server what it has and
-            // send only the rest.
-            let mut sent_from = chunk_start;
-            let mut failures = 0;
-            loop {
-                let part = chunk.slice((sent_from - chunk_start) as usize..);
-                let result = self
-                    .put_chunk(&session, &call, part, sent_from, total_now)
-                    .await;
-                let error = match result {
-                    Ok(Progress::Done(body)) => return Ok(body),
-                    Ok(Progress::Have(have)) => {
-                        offset = have;
-                        if have >= chunk_start + chunk.len() as u64 {
-                            break;
-                        }
-                        if have < chunk_start {
-                            return Err(Error::invalid_argument(
-                                "media",
-                                "the server lost bytes it had acknowledged",
-                            ));
-                        }
-                        sent_from = have;
-                        continue;
-                    }
-                    Err(error) => error,
-                };
-                failures += 1;
-                if !error.is_retryable() || failures >= policy.max_attempts {
-                    return Err(error);
-                }
-                tracing::debug!(attempt = failures, error = %error, "upload interrupted; querying the offset");
-                tokio::time::sleep(policy.backoff(failures)).await;
-                match self.query_offset(&session, &call, total_now).await {
-                    Ok(Progress::Done(body)) => return Ok(body),
-                    Ok(Progress::Have(have)) if have >= chunk_start => {
-                        offset = have;
-                        if have >= chunk_start + chunk.len() as u64 {
-                            break;
-                        }
-                        sent_from = have;
-                    }
-                    Ok(Progress::Have(_)) => {
-                        return Err(Error::invalid_argument(
-                            "media",
-                            "the server lost bytes it had acknowledged",
-                        ))
-                    }
-                    Err(e) if e.is_retryable() => {}
-                    Err(e) => return Err(e),
-                }
-            }
-            if last && offset >= chunk_start + chunk.len() as u64 {
-                // The final chunk was acknowledged without a final response.
-                return Err(Error::invalid_argument(
-                    "media",
-                    "the server did not finish the upload",
-                ));
-            }
-        }
-    }
-
-    async fn put_chunk(
-        &self,
-        session: &http::Uri,
-        call: &Call,
-        part: Bytes,
-        from: u64,
-        total: Option<u64>,
-    ) -> Result<Progress> {
-        let total_text = total.map(|t| t.to_string()).unwrap_or_else(|| "*".into());
-        let range = if part.is_empty() {
-            format!("bytes */{total_text}")
-        } else {
-            format!("bytes {from}-{}/{total_text}", from + part.len() as u64 - 1)
+        let session = Session {
+            url: self.check_session_url("upload session", &location)?,
+            protocol: Protocol::ContentRange,
+            call: &call,
         };
-        let request = self
-            .request(crate::net::Method::PUT, session.clone(), call)
-            .await?;
-        let response = request
-            .header(http::header::CONTENT_RANGE, range)
-            .body(part)
-            .send()
-            .await?;
-        progress(response).await
-    }
-
-    async fn query_offset(
-        &self,
-        session: &http::Uri,
-        call: &Call,
-        total: Option<u64>,
-    ) -> Result<Progress> {
-        let total_text = total.map(|t| t.to_string()).unwrap_or_else(|| "*".into());
-        let request = self
-            .request(crate::net::Method::PUT, session.clone(), call)
-            .await?;
-        let response = request
-            .header(http::header::CONTENT_RANGE, format!("bytes */{total_text}"))
-            .body(Bytes::new())
-            .send()
-            .await?;
-        progress(response).await
+        let mut source = media.source;
+        let plan = Plan {
+            total: media.len,
+            chunk_size: media.chunk_size,
+            max_size,
+            progress: None,
+        };
+        self.upload_session(&session, &mut source, plan).await
     }
 
     /// Sends a download call (`alt=media`) and streams the body into `writer`;
@@ -421,71 +301,6 @@ impl Call {
     pub(crate) fn use_download_service(&mut self) {
         self.from_root = true;
         self.path = format!("download/{}{}", crate::SERVICE_PATH, self.path);
-    }
-}
-
-enum Progress {
-    /// The upload is complete: the final response body.
-    Done(Bytes),
-    /// The server has this many bytes.
-    Have(u64),
-}
-
-async fn progress(response: crate::net::Response) -> Result<Progress> {
-    if response.status().as_u16() == 308 {
-        // `Range: bytes=0-N`: the server has N + 1 bytes; no header: none.
-        let have = response
-            .headers()
-            .get(http::header::RANGE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit('-').next())
-            .and_then(|n| n.trim().parse::<u64>().ok())
-            .map_or(0, |last| last + 1);
-        return Ok(Progress::Have(have));
-    }
-    let response = check_status(response).await?;
-    Ok(Progress::Done(response.bytes().await?))
-}
-
-async fn read_all(source: Source, max: Option<u64>) -> Result<Bytes> {
-    match source {
-        Source::Bytes(b) => Ok(b),
-        Source::Reader { mut reader, .. } => {
-            let mut data = Vec::new();
-            let limit = max.unwrap_or(u64::MAX).saturating_add(1);
-            (&mut reader)
-                .take(limit)
-                .read_to_end(&mut data)
-                .await
-                .map_err(|e| Error::io("reading the media", e))?;
-            if max.is_some_and(|m| data.len() as u64 > m) {
-                return Err(Error::invalid_argument(
-                    "media",
-                    "the upload exceeds the maximum size",
-                ));
-            }
-            Ok(Bytes::from(data))
-        }
-    }
-}
-
-/// The next chunk of at most `size` bytes starting at `offset` of the media.
-async fn read_chunk(source: &mut Source, offset: u64, size: usize) -> Result<Bytes> {
-    match source {
-        Source::Bytes(b) => {
-            let start = (offset as usize).min(b.len());
-            Ok(b.slice(start..(start + size).min(b.len())))
-        }
-        Source::Reader { reader, .. } => {
-            let mut buf = Vec::with_capacity(size);
-            reader
-                .as_mut()
-                .take(size as u64)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| Error::io("reading the media", e))?;
-            Ok(Bytes::from(buf))
-        }
     }
 }
 
@@ -518,5 +333,7 @@ mod tests {
                 .chunk_size,
             CHUNK_GRANULARITY
         );
+        let huge = Media::from_bytes(Vec::new(), "a/b").chunk_size(usize::MAX);
+        assert_eq!(huge.chunk_size as u64, crate::resumable::MAX_CHUNK);
     }
 }

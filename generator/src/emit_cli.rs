@@ -30,7 +30,7 @@ fn main() -> std::process::ExitCode {
 
 /// Flags every method command has or that clap takes.
 const RESERVED: &[&str] = &[
-    "token", "base-url", "output", "body", "all", "help", "version",
+    "token", "base-url", "output", "timeout", "body", "all", "help", "version",
 ];
 
 /// The files of the CLI crate for `api`; `library_path` is the library crate's
@@ -193,6 +193,9 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
                 .arg(Arg::new("output").long("output").short('o').global(true)
                     .value_parser(["json", "json-lines", "table"]).default_value("json")
                     .help("Output format"))
+                .arg(Arg::new("timeout").long("timeout").global(true).value_name("SECONDS")
+                    .value_parser(clap::value_parser!(u64).range(1..=86_400))
+                    .help("Give up on a request when the server has not answered, or a transfer has not moved, for this long (default 60)"))
                 #(.subcommand(#commands))*
                 #extra_commands
                 .subcommand(Command::new("completions").about("Prints a shell completion script")
@@ -216,6 +219,10 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
             };
             if let Some(url) = matches.get_one::<String>("base-url") {
                 builder = builder.base_url(url.clone());
+            }
+            if let Some(seconds) = matches.get_one::<u64>("timeout") {
+                let timeout = std::time::Duration::from_secs(*seconds);
+                builder = builder.timeout(timeout).idle_timeout(timeout);
             }
             let client = match builder.build() {
                 Ok(client) => client,

@@ -11,6 +11,13 @@ use crate::retry::RetryPolicy;
 
 /// The per-attempt timeout when the builder sets none.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The connect timeout when the builder sets none.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The idle timeout of media transfers when the builder sets none.
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest JSON body buffered when the builder sets none (64 MiB: far
+/// above any real page).
+const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// The entry point: one per application, cheap to clone (an `Arc` inside), safe
 /// to share between tasks.
@@ -60,6 +67,22 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+
+    /// Checks that a URL the server handed out (an upload session) may receive
+    /// this client's token: `https`, or the base URL's own origin.
+    pub(crate) fn check_session_url(&self, what: &str, url: &str) -> Result<http::Uri> {
+        let uri = crate::net::parse_uri(what, url)?;
+        let base = crate::net::parse_uri("base_url", &self.inner.base_url)?;
+        let same_origin = crate::net::origin(&uri).is_some() && crate::net::origin(&uri) == crate::net::origin(&base);
+        if uri.scheme_str() == Some("https") || same_origin {
+            Ok(uri)
+        } else {
+            Err(Error::protocol(format!(
+                "the server sent the {what} URL {url:?}, which is neither https nor on the base URL's \
+                 origin; the token is not sent there"
+            )))
+        }
+    }
 }
 
 /// Configures a [`Client`].
@@ -69,6 +92,10 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     tokens: Option<Arc<dyn TokenSource>>,
     timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    max_response_bytes: Option<u64>,
+    insecure_http: bool,
     retry: Option<RetryPolicy>,
 }
 
@@ -78,13 +105,20 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("authenticated", &self.tokens.is_some())
             .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("insecure_http", &self.insecure_http)
             .finish_non_exhaustive()
     }
 }
 
 impl ClientBuilder {
     /// Sends requests to `url` instead of the API's own root URL (a proxy, an
-    /// emulator, a mock server). A missing trailing `/` is added.
+    /// emulator, a mock server). A missing trailing `/` is added. Plain `http`
+    /// is accepted only for this machine (`localhost`, `127.0.0.1`, `[::1]`)
+    /// unless [`allow_insecure_http`](Self::allow_insecure_http) says otherwise,
+    /// so a token never crosses a network unencrypted by mistake.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -108,10 +142,41 @@ impl ClientBuilder {
         self
     }
 
-    /// The time one attempt of a call may take (default 60 seconds); each call
-    /// can override it.
+    /// The time one attempt of a call may take (default 60 seconds): for a JSON
+    /// call until its body is read; for a media upload or download until the
+    /// response headers arrive (the bytes themselves are bounded by
+    /// [`idle_timeout`](Self::idle_timeout) instead, so a long transfer on a
+    /// slow link is not cut). Each call can override it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The time a TCP connection may take to open (default 10 seconds).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The longest pause in the bytes of a media upload or download, either way
+    /// (default 60 seconds): a transfer fails when nothing moved for this long.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = Some(timeout);
+        self
+    }
+
+    /// The largest JSON response body the client reads into memory (default
+    /// 64 MiB); a larger one fails with [`Error::ResponseTooLarge`]. Media
+    /// downloads stream and are not limited.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// Allows a plain `http` base URL on a host other than this machine. Tokens
+    /// then travel unencrypted: only for networks you trust.
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.insecure_http = yes;
         self
     }
 
@@ -123,7 +188,9 @@ impl ClientBuilder {
     }
 
     /// Builds the client. Fails when the base URL is not an absolute http(s) URL
-    /// or the HTTP client cannot be set up.
+    /// (or plain `http` to another machine without
+    /// [`allow_insecure_http`](Self::allow_insecure_http)), or the HTTP client
+    /// cannot be set up.
     pub fn build(self) -> Result<Client> {
         let mut base_url = self
             .base_url
@@ -137,7 +204,22 @@ impl ClientBuilder {
                 format!("{base_url:?} is not an absolute http(s) URL without a query"),
             ));
         }
-        let http = crate::net::HttpClient::new()?;
+        let uri = crate::net::parse_uri("base_url", &base_url)?;
+        if uri.scheme_str() == Some("http") && !crate::net::is_loopback(&uri) && !self.insecure_http {
+            return Err(Error::invalid_argument(
+                "base_url",
+                format!(
+                    "{base_url:?} is plain http to another machine: tokens would travel unencrypted \
+                     (use https, or ClientBuilder::allow_insecure_http(true) on a trusted network)"
+                ),
+            ));
+        }
+        let http = crate::net::HttpClient::new(
+            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
+            self.max_response_bytes
+                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+        )?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

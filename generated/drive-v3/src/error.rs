@@ -49,6 +49,29 @@ pub enum Error {
         /// The repeated token.
         token: String,
     },
+    /// The server asked to wait longer before a retry than the retry policy
+    /// allows ([`RetryPolicy::max_retry_after`](crate::RetryPolicy::max_retry_after)).
+    RetryAfterTooLong {
+        /// How long the server asked to wait (`Retry-After`).
+        requested: std::time::Duration,
+        /// The policy's limit.
+        max: std::time::Duration,
+        /// The error that came with the request to wait.
+        last: Box<Error>,
+    },
+    /// A response body was larger than the client buffers
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    ResponseTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The server's answer breaks the protocol in a way that makes going on
+    /// unsafe (an upload offset beyond what was sent, a download of the wrong
+    /// length, a URL that would take the token elsewhere, ...).
+    Protocol {
+        /// What the server did.
+        message: String,
+    },
     /// An argument was rejected before any request was made.
     InvalidArgument {
         /// The parameter's wire name (e.g. `albumId`), or the setting's name.
@@ -141,10 +164,17 @@ impl Error {
         }))
     }
 
+    pub(crate) fn protocol(message: impl Into<String>) -> Self {
+        Error::Protocol {
+            message: message.into(),
+        }
+    }
+
     /// The HTTP status of an API error.
     pub fn status(&self) -> Option<crate::net::StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
+            Error::RetryAfterTooLong { last, .. } => last.status(),
             _ => None,
         }
     }
@@ -153,6 +183,7 @@ impl Error {
     pub fn google_error(&self) -> Option<&GoogleError> {
         match self {
             Error::Api(e) => e.error.as_ref(),
+            Error::RetryAfterTooLong { last, .. } => last.google_error(),
             _ => None,
         }
     }
@@ -168,7 +199,10 @@ impl Error {
             | Error::InvalidArgument { .. }
             | Error::RepeatedPageToken { .. }
             | Error::Io { .. }
-            | Error::Expired { .. } => false,
+            | Error::Expired { .. }
+            | Error::RetryAfterTooLong { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::Protocol { .. } => false,
         }
     }
 }
@@ -194,6 +228,23 @@ impl fmt::Display for Error {
                     "the server returned the page token {token:?} a second time; stopped paging"
                 )
             }
+            Error::RetryAfterTooLong {
+                requested,
+                max,
+                last,
+            } => write!(
+                f,
+                "the server asked to wait {} s before retrying, more than the retry policy's \
+                 maximum of {} s: {last}",
+                requested.as_secs(),
+                max.as_secs()
+            ),
+            Error::ResponseTooLarge { limit } => write!(
+                f,
+                "the response body is larger than the client's limit of {limit} bytes \
+                 (ClientBuilder::max_response_bytes)"
+            ),
+            Error::Protocol { message } => write!(f, "the server broke the protocol: {message}"),
             Error::InvalidArgument { name, message } => {
                 write!(f, "invalid argument `{name}`: {message}")
             }
@@ -226,7 +277,10 @@ impl std::error::Error for Error {
             Error::Auth(e) => Some(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
             Error::Io { source, .. } => Some(source),
+            Error::RetryAfterTooLong { last, .. } => Some(last.as_ref()),
             Error::Api(_)
+            | Error::ResponseTooLarge { .. }
+            | Error::Protocol { .. }
             | Error::Timeout
             | Error::InvalidArgument { .. }
             | Error::RepeatedPageToken { .. }

@@ -8,6 +8,8 @@ mod auth;
 mod client;
 mod error;
 mod field_mask;
+#[allow(dead_code)]
+pub mod files;
 #[allow(unused_macros, unused_imports)]
 mod macros;
 #[allow(dead_code)]
@@ -20,6 +22,8 @@ mod net;
 mod pagination;
 #[allow(dead_code)]
 mod path;
+#[allow(dead_code)]
+mod resumable;
 mod retry;
 #[rustfmt::skip]
 pub mod scopes;

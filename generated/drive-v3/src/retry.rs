@@ -3,6 +3,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::error::{Error, Result};
+
+/// The wait a `Retry-After` header of an API error asks for.
+pub(crate) fn server_delay(error: &Error) -> Option<Duration> {
+    let Error::Api(api) = error else { return None };
+    let value = api.headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    retry_after(value, SystemTime::now())
+}
+
 /// How failed calls are retried.
 ///
 /// By default a call is retried (up to 3 attempts in all, within 60 seconds)
@@ -11,7 +20,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// only after [`RetryPolicy::retry_non_idempotent`]. The wait before attempt
 /// `n + 1` is drawn uniformly from zero to `initial_backoff * multiplier^(n-1)`
 /// capped at `max_backoff` ("full jitter"); a `Retry-After` header (seconds or
-/// an HTTP date) replaces it.
+/// an HTTP date) replaces it, up to [`RetryPolicy::max_retry_after`]: a server
+/// that asks for a longer wait fails the call with
+/// [`Error::RetryAfterTooLong`](crate::Error::RetryAfterTooLong).
 ///
 /// ```
 /// use std::time::Duration;
@@ -30,6 +41,7 @@ pub struct RetryPolicy {
     pub(crate) multiplier: f64,
     pub(crate) time_budget: Option<Duration>,
     pub(crate) non_idempotent: bool,
+    pub(crate) max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -41,6 +53,7 @@ impl Default for RetryPolicy {
             multiplier: 2.0,
             time_budget: Some(Duration::from_secs(60)),
             non_idempotent: false,
+            max_retry_after: Duration::from_secs(300),
         }
     }
 }
@@ -96,18 +109,53 @@ impl RetryPolicy {
         self
     }
 
+    /// The longest wait a server's `Retry-After` may ask for (default 5
+    /// minutes); a longer one fails the call with
+    /// [`Error::RetryAfterTooLong`](crate::Error::RetryAfterTooLong), which says
+    /// how long the server asked to wait.
+    pub fn max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// The wait before retrying after `error` ended attempt `attempt`: the
+    /// server's `Retry-After` if it sent one (at most `max_retry_after`), else a
+    /// jittered backoff. `Err` when the server asks for too long a wait.
+    pub(crate) fn wait_after(&self, error: Error, attempt: u32) -> Result<(Duration, Error)> {
+        match server_delay(&error) {
+            Some(asked) if asked > self.max_retry_after => Err(Error::RetryAfterTooLong {
+                requested: asked,
+                max: self.max_retry_after,
+                last: Box::new(error),
+            }),
+            Some(asked) => Ok((asked, error)),
+            None => Ok((self.backoff(attempt), error)),
+        }
+    }
+
+    /// Whether a wait of `wait` after `elapsed` still fits the time budget.
+    pub(crate) fn fits_budget(&self, elapsed: Duration, wait: Duration) -> bool {
+        match self.time_budget {
+            None => true,
+            Some(budget) => elapsed.checked_add(wait).is_some_and(|t| t <= budget),
+        }
+    }
+
     /// The upper bound of the wait after `attempt` (1-based) failed.
     pub(crate) fn backoff_bound(&self, attempt: u32) -> Duration {
         let factor = self
             .multiplier
             .powi(attempt.saturating_sub(1).min(64) as i32);
         let bound = self.initial_backoff.as_secs_f64() * factor;
-        Duration::from_secs_f64(bound.min(self.max_backoff.as_secs_f64()).max(0.0))
+        // `try_from_secs_f64`: no panic for an infinite or huge product.
+        Duration::try_from_secs_f64(bound.min(self.max_backoff.as_secs_f64()).max(0.0))
+            .unwrap_or(self.max_backoff)
     }
 
     /// A full-jitter wait after `attempt` failed.
     pub(crate) fn backoff(&self, attempt: u32) -> Duration {
-        self.backoff_bound(attempt).mul_f64(random_unit())
+        let bound = self.backoff_bound(attempt);
+        Duration::try_from_secs_f64(bound.as_secs_f64() * random_unit()).unwrap_or(bound)
     }
 }
 
@@ -123,10 +171,13 @@ fn random_unit() -> f64 {
 }
 
 /// The wait a `Retry-After` header asks for: delay-seconds or an HTTP date.
+/// Any value is safe: a number too large for `u64` saturates (and is then
+/// refused by the policy's `max_retry_after`), and dates outside years
+/// 1970-9999 are not dates.
 pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
     }
     let at = parse_http_date(value)?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -144,6 +195,11 @@ fn parse_http_date(s: &str) -> Option<SystemTime> {
     let month_name = parts.next()?;
     let month = MONTHS.iter().position(|m| *m == month_name)? as u32 + 1;
     let year: i64 = parts.next()?.parse().ok()?;
+    // IMF-fixdate years have four digits; this also keeps the arithmetic below
+    // far from overflow.
+    if !(1970..=9999).contains(&year) {
+        return None;
+    }
     let mut hms = parts.next()?.split(':').map(|p| p.parse::<u32>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
     if parts.next()? != "GMT" || parts.next().is_some() || hms.next().is_some() {
@@ -153,10 +209,10 @@ fn parse_http_date(s: &str) -> Option<SystemTime> {
         return None;
     }
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + i64::from(h * 3600 + m * 60 + sec);
-    u64::try_from(secs)
-        .ok()
-        .map(|s| UNIX_EPOCH + Duration::from_secs(s))
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(i64::from(h * 3600 + m * 60 + sec))?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(secs).ok()?))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
@@ -187,7 +243,40 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(retry_after("soon", now), None);
+        assert_eq!(
+            retry_after("18446744073709551615", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(
+            retry_after("99999999999999999999999", now),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(retry_after("-1", now), None);
+        assert_eq!(retry_after("1.5", now), None);
+        assert_eq!(retry_after("Sun, 06 Nov 9223372036854775807 08:49:47 GMT", now), None);
+        assert_eq!(retry_after("Sun, 06 Nov -9223372036854775808 08:49:47 GMT", now), None);
+        assert_eq!(
+            retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).map(|d| d.as_secs()),
+            Some(253_402_300_799 - 784_111_777)
+        );
         assert_eq!(retry_after("Sun, 06 Nov 1994 25:49:00 GMT", now), None);
+    }
+
+    #[test]
+    fn budgets_and_bounds_never_overflow() {
+        let p = RetryPolicy::default().time_budget(Duration::from_secs(60));
+        assert!(!p.fits_budget(Duration::from_secs(2), Duration::MAX));
+        assert!(p.fits_budget(Duration::from_secs(2), Duration::from_secs(58)));
+        assert!(RetryPolicy::default()
+            .time_budget(None)
+            .fits_budget(Duration::MAX, Duration::MAX));
+        let huge = RetryPolicy::default()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX)
+            .multiplier(1e300);
+        for attempt in [1, 2, 64, u32::MAX] {
+            assert!(huge.backoff_bound(attempt) <= Duration::MAX);
+        }
     }
 
     #[test]

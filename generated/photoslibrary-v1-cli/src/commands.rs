@@ -38,6 +38,16 @@ fn cli() -> Command {
                 .default_value("json")
                 .help("Output format"),
         )
+        .arg(
+            Arg::new("timeout")
+                .long("timeout")
+                .global(true)
+                .value_name("SECONDS")
+                .value_parser(clap::value_parser!(u64).range(1..=86_400))
+                .help(
+                    "Give up on a request when the server has not answered, or a transfer has not moved, for this long (default 60)",
+                ),
+        )
         .subcommand(
             Command::new("albums")
                 .about("The albums resource")
@@ -614,6 +624,10 @@ pub async fn main() -> ExitCode {
     };
     if let Some(url) = matches.get_one::<String>("base-url") {
         builder = builder.base_url(url.clone());
+    }
+    if let Some(seconds) = matches.get_one::<u64>("timeout") {
+        let timeout = std::time::Duration::from_secs(*seconds);
+        builder = builder.timeout(timeout).idle_timeout(timeout);
     }
     let client = match builder.build() {
         Ok(client) => client,

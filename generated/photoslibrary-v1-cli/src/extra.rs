@@ -14,6 +14,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 // The generated library (its crate name is filled in by the generator).
 use photoslibrary_v1::batch::AlbumTarget;
 use photoslibrary_v1::download::BaseUrlOptions;
+use photoslibrary_v1::files::Downloaded;
 use photoslibrary_v1::models::{
     Album, CreateAlbumRequest, MediaItem, NewMediaItem, SearchMediaItemsRequest,
 };
@@ -371,9 +372,12 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
 
     let mut failed: Vec<(String, String)> = Vec::new();
     let mut items = Vec::new();
+    // batchCreate answers per upload token; failures are reported by file name.
+    let mut names_by_token = std::collections::HashMap::new();
     for (name, result) in uploads {
         match result {
             Ok(token) => {
+                names_by_token.insert(token.clone(), name.clone());
                 let item = NewMediaItem::from_upload_token(token, name);
                 items.push(match &description {
                     Some(d) => item.with_description(d.clone()),
@@ -398,10 +402,11 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
             .map_err(|e| support::fail(&e))?;
         for r in results {
             match r.status.as_ref().filter(|s| s.code.unwrap_or(0) != 0) {
-                Some(status) => failed.push((
-                    r.upload_token.unwrap_or_default(),
-                    status.message.clone().unwrap_or_default(),
-                )),
+                Some(status) => {
+                    let token = r.upload_token.unwrap_or_default();
+                    let name = names_by_token.get(&token).cloned().unwrap_or(token);
+                    failed.push((name, status.message.clone().unwrap_or_default()))
+                }
                 None => created += 1,
             }
         }
@@ -422,24 +427,6 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     } else {
         Err(ExitCode::from(support::EXIT_API))
     }
-}
-
-/// A file name for `item` in `dir` that no other item of this run takes.
-fn target(dir: &Path, item: &MediaItem) -> PathBuf {
-    let name = item
-        .filename
-        .clone()
-        .unwrap_or_else(|| item.id.clone().unwrap_or_default());
-    // Items may share a file name; the id keeps them apart.
-    let id: String = item
-        .id
-        .clone()
-        .unwrap_or_default()
-        .chars()
-        .rev()
-        .take(8)
-        .collect();
-    dir.join(format!("{id}-{name}"))
 }
 
 async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
@@ -472,34 +459,48 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         .await
         .map_err(|e| support::fail(&e))?;
 
+    // The server may list an item twice; each is fetched once. Names carry a
+    // hash of the id, and two ids whose names still clash (even ignoring case)
+    // are refused rather than written over each other.
+    let mut seen_ids = std::collections::HashSet::new();
+    let mut names = std::collections::HashMap::new();
+    let mut clashes = Vec::new();
+    let items: Vec<MediaItem> = items
+        .into_iter()
+        .filter(|item| seen_ids.insert(item.id.clone()))
+        .filter(|item| {
+            let Some(name) = item.local_file_name() else {
+                clashes.push((out.clone(), "the item has no id".to_owned()));
+                return false;
+            };
+            match names.insert(name.to_lowercase(), item.id.clone()) {
+                None => true,
+                Some(_) => {
+                    clashes.push((out.join(&name), "another item has the same file name".into()));
+                    false
+                }
+            }
+        })
+        .collect();
+
     let bar = ProgressBar::new(items.len() as u64);
     bar.set_style(bar_style("{wide_bar} {pos}/{len} items {msg}"));
     let results = futures_util::stream::iter(items)
         .map(|item| {
             let (client, out, bar) = (client.clone(), out.clone(), bar.clone());
             async move {
-                let path = target(&out, &item);
-                // A finished file exists only under its final name: rerunning skips it.
-                if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-                    bar.inc(1);
-                    return Ok(false);
-                }
-                let part = path.with_extension("part");
-                let result = async {
-                    let mut file = tokio::fs::File::create(&part)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    client
-                        .download_media_item(&item, &BaseUrlOptions::original(&item), &mut file)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    tokio::fs::rename(&part, &path)
-                        .await
-                        .map_err(|e| e.to_string())
-                }
-                .await;
+                let result = client
+                    .download_media_item_to(&item, &BaseUrlOptions::original(&item), &out)
+                    .await;
                 bar.inc(1);
-                result.map(|()| true).map_err(|e| (path, e))
+                match result {
+                    Ok(Downloaded::AlreadyThere { .. }) => Ok(false),
+                    Ok(_) => Ok(true),
+                    Err(e) => {
+                        let name = item.local_file_name().unwrap_or_default();
+                        Err((out.join(name), e.to_string()))
+                    }
+                }
             }
         })
         .buffer_unordered(jobs)
@@ -508,7 +509,8 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     bar.finish_and_clear();
     let downloaded = results.iter().filter(|r| matches!(r, Ok(true))).count();
     let skipped = results.iter().filter(|r| matches!(r, Ok(false))).count();
-    let failed: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+    let mut failed: Vec<_> = results.into_iter().filter_map(Result::err).collect();
+    failed.extend(clashes);
     println!(
         "downloaded {downloaded}, skipped {skipped} (already complete), failed {}",
         failed.len()

@@ -10,6 +10,8 @@ mod client;
 pub mod download;
 mod error;
 mod field_mask;
+#[allow(dead_code)]
+pub mod files;
 #[allow(unused_macros, unused_imports)]
 mod macros;
 #[rustfmt::skip]
@@ -20,6 +22,8 @@ mod net;
 mod pagination;
 #[allow(dead_code)]
 mod path;
+#[allow(dead_code)]
+mod resumable;
 mod retry;
 #[rustfmt::skip]
 pub mod scopes;

@@ -2,7 +2,7 @@
 //! Sending a call: URL, query, headers, auth, timeout, retries, tracing and
 //! decoding.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
@@ -10,7 +10,7 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{excerpt, Error, Result};
-use crate::retry::{retry_after, RetryPolicy};
+use crate::retry::RetryPolicy;
 
 /// The future of a call's `send`. Boxed on purpose: the whole request path is
 /// then compiled once, in this crate, instead of again in every crate that
@@ -72,6 +72,13 @@ pub(crate) struct Call {
     /// The scopes the method accepts.
     pub(crate) scopes: &'static [&'static str],
     pub(crate) opts: CallOptions,
+    /// Repeating the request cannot do harm although its method is not `GET`
+    /// (starting an upload session, uploading bytes that nothing refers to
+    /// yet): the retry policy treats it like a `GET`.
+    pub(crate) idempotent: bool,
+    /// The body is media: sent in pieces under the idle timeout, not one
+    /// deadline (see `net`).
+    pub(crate) streamed: bool,
 }
 
 impl Call {
@@ -96,6 +103,8 @@ impl Call {
             content_type: None,
             scopes,
             opts,
+            idempotent: false,
+            streamed: false,
         }
     }
 }
@@ -169,7 +178,8 @@ impl Client {
     {
         let uri = self.uri(&call)?;
         let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
-        let may_retry = call.method == crate::net::Method::GET || policy.non_idempotent;
+        let may_retry =
+            call.method == crate::net::Method::GET || call.idempotent || policy.non_idempotent;
         let start = Instant::now();
         let mut attempt = 1;
         loop {
@@ -185,16 +195,13 @@ impl Client {
             if !may_retry || attempt >= policy.max_attempts || !error.is_retryable() {
                 return Err(error);
             }
-            let wait = server_delay(&error).unwrap_or_else(|| policy.backoff(attempt));
-            if policy
-                .time_budget
-                .is_some_and(|budget| start.elapsed() + wait > budget)
-            {
+            let (wait, error) = policy.wait_after(error, attempt)?;
+            if !policy.fits_budget(start.elapsed(), wait) {
                 return Err(error);
             }
-            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %error, "retrying");
+            tracing::debug!(attempt, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), error = %error, "retrying");
             tokio::time::sleep(wait).await;
-            attempt += 1;
+            attempt = attempt.saturating_add(1);
         }
     }
 
@@ -268,9 +275,12 @@ impl Client {
         let mut request = self.request(call.method.clone(), uri, call).await?;
         if let Some(body) = &call.body {
             let content_type = call.content_type.as_deref().unwrap_or("application/json");
-            request = request
-                .header(http::header::CONTENT_TYPE, content_type)
-                .body(body.clone());
+            request = request.header(http::header::CONTENT_TYPE, content_type);
+            request = if call.streamed {
+                request.streamed_body(body.clone())
+            } else {
+                request.body(body.clone())
+            };
         }
         let response = request.send().await?;
         span.record("status", response.status().as_u16());
@@ -285,15 +295,8 @@ pub(crate) async fn check_status(response: crate::net::Response) -> Result<crate
         return Ok(response);
     }
     let headers = response.headers().clone();
-    let body = response.bytes().await?;
+    let body = response.bytes_truncated().await?;
     Err(Error::api(status, headers, &body))
-}
-
-/// The wait a `Retry-After` header of an API error asks for.
-fn server_delay(error: &Error) -> Option<Duration> {
-    let Error::Api(api) = error else { return None };
-    let value = api.headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    retry_after(value, SystemTime::now())
 }
 
 /// Decodes a response body exactly as the client does: an empty body as `{}`

@@ -11,9 +11,12 @@
 //! # let _ = thumbnail; Ok(()) }
 //! ```
 
+use std::path::Path;
+
 use tokio::io::AsyncWrite;
 
 use crate::error::{Error, Result};
+use crate::files::Downloaded;
 use crate::models::MediaItem;
 use crate::Client;
 
@@ -116,7 +119,56 @@ impl MediaItem {
     }
 }
 
+impl MediaItem {
+    /// The name this item's file gets in a folder: its `filename` made safe,
+    /// with a hash of its id (see [`crate::files::unique_file_name`]). `None`
+    /// without an id.
+    pub fn local_file_name(&self) -> Option<String> {
+        let id = self.id.as_deref().filter(|id| !id.is_empty())?;
+        let name = self.filename.as_deref().filter(|n| !n.is_empty()).unwrap_or("item");
+        Some(crate::files::unique_file_name(name, id))
+    }
+}
+
+/// The error for a base URL the server refused.
+fn expired() -> Error {
+    Error::Expired {
+        message: "the media item's baseUrl was refused (403 Forbidden): base URLs expire 60 minutes after \
+                  the item is fetched; get or search the item again for a fresh one"
+            .into(),
+    }
+}
+
 impl Client {
+    /// Downloads `item` (as `options` ask) into `dir`, under
+    /// [`MediaItem::local_file_name`]: through a `.part` file that a rerun
+    /// resumes with a `Range` request, checked against the announced length,
+    /// synced, then renamed. A file already there is not fetched again. A 403
+    /// from an old base URL is reported as [`Error::Expired`].
+    pub async fn download_media_item_to(
+        &self,
+        item: &MediaItem,
+        options: &BaseUrlOptions,
+        dir: impl AsRef<Path>,
+    ) -> Result<Downloaded> {
+        let name = item.local_file_name().ok_or_else(|| {
+            Error::invalid_argument("id", "the media item has no id to name its file after")
+        })?;
+        let path = crate::files::path_in(dir.as_ref(), &name)?;
+        let url = item.media_url(options).ok_or_else(|| {
+            Error::invalid_argument(
+                "baseUrl",
+                "the media item has no baseUrl; fetch it with get or search",
+            )
+        })?;
+        let uri = crate::net::parse_uri("baseUrl", &url)?;
+        // Base URLs are pre-authorized: no token is sent with them.
+        match self.download_to_file(&uri, None, &path).await {
+            Err(e) if e.status() == Some(crate::net::StatusCode::FORBIDDEN) => Err(expired()),
+            other => other,
+        }
+    }
+
     /// Streams the bytes of `item` (as `options` ask) into `writer`; returns the
     /// number of bytes written. A 403 from an old base URL is reported as
     /// [`Error::Expired`]: get the item again for a fresh URL.
@@ -146,11 +198,7 @@ impl Client {
             .send()
             .await?;
         if response.status() == crate::net::StatusCode::FORBIDDEN {
-            return Err(Error::Expired {
-                message: "the media item's baseUrl was refused (403 Forbidden): base URLs expire 60 minutes after \
-                          the item is fetched; get or search the item again for a fresh one"
-                    .into(),
-            });
+            return Err(expired());
         }
         crate::transport::check_status(response)
             .await?

@@ -16,14 +16,14 @@
 
 use std::fmt;
 use std::path::Path;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::io::AsyncRead;
 
 use crate::error::{Error, Result};
-use crate::transport::{check_status, Call, CallOptions};
+use crate::resumable::{Plan, Protocol, Session, Source};
+use crate::transport::{Call, CallOptions};
 use crate::Client;
 
 /// Photos larger than this are refused by the API (200 MB).
@@ -73,7 +73,7 @@ impl Uploads {
     ) -> Upload {
         let data = data.into();
         let len = data.len() as u64;
-        self.upload(Source::Bytes(data), len, mime_type.into(), file_name.into())
+        self.upload(Source::from_bytes(data), len, mime_type.into(), file_name.into())
     }
 
     /// Uploads `len` bytes read from `reader`.
@@ -130,11 +130,6 @@ impl Uploads {
     }
 }
 
-enum Source {
-    Bytes(Bytes),
-    Reader(Pin<Box<dyn AsyncRead + Send>>),
-}
-
 type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
 
 /// One upload: configure it, then [`send`](Upload::send) it.
@@ -177,7 +172,8 @@ impl Upload {
     }
 
     /// The preferred resumable chunk size (default 8 MiB); rounded to a multiple
-    /// of the granularity the server asks for.
+    /// of the granularity the server asks for, at most 256 MiB (one chunk is
+    /// held in memory).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes.max(1);
         self
@@ -189,8 +185,9 @@ impl Upload {
         self
     }
 
-    /// The retry policy for the requests of the upload (uploads are retried
-    /// only through the resumable protocol's offset query).
+    /// The retry policy for the requests of the upload. Every request of an
+    /// upload is retried, POSTs included: bytes that no `batchCreate` refers to
+    /// yet are harmless to send twice.
     pub fn retry_policy(mut self, policy: crate::RetryPolicy) -> Self {
         self.opts.retry = Some(policy);
         self
@@ -248,6 +245,9 @@ impl Upload {
         call.from_root = true;
         call.content_type = Some("application/octet-stream".into());
         call.headers = headers;
+        // An upload token that no `batchCreate` uses is harmless.
+        call.idempotent = true;
+        call.streamed = true;
         call
     }
 
@@ -260,18 +260,20 @@ impl Upload {
     }
 
     async fn send_raw(mut self) -> Result<String> {
-        let data = match std::mem::replace(&mut self.source, Source::Bytes(Bytes::new())) {
-            Source::Bytes(b) => b,
-            Source::Reader(reader) => read_exact(reader, self.len).await?,
-        };
+        let source = std::mem::replace(&mut self.source, Source::from_bytes(Bytes::new()));
+        let data = source.read_all(self.len).await?;
+        if (data.len() as u64) < self.len {
+            return Err(Error::io(
+                format!("reading {}: it ended after {} of its {} bytes", self.display_name(), data.len(), self.len),
+                std::io::ErrorKind::UnexpectedEof.into(),
+            ));
+        }
         let mut headers = self.common_headers();
         headers.push(("X-Goog-Upload-Protocol", "raw".into()));
         let len = data.len() as u64;
         let call = self.call("v1/uploads".into(), Some(data), headers);
         let body = self.client.execute_bytes(call).await?;
-        if let Some(progress) = &self.progress {
-            progress(len, len);
-        }
+        self.report(len);
         upload_token(&body)
     }
 
@@ -284,7 +286,7 @@ impl Upload {
             ("X-Goog-Upload-Raw-Size", self.len.to_string()),
         ]);
         let start = self.call("v1/uploads".into(), Some(Bytes::new()), headers);
-        let (session, granularity) = self
+        let (url, granularity) = self
             .client
             .send(start, |response| async move {
                 let header = |name: &str| {
@@ -295,74 +297,42 @@ impl Upload {
                         .map(str::to_owned)
                 };
                 let url = header("x-goog-upload-url").ok_or_else(|| {
-                    Error::invalid_argument("media", "the server started no upload session")
+                    Error::protocol("the server started no upload session (no X-Goog-Upload-URL)")
                 })?;
-                let granularity = header("x-goog-upload-chunk-granularity")
-                    .and_then(|g| g.parse::<u64>().ok())
-                    .filter(|g| *g > 0);
-                Ok((url, granularity.unwrap_or(256 * 1024)))
+                let granularity = match header("x-goog-upload-chunk-granularity") {
+                    None => 256 * 1024,
+                    Some(g) => crate::resumable::parse_decimal(&g).ok_or_else(|| {
+                        Error::protocol(format!("invalid upload chunk granularity {g:?}"))
+                    })?,
+                };
+                Ok((url, granularity))
             })
             .await?;
-        let session = crate::net::parse_uri("media", &session)?;
-        let chunk_size = self.chunk_size.div_ceil(granularity).max(1) * granularity;
-        let policy = self
-            .opts
-            .retry
-            .clone()
-            .unwrap_or_else(|| self.client.inner.retry.clone());
-
-        let mut source = std::mem::replace(&mut self.source, Source::Bytes(Bytes::new()));
-        let mut offset = 0u64;
-        loop {
-            let chunk = next_chunk(&mut source, offset, chunk_size.min(self.len - offset)).await?;
-            let chunk_start = offset;
-            let last = chunk_start + chunk.len() as u64 >= self.len;
-            let mut sent_from = chunk_start;
-            let mut failures = 0;
-            loop {
-                let part = chunk.slice((sent_from - chunk_start) as usize..);
-                let command = if last { "upload, finalize" } else { "upload" };
-                match self.post_chunk(&session, command, sent_from, part).await {
-                    Ok(Some(body)) => {
-                        self.report(self.len);
-                        return upload_token(&body);
-                    }
-                    Ok(None) => {
-                        offset = chunk_start + chunk.len() as u64;
-                        self.report(offset);
-                        break;
-                    }
-                    Err(error) => {
-                        failures += 1;
-                        if !error.is_retryable() || failures >= policy.max_attempts {
-                            return Err(error);
-                        }
-                        tracing::debug!(attempt = failures, error = %error, "upload interrupted; querying the offset");
-                        tokio::time::sleep(policy.backoff(failures)).await;
-                        match self.query(&session).await? {
-                            Status::Final(body) => return upload_token(&body),
-                            Status::Active(received)
-                                if received < chunk_start
-                                    || received > chunk_start + chunk.len() as u64 =>
-                            {
-                                return Err(Error::invalid_argument(
-                                    "media",
-                                    format!("the server reports {received} bytes received, outside the chunk being sent"),
-                                ));
-                            }
-                            Status::Active(received) => {
-                                sent_from = received;
-                                self.report(received);
-                                if received == chunk_start + chunk.len() as u64 && !last {
-                                    offset = received;
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
+        let chunk_size = crate::resumable::chunk_size(self.chunk_size, granularity)?;
+        let call = self.call(String::new(), None, Vec::new());
+        let session = Session {
+            url: self.client.check_session_url("upload session", &url)?,
+            protocol: Protocol::XGoogUpload,
+            call: &call,
+        };
+        let mut source = std::mem::replace(&mut self.source, Source::from_bytes(Bytes::new()));
+        let (progress, len) = (self.progress.clone(), self.len);
+        let report = move |sent: u64| {
+            if let Some(progress) = &progress {
+                progress(sent, len);
             }
-        }
+        };
+        let plan = Plan {
+            total: Some(self.len),
+            chunk_size,
+            max_size: Some(max_bytes(&self.mime_type)),
+            progress: Some(&report),
+        };
+        let body = self
+            .client
+            .upload_session(&session, &mut source, plan)
+            .await?;
+        upload_token(&body)
     }
 
     fn report(&self, sent: u64) {
@@ -370,68 +340,6 @@ impl Upload {
             progress(sent, self.len);
         }
     }
-
-    /// Sends one piece; `Some(body)` when the upload is finished.
-    async fn post_chunk(
-        &self,
-        session: &http::Uri,
-        command: &str,
-        offset: u64,
-        part: Bytes,
-    ) -> Result<Option<Bytes>> {
-        let call = self.call(String::new(), None, Vec::new());
-        let response = self
-            .client
-            .request(crate::net::Method::POST, session.clone(), &call)
-            .await?
-            .header("X-Goog-Upload-Command", command)
-            .header("X-Goog-Upload-Offset", offset.to_string())
-            .body(part)
-            .send()
-            .await?;
-        let response = check_status(response).await?;
-        let finished = command.contains("finalize");
-        let body = response.bytes().await?;
-        Ok(finished.then_some(body))
-    }
-
-    async fn query(&self, session: &http::Uri) -> Result<Status> {
-        let call = self.call(String::new(), None, Vec::new());
-        let response = self
-            .client
-            .request(crate::net::Method::POST, session.clone(), &call)
-            .await?
-            .header("X-Goog-Upload-Command", "query")
-            .send()
-            .await?;
-        let response = check_status(response).await?;
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let status = header("x-goog-upload-status").unwrap_or_default();
-        let received = header("x-goog-upload-size-received")
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0);
-        if status == "final" {
-            let body = response.bytes().await?;
-            return Ok(Status::Final(body));
-        }
-        if status != "active" {
-            return Err(Error::Expired {
-                message: format!("the upload session is no longer active (status {status:?}); start the upload again"),
-            });
-        }
-        Ok(Status::Active(received))
-    }
-}
-
-enum Status {
-    Active(u64),
-    Final(Bytes),
 }
 
 fn upload_token(body: &[u8]) -> Result<String> {
@@ -445,31 +353,3 @@ fn upload_token(body: &[u8]) -> Result<String> {
     Ok(token)
 }
 
-async fn read_exact(reader: Pin<Box<dyn AsyncRead + Send>>, len: u64) -> Result<Bytes> {
-    next_chunk(&mut Source::Reader(reader), 0, len).await
-}
-
-async fn next_chunk(source: &mut Source, offset: u64, size: u64) -> Result<Bytes> {
-    match source {
-        Source::Bytes(b) => {
-            let start = (offset as usize).min(b.len());
-            Ok(b.slice(start..(start + size as usize).min(b.len())))
-        }
-        Source::Reader(reader) => {
-            let mut buf = Vec::with_capacity(size as usize);
-            reader
-                .as_mut()
-                .take(size)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(|e| Error::io("reading the media", e))?;
-            if (buf.len() as u64) < size {
-                return Err(Error::io(
-                    "reading the media",
-                    std::io::ErrorKind::UnexpectedEof.into(),
-                ));
-            }
-            Ok(Bytes::from(buf))
-        }
-    }
-}

@@ -1,0 +1,439 @@
+//! Local files named after server data, and downloads into them that survive
+//! interruptions.
+//!
+//! Names that come from a server (a media item's file name, an id) are
+//! hostile until made safe: [`safe_component`] turns any text into one path
+//! component, [`unique_file_name`] adds a hash of the item's id so two items
+//! never share a name (not even on a case-insensitive file system), and
+//! [`path_in`] refuses anything that would leave the target folder.
+//!
+//! ```
+//! use __crate__::files::{path_in, unique_file_name};
+//!
+//! let name = unique_file_name("../../etc/passwd", "AF1Qip-item-id");
+//! assert!(!name.contains('/') && !name.starts_with('.'));
+//! let path = path_in(std::path::Path::new("photos"), &name).unwrap();
+//! assert_eq!(path.parent(), Some(std::path::Path::new("photos")));
+//! ```
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::transport::{check_status, Call};
+
+/// The longest name these functions produce, in bytes: below the 255 of
+/// common file systems, with room for the temporary name's prefix and suffix.
+pub const MAX_NAME_BYTES: usize = 200;
+
+/// Names Windows reserves for devices, whatever their extension.
+const RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Turns `name` into a single, portable path component: separators, NUL,
+/// control and bidirectional-override characters and the characters Windows
+/// forbids become `_`; leading dots and spaces (`.`, `..`, hidden files) and
+/// trailing dots and spaces are removed; Windows device names get a `_`
+/// prefix; the result is at most [`MAX_NAME_BYTES`] bytes, cut on a character
+/// boundary, and never empty.
+pub fn safe_component(name: &str) -> String {
+    let mut out = sanitize(name);
+    truncate(&mut out, MAX_NAME_BYTES);
+    // Cutting may expose a trailing dot or space again.
+    let kept = out.trim_end_matches(['.', ' ']).len();
+    out.truncate(kept);
+    out
+}
+
+/// [`safe_component`] without the length cap.
+fn sanitize(name: &str) -> String {
+    let mapped: String = name
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            // Bidirectional controls make a name display as something else.
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = mapped
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    let mut out = if trimmed.is_empty() {
+        "file".to_owned()
+    } else {
+        trimmed.to_owned()
+    };
+    let stem = out.split('.').next().unwrap_or("").trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        out.insert(0, '_');
+    }
+    out
+}
+
+fn truncate(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
+}
+
+/// A file name for the item `key` (its full id) that wanted to be called
+/// `name`: the safe form of `name` with `-` and 16 hex digits of the id's
+/// SHA-256 before the extension (`IMG_0001-3f9c0e51a2b7d4e8.jpg`). Two
+/// different keys give names that differ even ignoring case, and the same key
+/// always gives the same name, so a rerun finds its files again.
+pub fn unique_file_name(name: &str, key: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    let hash: String = digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let safe = sanitize(name);
+    let (stem, ext) = match safe.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && (1..=10).contains(&ext.len())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            (stem.to_owned(), format!(".{ext}"))
+        }
+        _ => (safe.clone(), String::new()),
+    };
+    let mut stem = stem;
+    truncate(&mut stem, MAX_NAME_BYTES - 1 - hash.len() - ext.len());
+    let stem = stem.trim_end_matches(['.', ' ']);
+    format!("{stem}-{hash}{ext}")
+}
+
+/// `dir` joined with `name`, which must be exactly one normal component (no
+/// separator, `.`, `..`, root or prefix): a name that would leave `dir` is an
+/// error, not a path.
+pub fn path_in(dir: &Path, name: &str) -> Result<PathBuf> {
+    let mut components = Path::new(name).components();
+    match (components.next(), components.next()) {
+        (Some(Component::Normal(part)), None)
+            if part == std::ffi::OsStr::new(name) && !name.contains(['/', '\\']) =>
+        {
+            Ok(dir.join(name))
+        }
+        _ => Err(Error::invalid_argument(
+            "file name",
+            format!("{name:?} is not a single file name inside {}", dir.display()),
+        )),
+    }
+}
+
+/// The temporary name of a download into `path`: `.<name>.part` beside it.
+/// Final names from [`unique_file_name`] never start with a dot, so the two
+/// can never be equal.
+pub fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.part"))
+}
+
+/// What [`Client::download_to_file`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Downloaded {
+    /// The file was written; `resumed_from` bytes came from an earlier,
+    /// interrupted run.
+    Complete {
+        /// The final file.
+        path: PathBuf,
+        /// Its length.
+        bytes: u64,
+        /// Bytes kept from the earlier `.part` file.
+        resumed_from: u64,
+    },
+    /// A finished file of that name was already there: nothing was fetched.
+    AlreadyThere {
+        /// The existing file.
+        path: PathBuf,
+    },
+}
+
+/// The kind of thing at `path`, without following a symlink.
+async fn existing(path: &Path) -> Result<Option<std::fs::Metadata>> {
+    match tokio::fs::symlink_metadata(path).await {
+        Ok(meta) => Ok(Some(meta)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(format!("checking {}", path.display()), e)),
+    }
+}
+
+fn not_a_file(path: &Path) -> Error {
+    Error::io(
+        format!("{} exists and is not a regular file", path.display()),
+        std::io::ErrorKind::AlreadyExists.into(),
+    )
+}
+
+/// Parses `Content-Range: bytes START-END/TOTAL` (`TOTAL` may be `*`).
+fn content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.split_once('-')?;
+    let start = crate::resumable::parse_decimal(start)?;
+    let end = crate::resumable::parse_decimal(end)?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(crate::resumable::parse_decimal(t)?),
+    };
+    (start <= end && total.is_none_or(|t| end < t)).then_some((start, end, total))
+}
+
+impl Client {
+    /// Downloads `uri` into the file `path`, safely and resumably: the bytes go
+    /// to `.<name>.part` beside it (continued with an HTTP `Range` request when
+    /// an earlier run left one), are checked against the length the server
+    /// announced, synced to disk, and only then renamed to `path`. An existing
+    /// `path` is never overwritten: it counts as already downloaded. Transient
+    /// failures are retried by the client's retry policy, each time from what
+    /// is already on disk. `call` supplies the token and scopes when the URL
+    /// needs them (`None`: no `Authorization` header).
+    pub(crate) async fn download_to_file(
+        &self,
+        uri: &http::Uri,
+        call: Option<&Call>,
+        path: &Path,
+    ) -> Result<Downloaded> {
+        let policy = call
+            .and_then(|c| c.opts.retry.clone())
+            .unwrap_or_else(|| self.inner.retry.clone());
+        let start = std::time::Instant::now();
+        let mut attempt = 1u32;
+        loop {
+            let error = match self.download_attempt(uri, call, path).await {
+                Ok(done) => return Ok(done),
+                Err(error) => error,
+            };
+            if !error.is_retryable() || attempt >= policy.max_attempts {
+                return Err(error);
+            }
+            let (wait, error) = policy.wait_after(error, attempt)?;
+            if !policy.fits_budget(start.elapsed(), wait) {
+                return Err(error);
+            }
+            tracing::debug!(attempt, error = %error, "download interrupted; resuming");
+            tokio::time::sleep(wait).await;
+            attempt = attempt.saturating_add(1);
+        }
+    }
+
+    async fn download_attempt(
+        &self,
+        uri: &http::Uri,
+        call: Option<&Call>,
+        path: &Path,
+    ) -> Result<Downloaded> {
+        use tokio::io::AsyncWriteExt;
+
+        match existing(path).await? {
+            Some(meta) if meta.is_file() => {
+                return Ok(Downloaded::AlreadyThere {
+                    path: path.to_owned(),
+                })
+            }
+            Some(_) => return Err(not_a_file(path)),
+            None => {}
+        }
+        let part = partial_path(path);
+        let mut have = match existing(&part).await? {
+            Some(meta) if meta.is_file() => meta.len(),
+            Some(_) => return Err(not_a_file(&part)),
+            None => 0,
+        };
+        let response = loop {
+            let mut request = match call {
+                Some(call) => self.request(crate::net::Method::GET, uri.clone(), call).await?,
+                None => self
+                    .inner
+                    .http
+                    .request(crate::net::Method::GET, uri.clone())
+                    .header(http::header::USER_AGENT, crate::transport::USER_AGENT)
+                    .timeout(self.inner.timeout),
+            };
+            if have > 0 {
+                request = request.header(http::header::RANGE, format!("bytes={have}-"));
+            }
+            let response = request.send().await?;
+            if response.status() == http::StatusCode::RANGE_NOT_SATISFIABLE && have > 0 {
+                // The partial file does not fit what the server has now: start over.
+                tokio::fs::remove_file(&part)
+                    .await
+                    .map_err(|e| Error::io(format!("removing {}", part.display()), e))?;
+                have = 0;
+                continue;
+            }
+            break response;
+        };
+        let response = check_status(response).await?;
+        let expected = if response.status() == http::StatusCode::PARTIAL_CONTENT && have > 0 {
+            let range = response
+                .headers()
+                .get(http::header::CONTENT_RANGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(content_range);
+            match range {
+                Some((start, end, total)) if start == have => {
+                    let rest = end - start + 1;
+                    if response.content_length().is_some_and(|n| n != rest) {
+                        return Err(Error::protocol(
+                            "the download's Content-Length contradicts its Content-Range",
+                        ));
+                    }
+                    Some(total.unwrap_or(end + 1))
+                }
+                _ => {
+                    return Err(Error::protocol(format!(
+                        "the server resumed the download at another offset than {have}"
+                    )))
+                }
+            }
+        } else {
+            have = 0;
+            response.content_length()
+        };
+        let context = || format!("writing {}", part.display());
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(have > 0)
+            .truncate(have == 0)
+            .open(&part)
+            .await
+            .map_err(|e| Error::io(context(), e))?;
+        let copied = response.copy_to(&mut file).await;
+        // What arrived stays on disk for a rerun, whatever went wrong.
+        file.flush().await.map_err(|e| Error::io(context(), e))?;
+        let total = have.saturating_add(copied?);
+        if let Some(expected) = expected.filter(|e| *e != total) {
+            return Err(Error::protocol(format!(
+                "the download of {} ended after {total} of {expected} bytes (rerun to resume)",
+                path.display()
+            )));
+        }
+        file.sync_all().await.map_err(|e| Error::io(context(), e))?;
+        drop(file);
+        if existing(path).await?.is_some() {
+            return Err(not_a_file(path));
+        }
+        tokio::fs::rename(&part, path)
+            .await
+            .map_err(|e| Error::io(format!("renaming {}", part.display()), e))?;
+        sync_dir(path).await;
+        Ok(Downloaded::Complete {
+            path: path.to_owned(),
+            bytes: total,
+            resumed_from: have,
+        })
+    }
+}
+
+/// Makes a rename durable (best effort: not every platform can sync a folder).
+async fn sync_dir(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(dir) = tokio::fs::File::open(dir).await {
+            let _ = dir.sync_all().await;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names_become_one_safe_component() {
+        for (input, expected) in [
+            ("/etc/passwd", "_etc_passwd"),
+            ("../../up.jpg", "_.._up.jpg"),
+            ("..\\..\\x.bat", "_.._x.bat"),
+            ("..", "file"),
+            (".", "file"),
+            ("", "file"),
+            ("...hidden", "hidden"),
+            ("name. . .", "name"),
+            ("a\0b\nc\u{7f}", "a_b_c_"),
+            ("CON", "_CON"),
+            ("con.txt", "_con.txt"),
+            ("LPT9.tar.gz", "_LPT9.tar.gz"),
+            ("CONSOLE.txt", "CONSOLE.txt"),
+            ("ab\u{202E}gpj.exe", "ab_gpj.exe"),
+            ("C:drive", "C_drive"),
+            ("photo.jpg", "photo.jpg"),
+            ("Фото 1.jpg", "Фото 1.jpg"),
+        ] {
+            assert_eq!(safe_component(input), expected, "{input:?}");
+        }
+        let long = "é".repeat(300);
+        let cut = safe_component(&long);
+        assert!(cut.len() <= MAX_NAME_BYTES && cut.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn unique_names_keep_the_extension_and_differ_by_id() {
+        let a = unique_file_name("IMG_0001.JPG", "id-a");
+        let b = unique_file_name("IMG_0001.JPG", "id-A");
+        assert!(a.starts_with("IMG_0001-") && a.ends_with(".JPG"), "{a}");
+        assert_ne!(a.to_lowercase(), b.to_lowercase());
+        assert_eq!(a, unique_file_name("IMG_0001.JPG", "id-a"));
+        assert_eq!(unique_file_name("photo.part", "x").matches(".part").count(), 1);
+        assert!(!unique_file_name("..", "x").starts_with('.'));
+        let long = unique_file_name(&format!("{}.jpeg", "x".repeat(400)), "k");
+        assert!(long.len() <= MAX_NAME_BYTES && long.ends_with(".jpeg"), "{long}");
+        assert!(!unique_file_name("noext", "k").contains('.'));
+    }
+
+    #[test]
+    fn only_single_components_stay_inside_the_folder() {
+        let dir = Path::new("out");
+        assert_eq!(path_in(dir, "a.jpg").unwrap(), dir.join("a.jpg"));
+        for bad in ["", ".", "..", "a/b", "../a", "/abs", "a\\b", "./a"] {
+            assert!(path_in(dir, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn partial_names_never_equal_final_names() {
+        let final_path = Path::new("out").join(unique_file_name("photo.part", "id"));
+        let part = partial_path(&final_path);
+        assert_ne!(part, final_path);
+        assert!(part.file_name().unwrap().to_string_lossy().starts_with('.'));
+        assert_eq!(part.parent(), final_path.parent());
+    }
+
+    #[test]
+    fn content_ranges_are_checked() {
+        assert_eq!(content_range("bytes 10-19/20"), Some((10, 19, Some(20))));
+        assert_eq!(content_range("bytes 10-19/*"), Some((10, 19, None)));
+        for bad in [
+            "bytes 19-10/20",
+            "bytes 10-20/20",
+            "bytes -1-5/9",
+            "bytes 0-18446744073709551616/1",
+            "items 0-1/2",
+            "bytes 0-1",
+        ] {
+            assert_eq!(content_range(bad), None, "{bad}");
+        }
+    }
+}

@@ -1,0 +1,454 @@
+//! One engine for resumable uploads, shared by the discovery format's media
+//! upload (`PUT` with `Content-Range`, `308` with `Range`) and Google's
+//! `X-Goog-Upload-*` protocol (Photos uploads). Whatever the server answers,
+//! the engine never sends a byte under a wrong offset, never loops without
+//! progress for longer than the retry policy allows, and never buffers more
+//! than one chunk.
+
+use std::pin::Pin;
+use std::time::Instant;
+
+use bytes::Bytes;
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::transport::{check_status, Call};
+
+/// The largest chunk held in memory (and so the largest chunk size a caller or
+/// a server's granularity can ask for).
+pub(crate) const MAX_CHUNK: u64 = 256 << 20;
+
+/// The bytes of an upload, read one chunk at a time.
+pub(crate) enum Source {
+    Bytes { data: Bytes, pos: usize },
+    Reader(Pin<Box<dyn AsyncRead + Send>>),
+}
+
+impl Source {
+    pub(crate) fn from_bytes(data: Bytes) -> Self {
+        Source::Bytes { data, pos: 0 }
+    }
+
+    /// The next `size` bytes, fewer only at the end.
+    pub(crate) async fn next_chunk(&mut self, size: usize) -> Result<Bytes> {
+        match self {
+            Source::Bytes { data, pos } => {
+                let start = (*pos).min(data.len());
+                let end = start.saturating_add(size).min(data.len());
+                *pos = end;
+                Ok(data.slice(start..end))
+            }
+            Source::Reader(reader) => {
+                let mut buf = Vec::with_capacity(size);
+                reader
+                    .as_mut()
+                    .take(size as u64)
+                    .read_to_end(&mut buf)
+                    .await
+                    .map_err(|e| Error::io("reading the media", e))?;
+                Ok(Bytes::from(buf))
+            }
+        }
+    }
+
+    /// Everything, but fails beyond `max` bytes (without reading much further).
+    pub(crate) async fn read_all(mut self, max: u64) -> Result<Bytes> {
+        let too_large = || Error::invalid_argument("media", format!("the upload exceeds {max} bytes"));
+        match &mut self {
+            Source::Bytes { data, pos } => {
+                let rest = data.slice((*pos).min(data.len())..);
+                if rest.len() as u64 > max {
+                    return Err(too_large());
+                }
+                Ok(rest)
+            }
+            Source::Reader(reader) => {
+                let mut data = Vec::new();
+                reader
+                    .as_mut()
+                    .take(max.saturating_add(1))
+                    .read_to_end(&mut data)
+                    .await
+                    .map_err(|e| Error::io("reading the media", e))?;
+                if data.len() as u64 > max {
+                    return Err(too_large());
+                }
+                Ok(Bytes::from(data))
+            }
+        }
+    }
+}
+
+/// A chunk size near `wanted` that is a multiple of `granularity` and at most
+/// [`MAX_CHUNK`]; an error when the server's granularity is zero or larger than
+/// what may be buffered.
+pub(crate) fn chunk_size(wanted: u64, granularity: u64) -> Result<usize> {
+    if granularity == 0 || granularity > MAX_CHUNK {
+        return Err(Error::protocol(format!(
+            "the server asks for upload chunks in multiples of {granularity} bytes \
+             (at most {MAX_CHUNK} are buffered)"
+        )));
+    }
+    let chunks = wanted.clamp(1, MAX_CHUNK).div_ceil(granularity).max(1);
+    let size = chunks
+        .saturating_mul(granularity)
+        .min(MAX_CHUNK / granularity * granularity);
+    usize::try_from(size).map_err(|_| Error::protocol("the chunk size does not fit in memory"))
+}
+
+/// How a session's bytes are sent and its progress asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// The discovery format's resumable media upload: `PUT` with
+    /// `Content-Range`; `308 Resume Incomplete` with `Range: bytes=0-N`.
+    ContentRange,
+    /// `POST` with `X-Goog-Upload-Command` and `X-Goog-Upload-Offset`; the
+    /// `query` command answers `X-Goog-Upload-Status` and
+    /// `X-Goog-Upload-Size-Received`.
+    XGoogUpload,
+}
+
+/// A started upload session.
+pub(crate) struct Session<'a> {
+    /// The session URL, checked by [`Client::check_session_url`].
+    pub(crate) url: http::Uri,
+    pub(crate) protocol: Protocol,
+    /// The call the session belongs to: its scopes, timeout and retry policy.
+    pub(crate) call: &'a Call,
+}
+
+/// What the server says after a piece or a query.
+enum Step {
+    /// The upload is complete: the final response body.
+    Done(Bytes),
+    /// The server has this many bytes.
+    Have(u64),
+}
+
+/// The media's shape, as the engine needs it.
+pub(crate) struct Plan<'a> {
+    /// The length, when known before the upload.
+    pub(crate) total: Option<u64>,
+    pub(crate) chunk_size: usize,
+    /// The largest upload the method accepts.
+    pub(crate) max_size: Option<u64>,
+    /// Called with the number of bytes the server has acknowledged.
+    pub(crate) progress: Option<&'a (dyn Fn(u64) + Send + Sync)>,
+}
+
+impl Client {
+    /// Sends `source` through `session`, one chunk at a time, and returns the
+    /// final response body. After an interruption it asks the server what it
+    /// has and sends only the rest; attempts that make no progress are bounded
+    /// by the retry policy (its attempts and time budget, counted from the last
+    /// progress).
+    pub(crate) async fn upload_session(
+        &self,
+        session: &Session<'_>,
+        source: &mut Source,
+        plan: Plan<'_>,
+    ) -> Result<Bytes> {
+        let policy = session
+            .call
+            .opts
+            .retry
+            .clone()
+            .unwrap_or_else(|| self.inner.retry.clone());
+        let report = |n: u64| {
+            if let Some(progress) = plan.progress {
+                progress(n);
+            }
+        };
+        let mut offset = 0u64;
+        loop {
+            let chunk = source.next_chunk(plan.chunk_size).await?;
+            let chunk_start = offset;
+            let chunk_end = chunk_start
+                .checked_add(chunk.len() as u64)
+                .ok_or_else(|| Error::invalid_argument("media", "is too long"))?;
+            if let Some(max) = plan.max_size.filter(|max| chunk_end > *max) {
+                return Err(Error::invalid_argument(
+                    "media",
+                    format!("the upload exceeds the maximum of {max} bytes"),
+                ));
+            }
+            let last = chunk.len() < plan.chunk_size || plan.total == Some(chunk_end);
+            match plan.total {
+                Some(total) if chunk_end > total => {
+                    return Err(Error::invalid_argument(
+                        "media",
+                        format!("is longer than its announced length of {total} bytes"),
+                    ))
+                }
+                Some(total) if last && chunk_end < total => {
+                    return Err(Error::io(
+                        format!("reading the media: it ended after {chunk_end} of its {total} bytes"),
+                        std::io::ErrorKind::UnexpectedEof.into(),
+                    ))
+                }
+                _ => {}
+            }
+            let total_now = if last { Some(chunk_end) } else { plan.total };
+
+            let mut sent_from = chunk_start;
+            let mut stalled = 0u32;
+            let mut since_progress = Instant::now();
+            loop {
+                // `sent_from` stays within the chunk (checked below).
+                let part = chunk.slice(usize::try_from(sent_from - chunk_start).unwrap_or(0)..);
+                let step = match self.put_piece(session, sent_from, part, last, total_now).await {
+                    Ok(step) => step,
+                    Err(error) => {
+                        if !error.is_retryable() {
+                            return Err(error);
+                        }
+                        stalled = stalled.saturating_add(1);
+                        if stalled >= policy.max_attempts {
+                            return Err(error);
+                        }
+                        let (wait, error) = policy.wait_after(error, stalled)?;
+                        if !policy.fits_budget(since_progress.elapsed(), wait) {
+                            return Err(error);
+                        }
+                        tracing::debug!(attempt = stalled, error = %error, "upload interrupted; querying the offset");
+                        tokio::time::sleep(wait).await;
+                        match self.query_session(session, total_now).await {
+                            Ok(step) => step,
+                            Err(e) if e.is_retryable() => continue,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                };
+                let have = match step {
+                    Step::Done(body) if last => {
+                        report(chunk_end);
+                        return Ok(body);
+                    }
+                    Step::Done(_) => {
+                        return Err(Error::protocol(format!(
+                            "the server finished the upload after {chunk_end} bytes, before the \
+                             rest was sent"
+                        )))
+                    }
+                    Step::Have(have) => have,
+                };
+                if have < chunk_start {
+                    return Err(Error::protocol(format!(
+                        "the server reports {have} bytes received after acknowledging {chunk_start}"
+                    )));
+                }
+                if have > chunk_end {
+                    return Err(Error::protocol(format!(
+                        "the server reports {have} bytes received, but only {chunk_end} were sent"
+                    )));
+                }
+                if have == chunk_end && !last {
+                    report(have);
+                    offset = have;
+                    break;
+                }
+                if have > sent_from {
+                    report(have);
+                    sent_from = have;
+                    stalled = 0;
+                    since_progress = Instant::now();
+                } else {
+                    stalled = stalled.saturating_add(1);
+                    if stalled >= policy.max_attempts {
+                        return Err(Error::protocol(format!(
+                            "the upload made no progress in {stalled} attempts (the server has {have} bytes)"
+                        )));
+                    }
+                    tokio::time::sleep(policy.backoff(stalled)).await;
+                }
+            }
+        }
+    }
+
+    /// Sends the bytes of `part`, which start at `from`.
+    async fn put_piece(
+        &self,
+        session: &Session<'_>,
+        from: u64,
+        part: Bytes,
+        last: bool,
+        total: Option<u64>,
+    ) -> Result<Step> {
+        let len = part.len() as u64;
+        match session.protocol {
+            Protocol::ContentRange => {
+                let total_text = total.map_or_else(|| "*".to_owned(), |t| t.to_string());
+                let range = match from.checked_add(len).and_then(|end| end.checked_sub(1)) {
+                    Some(end) if len > 0 => format!("bytes {from}-{end}/{total_text}"),
+                    _ => format!("bytes */{total_text}"),
+                };
+                let response = self
+                    .request(crate::net::Method::PUT, session.url.clone(), session.call)
+                    .await?
+                    .header(http::header::CONTENT_RANGE, range)
+                    .streamed_body(part)
+                    .send()
+                    .await?;
+                content_range_step(response).await
+            }
+            Protocol::XGoogUpload => {
+                let command = if last { "upload, finalize" } else { "upload" };
+                let response = self
+                    .request(crate::net::Method::POST, session.url.clone(), session.call)
+                    .await?
+                    .header("X-Goog-Upload-Command", command)
+                    .header("X-Goog-Upload-Offset", from.to_string())
+                    .streamed_body(part)
+                    .send()
+                    .await?;
+                let body = check_status(response).await?.bytes().await?;
+                if last {
+                    Ok(Step::Done(body))
+                } else {
+                    Ok(Step::Have(from.saturating_add(len)))
+                }
+            }
+        }
+    }
+
+    /// Asks the server how much of the upload it has.
+    async fn query_session(&self, session: &Session<'_>, total: Option<u64>) -> Result<Step> {
+        match session.protocol {
+            Protocol::ContentRange => {
+                let total_text = total.map_or_else(|| "*".to_owned(), |t| t.to_string());
+                let response = self
+                    .request(crate::net::Method::PUT, session.url.clone(), session.call)
+                    .await?
+                    .header(http::header::CONTENT_RANGE, format!("bytes */{total_text}"))
+                    .send()
+                    .await?;
+                content_range_step(response).await
+            }
+            Protocol::XGoogUpload => {
+                let response = self
+                    .request(crate::net::Method::POST, session.url.clone(), session.call)
+                    .await?
+                    .header("X-Goog-Upload-Command", "query")
+                    .send()
+                    .await?;
+                let response = check_status(response).await?;
+                let header = |name: &str| {
+                    response
+                        .headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(|v| v.trim().to_owned())
+                };
+                let status = header("x-goog-upload-status").unwrap_or_default();
+                match status.as_str() {
+                    "final" => Ok(Step::Done(response.bytes().await?)),
+                    "active" => {
+                        let received = header("x-goog-upload-size-received")
+                            .and_then(|n| parse_decimal(&n))
+                            .ok_or_else(|| {
+                                Error::protocol("the upload query answered no valid size received")
+                            })?;
+                        Ok(Step::Have(received))
+                    }
+                    _ => Err(Error::Expired {
+                        message: format!(
+                            "the upload session is no longer active (status {:?}); start the upload again",
+                            crate::error::excerpt(status.as_bytes())
+                        ),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// A `Content-Range` session's answer: `308` with the bytes it has, or the
+/// final response.
+async fn content_range_step(response: crate::net::Response) -> Result<Step> {
+    if response.status().as_u16() == 308 {
+        // `Range: bytes=0-N`: the server has N + 1 bytes; no header: none.
+        let Some(range) = response.headers().get(http::header::RANGE) else {
+            return Ok(Step::Have(0));
+        };
+        let have = range
+            .to_str()
+            .ok()
+            .and_then(|r| r.trim().strip_prefix("bytes=0-"))
+            .and_then(parse_decimal)
+            .and_then(|last| last.checked_add(1))
+            .ok_or_else(|| {
+                Error::protocol(format!(
+                    "the upload session answered an invalid Range {:?}",
+                    crate::error::excerpt(range.as_bytes())
+                ))
+            })?;
+        return Ok(Step::Have(have));
+    }
+    let response = check_status(response).await?;
+    Ok(Step::Done(response.bytes().await?))
+}
+
+/// A decimal `u64` with nothing else around it (no sign, no spaces inside).
+pub(crate) fn parse_decimal(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunk_sizes_are_multiples_of_the_granularity_and_bounded() {
+        let g = 256 * 1024;
+        assert_eq!(chunk_size(300 * 1024, g).unwrap(), 512 * 1024);
+        assert_eq!(chunk_size(0, g).unwrap(), g as usize);
+        assert_eq!(chunk_size(u64::MAX, g).unwrap() as u64, MAX_CHUNK);
+        assert_eq!(chunk_size(u64::MAX, 3).unwrap() as u64 % 3, 0);
+        assert!(chunk_size(u64::MAX, 3).unwrap() as u64 <= MAX_CHUNK);
+        assert_eq!(chunk_size(1, MAX_CHUNK).unwrap() as u64, MAX_CHUNK);
+        assert!(chunk_size(1, 0).is_err());
+        assert!(chunk_size(1, MAX_CHUNK + 1).is_err());
+        assert!(chunk_size(1, u64::MAX).is_err());
+    }
+
+    #[test]
+    fn decimals_are_strict() {
+        assert_eq!(parse_decimal("42"), Some(42));
+        assert_eq!(parse_decimal(" 7 "), Some(7));
+        assert_eq!(parse_decimal("18446744073709551615"), Some(u64::MAX));
+        for bad in ["", "-1", "+1", "1 2", "18446744073709551616", "0x10", "1e3"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
+    /// Runs a future that completes without waiting (in-memory sources).
+    fn ready<F: std::future::Future>(future: F) -> F::Output {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("an in-memory read waited"),
+        }
+    }
+
+    #[test]
+    fn sources_read_in_chunks_and_bound_whole_reads() {
+        let mut bytes = Source::from_bytes(Bytes::from_static(b"abcdefg"));
+        assert_eq!(&ready(bytes.next_chunk(3)).unwrap()[..], b"abc");
+        assert_eq!(&ready(bytes.next_chunk(3)).unwrap()[..], b"def");
+        assert_eq!(&ready(bytes.next_chunk(3)).unwrap()[..], b"g");
+        assert!(ready(bytes.next_chunk(3)).unwrap().is_empty());
+        let cursor = |n: usize| Source::Reader(Box::pin(std::io::Cursor::new(vec![7u8; n])));
+        let mut reader = cursor(7);
+        assert_eq!(ready(reader.next_chunk(5)).unwrap().len(), 5);
+        assert_eq!(ready(reader.next_chunk(5)).unwrap().len(), 2);
+        assert!(ready(cursor(100).read_all(99)).is_err());
+        assert_eq!(ready(cursor(100).read_all(100)).unwrap().len(), 100);
+        assert!(ready(Source::from_bytes(Bytes::from(vec![0u8; 10])).read_all(9)).is_err());
+    }
+}
