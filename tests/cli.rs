@@ -1,11 +1,14 @@
 //! The generated command-line tool, run as a process against a mock server:
 //! commands per resource, paging with --all, bodies from files and standard
-//! input, output formats, exit codes, and --help snapshots.
+//! input, output formats, exit codes, --help snapshots, upload and download,
+//! and `auth`. The processes run through `cli()` have a deadline, so a hang
+//! fails the test.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
@@ -41,11 +44,29 @@ fn binary() -> PathBuf {
         .clone()
 }
 
-fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
+/// How long any CLI process may run before it is killed (and its test fails).
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A configuration folder that does not exist: no stored credentials.
+fn no_config() -> PathBuf {
+    std::env::temp_dir().join(format!("cli-no-config-{}", std::process::id()))
+}
+
+/// The binary, killed after `DEADLINE`, with no token, base URL, client secret
+/// or stored credentials from the environment.
+fn cli() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(binary());
-    cmd.args(args)
+    cmd.timeout(DEADLINE)
         .env_remove("PHOTOSLIBRARY_TOKEN")
-        .env_remove("PHOTOSLIBRARY_BASE_URL");
+        .env_remove("PHOTOSLIBRARY_BASE_URL")
+        .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+        .env("PHOTOSLIBRARY_CONFIG_DIR", no_config());
+    cmd
+}
+
+fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = cli();
+    cmd.args(args);
     if let Some(server) = server {
         cmd.env("PHOTOSLIBRARY_TOKEN", "cli-token")
             .env("PHOTOSLIBRARY_BASE_URL", server.uri());
@@ -271,7 +292,7 @@ async fn exit_codes_tell_usage_auth_api_and_network_errors_apart() {
         Some(2),
         "invalid id"
     );
-    let network = Command::new(binary())
+    let network = cli()
         .args([
             "--token",
             "t",
@@ -630,5 +651,78 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         call.headers.get("authorization").unwrap(),
         "Bearer ya29.stored"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn temp_folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn upload_does_not_follow_folder_links_and_sends_each_file_once() {
+    use std::os::unix::fs::symlink;
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/uploads"))
+        .respond_with(|r: &Request| {
+            let name = r.headers.get("x-goog-upload-file-name").unwrap();
+            ResponseTemplate::new(200).set_body_string(format!("token-{}", name.to_str().unwrap()))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/mediaItems:batchCreate"))
+        .respond_with(|r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            let results: Vec<Value> = body["newMediaItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                    json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+        })
+        .mount(&server)
+        .await;
+    let dir = temp_folder("upload-links");
+    std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
+    std::fs::write(dir.join("b.png"), b"bbbbbb").unwrap();
+    symlink(".", dir.join("loop")).unwrap();
+    symlink("..", dir.join("up")).unwrap();
+    // The same files again: through a link to a file and a hard link.
+    symlink("a.jpg", dir.join("c-link.jpg")).unwrap();
+    std::fs::hard_link(dir.join("b.png"), dir.join("d-hard.png")).unwrap();
+    let photo = dir.join("a.jpg");
+    let out = run(
+        Some(&server),
+        &["upload", dir.to_str().unwrap(), photo.to_str().unwrap()],
+        None,
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.starts_with("created 2, failed 0, skipped 0"), "{text}");
+    let uploads: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/uploads")
+        .map(|r| {
+            let name = r.headers.get("x-goog-upload-file-name").unwrap();
+            name.to_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(uploads.len(), 2, "{uploads:?}");
+    assert!(uploads.contains(&"a.jpg".to_string()), "{uploads:?}");
+    assert!(uploads.contains(&"b.png".to_string()), "{uploads:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -254,21 +254,76 @@ fn mime_type(path: &Path) -> Option<&'static str> {
     })
 }
 
-/// Files below `paths` (folders recursively), sorted.
+/// Files below `paths` (folders recursively), each file once, sorted.
+///
+/// Links to folders below a given folder are not followed, so link loops
+/// end; a link to a file counts as that file. A file reached twice (named
+/// twice, through a link or a hard link) is listed once, under the first
+/// path found.
 fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&p) {
-                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    for root in paths {
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    eprintln!("warning: {e}");
+                    continue;
+                }
+            };
+            // Follows a link: to a file, it is that file.
+            match std::fs::metadata(entry.path()) {
+                Ok(meta) if meta.is_dir() => {
+                    if entry.path_is_symlink() && entry.depth() > 0 {
+                        eprintln!(
+                            "note: not following {}: a link to a folder",
+                            entry.path().display()
+                        );
+                    }
+                }
+                Ok(meta) => {
+                    if seen.insert(file_key(entry.path(), &meta)) {
+                        out.push(entry.into_path());
+                    }
+                }
+                // E.g. a dangling link: kept, so the summary names it.
+                Err(_) => {
+                    if seen.insert(FileKey::Path(entry.path().to_path_buf())) {
+                        out.push(entry.into_path());
+                    }
+                }
             }
-        } else {
-            out.push(p);
         }
     }
     out.sort();
     out
+}
+
+/// What makes a file the same file: its device and inode on unix, else its
+/// canonical path.
+#[derive(PartialEq, Eq, Hash)]
+enum FileKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_key(path: &Path, meta: &std::fs::Metadata) -> FileKey {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        FileKey::Inode(meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 fn bar_style(template: &str) -> ProgressStyle {
