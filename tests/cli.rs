@@ -617,8 +617,16 @@ async fn token_requests(server: &MockServer) -> Vec<HashMap<String, String>> {
 struct Login {
     child: Child,
     lines: mpsc::Receiver<String>,
-    stderr: std::thread::JoinHandle<String>,
-    stdout: std::thread::JoinHandle<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+}
+
+/// A test that fails half-way leaves no login waiting.
+impl Drop for Login {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The consent URL's parameters, and the loopback port of its redirect URI.
@@ -660,8 +668,8 @@ impl Login {
         Login {
             child,
             lines,
-            stderr,
-            stdout,
+            stderr: Some(stderr),
+            stdout: Some(stdout),
         }
     }
 
@@ -699,14 +707,12 @@ impl Login {
                 break status;
             }
             if Instant::now() > deadline {
-                let _ = self.child.kill();
-                let _ = self.child.wait();
-                panic!("auth login did not finish");
+                panic!("auth login did not finish"); // killed by drop
             }
             std::thread::sleep(Duration::from_millis(50));
         };
-        let stdout = self.stdout.join().unwrap();
-        let stderr = self.stderr.join().unwrap();
+        let stdout = self.stdout.take().unwrap().join().unwrap();
+        let stderr = self.stderr.take().unwrap().join().unwrap();
         (status, stdout, stderr)
     }
 }
