@@ -1,11 +1,16 @@
 //! The generated command-line tool, run as a process against a mock server:
 //! commands per resource, paging with --all, bodies from files and standard
-//! input, output formats, exit codes, and --help snapshots.
+//! input, output formats, exit codes, --help snapshots, upload and download,
+//! and `auth` (the login round trip with the test as the browser, stored
+//! credentials). Every process runs with a deadline, so a hang fails the test.
 
-use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::mpsc;
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
@@ -41,11 +46,29 @@ fn binary() -> PathBuf {
         .clone()
 }
 
-fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
+/// How long any CLI process may run before it is killed (and its test fails).
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// A configuration folder that does not exist: no stored credentials.
+fn no_config() -> PathBuf {
+    std::env::temp_dir().join(format!("cli-no-config-{}", std::process::id()))
+}
+
+/// The binary, killed after `DEADLINE`, with no token, base URL, client secret
+/// or stored credentials from the environment.
+fn cli() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(binary());
-    cmd.args(args)
+    cmd.timeout(DEADLINE)
         .env_remove("PHOTOSLIBRARY_TOKEN")
-        .env_remove("PHOTOSLIBRARY_BASE_URL");
+        .env_remove("PHOTOSLIBRARY_BASE_URL")
+        .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+        .env("PHOTOSLIBRARY_CONFIG_DIR", no_config());
+    cmd
+}
+
+fn run(server: Option<&MockServer>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = cli();
+    cmd.args(args);
     if let Some(server) = server {
         cmd.env("PHOTOSLIBRARY_TOKEN", "cli-token")
             .env("PHOTOSLIBRARY_BASE_URL", server.uri());
@@ -271,7 +294,7 @@ async fn exit_codes_tell_usage_auth_api_and_network_errors_apart() {
         Some(2),
         "invalid id"
     );
-    let network = Command::new(binary())
+    let network = cli()
         .args([
             "--token",
             "t",
@@ -481,17 +504,16 @@ fn auth_status_logout_and_login_errors() {
     let dir = std::env::temp_dir().join(format!("cli-auth-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let auth = |args: &[&str]| {
-        Command::new(binary())
+        cli()
             .arg("auth")
             .args(args)
             .env("PHOTOSLIBRARY_CONFIG_DIR", &dir)
-            .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
             .output()
             .unwrap()
     };
     let status = auth(&["status"]);
     assert_eq!(status.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&status.stderr).contains("not logged in"));
+    assert!(stderr(&status).contains("not logged in"));
     assert!(auth(&["logout"]).status.success());
     let missing = auth(&[
         "login",
@@ -499,125 +521,303 @@ fn auth_status_logout_and_login_errors() {
         "/nonexistent/client_secret.json",
     ]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("client secret"));
+    assert!(stderr(&missing).contains("client secret"));
     assert_eq!(
         auth(&["login"]).status.code(),
         Some(2),
         "the client secret is required"
     );
     // Without a token or stored credentials, API commands are an auth error.
-    let list = Command::new(binary())
+    let list = cli()
         .args(["albums", "list"])
         .env("PHOTOSLIBRARY_CONFIG_DIR", &dir)
-        .env_remove("PHOTOSLIBRARY_TOKEN")
         .output()
         .unwrap();
     assert_eq!(list.status.code(), Some(3));
 }
 
-#[tokio::test]
-async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
-    use std::io::{BufRead, BufReader, Read};
-    use std::time::{Duration, Instant};
-    let server = MockServer::start().await;
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `text` with `%XX` and `+` decoded (a URL query or a form body).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The parameters of a query string or form body.
+fn params(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// A client_secret.json whose endpoints are the mock's.
+fn client_secret_json(server: &MockServer) -> String {
+    json!({"installed": {
+        "client_id": "cid.apps.example", "client_secret": "shh",
+        "auth_uri": format!("{}/auth", server.uri()), "token_uri": format!("{}/token", server.uri()),
+        "redirect_uris": ["http://127.0.0.1"]
+    }})
+    .to_string()
+}
+
+/// The token endpoint: every grant gets the same tokens.
+async fn mock_token_endpoint(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/token"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "access_token": "ya29.stored", "refresh_token": "1//refresh", "expires_in": 3600, "token_type": "Bearer"
         })))
-        .mount(&server)
+        .mount(server)
         .await;
+}
+
+/// The form bodies of the requests to the mock's token endpoint.
+async fn token_requests(server: &MockServer) -> Vec<HashMap<String, String>> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/token")
+        .map(|r| params(&String::from_utf8_lossy(&r.body)))
+        .collect()
+}
+
+/// A running `auth login`: its standard error is read line by line, so the
+/// test can play the browser.
+struct Login {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    stdout: Option<std::thread::JoinHandle<String>>,
+}
+
+/// A test that fails half-way leaves no login waiting.
+impl Drop for Login {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The consent URL's parameters, and the loopback port of its redirect URI.
+struct Consent {
+    params: HashMap<String, String>,
+    port: u16,
+}
+
+impl Login {
+    fn start(config: &Path, args: &[&str]) -> Login {
+        let mut child = Command::new(binary())
+            .args(["auth", "login"])
+            .args(args)
+            .env("PHOTOSLIBRARY_CONFIG_DIR", config)
+            .env_remove("PHOTOSLIBRARY_TOKEN")
+            .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (send, lines) = mpsc::channel();
+        let err = BufReader::new(child.stderr.take().unwrap());
+        let stderr = std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in err.lines().map_while(Result::ok) {
+                all.push_str(&line);
+                all.push('\n');
+                let _ = send.send(line);
+            }
+            all
+        });
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut all = String::new();
+            let _ = out.read_to_string(&mut all);
+            all
+        });
+        Login {
+            child,
+            lines,
+            stderr: Some(stderr),
+            stdout: Some(stdout),
+        }
+    }
+
+    /// Waits for the consent URL on standard error.
+    fn consent(&self) -> Consent {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no consent URL on standard error: {e}"));
+            let Some(url) = line.trim().strip_prefix("http") else {
+                continue;
+            };
+            let params = params(url.split_once('?').map(|(_, q)| q).unwrap_or(""));
+            let port = params
+                .get("redirect_uri")
+                .and_then(|r| r.strip_prefix("http://127.0.0.1:"))
+                .and_then(|r| r.trim_end_matches('/').parse().ok())
+                .unwrap_or_else(|| panic!("no loopback redirect URI in {line:?}"));
+            return Consent { params, port };
+        }
+    }
+
+    fn running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// Waits for the end (killing it after `DEADLINE`): status, stdout, stderr.
+    fn finish(mut self) -> (ExitStatus, String, String) {
+        let deadline = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                panic!("auth login did not finish"); // killed by drop
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let stdout = self.stdout.take().unwrap().join().unwrap();
+        let stderr = self.stderr.take().unwrap().join().unwrap();
+        (status, stdout, stderr)
+    }
+}
+
+/// Plays the browser coming back from the consent page: a GET of the
+/// redirect URI with `query`; returns the answer's status line.
+fn redirect(port: u16, query: &str) -> String {
+    let mut browser = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    browser
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        browser,
+        "GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = browser.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+fn temp_folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
+    use base64::Engine;
+    use sha2::Digest;
+    let server = MockServer::start().await;
+    mock_token_endpoint(&server).await;
     Mock::given(path("/v1/albums"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
         .mount(&server)
         .await;
-    let dir = std::env::temp_dir().join(format!("cli-login-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = temp_folder("login");
     let secret = dir.join("client_secret.json");
-    let secret_json = json!({"installed": {
-        "client_id": "cid.apps.example", "client_secret": "shh",
-        "auth_uri": format!("{}/auth", server.uri()), "token_uri": format!("{}/token", server.uri()),
-        "redirect_uris": ["http://127.0.0.1"]
-    }});
-    std::fs::write(&secret, secret_json.to_string()).unwrap();
+    std::fs::write(&secret, client_secret_json(&server)).unwrap();
     let config = dir.join("config");
 
-    let mut login = Command::new(binary())
-        .args(["auth", "login", "--client-secret", secret.to_str().unwrap()])
-        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
-        .env_remove("PHOTOSLIBRARY_TOKEN")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Play the browser: read the consent URL and call its redirect URI with a code.
-    let mut reader = BufReader::new(login.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    let port: u16 = line
-        .split("redirect_uri=http://localhost:")
-        .nth(1)
-        .map(|rest| {
-            rest.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .and_then(|digits| digits.parse().ok())
-        .unwrap_or_else(|| panic!("no redirect URI in {line:?}"));
-    let mut browser = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    browser
-        .write_all(b"GET /?code=the-code HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    browser
-        .set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
-    let _ = browser.read(&mut [0u8; 1024]);
-    drop(browser);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = login.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = login.kill();
-            panic!("auth login did not finish");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let mut rest = String::new();
-    let _ = reader.read_to_string(&mut rest);
-    assert!(status.success(), "{rest}");
-    assert!(
-        !rest.contains("ya29.stored") && !rest.contains("1//refresh"),
-        "a secret was printed: {rest}"
+    let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+    let consent = login.consent();
+    let p = &consent.params;
+    assert_eq!(p["client_id"], "cid.apps.example");
+    assert_eq!(p["response_type"], "code");
+    assert_eq!(p["code_challenge_method"], "S256");
+    assert_eq!(p["access_type"], "offline");
+    assert_eq!(p["prompt"], "consent");
+    assert!(p["scope"].contains("photoslibrary"), "{p:?}");
+    let state = &p["state"];
+    assert!(state.len() >= 16, "a random state: {state:?}");
+    assert_eq!(
+        redirect(
+            consent.port,
+            &format!("state={state}&code=the-code&scope=x")
+        ),
+        "HTTP/1.1 200 OK"
     );
-    let requests = server.received_requests().await.unwrap();
-    let exchange = requests.iter().find(|r| r.url.path() == "/token").unwrap();
-    assert!(String::from_utf8_lossy(&exchange.body).contains("code=the-code"));
+    let (status, out, err) = login.finish();
+    assert!(status.success(), "{out}{err}");
+    assert!(out.contains("logged in"), "{out}");
+    assert!(
+        !out.contains("http"),
+        "the consent URL is not on stdout: {out}"
+    );
+    for text in [&out, &err] {
+        assert!(
+            !text.contains("ya29.stored") && !text.contains("1//refresh"),
+            "a secret was printed: {text}"
+        );
+    }
+    let exchange = &token_requests(&server).await[0];
+    assert_eq!(exchange["grant_type"], "authorization_code");
+    assert_eq!(exchange["code"], "the-code");
+    assert_eq!(exchange["redirect_uri"], p["redirect_uri"]);
+    let verifier = &exchange["code_verifier"];
+    let challenge =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
+    assert_eq!(challenge, p["code_challenge"], "PKCE S256");
 
+    let credentials: Value =
+        serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap()).unwrap();
+    assert_eq!(credentials["type"], "authorized_user");
+    assert_eq!(credentials["refresh_token"], "1//refresh");
+    assert_eq!(credentials["client_id"], "cid.apps.example");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(config.clone()), 0o700);
-        assert_eq!(mode(config.join("tokens.json")), 0o600);
+        assert_eq!(mode(config.join("credentials.json")), 0o600);
         assert_eq!(mode(config.join("client_secret.json")), 0o600);
     }
 
-    // Later commands without --token use the stored credentials.
-    let list = Command::new(binary())
+    // Later commands without --token refresh the stored credentials.
+    let list = cli()
         .args(["albums", "list"])
         .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
         .env("PHOTOSLIBRARY_BASE_URL", server.uri())
-        .env_remove("PHOTOSLIBRARY_TOKEN")
         .output()
         .unwrap();
-    assert!(
-        list.status.success(),
-        "{}",
-        String::from_utf8_lossy(&list.stderr)
-    );
+    assert!(list.status.success(), "{}", stderr(&list));
+    let refresh = &token_requests(&server).await[1];
+    assert_eq!(refresh["grant_type"], "refresh_token");
+    assert_eq!(refresh["refresh_token"], "1//refresh");
     let requests = server.received_requests().await.unwrap();
     let call = requests
         .iter()
@@ -627,5 +827,280 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         call.headers.get("authorization").unwrap(),
         "Bearer ya29.stored"
     );
+
+    let status = cli()
+        .args(["auth", "status"])
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+        .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", stderr(&status));
+    assert!(
+        stdout(&status).contains("stored credentials")
+            && stdout(&status).contains("cid.apps.example"),
+        "{}",
+        stdout(&status)
+    );
+    let logout = cli()
+        .args(["auth", "logout"])
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+        .output()
+        .unwrap();
+    assert!(logout.status.success());
+    let left: Vec<_> = std::fs::read_dir(&config).unwrap().collect();
+    assert!(left.is_empty(), "logout leaves {left:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn auth_login_ignores_redirects_without_its_state() {
+    let server = MockServer::start().await;
+    mock_token_endpoint(&server).await;
+    let dir = temp_folder("login-state");
+    let secret = dir.join("client_secret.json");
+    std::fs::write(&secret, client_secret_json(&server)).unwrap();
+    let config = dir.join("config");
+
+    let mut login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+    let consent = login.consent();
+    let state = consent.params["state"].clone();
+    // Another local process delivers its own code.
+    for forged in [
+        "code=evil".to_string(),
+        "code=evil&state=guess".to_string(),
+        format!("code=evil&state={}x", state),
+        format!("error=access_denied&state={}", &state[1..]),
+    ] {
+        assert_eq!(
+            redirect(consent.port, &forged),
+            "HTTP/1.1 400 Bad Request",
+            "{forged}"
+        );
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(login.running(), "a forged redirect ended the login");
+    assert!(
+        token_requests(&server).await.is_empty(),
+        "a forged code was exchanged"
+    );
+    assert!(!config.join("credentials.json").exists());
+    // The real browser still gets through.
+    assert_eq!(
+        redirect(consent.port, &format!("code=good&state={state}")),
+        "HTTP/1.1 200 OK"
+    );
+    let (status, out, err) = login.finish();
+    assert!(status.success(), "{out}{err}");
+    let exchanges = token_requests(&server).await;
+    assert_eq!(exchanges.len(), 1);
+    assert_eq!(exchanges[0]["code"], "good");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn auth_login_stops_when_the_consent_page_reports_an_error() {
+    let server = MockServer::start().await;
+    mock_token_endpoint(&server).await;
+    let dir = temp_folder("login-denied");
+    let secret = dir.join("client_secret.json");
+    std::fs::write(&secret, client_secret_json(&server)).unwrap();
+    let config = dir.join("config");
+    let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+    let consent = login.consent();
+    let state = &consent.params["state"];
+    redirect(consent.port, &format!("error=access_denied&state={state}"));
+    let (status, out, err) = login.finish();
+    assert_eq!(status.code(), Some(3), "{out}{err}");
+    assert!(err.contains("access_denied"), "{err}");
+    assert!(!out.contains("logged in"), "{out}");
+    assert!(token_requests(&server).await.is_empty());
+    assert!(!config.join("credentials.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn auth_login_gives_up_after_its_timeout() {
+    let server = MockServer::start().await;
+    let dir = temp_folder("login-timeout");
+    let secret = dir.join("client_secret.json");
+    std::fs::write(&secret, client_secret_json(&server)).unwrap();
+    let started = Instant::now();
+    let out = cli()
+        .args(["auth", "login", "--timeout", "1", "--client-secret"])
+        .arg(&secret)
+        .env("PHOTOSLIBRARY_CONFIG_DIR", dir.join("config"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn auth_login_with_the_stored_client_secret_keeps_it() {
+    let server = MockServer::start().await;
+    mock_token_endpoint(&server).await;
+    let config = temp_folder("login-same-secret");
+    let stored = config.join("client_secret.json");
+    let bytes = client_secret_json(&server).into_bytes();
+    std::fs::write(&stored, &bytes).unwrap();
+
+    let login = Login::start(&config, &["--client-secret", stored.to_str().unwrap()]);
+    let consent = login.consent();
+    redirect(
+        consent.port,
+        &format!("code=c&state={}", consent.params["state"]),
+    );
+    let (status, out, err) = login.finish();
+    assert!(status.success(), "{out}{err}");
+    assert_eq!(
+        std::fs::read(&stored).unwrap(),
+        bytes,
+        "the stored copy is intact"
+    );
+    // Without --client-secret, a login uses the stored copy.
+    let again = Login::start(&config, &["--timeout", "5"]);
+    let consent = again.consent();
+    assert_eq!(consent.params["client_id"], "cid.apps.example");
+    redirect(
+        consent.port,
+        &format!("code=c2&state={}", consent.params["state"]),
+    );
+    let (status, out, err) = again.finish();
+    assert!(status.success(), "{out}{err}");
+    assert_eq!(std::fs::read(&stored).unwrap(), bytes);
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+#[tokio::test]
+async fn stored_credentials_that_no_longer_refresh_fail_fast_without_a_prompt() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error": "invalid_grant", "error_description": "Token has been expired or revoked."
+        })))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/albums"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
+        .mount(&server)
+        .await;
+    let config = temp_folder("revoked");
+    std::fs::write(
+        config.join("client_secret.json"),
+        client_secret_json(&server),
+    )
+    .unwrap();
+    std::fs::write(
+        config.join("credentials.json"),
+        json!({
+            "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
+            "refresh_token": "1//revoked", "token_uri": format!("{}/token", server.uri())
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let photo = config.join("a.jpg");
+    std::fs::write(&photo, b"aaaa").unwrap();
+    for args in [
+        &["-o", "json", "albums", "list"][..],
+        &["auth", "status"],
+        &["upload", photo.to_str().unwrap()],
+    ] {
+        let started = Instant::now();
+        let out = cli()
+            .args(args)
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .output()
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{args:?}: {:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains("photoslibrary auth login"), "{args:?}: {err}");
+        assert!(err.contains("invalid_grant"), "{args:?}: {err}");
+    }
+    let refreshes = token_requests(&server).await;
+    assert_eq!(refreshes.len(), 3, "one refresh per run");
+    assert_eq!(refreshes[0]["refresh_token"], "1//revoked");
+    let calls = server.received_requests().await.unwrap();
+    assert!(
+        calls.iter().all(|r| r.url.path() == "/token"),
+        "no API call"
+    );
+    std::fs::remove_dir_all(&config).unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn upload_does_not_follow_folder_links_and_sends_each_file_once() {
+    use std::os::unix::fs::symlink;
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/uploads"))
+        .respond_with(|r: &Request| {
+            let name = r.headers.get("x-goog-upload-file-name").unwrap();
+            ResponseTemplate::new(200).set_body_string(format!("token-{}", name.to_str().unwrap()))
+        })
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/mediaItems:batchCreate"))
+        .respond_with(|r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            let results: Vec<Value> = body["newMediaItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                    json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+        })
+        .mount(&server)
+        .await;
+    let dir = temp_folder("upload-links");
+    std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
+    std::fs::write(dir.join("b.png"), b"bbbbbb").unwrap();
+    symlink(".", dir.join("loop")).unwrap();
+    symlink("..", dir.join("up")).unwrap();
+    // The same files again: through a link to a file and a hard link.
+    symlink("a.jpg", dir.join("c-link.jpg")).unwrap();
+    std::fs::hard_link(dir.join("b.png"), dir.join("d-hard.png")).unwrap();
+    let photo = dir.join("a.jpg");
+    let out = run(
+        Some(&server),
+        &["upload", dir.to_str().unwrap(), photo.to_str().unwrap()],
+        None,
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}{}", stderr(&out));
+    assert!(text.starts_with("created 2, failed 0, skipped 0"), "{text}");
+    let uploads: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.url.path() == "/v1/uploads")
+        .map(|r| {
+            let name = r.headers.get("x-goog-upload-file-name").unwrap();
+            name.to_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(uploads.len(), 2, "{uploads:?}");
+    assert!(uploads.contains(&"a.jpg".to_string()), "{uploads:?}");
+    assert!(uploads.contains(&"b.png".to_string()), "{uploads:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

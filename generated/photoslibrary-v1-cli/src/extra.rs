@@ -22,6 +22,8 @@ use photoslibrary_v1::Client;
 
 use crate::support::{self, Output};
 
+mod auth;
+
 pub fn commands() -> Vec<Command> {
     let jobs = || {
         Arg::new("jobs")
@@ -32,21 +34,7 @@ pub fn commands() -> Vec<Command> {
             .help("Files transferred at once")
     };
     vec![
-        Command::new("auth")
-            .about("Logs in with Google (installed-app flow), shows or removes the stored credentials")
-            .subcommand_required(true)
-            .subcommand(
-                Command::new("login").about("Opens the consent page and stores the refresh token (owner-only files)").arg(
-                    Arg::new("client-secret")
-                        .long("client-secret")
-                        .env("PHOTOSLIBRARY_CLIENT_SECRET")
-                        .required(true)
-                        .value_name("FILE")
-                        .help("The OAuth client's client_secret.json (a Desktop app client)"),
-                ),
-            )
-            .subcommand(Command::new("status").about("Says whether stored credentials work (never prints them)"))
-            .subcommand(Command::new("logout").about("Removes the stored credentials")),
+        auth::command(),
         Command::new("upload")
             .about("Uploads photos and videos (files or folders) into the library, optionally into an album")
             .arg(Arg::new("paths").value_name("PATHS").required(true).num_args(1..).action(ArgAction::Append))
@@ -62,164 +50,16 @@ pub fn commands() -> Vec<Command> {
     ]
 }
 
-/// Where credentials are kept: `$PHOTOSLIBRARY_CONFIG_DIR`, else the
-/// platform's configuration folder.
-fn config_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("PHOTOSLIBRARY_CONFIG_DIR") {
-        return Some(PathBuf::from(dir));
-    }
-    let base = if cfg!(windows) {
-        std::env::var_os("APPDATA").map(PathBuf::from)
-    } else if cfg!(target_os = "macos") {
-        std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Library/Application Support"))
-    } else {
-        std::env::var_os("XDG_CONFIG_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))
-    };
-    base.map(|b| b.join("photoslibrary"))
-}
-
-/// The scopes a login asks for: the whole library and sharing.
-const LOGIN_SCOPES: &[&str] = &[
-    photoslibrary_v1::scopes::PHOTOSLIBRARY,
-    photoslibrary_v1::scopes::PHOTOSLIBRARY_SHARING,
-];
-
-/// Makes `path` readable and writable by its owner only.
-fn owner_only(path: &Path, dir: bool) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(
-            path,
-            std::fs::Permissions::from_mode(if dir { 0o700 } else { 0o600 }),
-        )?;
-    }
-    let _ = (path, dir);
-    Ok(())
-}
-
-type Authenticator = yup_oauth2::authenticator::Authenticator<
-    <yup_oauth2::DefaultHyperClientBuilder as yup_oauth2::HyperClientBuilder>::Connector,
->;
-
-async fn authenticator(
-    secret: yup_oauth2::ApplicationSecret,
-    dir: &Path,
-) -> std::io::Result<Authenticator> {
-    yup_oauth2::InstalledFlowAuthenticator::builder(
-        secret,
-        yup_oauth2::InstalledFlowReturnMethod::HTTPRedirect,
-    )
-    .persist_tokens_to_disk(dir.join("tokens.json"))
-    .build()
-    .await
-}
-
 /// A client builder with the stored credentials, if there are any.
 pub async fn stored_credentials() -> Option<photoslibrary_v1::ClientBuilder> {
-    let dir = config_dir()?;
-    if !dir.join("tokens.json").exists() {
-        return None;
-    }
-    let secret = yup_oauth2::read_application_secret(dir.join("client_secret.json"))
-        .await
-        .ok()?;
-    let auth = authenticator(secret, &dir).await.ok()?;
-    Some(
-        Client::builder().token_source(photoslibrary_v1::YupOAuth2::with_scopes(
-            auth,
-            LOGIN_SCOPES.iter().copied(),
-        )),
-    )
+    auth::stored_credentials().await
 }
 
 /// Commands that need no client: `auth ...`.
 pub async fn run_without_client(matches: &ArgMatches) -> Option<ExitCode> {
-    let Some(("auth", m)) = matches.subcommand() else {
-        return None;
-    };
-    let Some(dir) = config_dir() else {
-        eprintln!("error: no configuration folder: set PHOTOSLIBRARY_CONFIG_DIR");
-        return Some(ExitCode::from(support::EXIT_USAGE));
-    };
-    Some(match m.subcommand() {
-        Some(("login", m)) => {
-            let secret = m
-                .get_one::<String>("client-secret")
-                .map(String::as_str)
-                .unwrap_or_default();
-            login(&dir, secret).await
-        }
-        Some(("status", _)) => status(&dir, matches.get_one::<String>("base-url")).await,
-        Some(("logout", _)) => {
-            for file in ["tokens.json", "client_secret.json"] {
-                let _ = std::fs::remove_file(dir.join(file));
-            }
-            println!("logged out");
-            ExitCode::SUCCESS
-        }
-        _ => support::usage("unknown auth command"),
-    })
-}
-
-async fn status(dir: &Path, base_url: Option<&String>) -> ExitCode {
-    let Some(mut builder) = stored_credentials().await else {
-        eprintln!("not logged in: run `photoslibrary auth login --client-secret FILE`");
-        return ExitCode::from(support::EXIT_AUTH);
-    };
-    if let Some(url) = base_url {
-        builder = builder.base_url(url.clone());
-    }
-    let client = match builder.build() {
-        Ok(c) => c,
-        Err(e) => return support::fail(&e),
-    };
-    match client.albums().list().page_size(1).send().await {
-        Ok(_) => {
-            println!("logged in (credentials in {})", dir.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => support::fail(&e),
-    }
-}
-
-async fn login(dir: &Path, secret_file: &str) -> ExitCode {
-    let secret = match yup_oauth2::read_application_secret(secret_file).await {
-        Ok(s) => s,
-        Err(e) => {
-            return support::usage(&format!("cannot read the client secret {secret_file}: {e}"))
-        }
-    };
-    let setup = || -> std::io::Result<()> {
-        std::fs::create_dir_all(dir)?;
-        owner_only(dir, true)?;
-        std::fs::copy(secret_file, dir.join("client_secret.json"))?;
-        owner_only(&dir.join("client_secret.json"), false)
-    };
-    if let Err(e) = setup() {
-        eprintln!("error: cannot store credentials in {}: {e}", dir.display());
-        return ExitCode::from(support::EXIT_USAGE);
-    }
-    let auth = match authenticator(secret, dir).await {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(support::EXIT_AUTH);
-        }
-    };
-    // Prints the consent URL, waits for the redirect, and stores the tokens.
-    match auth.token(LOGIN_SCOPES).await {
-        Ok(_) => {
-            let _ = owner_only(&dir.join("tokens.json"), false);
-            println!("logged in; credentials stored in {}", dir.display());
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: login failed: {e}");
-            ExitCode::from(support::EXIT_AUTH)
-        }
+    match matches.subcommand() {
+        Some(("auth", m)) => Some(auth::run(matches, m).await),
+        _ => None,
     }
 }
 
@@ -255,21 +95,76 @@ fn mime_type(path: &Path) -> Option<&'static str> {
     })
 }
 
-/// Files below `paths` (folders recursively), sorted.
+/// Files below `paths` (folders recursively), each file once, sorted.
+///
+/// Links to folders below a given folder are not followed, so link loops
+/// end; a link to a file counts as that file. A file reached twice (named
+/// twice, through a link or a hard link) is listed once, under the first
+/// path found.
 fn collect(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = paths.to_vec();
-    while let Some(p) = stack.pop() {
-        if p.is_dir() {
-            if let Ok(entries) = std::fs::read_dir(&p) {
-                stack.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    for root in paths {
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name();
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    eprintln!("warning: {e}");
+                    continue;
+                }
+            };
+            // Follows a link: to a file, it is that file.
+            match std::fs::metadata(entry.path()) {
+                Ok(meta) if meta.is_dir() => {
+                    if entry.path_is_symlink() && entry.depth() > 0 {
+                        eprintln!(
+                            "note: not following {}: a link to a folder",
+                            entry.path().display()
+                        );
+                    }
+                }
+                Ok(meta) => {
+                    if seen.insert(file_key(entry.path(), &meta)) {
+                        out.push(entry.into_path());
+                    }
+                }
+                // E.g. a dangling link: kept, so the summary names it.
+                Err(_) => {
+                    if seen.insert(FileKey::Path(entry.path().to_path_buf())) {
+                        out.push(entry.into_path());
+                    }
+                }
             }
-        } else {
-            out.push(p);
         }
     }
     out.sort();
     out
+}
+
+/// What makes a file the same file: its device and inode on unix, else its
+/// canonical path.
+#[derive(PartialEq, Eq, Hash)]
+enum FileKey {
+    #[cfg(unix)]
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+fn file_key(path: &Path, meta: &std::fs::Metadata) -> FileKey {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let _ = path;
+        FileKey::Inode(meta.dev(), meta.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        FileKey::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    }
 }
 
 fn bar_style(template: &str) -> ProgressStyle {
