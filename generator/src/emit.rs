@@ -342,6 +342,19 @@ fn docs(text: Option<&str>) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// `#[doc = ...]` attributes for paragraphs cleaned one by one, so that a
+/// fence the document leaves open is closed before the text we add.
+fn docs_parts(parts: &[&str]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(clean_doc(part));
+    }
+    quote! { #( #[doc = #lines] )* }
+}
+
 /// `#![doc = ...]` attributes (a module's own docs), cleaned like [`docs`].
 fn inner_docs(text: &str) -> TokenStream {
     let lines = clean_doc(text.trim());
@@ -778,18 +791,13 @@ fn method_accessor(m: &Method, client: TokenStream) -> TokenStream {
 }
 
 fn method_doc(m: &Method) -> TokenStream {
-    let mut text = m.description.clone().unwrap_or_default();
-    if !text.is_empty() {
-        text.push_str("\n\n");
-    }
-    text.push_str(&format!(
+    let call = format!(
         "`{}` · `{} {}`",
         m.id,
         m.http_method.as_str(),
         m.path.template
-    ));
-    let doc = docs(Some(&text));
-    quote!(#doc)
+    );
+    docs_parts(&[m.description.as_deref().unwrap_or_default(), &call])
 }
 
 fn builder(api: &Api, m: &Method) -> TokenStream {
@@ -821,12 +829,11 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
 
     let setters = m.optional().map(|p| {
         let pname = ident(&p.name.rust);
-        let mut text = p.description.clone().unwrap_or_default();
-        text.push_str(&format!("\n\nSets the `{}` query parameter.", p.name.wire));
+        let mut sets = format!("Sets the `{}` query parameter.", p.name.wire);
         if p.required {
-            text.push_str(" Required: `send` fails without it.");
+            sets.push_str(" Required: `send` fails without it.");
         }
-        let pdoc = docs(Some(&text));
+        let pdoc = docs_parts(&[p.description.as_deref().unwrap_or_default(), &sets]);
         if p.repeated {
             let item = rust_type(&p.ty);
             quote! {
