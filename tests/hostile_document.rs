@@ -335,3 +335,16 @@ fn the_scan_finds_doctests_and_html() {
     }
     assert_eq!(found.doctests.len(), 1);
 }
+
+proptest::proptest! {
+    /// Any string, as the `toml` filter renders it, parses back as itself and
+    /// stays on one line.
+    #[test]
+    fn any_string_round_trips_through_the_toml_filter(value in "\\PC*|[\\x00-\\x7f]*|(.|\n|\r|\"|\\\\)*") {
+        let literal = generator::manifest::toml_string(&value);
+        proptest::prop_assert!(!literal.contains('\n') && !literal.contains('\r'));
+        let table: toml::Table = toml::from_str(&format!("key = {literal}\nafter = 1\n")).unwrap();
+        proptest::prop_assert_eq!(table.len(), 2);
+        proptest::prop_assert_eq!(table["key"].as_str(), Some(value.as_str()));
+    }
+}
