@@ -424,6 +424,116 @@ async fn upload_a_folder_into_a_new_album_with_a_summary() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Every file below `dir`, relative, with its contents.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn download_of_hostile_names_stays_in_its_folder_and_loses_nothing() {
+    let server = MockServer::start().await;
+    // Ids and file names a hostile server might send: paths, separators,
+    // Windows names, the temporary suffix, ids equal in their last characters
+    // or only in case, and one item listed twice.
+    let hostile = [
+        ("AAAA/../..", "x.jpg"),
+        ("id-1", "/etc/passwd"),
+        ("id-2", "../../up.jpg"),
+        ("id-3", "..\\..\\x.bat"),
+        ("id-4", "photo.part"),
+        ("xx-same-tail", "same.jpg"),
+        ("yy-same-tail", "same.jpg"),
+        ("CaseId", "case.jpg"),
+        ("caseid", "case.jpg"),
+        ("id-5", "CON"),
+        ("id-6", ""),
+    ];
+    let mut listed = Vec::new();
+    for (i, (id, name)) in hostile.iter().enumerate() {
+        let mut v = media_item_json(id);
+        v["filename"] = json!(name);
+        v["baseUrl"] = json!(format!("{}/lh3/item{i}", server.uri()));
+        Mock::given(path(format!("/lh3/item{i}=d")))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(format!("content {i}").into_bytes(), "image/jpeg"),
+            )
+            .mount(&server)
+            .await;
+        listed.push(v);
+    }
+    listed.push(listed[0].clone());
+    Mock::given(path("/v1/mediaItems:search"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": listed})))
+        .mount(&server)
+        .await;
+    let root = std::env::temp_dir().join(format!("cli-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let out_dir = root.join("a").join("b").join("out");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let args = [
+        "download",
+        "--album",
+        "ALB",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ];
+    let out = run(Some(&server), &args, None);
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.starts_with("downloaded 11, skipped 0"), "{text}");
+    // Nothing outside --out, every item in a file of its own with its bytes.
+    let all = tree(&root);
+    assert!(
+        all.iter().all(|(p, _)| p.starts_with("a/b/out/")),
+        "{all:?}"
+    );
+    let files = tree(&out_dir);
+    assert_eq!(files.len(), hostile.len(), "{files:?}");
+    let mut contents: Vec<String> = files
+        .iter()
+        .map(|(_, c)| String::from_utf8(c.clone()).unwrap())
+        .collect();
+    contents.sort();
+    let mut expected: Vec<String> = (0..hostile.len()).map(|i| format!("content {i}")).collect();
+    expected.sort();
+    assert_eq!(contents, expected);
+    for (name, _) in &files {
+        // Temporary files start with a dot: none is left, and none can be
+        // mistaken for a final name (the item called photo.part included).
+        assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
+    }
+    let lower: std::collections::BTreeSet<_> =
+        files.iter().map(|(n, _)| n.to_lowercase()).collect();
+    assert_eq!(lower.len(), files.len(), "names are unique ignoring case");
+    // A rerun finds every file again.
+    let again = run(Some(&server), &args, None);
+    assert!(
+        stdout(&again).starts_with("downloaded 0, skipped 11"),
+        "{}",
+        stdout(&again)
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
 #[tokio::test]
 async fn download_an_album_then_resume_without_fetching_again() {
     let server = MockServer::start().await;

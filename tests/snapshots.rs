@@ -110,6 +110,20 @@ fn aliases_that_refer_to_themselves() {
     insta::assert_snapshot!("alias_cycles", generated_code("alias_cycles.json"));
 }
 
+/// Every string hostile (tests/hostile_document.rs checks the properties;
+/// this pins what the docs and manifests look like).
+#[test]
+fn a_hostile_document() {
+    let files =
+        generator::generate(&fixture("documents/hostile.json"), &options("hostile.json")).unwrap();
+    let mut out = generated_code("hostile.json");
+    for path in ["Cargo.toml", "README.md"] {
+        let file = files.iter().find(|f| f.path == path).unwrap();
+        out.push_str(&format!("===== {path} =====\n{}\n", file.contents));
+    }
+    insta::assert_snapshot!("hostile", out);
+}
+
 #[test]
 fn the_data_wrapper_feature() {
     let text = fixture("documents/data_wrapper.json");

@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 use crate::format::header;
 use crate::ir::*;
 use crate::lower;
+use crate::markdown;
 use crate::names::{bare, sanitize, Case};
 use crate::{Error, File, Options};
 
@@ -200,10 +201,15 @@ pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
 
 // ---------------------------------------------------------------- templates
 
-/// Renders a minijinja template (keeping its trailing newline).
+/// Renders a minijinja template (keeping its trailing newline). Templates
+/// insert document text only through the filters `toml` (a TOML string
+/// literal, see [`crate::manifest`]) and `md` (single-line inline Markdown,
+/// see [`markdown::inline`]), or as text already cleaned by [`markdown`].
 pub(crate) fn render(file: &str, source: &str, ctx: minijinja::Value) -> Result<String, Error> {
     let mut env = minijinja::Environment::new();
     env.set_keep_trailing_newline(true);
+    env.add_filter("toml", |value: &str| crate::manifest::toml_string(value));
+    env.add_filter("md", |value: &str| markdown::inline(value));
     let internal = |e: minijinja::Error| Error::Internal {
         file: file.into(),
         message: e.to_string(),
@@ -220,33 +226,72 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         .iter()
         .map(|r| format!("{}()", bare(&r.name.rust)))
         .collect();
+    let has_examples = options
+        .overlays
+        .iter()
+        .any(|o| o.path.starts_with("examples/"));
+    // One paragraph's worth of description goes after the first sentence;
+    // anything longer is a block of its own.
+    let description = api
+        .description
+        .as_deref()
+        .map(|d| markdown::block(d.trim()).join("\n"))
+        .filter(|d| !d.is_empty());
     let ctx = minijinja::context! {
         header => header(comment, options).trim_end().to_string() + if comment == "<!--" { " -->" } else { "" },
         crate_name => api.crate_name,
         lib_name => api.lib_name,
         name => api.name,
+        keyword => crate::manifest::keyword(&api.name).filter(|k| !["google", "api", "client"].contains(&k.as_str())),
         version => api.version,
         title => api.title,
-        description => api.description.as_deref().map(|d| d.trim().to_string()),
+        summary => {
+            let revision = api.revision.as_deref().map(|r| format!(" (revision {r})")).unwrap_or_default();
+            markdown::one_line(&format!("Async client for the {} {}{revision}", api.title, api.version))
+        },
+        description_inline => description.as_ref().filter(|d| !d.contains('\n')),
+        description_block => description.as_ref().filter(|d| d.contains('\n')),
         revision => api.revision,
-        documentation_link => api.documentation_link,
-        base_url => api.base_url,
+        documentation_link => api.documentation_link.as_deref().and_then(markdown::link),
         resources => resources,
-        has_examples => options.overlays.iter().any(|o| o.path.starts_with("examples/")),
+        has_examples => has_examples,
         example => example_call(api, false),
         example_items => example_call(api, true),
         source => options.source,
         command => options.command,
     };
-    render(
-        if comment == "#" {
-            "Cargo.toml"
-        } else {
-            "README.md"
-        },
-        source,
-        ctx,
-    )
+    if comment == "#" {
+        let text = render("Cargo.toml", source, ctx)?;
+        let mut tables = vec!["package", "lib", "dependencies", "features"];
+        if has_examples {
+            tables.push("dev-dependencies");
+        }
+        crate::manifest::check(
+            "Cargo.toml",
+            &text,
+            &crate::manifest::Expected {
+                tables: &tables,
+                package_keys: &[
+                    "name",
+                    "version",
+                    "edition",
+                    "rust-version",
+                    "description",
+                    "license",
+                    "readme",
+                    "keywords",
+                    "categories",
+                ],
+                package_name: &api.crate_name,
+                lib_name: Some(&api.lib_name),
+                bin: None,
+                path_dependency: None,
+            },
+        )?;
+        Ok(text)
+    } else {
+        render("README.md", source, ctx)
+    }
 }
 
 /// A call for the README examples: the first GET with no arguments to give
@@ -299,84 +344,32 @@ fn docs(text: Option<&str>) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
-/// Turns a discovery description into rustdoc-safe Markdown lines: no accidental
-/// code blocks (indented lines, bare fences become `text`), no HTML, no broken
-/// intra-doc links, bare URLs as autolinks.
+/// `#[doc = ...]` attributes for paragraphs cleaned one by one, so that a
+/// fence the document leaves open is closed before the text we add.
+fn docs_parts(parts: &[&str]) -> TokenStream {
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(clean_doc(part));
+    }
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// `#![doc = ...]` attributes (a module's own docs), cleaned like [`docs`].
+fn inner_docs(text: &str) -> TokenStream {
+    let lines = clean_doc(text.trim());
+    quote! { #( #![doc = #lines] )* }
+}
+
+/// A description as doc-comment lines (see [`crate::markdown::block`]), each
+/// after the space that `///` is followed by.
 pub fn clean_doc(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.starts_with("```") {
-            out.push(if in_fence {
-                " ```".to_string()
-            } else {
-                " ```text".to_string()
-            });
-            in_fence = !in_fence;
-            continue;
-        }
-        if in_fence {
-            out.push(format!(" {}", raw.trim_end()));
-            continue;
-        }
-        out.push(format!(" {}", escape_markdown(line)).trim_end().to_string());
-    }
-    if in_fence {
-        out.push(" ```".into());
-    }
-    out
-}
-
-fn escape_markdown(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut i = 0;
-    while let Some(c) = line[i..].chars().next() {
-        let rest = &line[i..];
-        // Keep Markdown links `[text](http...)` as they are.
-        if let Some(len) = (c == '[').then(|| markdown_link_len(rest)).flatten() {
-            out.push_str(&rest[..len]);
-            i += len;
-            continue;
-        }
-        if rest.starts_with("http://") || rest.starts_with("https://") {
-            let end = rest
-                .find(|c: char| c.is_whitespace() || "<>\"'`)".contains(c))
-                .unwrap_or(rest.len());
-            let url = rest[..end].trim_end_matches(['.', ',', ';', ':']);
-            out.push('<');
-            out.push_str(url);
-            out.push('>');
-            i += url.len();
-            continue;
-        }
-        match c {
-            '[' => out.push_str("\\["),
-            ']' => out.push_str("\\]"),
-            // Only what could read as an HTML tag needs escaping.
-            '<' if rest[1..]
-                .starts_with(|n: char| n.is_ascii_alphabetic() || "/!?".contains(n)) =>
-            {
-                out.push_str("&lt;")
-            }
-            _ => out.push(c),
-        }
-        i += c.len_utf8();
-    }
-    out
-}
-
-/// The length of a Markdown link `[text](url)` at the start of `rest`.
-fn markdown_link_len(rest: &str) -> Option<usize> {
-    let close = rest.find("](")?;
-    if rest[1..close].contains(['[', ']']) {
-        return None;
-    }
-    let url = &rest[close + 2..];
-    if !(url.starts_with("http") || url.starts_with('/')) {
-        return None;
-    }
-    Some(close + 2 + url.find(')')? + 1)
+    markdown::block(text)
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .collect()
 }
 
 /// The Rust type of a value (models and parameters alike).
@@ -674,9 +667,9 @@ fn resource_accessor(r: &Resource, client: TokenStream) -> TokenStream {
     let accessor = ident(&r.name.rust);
     let module = ident(&r.module);
     let ty = ident(&r.type_name);
-    let doc = format!(" The `{}` resource.", r.name.wire);
+    let doc = docs(Some(&format!("The `{}` resource.", r.name.wire)));
     quote! {
-        #[doc = #doc]
+        #doc
         pub fn #accessor(&self) -> #module::#ty {
             #module::#ty { client: #client }
         }
@@ -685,19 +678,22 @@ fn resource_accessor(r: &Resource, client: TokenStream) -> TokenStream {
 
 fn resource_file(api: &Api, r: &Resource) -> TokenStream {
     let body = resource_items(api, r);
-    let doc = format!(" The `{}` resource and its request builders.", r.name.wire);
+    let doc = inner_docs(&format!(
+        "The `{}` resource and its request builders.",
+        r.name.wire
+    ));
     quote! {
-        #![doc = #doc]
+        #doc
         #body
     }
 }
 
 fn resource_items(api: &Api, r: &Resource) -> TokenStream {
     let ty = ident(&r.type_name);
-    let doc = format!(
-        " Handle for the `{}` resource: one method per API method.",
+    let doc = docs(Some(&format!(
+        "Handle for the `{}` resource: one method per API method.",
         r.name.wire
-    );
+    )));
     let accessors = r
         .resources
         .iter()
@@ -713,19 +709,19 @@ fn resource_items(api: &Api, r: &Resource) -> TokenStream {
     let subs = r.resources.iter().map(|sub| {
         let m = ident(&sub.module);
         let items = resource_items(api, sub);
-        let mdoc = format!(
-            " The `{}` resource and its request builders.",
+        let mdoc = docs(Some(&format!(
+            "The `{}` resource and its request builders.",
             sub.name.wire
-        );
+        )));
         quote! {
-            #[doc = #mdoc]
+            #mdoc
             pub mod #m {
                 #items
             }
         }
     });
     quote! {
-        #[doc = #doc]
+        #doc
         #[derive(Clone, Debug)]
         pub struct #ty {
             pub(crate) client: crate::Client,
@@ -799,18 +795,13 @@ fn method_accessor(m: &Method, client: TokenStream) -> TokenStream {
 }
 
 fn method_doc(m: &Method) -> TokenStream {
-    let mut text = m.description.clone().unwrap_or_default();
-    if !text.is_empty() {
-        text.push_str("\n\n");
-    }
-    text.push_str(&format!(
+    let call = format!(
         "`{}` · `{} {}`",
         m.id,
         m.http_method.as_str(),
         m.path.template
-    ));
-    let doc = docs(Some(&text));
-    quote!(#doc)
+    );
+    docs_parts(&[m.description.as_deref().unwrap_or_default(), &call])
 }
 
 fn builder(api: &Api, m: &Method) -> TokenStream {
@@ -842,12 +833,11 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
 
     let setters = m.optional().map(|p| {
         let pname = ident(&p.name.rust);
-        let mut text = p.description.clone().unwrap_or_default();
-        text.push_str(&format!("\n\nSets the `{}` query parameter.", p.name.wire));
+        let mut sets = format!("Sets the `{}` query parameter.", p.name.wire);
         if p.required {
-            text.push_str(" Required: `send` fails without it.");
+            sets.push_str(" Required: `send` fails without it.");
         }
-        let pdoc = docs(Some(&text));
+        let pdoc = docs_parts(&[p.description.as_deref().unwrap_or_default(), &sets]);
         if p.repeated {
             let item = rust_type(&p.ty);
             quote! {
@@ -930,7 +920,11 @@ fn pagination_fns(m: &Method, p: &Pagination) -> TokenStream {
     let items = p.items.as_ref().map(|items| {
         let field = ident(&items.field.rust);
         let item_ty = rust_type(&items.item);
-        let doc = format!(" Every item of `{}` across all pages, as a stream (see [`Self::pages`]).", items.field.wire);
+        // The link is ours, the field name the document's: only the name is cleaned.
+        let doc = format!(
+            " Every item of {} across all pages, as a stream (see [`Self::pages`]).",
+            clean_doc(&format!("`{}`", items.field.wire)).concat().trim()
+        );
         quote! {
             #[doc = #doc]
             pub fn items(self) -> impl ::futures_core::Stream<Item = crate::Result<#item_ty>> + ::std::marker::Send + 'static {
@@ -1110,5 +1104,51 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
 
         #upload
         #download
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doc text is emitted as `#[doc = "..."]` string literals, which
+    /// prettyplease prints as `///` lines: `*/`, `/*` or a quote in the text
+    /// cannot end the comment, and the printed file parses back to exactly
+    /// the item with exactly the cleaned lines.
+    #[test]
+    fn doc_text_cannot_end_its_comment() {
+        let text = "*/ fn evil() {} /*\n/* unclosed\n\"#]\n*/\r/// x\n//! y";
+        let doc = docs(Some(text));
+        let tokens = quote! { #doc pub struct S; };
+        let file = crate::format::rust_file("x.rs", tokens, &Options::default()).unwrap();
+        let body: Vec<&str> = file.contents.lines().skip(2).collect();
+        assert!(
+            body.iter()
+                .take(body.len() - 1)
+                .all(|l| l.starts_with("///")),
+            "{}",
+            file.contents
+        );
+        let parsed = syn::parse_file(&file.contents).unwrap();
+        assert_eq!(parsed.items.len(), 1, "{}", file.contents);
+        let syn::Item::Struct(item) = &parsed.items[0] else {
+            panic!("{}", file.contents)
+        };
+        let lines: Vec<String> = item
+            .attrs
+            .iter()
+            .map(|a| match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => s.value(),
+                    _ => panic!("not a string"),
+                },
+                _ => panic!("not name = value"),
+            })
+            .collect();
+        assert_eq!(lines, clean_doc(text));
+        assert_eq!(lines.len(), 6);
     }
 }

@@ -37,19 +37,46 @@ const RESERVED: &[&str] = &[
 /// path relative to the CLI crate.
 pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec<File>, Error> {
     let has_extra = options.overlays.iter().any(|o| o.path == "src/extra.rs");
-    let bin = api.name.clone();
-    let env_prefix = api.name.to_ascii_uppercase().replace('-', "_");
+    // The binary is named after the API; a name cargo would not take as a
+    // target name falls back to the crate's (already checked) name.
+    let bin = if crate::manifest::keyword(&api.name).as_deref() == Some(api.name.as_str()) {
+        api.name.clone()
+    } else {
+        api.crate_name.clone()
+    };
+    let env_prefix = bin.to_ascii_uppercase().replace('-', "_");
+    let crate_name = format!("{}-cli", api.crate_name);
     let cargo = crate::emit::render(
         "Cargo.toml",
         CARGO_TEMPLATE,
         minijinja::context! {
             header => header("#", options).trim_end().to_string(),
-            crate_name => format!("{}-cli", api.crate_name),
+            crate_name => crate_name,
             bin => bin,
             lib_crate => api.crate_name,
             library_path => library_path,
-            title => api.title,
+            title => crate::markdown::one_line(&api.title),
             has_extra => has_extra,
+        },
+    )?;
+    crate::manifest::check(
+        "Cargo.toml",
+        &cargo,
+        &crate::manifest::Expected {
+            tables: &["package", "bin", "dependencies"],
+            package_keys: &[
+                "name",
+                "version",
+                "edition",
+                "rust-version",
+                "description",
+                "license",
+                "publish",
+            ],
+            package_name: &crate_name,
+            lib_name: None,
+            bin: Some((&bin, "src/main.rs")),
+            path_dependency: Some((&api.crate_name, library_path)),
         },
     )?;
     let support = format!(
@@ -110,9 +137,11 @@ fn help_text(text: Option<&str>) -> String {
         .to_string()
 }
 
-/// The first sentence, for the short `-h` help.
+/// The first sentence, for the short `-h` help (on one line: no control
+/// characters reach the terminal).
 fn short_help(text: Option<&str>) -> String {
-    let full = text.unwrap_or("").trim();
+    let full = crate::markdown::one_line(text.unwrap_or(""));
+    let full = full.as_str();
     let first = full
         .split(". ")
         .next()

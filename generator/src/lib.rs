@@ -13,6 +13,8 @@ pub mod emit_cli;
 pub mod format;
 pub mod ir;
 pub mod lower;
+pub mod manifest;
+pub mod markdown;
 pub mod names;
 
 use std::fmt;
@@ -64,7 +66,8 @@ pub enum Error {
     Invalid { path: String, message: String },
     /// An overlay file cannot be added (its name is taken).
     Overlay { path: String, message: String },
-    /// Emitted code did not parse: a bug in the generator, reported, not panicked.
+    /// Emitted code did not parse, or a manifest does not have exactly the
+    /// expected keys: a bug in the generator, reported, not panicked.
     Internal { file: String, message: String },
 }
 
@@ -84,10 +87,7 @@ impl fmt::Display for Error {
             Error::Invalid { path, message } => write!(f, "{path}: {message}"),
             Error::Overlay { path, message } => write!(f, "overlay {path}: {message}"),
             Error::Internal { file, message } => {
-                write!(
-                    f,
-                    "internal error: generated {file} is not valid Rust: {message}"
-                )
+                write!(f, "internal error: generated {file}: {message}")
             }
         }
     }

@@ -151,6 +151,14 @@ fn write_workspace(
     Ok(())
 }
 
+/// The caller's `CARGO_TARGET_DIR` if set (so the corpus shares its build of
+/// the dependencies), else the workspace's `target/`.
+fn target_dir(root: &Path) -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
+}
+
 /// `cargo check` of one crate; the first errors when it fails.
 fn cargo_check(root: &Path, work: &Path, crate_name: &str) -> Option<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
@@ -161,7 +169,7 @@ fn cargo_check(root: &Path, work: &Path, crate_name: &str) -> Option<String> {
         .arg(work.join("Cargo.toml"))
         .arg("-p")
         .arg(crate_name)
-        .env("CARGO_TARGET_DIR", root.join("target"))
+        .env("CARGO_TARGET_DIR", target_dir(root))
         .output();
     let out = match output {
         Err(e) => return Some(format!("    cannot run cargo: {e}")),

@@ -71,14 +71,9 @@ pub fn command() -> Command {
                         .value_name("FILE")
                         .help("The OAuth client's client_secret.json (a Desktop app client); defaults to the stored copy"),
                 )
-                .arg(
-                    Arg::new("timeout")
-                        .long("timeout")
-                        .value_name("SECONDS")
-                        .value_parser(clap::value_parser!(u64).range(1..))
-                        .default_value("300")
-                        .help("How long to wait for the browser"),
-                ),
+                // The global `--timeout SECONDS` bounds the wait for the browser
+                // (default 300 seconds here).
+                .after_help("--timeout SECONDS bounds the wait for the browser (default 300)."),
         )
         .subcommand(
             Command::new("status")
@@ -660,6 +655,7 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
         );
         return ExitCode::from(support::EXIT_USAGE);
     }
+    // The global `--timeout`; a login waits for a person, so its default is longer.
     let wait = Duration::from_secs(*m.get_one::<u64>("timeout").unwrap_or(&300));
     let http = match hyper_client() {
         Ok(h) => h,
