@@ -72,7 +72,8 @@ impl Client {
     pub(crate) fn check_session_url(&self, what: &str, url: &str) -> Result<http::Uri> {
         let uri = crate::net::parse_uri(what, url)?;
         let base = crate::net::parse_uri("base_url", &self.inner.base_url)?;
-        let same_origin = crate::net::origin(&uri).is_some() && crate::net::origin(&uri) == crate::net::origin(&base);
+        let same_origin = crate::net::origin(&uri).is_some()
+            && crate::net::origin(&uri) == crate::net::origin(&base);
         if uri.scheme_str() == Some("https") || same_origin {
             Ok(uri)
         } else {
@@ -204,7 +205,8 @@ impl ClientBuilder {
             ));
         }
         let uri = crate::net::parse_uri("base_url", &base_url)?;
-        if uri.scheme_str() == Some("http") && !crate::net::is_loopback(&uri) && !self.insecure_http {
+        if uri.scheme_str() == Some("http") && !crate::net::is_loopback(&uri) && !self.insecure_http
+        {
             return Err(Error::invalid_argument(
                 "base_url",
                 format!(

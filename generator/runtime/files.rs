@@ -125,7 +125,10 @@ pub fn path_in(dir: &Path, name: &str) -> Result<PathBuf> {
         }
         _ => Err(Error::invalid_argument(
             "file name",
-            format!("{name:?} is not a single file name inside {}", dir.display()),
+            format!(
+                "{name:?} is not a single file name inside {}",
+                dir.display()
+            ),
         )),
     }
 }
@@ -255,7 +258,10 @@ impl Client {
         };
         let response = loop {
             let mut request = match call {
-                Some(call) => self.request(crate::net::Method::GET, uri.clone(), call).await?,
+                Some(call) => {
+                    self.request(crate::net::Method::GET, uri.clone(), call)
+                        .await?
+                }
                 None => self
                     .inner
                     .http
@@ -396,10 +402,16 @@ mod tests {
         assert!(a.starts_with("IMG_0001-") && a.ends_with(".JPG"), "{a}");
         assert_ne!(a.to_lowercase(), b.to_lowercase());
         assert_eq!(a, unique_file_name("IMG_0001.JPG", "id-a"));
-        assert_eq!(unique_file_name("photo.part", "x").matches(".part").count(), 1);
+        assert_eq!(
+            unique_file_name("photo.part", "x").matches(".part").count(),
+            1
+        );
         assert!(!unique_file_name("..", "x").starts_with('.'));
         let long = unique_file_name(&format!("{}.jpeg", "x".repeat(400)), "k");
-        assert!(long.len() <= MAX_NAME_BYTES && long.ends_with(".jpeg"), "{long}");
+        assert!(
+            long.len() <= MAX_NAME_BYTES && long.ends_with(".jpeg"),
+            "{long}"
+        );
         assert!(!unique_file_name("noext", "k").contains('.'));
     }
 

@@ -364,8 +364,8 @@ impl Response {
     async fn read_up_to(mut self, limit: u64, fail: bool) -> Result<Bytes> {
         let mut data = bytes::BytesMut::new();
         while let Some(frame) = self.body.frame().await {
-            let frame =
-                frame.map_err(|e| Error::Transport(TransportError::new("reading the response", e)))?;
+            let frame = frame
+                .map_err(|e| Error::Transport(TransportError::new("reading the response", e)))?;
             let Ok(chunk) = frame.into_data() else {
                 continue;
             };

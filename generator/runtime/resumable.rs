@@ -54,7 +54,8 @@ impl Source {
 
     /// Everything, but fails beyond `max` bytes (without reading much further).
     pub(crate) async fn read_all(mut self, max: u64) -> Result<Bytes> {
-        let too_large = || Error::invalid_argument("media", format!("the upload exceeds {max} bytes"));
+        let too_large =
+            || Error::invalid_argument("media", format!("the upload exceeds {max} bytes"));
         match &mut self {
             Source::Bytes { data, pos } => {
                 let rest = data.slice((*pos).min(data.len())..);
@@ -183,7 +184,9 @@ impl Client {
                 }
                 Some(total) if last && chunk_end < total => {
                     return Err(Error::io(
-                        format!("reading the media: it ended after {chunk_end} of its {total} bytes"),
+                        format!(
+                            "reading the media: it ended after {chunk_end} of its {total} bytes"
+                        ),
                         std::io::ErrorKind::UnexpectedEof.into(),
                     ))
                 }
@@ -197,7 +200,10 @@ impl Client {
             loop {
                 // `sent_from` stays within the chunk (checked below).
                 let part = chunk.slice(usize::try_from(sent_from - chunk_start).unwrap_or(0)..);
-                let step = match self.put_piece(session, sent_from, part, last, total_now).await {
+                let step = match self
+                    .put_piece(session, sent_from, part, last, total_now)
+                    .await
+                {
                     Ok(step) => step,
                     Err(error) => {
                         if !error.is_retryable() {

@@ -176,7 +176,9 @@ fn random_unit() -> f64 {
 pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::from_secs(value.parse::<u64>().unwrap_or(u64::MAX)));
+        return Some(Duration::from_secs(
+            value.parse::<u64>().unwrap_or(u64::MAX),
+        ));
     }
     let at = parse_http_date(value)?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -252,8 +254,14 @@ mod tests {
         );
         assert_eq!(retry_after("-1", now), None);
         assert_eq!(retry_after("1.5", now), None);
-        assert_eq!(retry_after("Sun, 06 Nov 9223372036854775807 08:49:47 GMT", now), None);
-        assert_eq!(retry_after("Sun, 06 Nov -9223372036854775808 08:49:47 GMT", now), None);
+        assert_eq!(
+            retry_after("Sun, 06 Nov 9223372036854775807 08:49:47 GMT", now),
+            None
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov -9223372036854775808 08:49:47 GMT", now),
+            None
+        );
         assert_eq!(
             retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now).map(|d| d.as_secs()),
             Some(253_402_300_799 - 784_111_777)

@@ -370,7 +370,10 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
             match names.insert(name.to_lowercase(), item.id.clone()) {
                 None => true,
                 Some(_) => {
-                    clashes.push((out.join(&name), "another item has the same file name".into()));
+                    clashes.push((
+                        out.join(&name),
+                        "another item has the same file name".into(),
+                    ));
                     false
                 }
             }

@@ -125,7 +125,11 @@ impl MediaItem {
     /// without an id.
     pub fn local_file_name(&self) -> Option<String> {
         let id = self.id.as_deref().filter(|id| !id.is_empty())?;
-        let name = self.filename.as_deref().filter(|n| !n.is_empty()).unwrap_or("item");
+        let name = self
+            .filename
+            .as_deref()
+            .filter(|n| !n.is_empty())
+            .unwrap_or("item");
         Some(crate::files::unique_file_name(name, id))
     }
 }

@@ -73,7 +73,12 @@ impl Uploads {
     ) -> Upload {
         let data = data.into();
         let len = data.len() as u64;
-        self.upload(Source::from_bytes(data), len, mime_type.into(), file_name.into())
+        self.upload(
+            Source::from_bytes(data),
+            len,
+            mime_type.into(),
+            file_name.into(),
+        )
     }
 
     /// Uploads `len` bytes read from `reader`.
@@ -264,7 +269,12 @@ impl Upload {
         let data = source.read_all(self.len).await?;
         if (data.len() as u64) < self.len {
             return Err(Error::io(
-                format!("reading {}: it ended after {} of its {} bytes", self.display_name(), data.len(), self.len),
+                format!(
+                    "reading {}: it ended after {} of its {} bytes",
+                    self.display_name(),
+                    data.len(),
+                    self.len
+                ),
                 std::io::ErrorKind::UnexpectedEof.into(),
             ));
         }
@@ -352,4 +362,3 @@ fn upload_token(body: &[u8]) -> Result<String> {
     }
     Ok(token)
 }
-
