@@ -17,6 +17,7 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 mod support;
+use support::bounded;
 use support::{album_json, media_item_json};
 
 /// The `photoslibrary` binary. `cargo test` builds only the binary's unit-test
@@ -56,6 +57,13 @@ fn no_config() -> PathBuf {
 
 /// The binary, killed after `DEADLINE`, with no token, base URL, client secret
 /// or stored credentials from the environment.
+/// `bounded`, after the binary is built (building it may take longer than a
+/// test is allowed to run, and happens once).
+async fn bounded_cli<F: std::future::Future>(test: F) -> F::Output {
+    binary();
+    bounded(test).await
+}
+
 fn cli() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(binary());
     cmd.timeout(DEADLINE)
@@ -84,229 +92,246 @@ fn stdout(o: &Output) -> String {
 
 #[tokio::test]
 async fn albums_get_prints_pretty_json_and_sends_the_token() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/v1/albums/A1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(album_json("A1")))
-        .mount(&server)
-        .await;
-    let out = run(Some(&server), &["albums", "get", "A1"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
-    assert_eq!(printed["id"], "A1");
-    assert!(stdout(&out).contains("\n  \"id\""), "pretty printed");
-    let r = &server.received_requests().await.unwrap()[0];
-    assert_eq!(r.headers.get("authorization").unwrap(), "Bearer cli-token");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("cli-token"));
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/v1/albums/A1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(album_json("A1")))
+            .mount(&server)
+            .await;
+        let out = run(Some(&server), &["albums", "get", "A1"], None);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let printed: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(printed["id"], "A1");
+        assert!(stdout(&out).contains("\n  \"id\""), "pretty printed");
+        let r = &server.received_requests().await.unwrap()[0];
+        assert_eq!(r.headers.get("authorization").unwrap(), "Bearer cli-token");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("cli-token"));
+    })
+    .await
 }
 
 #[tokio::test]
 async fn albums_list_all_follows_every_page_as_json_lines() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/albums"))
-        .and(|r: &Request| !r.url.query().unwrap_or("").contains("pageToken"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(
-            json!({"albums": [album_json("A1"), album_json("A2")], "nextPageToken": "P2"}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums"))
-        .and(query_param("pageToken", "P2"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("A3")]})),
-        )
-        .mount(&server)
-        .await;
-    let out = run(
-        Some(&server),
-        &[
-            "-o",
-            "json-lines",
-            "albums",
-            "list",
-            "--all",
-            "--page-size",
-            "2",
-        ],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ids: Vec<String> = stdout(&out)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    assert_eq!(ids, ["A1", "A2", "A3"]);
-    assert!(server.received_requests().await.unwrap().iter().all(|r| r
-        .url
-        .query()
-        .unwrap()
-        .contains("pageSize=2")));
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/albums"))
+            .and(|r: &Request| !r.url.query().unwrap_or("").contains("pageToken"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"albums": [album_json("A1"), album_json("A2")], "nextPageToken": "P2"}),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .and(query_param("pageToken", "P2"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("A3")]})),
+            )
+            .mount(&server)
+            .await;
+        let out = run(
+            Some(&server),
+            &[
+                "-o",
+                "json-lines",
+                "albums",
+                "list",
+                "--all",
+                "--page-size",
+                "2",
+            ],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let ids: Vec<String> = stdout(&out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids, ["A1", "A2", "A3"]);
+        assert!(server.received_requests().await.unwrap().iter().all(|r| r
+            .url
+            .query()
+            .unwrap()
+            .contains("pageSize=2")));
+    })
+    .await
 }
 
 #[tokio::test]
 async fn media_items_search_takes_flags_and_a_body_from_stdin() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/mediaItems:search"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"mediaItems": [media_item_json("M1")]})),
-        )
-        .mount(&server)
-        .await;
-    let body = r#"{"filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}}"#;
-    let out = run(
-        Some(&server),
-        &[
-            "-o",
-            "table",
-            "media-items",
-            "search",
-            "--body",
-            "-",
-            "--album-id",
-            "ALB",
-            "--page-size",
-            "25",
-        ],
-        Some(body),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let sent: Value =
-        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
-    assert_eq!(
-        sent,
-        json!({"albumId": "ALB", "pageSize": 25, "filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}})
-    );
-    let table = stdout(&out);
-    assert!(
-        table.lines().next().unwrap().contains("filename"),
-        "{table}"
-    );
-    assert!(table.contains("M1"), "{table}");
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"mediaItems": [media_item_json("M1")]})),
+            )
+            .mount(&server)
+            .await;
+        let body = r#"{"filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}}"#;
+        let out = run(
+            Some(&server),
+            &[
+                "-o",
+                "table",
+                "media-items",
+                "search",
+                "--body",
+                "-",
+                "--album-id",
+                "ALB",
+                "--page-size",
+                "25",
+            ],
+            Some(body),
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let sent: Value =
+            serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+        assert_eq!(
+            sent,
+            json!({"albumId": "ALB", "pageSize": 25, "filters": {"mediaTypeFilter": {"mediaTypes": ["PHOTO"]}}})
+        );
+        let table = stdout(&out);
+        assert!(
+            table.lines().next().unwrap().contains("filename"),
+            "{table}"
+        );
+        assert!(table.contains("M1"), "{table}");
+    })
+    .await
 }
 
 #[tokio::test]
 async fn shared_albums_join_and_batch_get_with_repeated_flags() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/sharedAlbums:join"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"album": album_json("S")})))
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/mediaItems:batchGet"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": []})))
-        .mount(&server)
-        .await;
-    assert!(run(
-        Some(&server),
-        &["shared-albums", "join", "--share-token", "TOK"],
-        None
-    )
-    .status
-    .success());
-    assert!(run(
-        Some(&server),
-        &[
-            "media-items",
-            "batch-get",
-            "--media-item-ids",
-            "a",
-            "--media-item-ids",
-            "b"
-        ],
-        None
-    )
-    .status
-    .success());
-    let received = server.received_requests().await.unwrap();
-    assert_eq!(
-        serde_json::from_slice::<Value>(&received[0].body).unwrap(),
-        json!({"shareToken": "TOK"})
-    );
-    assert_eq!(
-        received[1].url.query(),
-        Some("mediaItemIds=a&mediaItemIds=b&prettyPrint=false")
-    );
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/sharedAlbums:join"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"album": album_json("S")})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": []})))
+            .mount(&server)
+            .await;
+        assert!(run(
+            Some(&server),
+            &["shared-albums", "join", "--share-token", "TOK"],
+            None
+        )
+        .status
+        .success());
+        assert!(run(
+            Some(&server),
+            &[
+                "media-items",
+                "batch-get",
+                "--media-item-ids",
+                "a",
+                "--media-item-ids",
+                "b"
+            ],
+            None
+        )
+        .status
+        .success());
+        let received = server.received_requests().await.unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&received[0].body).unwrap(),
+            json!({"shareToken": "TOK"})
+        );
+        assert_eq!(
+            received[1].url.query(),
+            Some("mediaItemIds=a&mediaItemIds=b&prettyPrint=false")
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn exit_codes_tell_usage_auth_api_and_network_errors_apart() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/albums/missing"))
-        .respond_with(ResponseTemplate::new(404).set_body_json(
-            json!({"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums/secret"))
-        .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401, "message": "Invalid credentials", "status": "UNAUTHENTICATED"}})))
-        .mount(&server)
-        .await;
-    let api = run(Some(&server), &["albums", "get", "missing"], None);
-    assert_eq!(api.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&api.stderr).contains("NOT_FOUND"));
-    assert_eq!(
-        run(Some(&server), &["albums", "get", "secret"], None)
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/albums/missing"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(
+                json!({"error": {"code": 404, "message": "Not found.", "status": "NOT_FOUND"}}),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums/secret"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({"error": {"code": 401, "message": "Invalid credentials", "status": "UNAUTHENTICATED"}})))
+            .mount(&server)
+            .await;
+        let api = run(Some(&server), &["albums", "get", "missing"], None);
+        assert_eq!(api.status.code(), Some(4));
+        assert!(String::from_utf8_lossy(&api.stderr).contains("NOT_FOUND"));
+        assert_eq!(
+            run(Some(&server), &["albums", "get", "secret"], None)
+                .status
+                .code(),
+            Some(3)
+        );
+        assert_eq!(
+            run(None, &["albums", "get", "x"], None).status.code(),
+            Some(3),
+            "no token"
+        );
+        assert_eq!(
+            run(Some(&server), &["albums", "get"], None).status.code(),
+            Some(2),
+            "missing argument"
+        );
+        assert_eq!(
+            run(
+                Some(&server),
+                &["albums", "list", "--page-size", "many"],
+                None
+            )
             .status
             .code(),
-        Some(3)
-    );
-    assert_eq!(
-        run(None, &["albums", "get", "x"], None).status.code(),
-        Some(3),
-        "no token"
-    );
-    assert_eq!(
-        run(Some(&server), &["albums", "get"], None).status.code(),
-        Some(2),
-        "missing argument"
-    );
-    assert_eq!(
-        run(
-            Some(&server),
-            &["albums", "list", "--page-size", "many"],
-            None
-        )
-        .status
-        .code(),
-        Some(2)
-    );
-    assert_eq!(
-        run(Some(&server), &["albums", "get", "a/b"], None)
-            .status
-            .code(),
-        Some(2),
-        "invalid id"
-    );
-    let network = cli()
-        .args([
-            "--token",
-            "t",
-            "--base-url",
-            "http://127.0.0.1:1/",
-            "albums",
-            "get",
-            "x",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(network.status.code(), Some(5));
+            Some(2)
+        );
+        assert_eq!(
+            run(Some(&server), &["albums", "get", "a/b"], None)
+                .status
+                .code(),
+            Some(2),
+            "invalid id"
+        );
+        let network = cli()
+            .args([
+                "--token",
+                "t",
+                "--base-url",
+                "http://127.0.0.1:1/",
+                "albums",
+                "get",
+                "x",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(network.status.code(), Some(5));
+    })
+    .await
 }
 
 #[test]
@@ -343,85 +368,88 @@ fn media_folder(name: &str) -> PathBuf {
 
 #[tokio::test]
 async fn upload_a_folder_into_a_new_album_with_a_summary() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/uploads"))
-        .respond_with(|r: &Request| {
-            let name = r
-                .headers
-                .get("x-goog-upload-file-name")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            ResponseTemplate::new(200).set_body_string(format!("token-{name}"))
-        })
-        .expect(3)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/albums"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("OTHER")]})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/albums"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(album_json("NEW")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .respond_with(|r: &Request| {
-            let body: Value = serde_json::from_slice(&r.body).unwrap();
-            let results: Vec<Value> = body["newMediaItems"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| {
-                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
-                    if token.ends_with("c.mp4") {
-                        json!({"uploadToken": token, "status": {"code": 3, "message": "unsupported video"}})
-                    } else {
-                        json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
-                    }
-                })
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
-        })
-        .mount(&server)
-        .await;
-    let dir = media_folder("upload");
-    let out = run(
-        Some(&server),
-        &[
-            "upload",
-            dir.to_str().unwrap(),
-            "--album",
-            "Holiday",
-            "--description",
-            "2024",
-            "--jobs",
-            "2",
-        ],
-        None,
-    );
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(4), "one item failed: {text}");
-    assert!(text.starts_with("created 2, failed 1, skipped 1"), "{text}");
-    assert!(text.contains("failed: c.mp4: unsupported video"), "{text}");
-    assert!(text.contains("notes.txt"), "{text}");
-    let create: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path().ends_with(":batchCreate"))
-        .collect();
-    let body: Value = serde_json::from_slice(&create[0].body).unwrap();
-    assert_eq!(body["albumId"], "NEW");
-    assert_eq!(body["newMediaItems"][0]["description"], "2024");
-    std::fs::remove_dir_all(&dir).unwrap();
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/uploads"))
+            .respond_with(|r: &Request| {
+                let name = r
+                    .headers
+                    .get("x-goog-upload-file-name")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                ResponseTemplate::new(200).set_body_string(format!("token-{name}"))
+            })
+            .expect(3)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/albums"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("OTHER")]})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(album_json("NEW")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .respond_with(|r: &Request| {
+                let body: Value = serde_json::from_slice(&r.body).unwrap();
+                let results: Vec<Value> = body["newMediaItems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| {
+                        let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                        if token.ends_with("c.mp4") {
+                            json!({"uploadToken": token, "status": {"code": 3, "message": "unsupported video"}})
+                        } else {
+                            json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                        }
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+            })
+            .mount(&server)
+            .await;
+        let dir = media_folder("upload");
+        let out = run(
+            Some(&server),
+            &[
+                "upload",
+                dir.to_str().unwrap(),
+                "--album",
+                "Holiday",
+                "--description",
+                "2024",
+                "--jobs",
+                "2",
+            ],
+            None,
+        );
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(4), "one item failed: {text}");
+        assert!(text.starts_with("created 2, failed 1, skipped 1"), "{text}");
+        assert!(text.contains("failed: c.mp4: unsupported video"), "{text}");
+        assert!(text.contains("notes.txt"), "{text}");
+        let create: Vec<_> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.url.path().ends_with(":batchCreate"))
+            .collect();
+        let body: Value = serde_json::from_slice(&create[0].body).unwrap();
+        assert_eq!(body["albumId"], "NEW");
+        assert_eq!(body["newMediaItems"][0]["description"], "2024");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
 }
 
 /// Every file below `dir`, relative, with its contents.
@@ -445,168 +473,177 @@ fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test]
 async fn download_of_hostile_names_stays_in_its_folder_and_loses_nothing() {
-    let server = MockServer::start().await;
-    // Ids and file names a hostile server might send: paths, separators,
-    // Windows names, the temporary suffix, ids equal in their last characters
-    // or only in case, and one item listed twice.
-    let hostile = [
-        ("AAAA/../..", "x.jpg"),
-        ("id-1", "/etc/passwd"),
-        ("id-2", "../../up.jpg"),
-        ("id-3", "..\\..\\x.bat"),
-        ("id-4", "photo.part"),
-        ("xx-same-tail", "same.jpg"),
-        ("yy-same-tail", "same.jpg"),
-        ("CaseId", "case.jpg"),
-        ("caseid", "case.jpg"),
-        ("id-5", "CON"),
-        ("id-6", ""),
-    ];
-    let mut listed = Vec::new();
-    for (i, (id, name)) in hostile.iter().enumerate() {
-        let mut v = media_item_json(id);
-        v["filename"] = json!(name);
-        v["baseUrl"] = json!(format!("{}/lh3/item{i}", server.uri()));
-        Mock::given(path(format!("/lh3/item{i}=d")))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_raw(format!("content {i}").into_bytes(), "image/jpeg"),
-            )
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        // Ids and file names a hostile server might send: paths, separators,
+        // Windows names, the temporary suffix, ids equal in their last characters
+        // or only in case, and one item listed twice.
+        let hostile = [
+            ("AAAA/../..", "x.jpg"),
+            ("id-1", "/etc/passwd"),
+            ("id-2", "../../up.jpg"),
+            ("id-3", "..\\..\\x.bat"),
+            ("id-4", "photo.part"),
+            ("xx-same-tail", "same.jpg"),
+            ("yy-same-tail", "same.jpg"),
+            ("CaseId", "case.jpg"),
+            ("caseid", "case.jpg"),
+            ("id-5", "CON"),
+            ("id-6", ""),
+        ];
+        let mut listed = Vec::new();
+        for (i, (id, name)) in hostile.iter().enumerate() {
+            let mut v = media_item_json(id);
+            v["filename"] = json!(name);
+            v["baseUrl"] = json!(format!("{}/lh3/item{i}", server.uri()));
+            Mock::given(path(format!("/lh3/item{i}=d")))
+                .respond_with(
+                    ResponseTemplate::new(200)
+                        .set_body_raw(format!("content {i}").into_bytes(), "image/jpeg"),
+                )
+                .mount(&server)
+                .await;
+            listed.push(v);
+        }
+        listed.push(listed[0].clone());
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": listed})))
             .mount(&server)
             .await;
-        listed.push(v);
-    }
-    listed.push(listed[0].clone());
-    Mock::given(path("/v1/mediaItems:search"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": listed})))
-        .mount(&server)
-        .await;
-    let root = std::env::temp_dir().join(format!("cli-hostile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    let out_dir = root.join("a").join("b").join("out");
-    std::fs::create_dir_all(&out_dir).unwrap();
-    let args = [
-        "download",
-        "--album",
-        "ALB",
-        "--out",
-        out_dir.to_str().unwrap(),
-    ];
-    let out = run(Some(&server), &args, None);
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(text.starts_with("downloaded 11, skipped 0"), "{text}");
-    // Nothing outside --out, every item in a file of its own with its bytes.
-    let all = tree(&root);
-    assert!(
-        all.iter().all(|(p, _)| p.starts_with("a/b/out/")),
-        "{all:?}"
-    );
-    let files = tree(&out_dir);
-    assert_eq!(files.len(), hostile.len(), "{files:?}");
-    let mut contents: Vec<String> = files
-        .iter()
-        .map(|(_, c)| String::from_utf8(c.clone()).unwrap())
-        .collect();
-    contents.sort();
-    let mut expected: Vec<String> = (0..hostile.len()).map(|i| format!("content {i}")).collect();
-    expected.sort();
-    assert_eq!(contents, expected);
-    for (name, _) in &files {
-        // Temporary files start with a dot: none is left, and none can be
-        // mistaken for a final name (the item called photo.part included).
-        assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
-    }
-    let lower: std::collections::BTreeSet<_> =
-        files.iter().map(|(n, _)| n.to_lowercase()).collect();
-    assert_eq!(lower.len(), files.len(), "names are unique ignoring case");
-    // A rerun finds every file again.
-    let again = run(Some(&server), &args, None);
-    assert!(
-        stdout(&again).starts_with("downloaded 0, skipped 11"),
-        "{}",
-        stdout(&again)
-    );
-    std::fs::remove_dir_all(&root).unwrap();
+        let root = std::env::temp_dir().join(format!("cli-hostile-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let out_dir = root.join("a").join("b").join("out");
+        std::fs::create_dir_all(&out_dir).unwrap();
+        let args = [
+            "download",
+            "--album",
+            "ALB",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ];
+        let out = run(Some(&server), &args, None);
+        let text = stdout(&out);
+        assert!(
+            out.status.success(),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.starts_with("downloaded 11, skipped 0"), "{text}");
+        // Nothing outside --out, every item in a file of its own with its bytes.
+        let all = tree(&root);
+        assert!(
+            all.iter().all(|(p, _)| p.starts_with("a/b/out/")),
+            "{all:?}"
+        );
+        let files = tree(&out_dir);
+        assert_eq!(files.len(), hostile.len(), "{files:?}");
+        let mut contents: Vec<String> = files
+            .iter()
+            .map(|(_, c)| String::from_utf8(c.clone()).unwrap())
+            .collect();
+        contents.sort();
+        let mut expected: Vec<String> =
+            (0..hostile.len()).map(|i| format!("content {i}")).collect();
+        expected.sort();
+        assert_eq!(contents, expected);
+        for (name, _) in &files {
+            // Temporary files start with a dot: none is left, and none can be
+            // mistaken for a final name (the item called photo.part included).
+            assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
+        }
+        let lower: std::collections::BTreeSet<_> =
+            files.iter().map(|(n, _)| n.to_lowercase()).collect();
+        assert_eq!(lower.len(), files.len(), "names are unique ignoring case");
+        // A rerun finds every file again.
+        let again = run(Some(&server), &args, None);
+        assert!(
+            stdout(&again).starts_with("downloaded 0, skipped 11"),
+            "{}",
+            stdout(&again)
+        );
+        std::fs::remove_dir_all(&root).unwrap();
+    })
+    .await
 }
 
 #[tokio::test]
 async fn download_an_album_then_resume_without_fetching_again() {
-    let server = MockServer::start().await;
-    let item = |id: &str, name: &str| {
-        let mut v = media_item_json(id);
-        v["filename"] = json!(name);
-        v["baseUrl"] = json!(format!("{}/lh3/{id}", server.uri()));
-        v
-    };
-    let items = json!({"mediaItems": [item("M1", "one.jpg"), item("M2", "two.jpg")]});
-    Mock::given(path("/v1/mediaItems:search"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(items))
-        .mount(&server)
-        .await;
-    Mock::given(path("/lh3/M1=d"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(b"first".to_vec(), "image/jpeg"))
-        .mount(&server)
-        .await;
-    Mock::given(path("/lh3/M2=d"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(b"second".to_vec(), "image/jpeg"))
-        .mount(&server)
-        .await;
-    let dir = std::env::temp_dir().join(format!("cli-download-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = run(
-        Some(&server),
-        &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
-        None,
-    );
-    assert!(
-        out.status.success(),
-        "{}{}",
-        stdout(&out),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout(&out).starts_with("downloaded 2, skipped 0"),
-        "{}",
-        stdout(&out)
-    );
-    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (
-                e.file_name().into_string().unwrap(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect();
-    files.sort();
-    assert_eq!(files.len(), 2);
-    assert!(
-        files[0].0.starts_with("one-") && files[0].0.ends_with(".jpg") && files[0].1 == b"first",
-        "{files:?}"
-    );
-    let before = server.received_requests().await.unwrap().len();
-    let again = run(
-        Some(&server),
-        &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
-        None,
-    );
-    assert!(
-        stdout(&again).starts_with("downloaded 0, skipped 2"),
-        "{}",
-        stdout(&again)
-    );
-    let media_fetches = server.received_requests().await.unwrap()[before..]
-        .iter()
-        .filter(|r| r.url.path().starts_with("/lh3/"))
-        .count();
-    assert_eq!(media_fetches, 0, "complete files are not fetched again");
-    std::fs::remove_dir_all(&dir).unwrap();
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let item = |id: &str, name: &str| {
+            let mut v = media_item_json(id);
+            v["filename"] = json!(name);
+            v["baseUrl"] = json!(format!("{}/lh3/{id}", server.uri()));
+            v
+        };
+        let items = json!({"mediaItems": [item("M1", "one.jpg"), item("M2", "two.jpg")]});
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(items))
+            .mount(&server)
+            .await;
+        Mock::given(path("/lh3/M1=d"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(b"first".to_vec(), "image/jpeg"))
+            .mount(&server)
+            .await;
+        Mock::given(path("/lh3/M2=d"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(b"second".to_vec(), "image/jpeg"))
+            .mount(&server)
+            .await;
+        let dir = std::env::temp_dir().join(format!("cli-download-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = run(
+            Some(&server),
+            &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{}{}",
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout(&out).starts_with("downloaded 2, skipped 0"),
+            "{}",
+            stdout(&out)
+        );
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().into_string().unwrap(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 2);
+        assert!(
+            files[0].0.starts_with("one-")
+                && files[0].0.ends_with(".jpg")
+                && files[0].1 == b"first",
+            "{files:?}"
+        );
+        let before = server.received_requests().await.unwrap().len();
+        let again = run(
+            Some(&server),
+            &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
+            None,
+        );
+        assert!(
+            stdout(&again).starts_with("downloaded 0, skipped 2"),
+            "{}",
+            stdout(&again)
+        );
+        let media_fetches = server.received_requests().await.unwrap()[before..]
+            .iter()
+            .filter(|r| r.url.path().starts_with("/lh3/"))
+            .count();
+        assert_eq!(media_fetches, 0, "complete files are not fetched again");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
 }
 
 #[test]
@@ -850,367 +887,389 @@ fn temp_folder(name: &str) -> PathBuf {
 
 #[tokio::test]
 async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
-    use base64::Engine;
-    use sha2::Digest;
-    let server = MockServer::start().await;
-    mock_token_endpoint(&server).await;
-    Mock::given(path("/v1/albums"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
-        .mount(&server)
-        .await;
-    let dir = temp_folder("login");
-    let secret = dir.join("client_secret.json");
-    std::fs::write(&secret, client_secret_json(&server)).unwrap();
-    let config = dir.join("config");
+    bounded_cli(async move {
+        use base64::Engine;
+        use sha2::Digest;
+        let server = MockServer::start().await;
+        mock_token_endpoint(&server).await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
+            .mount(&server)
+            .await;
+        let dir = temp_folder("login");
+        let secret = dir.join("client_secret.json");
+        std::fs::write(&secret, client_secret_json(&server)).unwrap();
+        let config = dir.join("config");
 
-    let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
-    let consent = login.consent();
-    let p = &consent.params;
-    assert_eq!(p["client_id"], "cid.apps.example");
-    assert_eq!(p["response_type"], "code");
-    assert_eq!(p["code_challenge_method"], "S256");
-    assert_eq!(p["access_type"], "offline");
-    assert_eq!(p["prompt"], "consent");
-    assert!(p["scope"].contains("photoslibrary"), "{p:?}");
-    let state = &p["state"];
-    assert!(state.len() >= 16, "a random state: {state:?}");
-    assert_eq!(
-        redirect(
-            consent.port,
-            &format!("state={state}&code=the-code&scope=x")
-        ),
-        "HTTP/1.1 200 OK"
-    );
-    let (status, out, err) = login.finish();
-    assert!(status.success(), "{out}{err}");
-    assert!(out.contains("logged in"), "{out}");
-    assert!(
-        !out.contains("http"),
-        "the consent URL is not on stdout: {out}"
-    );
-    for text in [&out, &err] {
-        assert!(
-            !text.contains("ya29.stored") && !text.contains("1//refresh"),
-            "a secret was printed: {text}"
-        );
-    }
-    let exchange = &token_requests(&server).await[0];
-    assert_eq!(exchange["grant_type"], "authorization_code");
-    assert_eq!(exchange["code"], "the-code");
-    assert_eq!(exchange["redirect_uri"], p["redirect_uri"]);
-    let verifier = &exchange["code_verifier"];
-    let challenge =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
-    assert_eq!(challenge, p["code_challenge"], "PKCE S256");
-
-    let credentials: Value =
-        serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap()).unwrap();
-    assert_eq!(credentials["type"], "authorized_user");
-    assert_eq!(credentials["refresh_token"], "1//refresh");
-    assert_eq!(credentials["client_id"], "cid.apps.example");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode(config.clone()), 0o700);
-        assert_eq!(mode(config.join("credentials.json")), 0o600);
-        assert_eq!(mode(config.join("client_secret.json")), 0o600);
-    }
-
-    // Later commands without --token refresh the stored credentials.
-    let list = cli()
-        .args(["albums", "list"])
-        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
-        .env("PHOTOSLIBRARY_BASE_URL", server.uri())
-        .output()
-        .unwrap();
-    assert!(list.status.success(), "{}", stderr(&list));
-    let refresh = &token_requests(&server).await[1];
-    assert_eq!(refresh["grant_type"], "refresh_token");
-    assert_eq!(refresh["refresh_token"], "1//refresh");
-    let requests = server.received_requests().await.unwrap();
-    let call = requests
-        .iter()
-        .find(|r| r.url.path() == "/v1/albums")
-        .unwrap();
-    assert_eq!(
-        call.headers.get("authorization").unwrap(),
-        "Bearer ya29.stored"
-    );
-
-    let status = cli()
-        .args(["auth", "status"])
-        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
-        .env("PHOTOSLIBRARY_BASE_URL", server.uri())
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{}", stderr(&status));
-    assert!(
-        stdout(&status).contains("stored credentials")
-            && stdout(&status).contains("cid.apps.example"),
-        "{}",
-        stdout(&status)
-    );
-    let logout = cli()
-        .args(["auth", "logout"])
-        .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
-        .output()
-        .unwrap();
-    assert!(logout.status.success());
-    let left: Vec<_> = std::fs::read_dir(&config).unwrap().collect();
-    assert!(left.is_empty(), "logout leaves {left:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn auth_login_ignores_redirects_without_its_state() {
-    let server = MockServer::start().await;
-    mock_token_endpoint(&server).await;
-    let dir = temp_folder("login-state");
-    let secret = dir.join("client_secret.json");
-    std::fs::write(&secret, client_secret_json(&server)).unwrap();
-    let config = dir.join("config");
-
-    let mut login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
-    let consent = login.consent();
-    let state = consent.params["state"].clone();
-    // Another local process delivers its own code.
-    for forged in [
-        "code=evil".to_string(),
-        "code=evil&state=guess".to_string(),
-        format!("code=evil&state={}x", state),
-        format!("error=access_denied&state={}", &state[1..]),
-    ] {
+        let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let consent = login.consent();
+        let p = &consent.params;
+        assert_eq!(p["client_id"], "cid.apps.example");
+        assert_eq!(p["response_type"], "code");
+        assert_eq!(p["code_challenge_method"], "S256");
+        assert_eq!(p["access_type"], "offline");
+        assert_eq!(p["prompt"], "consent");
+        assert!(p["scope"].contains("photoslibrary"), "{p:?}");
+        let state = &p["state"];
+        assert!(state.len() >= 16, "a random state: {state:?}");
         assert_eq!(
-            redirect(consent.port, &forged),
-            "HTTP/1.1 400 Bad Request",
-            "{forged}"
+            redirect(
+                consent.port,
+                &format!("state={state}&code=the-code&scope=x")
+            ),
+            "HTTP/1.1 200 OK"
         );
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    assert!(login.running(), "a forged redirect ended the login");
-    assert!(
-        token_requests(&server).await.is_empty(),
-        "a forged code was exchanged"
-    );
-    assert!(!config.join("credentials.json").exists());
-    // The real browser still gets through.
-    assert_eq!(
-        redirect(consent.port, &format!("code=good&state={state}")),
-        "HTTP/1.1 200 OK"
-    );
-    let (status, out, err) = login.finish();
-    assert!(status.success(), "{out}{err}");
-    let exchanges = token_requests(&server).await;
-    assert_eq!(exchanges.len(), 1);
-    assert_eq!(exchanges[0]["code"], "good");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
+        let (status, out, err) = login.finish();
+        assert!(status.success(), "{out}{err}");
+        assert!(out.contains("logged in"), "{out}");
+        assert!(
+            !out.contains("http"),
+            "the consent URL is not on stdout: {out}"
+        );
+        for text in [&out, &err] {
+            assert!(
+                !text.contains("ya29.stored") && !text.contains("1//refresh"),
+                "a secret was printed: {text}"
+            );
+        }
+        let exchange = &token_requests(&server).await[0];
+        assert_eq!(exchange["grant_type"], "authorization_code");
+        assert_eq!(exchange["code"], "the-code");
+        assert_eq!(exchange["redirect_uri"], p["redirect_uri"]);
+        let verifier = &exchange["code_verifier"];
+        let challenge =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier));
+        assert_eq!(challenge, p["code_challenge"], "PKCE S256");
 
-#[tokio::test]
-async fn auth_login_stops_when_the_consent_page_reports_an_error() {
-    let server = MockServer::start().await;
-    mock_token_endpoint(&server).await;
-    let dir = temp_folder("login-denied");
-    let secret = dir.join("client_secret.json");
-    std::fs::write(&secret, client_secret_json(&server)).unwrap();
-    let config = dir.join("config");
-    let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
-    let consent = login.consent();
-    let state = &consent.params["state"];
-    redirect(consent.port, &format!("error=access_denied&state={state}"));
-    let (status, out, err) = login.finish();
-    assert_eq!(status.code(), Some(3), "{out}{err}");
-    assert!(err.contains("access_denied"), "{err}");
-    assert!(!out.contains("logged in"), "{out}");
-    assert!(token_requests(&server).await.is_empty());
-    assert!(!config.join("credentials.json").exists());
-    std::fs::remove_dir_all(&dir).unwrap();
-}
+        let credentials: Value =
+            serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap())
+                .unwrap();
+        assert_eq!(credentials["type"], "authorized_user");
+        assert_eq!(credentials["refresh_token"], "1//refresh");
+        assert_eq!(credentials["client_id"], "cid.apps.example");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(config.clone()), 0o700);
+            assert_eq!(mode(config.join("credentials.json")), 0o600);
+            assert_eq!(mode(config.join("client_secret.json")), 0o600);
+        }
 
-#[tokio::test]
-async fn auth_login_gives_up_after_its_timeout() {
-    let server = MockServer::start().await;
-    let dir = temp_folder("login-timeout");
-    let secret = dir.join("client_secret.json");
-    std::fs::write(&secret, client_secret_json(&server)).unwrap();
-    let started = Instant::now();
-    let out = cli()
-        .args(["auth", "login", "--timeout", "1", "--client-secret"])
-        .arg(&secret)
-        .env("PHOTOSLIBRARY_CONFIG_DIR", dir.join("config"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
-    assert!(stdout(&out).is_empty(), "{}", stdout(&out));
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[tokio::test]
-async fn auth_login_with_the_stored_client_secret_keeps_it() {
-    let server = MockServer::start().await;
-    mock_token_endpoint(&server).await;
-    let config = temp_folder("login-same-secret");
-    let stored = config.join("client_secret.json");
-    let bytes = client_secret_json(&server).into_bytes();
-    std::fs::write(&stored, &bytes).unwrap();
-
-    let login = Login::start(&config, &["--client-secret", stored.to_str().unwrap()]);
-    let consent = login.consent();
-    redirect(
-        consent.port,
-        &format!("code=c&state={}", consent.params["state"]),
-    );
-    let (status, out, err) = login.finish();
-    assert!(status.success(), "{out}{err}");
-    assert_eq!(
-        std::fs::read(&stored).unwrap(),
-        bytes,
-        "the stored copy is intact"
-    );
-    // Without --client-secret, a login uses the stored copy.
-    let again = Login::start(&config, &["--timeout", "5"]);
-    let consent = again.consent();
-    assert_eq!(consent.params["client_id"], "cid.apps.example");
-    redirect(
-        consent.port,
-        &format!("code=c2&state={}", consent.params["state"]),
-    );
-    let (status, out, err) = again.finish();
-    assert!(status.success(), "{out}{err}");
-    assert_eq!(std::fs::read(&stored).unwrap(), bytes);
-    std::fs::remove_dir_all(&config).unwrap();
-}
-
-#[tokio::test]
-async fn stored_credentials_that_no_longer_refresh_fail_fast_without_a_prompt() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/token"))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
-            "error": "invalid_grant", "error_description": "Token has been expired or revoked."
-        })))
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
-        .mount(&server)
-        .await;
-    let config = temp_folder("revoked");
-    std::fs::write(
-        config.join("client_secret.json"),
-        client_secret_json(&server),
-    )
-    .unwrap();
-    std::fs::write(
-        config.join("credentials.json"),
-        json!({
-            "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
-            "refresh_token": "1//revoked", "token_uri": format!("{}/token", server.uri())
-        })
-        .to_string(),
-    )
-    .unwrap();
-    let photo = config.join("a.jpg");
-    std::fs::write(&photo, b"aaaa").unwrap();
-    for args in [
-        &["-o", "json", "albums", "list"][..],
-        &["auth", "status"],
-        &["upload", photo.to_str().unwrap()],
-    ] {
-        let started = Instant::now();
-        let out = cli()
-            .args(args)
+        // Later commands without --token refresh the stored credentials.
+        let list = cli()
+            .args(["albums", "list"])
             .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
             .env("PHOTOSLIBRARY_BASE_URL", server.uri())
             .output()
             .unwrap();
+        assert!(list.status.success(), "{}", stderr(&list));
+        let refresh = &token_requests(&server).await[1];
+        assert_eq!(refresh["grant_type"], "refresh_token");
+        assert_eq!(refresh["refresh_token"], "1//refresh");
+        let requests = server.received_requests().await.unwrap();
+        let call = requests
+            .iter()
+            .find(|r| r.url.path() == "/v1/albums")
+            .unwrap();
+        assert_eq!(
+            call.headers.get("authorization").unwrap(),
+            "Bearer ya29.stored"
+        );
+
+        let status = cli()
+            .args(["auth", "status"])
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{}", stderr(&status));
+        assert!(
+            stdout(&status).contains("stored credentials")
+                && stdout(&status).contains("cid.apps.example"),
+            "{}",
+            stdout(&status)
+        );
+        let logout = cli()
+            .args(["auth", "logout"])
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+            .output()
+            .unwrap();
+        assert!(logout.status.success());
+        let left: Vec<_> = std::fs::read_dir(&config).unwrap().collect();
+        assert!(left.is_empty(), "logout leaves {left:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn auth_login_ignores_redirects_without_its_state() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mock_token_endpoint(&server).await;
+        let dir = temp_folder("login-state");
+        let secret = dir.join("client_secret.json");
+        std::fs::write(&secret, client_secret_json(&server)).unwrap();
+        let config = dir.join("config");
+
+        let mut login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let consent = login.consent();
+        let state = consent.params["state"].clone();
+        // Another local process delivers its own code.
+        for forged in [
+            "code=evil".to_string(),
+            "code=evil&state=guess".to_string(),
+            format!("code=evil&state={}x", state),
+            format!("error=access_denied&state={}", &state[1..]),
+        ] {
+            assert_eq!(
+                redirect(consent.port, &forged),
+                "HTTP/1.1 400 Bad Request",
+                "{forged}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(login.running(), "a forged redirect ended the login");
+        assert!(
+            token_requests(&server).await.is_empty(),
+            "a forged code was exchanged"
+        );
+        assert!(!config.join("credentials.json").exists());
+        // The real browser still gets through.
+        assert_eq!(
+            redirect(consent.port, &format!("code=good&state={state}")),
+            "HTTP/1.1 200 OK"
+        );
+        let (status, out, err) = login.finish();
+        assert!(status.success(), "{out}{err}");
+        let exchanges = token_requests(&server).await;
+        assert_eq!(exchanges.len(), 1);
+        assert_eq!(exchanges[0]["code"], "good");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn auth_login_stops_when_the_consent_page_reports_an_error() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mock_token_endpoint(&server).await;
+        let dir = temp_folder("login-denied");
+        let secret = dir.join("client_secret.json");
+        std::fs::write(&secret, client_secret_json(&server)).unwrap();
+        let config = dir.join("config");
+        let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let consent = login.consent();
+        let state = &consent.params["state"];
+        redirect(consent.port, &format!("error=access_denied&state={state}"));
+        let (status, out, err) = login.finish();
+        assert_eq!(status.code(), Some(3), "{out}{err}");
+        assert!(err.contains("access_denied"), "{err}");
+        assert!(!out.contains("logged in"), "{out}");
+        assert!(token_requests(&server).await.is_empty());
+        assert!(!config.join("credentials.json").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn auth_login_gives_up_after_its_timeout() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let dir = temp_folder("login-timeout");
+        let secret = dir.join("client_secret.json");
+        std::fs::write(&secret, client_secret_json(&server)).unwrap();
+        let started = Instant::now();
+        let out = cli()
+            .args(["auth", "login", "--timeout", "1", "--client-secret"])
+            .arg(&secret)
+            .env("PHOTOSLIBRARY_CONFIG_DIR", dir.join("config"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
         assert!(
             started.elapsed() < Duration::from_secs(10),
-            "{args:?}: {:?}",
+            "{:?}",
             started.elapsed()
         );
-        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
-        assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
-        let err = stderr(&out);
-        assert!(err.contains("photoslibrary auth login"), "{args:?}: {err}");
-        assert!(err.contains("invalid_grant"), "{args:?}: {err}");
-    }
-    let refreshes = token_requests(&server).await;
-    assert_eq!(refreshes.len(), 3, "one refresh per run");
-    assert_eq!(refreshes[0]["refresh_token"], "1//revoked");
-    let calls = server.received_requests().await.unwrap();
-    assert!(
-        calls.iter().all(|r| r.url.path() == "/token"),
-        "no API call"
-    );
-    std::fs::remove_dir_all(&config).unwrap();
+        assert!(stderr(&out).contains("timed out"), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn auth_login_with_the_stored_client_secret_keeps_it() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mock_token_endpoint(&server).await;
+        let config = temp_folder("login-same-secret");
+        let stored = config.join("client_secret.json");
+        let bytes = client_secret_json(&server).into_bytes();
+        std::fs::write(&stored, &bytes).unwrap();
+
+        let login = Login::start(&config, &["--client-secret", stored.to_str().unwrap()]);
+        let consent = login.consent();
+        redirect(
+            consent.port,
+            &format!("code=c&state={}", consent.params["state"]),
+        );
+        let (status, out, err) = login.finish();
+        assert!(status.success(), "{out}{err}");
+        assert_eq!(
+            std::fs::read(&stored).unwrap(),
+            bytes,
+            "the stored copy is intact"
+        );
+        // Without --client-secret, a login uses the stored copy.
+        let again = Login::start(&config, &["--timeout", "5"]);
+        let consent = again.consent();
+        assert_eq!(consent.params["client_id"], "cid.apps.example");
+        redirect(
+            consent.port,
+            &format!("code=c2&state={}", consent.params["state"]),
+        );
+        let (status, out, err) = again.finish();
+        assert!(status.success(), "{out}{err}");
+        assert_eq!(std::fs::read(&stored).unwrap(), bytes);
+        std::fs::remove_dir_all(&config).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn stored_credentials_that_no_longer_refresh_fail_fast_without_a_prompt() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "error": "invalid_grant", "error_description": "Token has been expired or revoked."
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
+            .mount(&server)
+            .await;
+        let config = temp_folder("revoked");
+        std::fs::write(
+            config.join("client_secret.json"),
+            client_secret_json(&server),
+        )
+        .unwrap();
+        std::fs::write(
+            config.join("credentials.json"),
+            json!({
+                "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
+                "refresh_token": "1//revoked", "token_uri": format!("{}/token", server.uri())
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let photo = config.join("a.jpg");
+        std::fs::write(&photo, b"aaaa").unwrap();
+        for args in [
+            &["-o", "json", "albums", "list"][..],
+            &["auth", "status"],
+            &["upload", photo.to_str().unwrap()],
+        ] {
+            let started = Instant::now();
+            let out = cli()
+                .args(args)
+                .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+                .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+                .output()
+                .unwrap();
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{args:?}: {:?}",
+                started.elapsed()
+            );
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+            assert!(stdout(&out).is_empty(), "{args:?}: {}", stdout(&out));
+            let err = stderr(&out);
+            assert!(err.contains("photoslibrary auth login"), "{args:?}: {err}");
+            assert!(err.contains("invalid_grant"), "{args:?}: {err}");
+        }
+        let refreshes = token_requests(&server).await;
+        assert_eq!(refreshes.len(), 3, "one refresh per run");
+        assert_eq!(refreshes[0]["refresh_token"], "1//revoked");
+        let calls = server.received_requests().await.unwrap();
+        assert!(
+            calls.iter().all(|r| r.url.path() == "/token"),
+            "no API call"
+        );
+        std::fs::remove_dir_all(&config).unwrap();
+    })
+    .await
 }
 
 #[cfg(unix)]
 #[tokio::test]
 async fn upload_does_not_follow_folder_links_and_sends_each_file_once() {
-    use std::os::unix::fs::symlink;
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/uploads"))
-        .respond_with(|r: &Request| {
-            let name = r.headers.get("x-goog-upload-file-name").unwrap();
-            ResponseTemplate::new(200).set_body_string(format!("token-{}", name.to_str().unwrap()))
-        })
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .respond_with(|r: &Request| {
-            let body: Value = serde_json::from_slice(&r.body).unwrap();
-            let results: Vec<Value> = body["newMediaItems"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|i| {
-                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
-                    json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
-                })
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
-        })
-        .mount(&server)
-        .await;
-    let dir = temp_folder("upload-links");
-    std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
-    std::fs::write(dir.join("b.png"), b"bbbbbb").unwrap();
-    symlink(".", dir.join("loop")).unwrap();
-    symlink("..", dir.join("up")).unwrap();
-    // The same files again: through a link to a file and a hard link.
-    symlink("a.jpg", dir.join("c-link.jpg")).unwrap();
-    std::fs::hard_link(dir.join("b.png"), dir.join("d-hard.png")).unwrap();
-    let photo = dir.join("a.jpg");
-    let out = run(
-        Some(&server),
-        &["upload", dir.to_str().unwrap(), photo.to_str().unwrap()],
-        None,
-    );
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}{}", stderr(&out));
-    assert!(text.starts_with("created 2, failed 0, skipped 0"), "{text}");
-    let uploads: Vec<String> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path() == "/v1/uploads")
-        .map(|r| {
-            let name = r.headers.get("x-goog-upload-file-name").unwrap();
-            name.to_str().unwrap().to_string()
-        })
-        .collect();
-    assert_eq!(uploads.len(), 2, "{uploads:?}");
-    assert!(uploads.contains(&"a.jpg".to_string()), "{uploads:?}");
-    assert!(uploads.contains(&"b.png".to_string()), "{uploads:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
+    bounded_cli(async move {
+        use std::os::unix::fs::symlink;
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/uploads"))
+            .respond_with(|r: &Request| {
+                let name = r.headers.get("x-goog-upload-file-name").unwrap();
+                ResponseTemplate::new(200).set_body_string(format!("token-{}", name.to_str().unwrap()))
+            })
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .respond_with(|r: &Request| {
+                let body: Value = serde_json::from_slice(&r.body).unwrap();
+                let results: Vec<Value> = body["newMediaItems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|i| {
+                        let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                        json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                    })
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+            })
+            .mount(&server)
+            .await;
+        let dir = temp_folder("upload-links");
+        std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
+        std::fs::write(dir.join("b.png"), b"bbbbbb").unwrap();
+        symlink(".", dir.join("loop")).unwrap();
+        symlink("..", dir.join("up")).unwrap();
+        // The same files again: through a link to a file and a hard link.
+        symlink("a.jpg", dir.join("c-link.jpg")).unwrap();
+        std::fs::hard_link(dir.join("b.png"), dir.join("d-hard.png")).unwrap();
+        let photo = dir.join("a.jpg");
+        let out = run(
+            Some(&server),
+            &["upload", dir.to_str().unwrap(), photo.to_str().unwrap()],
+            None,
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 2, failed 0, skipped 0"), "{text}");
+        let uploads: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path() == "/v1/uploads")
+            .map(|r| {
+                let name = r.headers.get("x-goog-upload-file-name").unwrap();
+                name.to_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(uploads.len(), 2, "{uploads:?}");
+        assert!(uploads.contains(&"a.jpg".to_string()), "{uploads:?}");
+        assert!(uploads.contains(&"b.png".to_string()), "{uploads:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
 }

@@ -3,7 +3,7 @@
 //! bodies larger than any real page, upload sessions that point elsewhere,
 //! granularities and offsets that would overflow, downloads that stop early
 //! or resume at the wrong place. Nothing may panic, hang or corrupt data.
-//! Every test is bounded by `bounded`.
+//! Every test is bounded by `support::bounded`.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -20,14 +20,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod support;
 use support::*;
-
-/// Runs `test` and fails it if it takes longer than 20 seconds: a hang is a
-/// failure in seconds, not a stuck CI run.
-async fn bounded<F: std::future::Future>(test: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(20), test)
-        .await
-        .expect("the test hung")
-}
 
 fn fast_retries() -> RetryPolicy {
     RetryPolicy::default()

@@ -13,6 +13,9 @@ use serde_json::json;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+mod support;
+use support::bounded;
+
 fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(format!("{}/drive/v3/", server.uri()))
@@ -35,45 +38,48 @@ fn metadata() -> File {
 
 #[tokio::test]
 async fn small_media_goes_in_one_multipart_request() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/upload/drive/v3/files"))
-        .and(query_param("uploadType", "multipart"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "F1", "name": "holiday.jpg", "size": "5"})),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
-    let file = client(&server)
-        .files()
-        .create(metadata())
-        .upload(Media::from_bytes(b"hello".to_vec(), "image/jpeg"))
-        .await
-        .unwrap();
-    assert_eq!(file.id.as_deref(), Some("F1"));
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/upload/drive/v3/files"))
+            .and(query_param("uploadType", "multipart"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": "F1", "name": "holiday.jpg", "size": "5"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let file = client(&server)
+            .files()
+            .create(metadata())
+            .upload(Media::from_bytes(b"hello".to_vec(), "image/jpeg"))
+            .await
+            .unwrap();
+        assert_eq!(file.id.as_deref(), Some("F1"));
 
-    let request = &server.received_requests().await.unwrap()[0];
-    let content_type = request
-        .headers
-        .get("content-type")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
-    let boundary = content_type
-        .strip_prefix("multipart/related; boundary=")
-        .expect("multipart/related");
-    let body = String::from_utf8(request.body.clone()).unwrap();
-    let expected = format!(
-        "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{{\"name\":\"holiday.jpg\"}}\r\n--{boundary}\r\nContent-Type: image/jpeg\r\n\r\nhello\r\n--{boundary}--"
-    );
-    assert_eq!(body, expected);
-    assert_eq!(
-        request.headers.get("authorization").unwrap(),
-        "Bearer token"
-    );
+        let request = &server.received_requests().await.unwrap()[0];
+        let content_type = request
+            .headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let boundary = content_type
+            .strip_prefix("multipart/related; boundary=")
+            .expect("multipart/related");
+        let body = String::from_utf8(request.body.clone()).unwrap();
+        let expected = format!(
+            "--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n{{\"name\":\"holiday.jpg\"}}\r\n--{boundary}\r\nContent-Type: image/jpeg\r\n\r\nhello\r\n--{boundary}--"
+        );
+        assert_eq!(body, expected);
+        assert_eq!(
+            request.headers.get("authorization").unwrap(),
+            "Bearer token"
+        );
+    })
+    .await
 }
 
 /// A resumable-upload server: keeps what it receives, answers 308 with the
@@ -181,85 +187,92 @@ const KIB: usize = 1024;
 
 #[tokio::test]
 async fn large_media_is_sent_resumably_in_256_kib_multiples() {
-    let state = Resumable::default();
-    let server = resumable_server(&state).await;
-    let input = data(600 * KIB);
-    let media = Media::from_bytes(input.clone(), "video/mp4")
-        .multipart_threshold(100 * KIB as u64)
-        .chunk_size(256 * KIB);
-    let file = client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await
-        .unwrap();
-    assert_eq!(file.id.as_deref(), Some("BIG"));
-    {
-        let state = state.0.lock().unwrap();
-        assert_eq!(state.data, input);
-        assert_eq!(
-            state.ranges,
-            [
-                "bytes 0-262143/614400",
-                "bytes 262144-524287/614400",
-                "bytes 524288-614399/614400"
-            ]
-        );
-    }
+    bounded(async move {
+        let state = Resumable::default();
+        let server = resumable_server(&state).await;
+        let input = data(600 * KIB);
+        let media = Media::from_bytes(input.clone(), "video/mp4")
+            .multipart_threshold(100 * KIB as u64)
+            .chunk_size(256 * KIB);
+        let file = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap();
+        assert_eq!(file.id.as_deref(), Some("BIG"));
+        {
+            let state = state.0.lock().unwrap();
+            assert_eq!(state.data, input);
+            assert_eq!(
+                state.ranges,
+                [
+                    "bytes 0-262143/614400",
+                    "bytes 262144-524287/614400",
+                    "bytes 524288-614399/614400"
+                ]
+            );
+        }
 
-    let start = &server.received_requests().await.unwrap()[0];
-    assert_eq!(
-        start.headers.get("x-upload-content-type").unwrap(),
-        "video/mp4"
-    );
-    assert_eq!(
-        start.headers.get("x-upload-content-length").unwrap(),
-        "614400"
-    );
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&start.body).unwrap(),
-        json!({"name": "holiday.jpg"})
-    );
+        let start = &server.received_requests().await.unwrap()[0];
+        assert_eq!(
+            start.headers.get("x-upload-content-type").unwrap(),
+            "video/mp4"
+        );
+        assert_eq!(
+            start.headers.get("x-upload-content-length").unwrap(),
+            "614400"
+        );
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&start.body).unwrap(),
+            json!({"name": "holiday.jpg"})
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_without_resending_what_the_server_has() {
-    let state = Resumable::default();
-    {
-        let mut s = state.0.lock().unwrap();
-        s.accept_partial = Some(100 * KIB); // the first chunk only partly lands
-        s.fail_put = Some(1); // and the next PUT fails: the client must ask for the offset
-    }
-    let server = resumable_server(&state).await;
-    let input = data(700 * KIB);
-    let reader = Cursor::new(input.clone());
-    let media = Media::from_reader(reader, Some(input.len() as u64), "application/octet-stream")
-        .multipart_threshold(0)
-        .chunk_size(256 * KIB);
+    bounded(async move {
+        let state = Resumable::default();
+        {
+            let mut s = state.0.lock().unwrap();
+            s.accept_partial = Some(100 * KIB); // the first chunk only partly lands
+            s.fail_put = Some(1); // and the next PUT fails: the client must ask for the offset
+        }
+        let server = resumable_server(&state).await;
+        let input = data(700 * KIB);
+        let reader = Cursor::new(input.clone());
+        let media =
+            Media::from_reader(reader, Some(input.len() as u64), "application/octet-stream")
+                .multipart_threshold(0)
+                .chunk_size(256 * KIB);
 
-    let file = client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await;
-    assert_eq!(file.unwrap().id.as_deref(), Some("BIG"));
-    let state = state.0.lock().unwrap();
-    assert_eq!(state.data, input);
-    assert!(
-        !state.resent,
-        "bytes the server had were sent again: {:?}",
-        state.ranges
-    );
-    assert!(
-        state.ranges.iter().any(|r| r == "bytes */716800"),
-        "the client queried the offset: {:?}",
-        state.ranges
-    );
-    assert_eq!(state.ranges[0], "bytes 0-262143/716800");
-    assert_eq!(
-        state.ranges[1], "bytes 102400-262143/716800",
-        "the rest of the first chunk"
-    );
+        let file = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await;
+        assert_eq!(file.unwrap().id.as_deref(), Some("BIG"));
+        let state = state.0.lock().unwrap();
+        assert_eq!(state.data, input);
+        assert!(
+            !state.resent,
+            "bytes the server had were sent again: {:?}",
+            state.ranges
+        );
+        assert!(
+            state.ranges.iter().any(|r| r == "bytes */716800"),
+            "the client queried the offset: {:?}",
+            state.ranges
+        );
+        assert_eq!(state.ranges[0], "bytes 0-262143/716800");
+        assert_eq!(
+            state.ranges[1], "bytes 102400-262143/716800",
+            "the rest of the first chunk"
+        );
+    })
+    .await
 }
 
 /// Uploads 600 KiB in 256 KiB chunks to a server that answers every chunk with
@@ -283,173 +296,200 @@ async fn upload_against_a_lying_server(range: &str) -> (Error, usize) {
 
 #[tokio::test]
 async fn a_server_that_never_advances_the_offset_fails_the_upload_in_bounded_attempts() {
-    // "bytes=0-0": one byte, for ever.
-    let (err, puts) = upload_against_a_lying_server("bytes=0-0").await;
-    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
-    assert!(err.to_string().contains("no progress"), "{err}");
-    assert!(
-        puts <= 4,
-        "bounded by the retry policy's attempts: {puts} PUTs"
-    );
+    bounded(async move {
+        // "bytes=0-0": one byte, for ever.
+        let (err, puts) = upload_against_a_lying_server("bytes=0-0").await;
+        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        assert!(err.to_string().contains("no progress"), "{err}");
+        assert!(
+            puts <= 4,
+            "bounded by the retry policy's attempts: {puts} PUTs"
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_offset_beyond_what_was_sent_is_rejected_before_more_bytes_go_out() {
-    let (err, puts) = upload_against_a_lying_server("bytes=0-999999").await;
-    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
-    assert!(err.to_string().contains("only 262144 were sent"), "{err}");
-    assert_eq!(puts, 1, "nothing is sent under a wrong offset");
+    bounded(async move {
+        let (err, puts) = upload_against_a_lying_server("bytes=0-999999").await;
+        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        assert!(err.to_string().contains("only 262144 were sent"), "{err}");
+        assert_eq!(puts, 1, "nothing is sent under a wrong offset");
+    })
+    .await
 }
 
 #[tokio::test]
 async fn malformed_and_overflowing_ranges_are_errors_not_panics() {
-    for range in [
-        "bytes=0-18446744073709551615",
-        "bytes=0-abc",
-        "bytes=5-10",
-        "bytes=0--1",
-        "",
-    ] {
-        let (err, _) = upload_against_a_lying_server(range).await;
-        assert!(matches!(err, Error::Protocol { .. }), "{range:?}: {err:?}");
-    }
+    bounded(async move {
+        for range in [
+            "bytes=0-18446744073709551615",
+            "bytes=0-abc",
+            "bytes=5-10",
+            "bytes=0--1",
+            "",
+        ] {
+            let (err, _) = upload_against_a_lying_server(range).await;
+            assert!(matches!(err, Error::Protocol { .. }), "{range:?}: {err:?}");
+        }
+    })
+    .await
 }
 
 #[tokio::test]
 async fn the_token_goes_only_to_https_or_same_origin_upload_sessions() {
-    let server = MockServer::start().await;
-    // A plain-http session URL on another host (port 9 of 127.0.0.2: nothing
-    // listens there, and nothing must be sent).
-    Mock::given(method("POST"))
-        .and(path("/resumable/upload/drive/v3/files"))
-        .respond_with(
-            ResponseTemplate::new(200).insert_header("Location", "http://127.0.0.2:9/steal"),
-        )
-        .mount(&server)
-        .await;
-    let media = Media::from_bytes(data(10), "video/mp4").multipart_threshold(0);
-    let err = client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
-    assert!(err.to_string().contains("token is not sent"), "{err}");
+    bounded(async move {
+        let server = MockServer::start().await;
+        // A plain-http session URL on another host (port 9 of 127.0.0.2: nothing
+        // listens there, and nothing must be sent).
+        Mock::given(method("POST"))
+            .and(path("/resumable/upload/drive/v3/files"))
+            .respond_with(
+                ResponseTemplate::new(200).insert_header("Location", "http://127.0.0.2:9/steal"),
+            )
+            .mount(&server)
+            .await;
+        let media = Media::from_bytes(data(10), "video/mp4").multipart_threshold(0);
+        let err = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        assert!(err.to_string().contains("token is not sent"), "{err}");
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_failed_session_start_is_retried_although_it_is_a_post() {
-    let state = Resumable::default();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/resumable/upload/drive/v3/files"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/resumable/upload/drive/v3/files"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("Location", format!("{}/session/abc", server.uri())),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("PUT"))
-        .and(path("/session/abc"))
-        .respond_with(state.clone())
-        .mount(&server)
-        .await;
-    let input = data(300 * KIB);
-    let media = Media::from_bytes(input.clone(), "video/mp4").multipart_threshold(0);
-    let file = client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await
-        .unwrap();
-    assert_eq!(file.id.as_deref(), Some("BIG"));
-    assert_eq!(state.0.lock().unwrap().data, input);
+    bounded(async move {
+        let state = Resumable::default();
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/resumable/upload/drive/v3/files"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/resumable/upload/drive/v3/files"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("Location", format!("{}/session/abc", server.uri())),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("PUT"))
+            .and(path("/session/abc"))
+            .respond_with(state.clone())
+            .mount(&server)
+            .await;
+        let input = data(300 * KIB);
+        let media = Media::from_bytes(input.clone(), "video/mp4").multipart_threshold(0);
+        let file = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap();
+        assert_eq!(file.id.as_deref(), Some("BIG"));
+        assert_eq!(state.0.lock().unwrap().data, input);
+    })
+    .await
 }
 
 #[tokio::test]
 async fn media_of_unknown_length_is_streamed_with_an_open_total() {
-    let state = Resumable::default();
-    let server = resumable_server(&state).await;
-    let input = data(300 * KIB);
-    let media = Media::from_reader(Cursor::new(input.clone()), None, "application/zip")
-        .chunk_size(256 * KIB);
-    client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await
-        .unwrap();
-    let state = state.0.lock().unwrap();
-    assert_eq!(state.data, input);
-    assert_eq!(
-        state.ranges,
-        ["bytes 0-262143/*", "bytes 262144-307199/307200"]
-    );
+    bounded(async move {
+        let state = Resumable::default();
+        let server = resumable_server(&state).await;
+        let input = data(300 * KIB);
+        let media = Media::from_reader(Cursor::new(input.clone()), None, "application/zip")
+            .chunk_size(256 * KIB);
+        client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap();
+        let state = state.0.lock().unwrap();
+        assert_eq!(state.data, input);
+        assert_eq!(
+            state.ranges,
+            ["bytes 0-262143/*", "bytes 262144-307199/307200"]
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn the_documented_maximum_size_is_checked_before_any_byte_is_sent() {
-    let server = MockServer::start().await;
-    let too_big = 5121 * 1024 * 1024 * 1024u64; // drive.v3's maxSize is 5120GB
-    let media = Media::from_reader(tokio::io::empty(), Some(too_big), "video/mp4");
-    let err = client(&server)
-        .files()
-        .create(metadata())
-        .upload(media)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidArgument { name, .. } if name == "media"),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("maximum"), "{err}");
-    assert!(server.received_requests().await.unwrap().is_empty());
+    bounded(async move {
+        let server = MockServer::start().await;
+        let too_big = 5121 * 1024 * 1024 * 1024u64; // drive.v3's maxSize is 5120GB
+        let media = Media::from_reader(tokio::io::empty(), Some(too_big), "video/mp4");
+        let err = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name, .. } if name == "media"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("maximum"), "{err}");
+        assert!(server.received_requests().await.unwrap().is_empty());
+    })
+    .await
 }
 
 #[tokio::test]
 async fn download_streams_the_media_into_a_writer() {
-    let server = MockServer::start().await;
-    let content = data(1024 * KIB);
-    Mock::given(method("GET"))
-        .and(path("/download/drive/v3/files/F1"))
-        .and(query_param("alt", "media"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(content.clone(), "image/jpeg"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let mut out = Vec::new();
-    let written = client(&server)
-        .files()
-        .get("F1")
-        .download(&mut out)
-        .await
-        .unwrap();
-    assert_eq!(written, content.len() as u64);
-    assert_eq!(out, content);
+    bounded(async move {
+        let server = MockServer::start().await;
+        let content = data(1024 * KIB);
+        Mock::given(method("GET"))
+            .and(path("/download/drive/v3/files/F1"))
+            .and(query_param("alt", "media"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(content.clone(), "image/jpeg"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mut out = Vec::new();
+        let written = client(&server)
+            .files()
+            .get("F1")
+            .download(&mut out)
+            .await
+            .unwrap();
+        assert_eq!(written, content.len() as u64);
+        assert_eq!(out, content);
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_failed_download_writes_nothing_and_reports_the_status() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {"code": 403, "message": "The user does not have sufficient permissions", "status": "PERMISSION_DENIED"}})))
-        .mount(&server)
-        .await;
-    let mut out = Vec::new();
-    let err = client(&server)
-        .files()
-        .get("F1")
-        .download(&mut out)
-        .await
-        .unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-    assert!(out.is_empty());
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {"code": 403, "message": "The user does not have sufficient permissions", "status": "PERMISSION_DENIED"}})))
+            .mount(&server)
+            .await;
+        let mut out = Vec::new();
+        let err = client(&server)
+            .files()
+            .get("F1")
+            .download(&mut out)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+        assert!(out.is_empty());
+    })
+    .await
 }

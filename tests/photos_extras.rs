@@ -14,6 +14,7 @@ use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod support;
+use support::bounded;
 use support::{album_json, media_item_json, TOKEN};
 
 #[allow(dead_code)]
@@ -46,45 +47,48 @@ fn data(len: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_small_upload_uses_the_raw_protocol() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/uploads"))
-        .and(header("x-goog-upload-protocol", "raw"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("CAIS-upload-token-1"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = seen.clone();
-    let token = client(&server)
-        .uploads()
-        .bytes(
-            b"\xff\xd8 jpeg bytes".to_vec(),
-            "image/jpeg",
-            "IMG_0001.jpg",
-        )
-        .progress(move |sent, total| record.lock().unwrap().push((sent, total)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(token, "CAIS-upload-token-1");
-    assert_eq!(*seen.lock().unwrap(), [(13, 13)]);
-    let r = &server.received_requests().await.unwrap()[0];
-    let h = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_string());
-    assert_eq!(
-        h("content-type").as_deref(),
-        Some("application/octet-stream")
-    );
-    assert_eq!(
-        h("x-goog-upload-content-type").as_deref(),
-        Some("image/jpeg")
-    );
-    assert_eq!(
-        h("x-goog-upload-file-name").as_deref(),
-        Some("IMG_0001.jpg")
-    );
-    assert_eq!(h("authorization"), Some(format!("Bearer {TOKEN}")));
-    assert_eq!(r.body, b"\xff\xd8 jpeg bytes");
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/uploads"))
+            .and(header("x-goog-upload-protocol", "raw"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("CAIS-upload-token-1"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let token = client(&server)
+            .uploads()
+            .bytes(
+                b"\xff\xd8 jpeg bytes".to_vec(),
+                "image/jpeg",
+                "IMG_0001.jpg",
+            )
+            .progress(move |sent, total| record.lock().unwrap().push((sent, total)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token, "CAIS-upload-token-1");
+        assert_eq!(*seen.lock().unwrap(), [(13, 13)]);
+        let r = &server.received_requests().await.unwrap()[0];
+        let h = |name: &str| r.headers.get(name).map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(
+            h("content-type").as_deref(),
+            Some("application/octet-stream")
+        );
+        assert_eq!(
+            h("x-goog-upload-content-type").as_deref(),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            h("x-goog-upload-file-name").as_deref(),
+            Some("IMG_0001.jpg")
+        );
+        assert_eq!(h("authorization"), Some(format!("Bearer {TOKEN}")));
+        assert_eq!(r.body, b"\xff\xd8 jpeg bytes");
+    })
+    .await
 }
 
 /// The resumable protocol: start, then upload/finalize by offset, and query.
@@ -164,149 +168,161 @@ async fn resumable_server(state: &Resumable, granularity: usize) -> MockServer {
 
 #[tokio::test]
 async fn a_large_upload_is_resumable_in_multiples_of_the_granularity() {
-    let state = Resumable::default();
-    let server = resumable_server(&state, 1000).await;
-    let input = data(5500);
-    let progress = Arc::new(Mutex::new(Vec::new()));
-    let record = progress.clone();
-    let token = client(&server)
-        .uploads()
-        .bytes(input.clone(), "video/mp4", "clip.mp4")
-        .resumable_threshold(1000)
-        .chunk_size(1500) // rounded up to 2000, a multiple of the granularity
-        .progress(move |sent, total| record.lock().unwrap().push((sent, total)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(token, "CAIS-resumable-token");
-    {
-        let s = state.0.lock().unwrap();
-        assert_eq!(s.data, input);
+    bounded(async move {
+        let state = Resumable::default();
+        let server = resumable_server(&state, 1000).await;
+        let input = data(5500);
+        let progress = Arc::new(Mutex::new(Vec::new()));
+        let record = progress.clone();
+        let token = client(&server)
+            .uploads()
+            .bytes(input.clone(), "video/mp4", "clip.mp4")
+            .resumable_threshold(1000)
+            .chunk_size(1500) // rounded up to 2000, a multiple of the granularity
+            .progress(move |sent, total| record.lock().unwrap().push((sent, total)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token, "CAIS-resumable-token");
+        {
+            let s = state.0.lock().unwrap();
+            assert_eq!(s.data, input);
+            assert_eq!(
+                s.commands,
+                [
+                    "upload @0 +2000",
+                    "upload @2000 +2000",
+                    "upload, finalize @4000 +1500"
+                ]
+            );
+        }
         assert_eq!(
-            s.commands,
-            [
-                "upload @0 +2000",
-                "upload @2000 +2000",
-                "upload, finalize @4000 +1500"
-            ]
+            *progress.lock().unwrap(),
+            [(2000, 5500), (4000, 5500), (5500, 5500)]
         );
-    }
-    assert_eq!(
-        *progress.lock().unwrap(),
-        [(2000, 5500), (4000, 5500), (5500, 5500)]
-    );
-    let start = &server.received_requests().await.unwrap()[0];
-    assert_eq!(
-        start.headers.get("x-goog-upload-protocol").unwrap(),
-        "resumable"
-    );
-    assert_eq!(start.headers.get("x-goog-upload-raw-size").unwrap(), "5500");
+        let start = &server.received_requests().await.unwrap()[0];
+        assert_eq!(
+            start.headers.get("x-goog-upload-protocol").unwrap(),
+            "resumable"
+        );
+        assert_eq!(start.headers.get("x-goog-upload-raw-size").unwrap(), "5500");
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_interrupted_upload_resumes_from_the_offset_the_server_reports() {
-    let state = Resumable::default();
-    state.0.lock().unwrap().partial = Some(700); // the first chunk breaks off after 700 bytes
-    let server = resumable_server(&state, 500).await;
-    let input = data(2600);
-    let token = client(&server)
-        .uploads()
-        .reader(
-            std::io::Cursor::new(input.clone()),
-            2600,
-            "video/mp4",
-            "clip.mp4",
-        )
-        .resumable_threshold(0)
-        .chunk_size(1000)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(token, "CAIS-resumable-token");
-    let s = state.0.lock().unwrap();
-    assert_eq!(s.data, input);
-    assert!(
-        !s.resent,
-        "bytes the server had were sent again: {:?}",
-        s.commands
-    );
-    assert_eq!(
-        s.commands,
-        [
-            "upload @0 +1000",
-            "query @0 +0",
-            "upload @700 +300",
-            "upload @1000 +1000",
-            "upload, finalize @2000 +600"
-        ]
-    );
+    bounded(async move {
+        let state = Resumable::default();
+        state.0.lock().unwrap().partial = Some(700); // the first chunk breaks off after 700 bytes
+        let server = resumable_server(&state, 500).await;
+        let input = data(2600);
+        let token = client(&server)
+            .uploads()
+            .reader(
+                std::io::Cursor::new(input.clone()),
+                2600,
+                "video/mp4",
+                "clip.mp4",
+            )
+            .resumable_threshold(0)
+            .chunk_size(1000)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token, "CAIS-resumable-token");
+        let s = state.0.lock().unwrap();
+        assert_eq!(s.data, input);
+        assert!(
+            !s.resent,
+            "bytes the server had were sent again: {:?}",
+            s.commands
+        );
+        assert_eq!(
+            s.commands,
+            [
+                "upload @0 +1000",
+                "query @0 +0",
+                "upload @700 +300",
+                "upload @1000 +1000",
+                "upload, finalize @2000 +600"
+            ]
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn files_over_the_limit_are_rejected_before_any_request() {
-    let server = MockServer::start().await;
-    let photo = client(&server).uploads().reader(
-        tokio::io::empty(),
-        201 * 1024 * 1024,
-        "image/png",
-        "huge.png",
-    );
-    let err = photo.send().await.unwrap_err();
-    assert!(
-        matches!(&err, Error::InvalidArgument { name, .. } if name == "media"),
-        "{err:?}"
-    );
-    assert!(
-        err.to_string().contains("huge.png") && err.to_string().contains("photos"),
-        "{err}"
-    );
-    let video = client(&server).uploads().reader(
-        tokio::io::empty(),
-        21 * 1024 * 1024 * 1024,
-        "video/mp4",
-        "long.mp4",
-    );
-    assert!(video
-        .send()
-        .await
-        .unwrap_err()
-        .to_string()
-        .contains("videos"));
-    assert!(server.received_requests().await.unwrap().is_empty());
+    bounded(async move {
+        let server = MockServer::start().await;
+        let photo = client(&server).uploads().reader(
+            tokio::io::empty(),
+            201 * 1024 * 1024,
+            "image/png",
+            "huge.png",
+        );
+        let err = photo.send().await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name, .. } if name == "media"),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains("huge.png") && err.to_string().contains("photos"),
+            "{err}"
+        );
+        let video = client(&server).uploads().reader(
+            tokio::io::empty(),
+            21 * 1024 * 1024 * 1024,
+            "video/mp4",
+            "long.mp4",
+        );
+        assert!(video
+            .send()
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("videos"));
+        assert!(server.received_requests().await.unwrap().is_empty());
+    })
+    .await
 }
 
 #[tokio::test]
 async fn uploading_a_file_takes_its_name_and_length() {
-    let dir = std::env::temp_dir().join(format!("photos-upload-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("beach.jpg");
-    std::fs::write(&file, b"jpeg!").unwrap();
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("T"))
-        .mount(&server)
-        .await;
-    client(&server)
-        .uploads()
-        .file(&file, "image/jpeg")
-        .await
-        .unwrap()
-        .send()
-        .await
-        .unwrap();
-    let r = &server.received_requests().await.unwrap()[0];
-    assert_eq!(
-        r.headers.get("x-goog-upload-file-name").unwrap(),
-        "beach.jpg"
-    );
-    assert_eq!(r.body, b"jpeg!");
-    let missing = client(&server)
-        .uploads()
-        .file(dir.join("nope.jpg"), "image/jpeg")
-        .await
-        .unwrap_err();
-    assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
+    bounded(async move {
+        let dir = std::env::temp_dir().join(format!("photos-upload-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("beach.jpg");
+        std::fs::write(&file, b"jpeg!").unwrap();
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("T"))
+            .mount(&server)
+            .await;
+        client(&server)
+            .uploads()
+            .file(&file, "image/jpeg")
+            .await
+            .unwrap()
+            .send()
+            .await
+            .unwrap();
+        let r = &server.received_requests().await.unwrap()[0];
+        assert_eq!(
+            r.headers.get("x-goog-upload-file-name").unwrap(),
+            "beach.jpg"
+        );
+        assert_eq!(r.body, b"jpeg!");
+        let missing = client(&server)
+            .uploads()
+            .file(dir.join("nope.jpg"), "image/jpeg")
+            .await
+            .unwrap_err();
+        assert!(matches!(missing, Error::Io { .. }), "{missing:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ batches
@@ -338,176 +354,185 @@ impl Respond for BatchCreate {
 
 #[tokio::test]
 async fn batch_create_all_splits_120_items_50_50_20_and_reports_each_result_in_order() {
-    let server = MockServer::start().await;
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .respond_with(BatchCreate(bodies.clone()))
-        .mount(&server)
-        .await;
-    let items: Vec<NewMediaItem> = (0..120)
-        .map(|i| {
-            let token = if i == 77 {
+    bounded(async move {
+        let server = MockServer::start().await;
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .respond_with(BatchCreate(bodies.clone()))
+            .mount(&server)
+            .await;
+        let items: Vec<NewMediaItem> = (0..120)
+            .map(|i| {
+                let token = if i == 77 {
+                    format!("t{i}-bad")
+                } else {
+                    format!("t{i}")
+                };
+                NewMediaItem::from_upload_token(token, format!("IMG_{i:04}.jpg"))
+                    .with_description(format!("photo {i}"))
+            })
+            .collect();
+        let position = AlbumPosition {
+            position: Some(AlbumPositionPosition::FirstInAlbum),
+            ..Default::default()
+        };
+        let results = client(&server)
+            .media_items()
+            .batch_create_all(items, Some(AlbumTarget::new("ALB").at(position)))
+            .await
+            .unwrap();
+
+        assert_eq!(results.len(), 120);
+        for (i, r) in results.iter().enumerate() {
+            let expected = if i == 77 {
                 format!("t{i}-bad")
             } else {
                 format!("t{i}")
             };
-            NewMediaItem::from_upload_token(token, format!("IMG_{i:04}.jpg"))
-                .with_description(format!("photo {i}"))
-        })
-        .collect();
-    let position = AlbumPosition {
-        position: Some(AlbumPositionPosition::FirstInAlbum),
-        ..Default::default()
-    };
-    let results = client(&server)
-        .media_items()
-        .batch_create_all(items, Some(AlbumTarget::new("ALB").at(position)))
-        .await
-        .unwrap();
+            assert_eq!(
+                r.upload_token.as_deref(),
+                Some(expected.as_str()),
+                "result {i} is in input order"
+            );
+        }
+        let failed: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.status.as_ref().unwrap().code.unwrap_or(0) != 0)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(failed, [77]);
 
-    assert_eq!(results.len(), 120);
-    for (i, r) in results.iter().enumerate() {
-        let expected = if i == 77 {
-            format!("t{i}-bad")
-        } else {
-            format!("t{i}")
-        };
+        let bodies = bodies.lock().unwrap();
+        let sizes: Vec<usize> = bodies
+            .iter()
+            .map(|b| b["newMediaItems"].as_array().unwrap().len())
+            .collect();
+        assert_eq!(sizes, [50, 50, 20]);
+        assert!(bodies.iter().all(|b| b["albumId"] == "ALB"));
         assert_eq!(
-            r.upload_token.as_deref(),
-            Some(expected.as_str()),
-            "result {i} is in input order"
+            bodies[0]["albumPosition"],
+            json!({"position": "FIRST_IN_ALBUM"})
         );
-    }
-    let failed: Vec<usize> = results
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.status.as_ref().unwrap().code.unwrap_or(0) != 0)
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(failed, [77]);
-
-    let bodies = bodies.lock().unwrap();
-    let sizes: Vec<usize> = bodies
-        .iter()
-        .map(|b| b["newMediaItems"].as_array().unwrap().len())
-        .collect();
-    assert_eq!(sizes, [50, 50, 20]);
-    assert!(bodies.iter().all(|b| b["albumId"] == "ALB"));
-    assert_eq!(
-        bodies[0]["albumPosition"],
-        json!({"position": "FIRST_IN_ALBUM"})
-    );
-    // Later requests go after the last item created, so the album keeps input order.
-    assert_eq!(
-        bodies[1]["albumPosition"],
-        json!({"position": "AFTER_MEDIA_ITEM", "relativeMediaItemId": "M-t49"})
-    );
-    assert_eq!(
-        bodies[2]["albumPosition"],
-        json!({"position": "AFTER_MEDIA_ITEM", "relativeMediaItemId": "M-t99"})
-    );
+        // Later requests go after the last item created, so the album keeps input order.
+        assert_eq!(
+            bodies[1]["albumPosition"],
+            json!({"position": "AFTER_MEDIA_ITEM", "relativeMediaItemId": "M-t49"})
+        );
+        assert_eq!(
+            bodies[2]["albumPosition"],
+            json!({"position": "AFTER_MEDIA_ITEM", "relativeMediaItemId": "M-t99"})
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_failed_batch_request_reports_a_failure_for_each_of_its_items() {
-    let server = MockServer::start().await;
-    let bodies = Arc::new(Mutex::new(Vec::new()));
-    // The second request fails as a whole.
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .and(|r: &Request| String::from_utf8_lossy(&r.body).contains("\"t50\""))
-        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"code": 400, "message": "Request contains an invalid media item id.", "status": "INVALID_ARGUMENT"}})))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .respond_with(BatchCreate(bodies))
-        .mount(&server)
-        .await;
-    let items = (0..60).map(|i| NewMediaItem::from_upload_token(format!("t{i}"), ""));
-    let results = client(&server)
-        .media_items()
-        .batch_create_all(items, None)
-        .await
-        .unwrap();
-    assert_eq!(results.len(), 60);
-    assert!(results[..50].iter().all(|r| r.media_item.is_some()));
-    for r in &results[50..] {
-        let status = r.status.as_ref().unwrap();
-        assert_eq!(status.code, Some(400));
-        assert!(status
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("invalid media item id"));
-    }
+    bounded(async move {
+        let server = MockServer::start().await;
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        // The second request fails as a whole.
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .and(|r: &Request| String::from_utf8_lossy(&r.body).contains("\"t50\""))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {"code": 400, "message": "Request contains an invalid media item id.", "status": "INVALID_ARGUMENT"}})))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .respond_with(BatchCreate(bodies))
+            .mount(&server)
+            .await;
+        let items = (0..60).map(|i| NewMediaItem::from_upload_token(format!("t{i}"), ""));
+        let results = client(&server)
+            .media_items()
+            .batch_create_all(items, None)
+            .await
+            .unwrap();
+        assert_eq!(results.len(), 60);
+        assert!(results[..50].iter().all(|r| r.media_item.is_some()));
+        for r in &results[50..] {
+            let status = r.status.as_ref().unwrap();
+            assert_eq!(status.code, Some(400));
+            assert!(status
+                .message
+                .as_deref()
+                .unwrap()
+                .contains("invalid media item id"));
+        }
+    })
+    .await
 }
 
 #[tokio::test]
 async fn batch_get_and_album_batches_are_chunked_to_50() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/mediaItems:batchGet"))
-        .respond_with(|r: &Request| {
-            let ids: Vec<String> = r
-                .url
-                .query_pairs()
-                .filter(|(k, _)| k == "mediaItemIds")
-                .map(|(_, v)| v.into_owned())
-                .collect();
-            let results: Vec<Value> = ids
-                .iter()
-                .map(|id| json!({"mediaItem": media_item_json(id)}))
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": results}))
-        })
-        .expect(3)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums/ALB:batchAddMediaItems"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .expect(3)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums/ALB:batchRemoveMediaItems"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let ids: Vec<String> = (0..120).map(|i| format!("id{i}")).collect();
-    let client = client(&server);
-    let results = client
-        .media_items()
-        .batch_get_all(ids.clone())
-        .await
-        .unwrap();
-    let got: Vec<String> = results
-        .iter()
-        .map(|r| r.media_item.as_ref().unwrap().id.clone().unwrap())
-        .collect();
-    assert_eq!(got, ids);
-    client
-        .albums()
-        .batch_add_media_items_all("ALB", ids.clone())
-        .await
-        .unwrap();
-    client
-        .albums()
-        .batch_remove_media_items_all("ALB", ids[..51].to_vec())
-        .await
-        .unwrap();
-    let sizes: Vec<usize> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .filter(|r| r.url.path().ends_with(":batchAddMediaItems"))
-        .map(|r| {
-            serde_json::from_slice::<Value>(&r.body).unwrap()["mediaItemIds"]
-                .as_array()
-                .unwrap()
-                .len()
-        })
-        .collect();
-    assert_eq!(sizes, [50, 50, 20]);
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(|r: &Request| {
+                let ids: Vec<String> = r
+                    .url
+                    .query_pairs()
+                    .filter(|(k, _)| k == "mediaItemIds")
+                    .map(|(_, v)| v.into_owned())
+                    .collect();
+                let results: Vec<Value> = ids
+                    .iter()
+                    .map(|id| json!({"mediaItem": media_item_json(id)}))
+                    .collect();
+                ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": results}))
+            })
+            .expect(3)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums/ALB:batchAddMediaItems"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .expect(3)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums/ALB:batchRemoveMediaItems"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let ids: Vec<String> = (0..120).map(|i| format!("id{i}")).collect();
+        let client = client(&server);
+        let results = client
+            .media_items()
+            .batch_get_all(ids.clone())
+            .await
+            .unwrap();
+        let got: Vec<String> = results
+            .iter()
+            .map(|r| r.media_item.as_ref().unwrap().id.clone().unwrap())
+            .collect();
+        assert_eq!(got, ids);
+        client
+            .albums()
+            .batch_add_media_items_all("ALB", ids.clone())
+            .await
+            .unwrap();
+        client
+            .albums()
+            .batch_remove_media_items_all("ALB", ids[..51].to_vec())
+            .await
+            .unwrap();
+        let sizes: Vec<usize> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.url.path().ends_with(":batchAddMediaItems"))
+            .map(|r| {
+                serde_json::from_slice::<Value>(&r.body).unwrap()["mediaItemIds"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            })
+            .collect();
+        assert_eq!(sizes, [50, 50, 20]);
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ downloads
@@ -548,178 +573,196 @@ fn base_url_options_build_the_documented_suffixes() {
 
 #[tokio::test]
 async fn download_streams_the_bytes_without_sending_the_token() {
-    let server = MockServer::start().await;
-    let content = data(300_000);
-    Mock::given(method("GET"))
-        .and(path("/lr/base=w800-h600"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(content.clone(), "image/jpeg"))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let item = MediaItem {
-        base_url: Some(format!("{}/lr/base", server.uri())),
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    let n = client(&server)
-        .download_media_item(
-            &item,
-            &BaseUrlOptions::new().width(800).height(600),
-            &mut out,
-        )
-        .await
-        .unwrap();
-    assert_eq!(n, 300_000);
-    assert_eq!(out, content);
-    assert!(server.received_requests().await.unwrap()[0]
-        .headers
-        .get("authorization")
-        .is_none());
+    bounded(async move {
+        let server = MockServer::start().await;
+        let content = data(300_000);
+        Mock::given(method("GET"))
+            .and(path("/lr/base=w800-h600"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(content.clone(), "image/jpeg"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let item = MediaItem {
+            base_url: Some(format!("{}/lr/base", server.uri())),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        let n = client(&server)
+            .download_media_item(
+                &item,
+                &BaseUrlOptions::new().width(800).height(600),
+                &mut out,
+            )
+            .await
+            .unwrap();
+        assert_eq!(n, 300_000);
+        assert_eq!(out, content);
+        assert!(server.received_requests().await.unwrap()[0]
+            .headers
+            .get("authorization")
+            .is_none());
+    })
+    .await
 }
 
 #[tokio::test]
 async fn an_expired_base_url_says_so() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(403))
-        .mount(&server)
-        .await;
-    let item = MediaItem {
-        base_url: Some(format!("{}/lr/old", server.uri())),
-        ..Default::default()
-    };
-    let err = client(&server)
-        .download_media_item(&item, &BaseUrlOptions::new(), &mut Vec::new())
-        .await
-        .unwrap_err();
-    assert!(matches!(err, Error::Expired { .. }), "{err:?}");
-    assert!(err.to_string().contains("60 minutes"), "{err}");
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        let item = MediaItem {
+            base_url: Some(format!("{}/lr/old", server.uri())),
+            ..Default::default()
+        };
+        let err = client(&server)
+            .download_media_item(&item, &BaseUrlOptions::new(), &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Expired { .. }), "{err:?}");
+        assert!(err.to_string().contains("60 minutes"), "{err}");
+    })
+    .await
 }
 
 // ------------------------------------------------------------------ examples
 
 #[tokio::test]
 async fn example_list_albums() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/albums"))
-        .and(|r: &Request| !r.url.query().unwrap_or("").contains("pageToken"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"albums": [album_json("A1")], "nextPageToken": "P2"})),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums"))
-        .and(wiremock::matchers::query_param("pageToken", "P2"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("A2")]})),
-        )
-        .mount(&server)
-        .await;
-    let albums = list_albums::run(&client(&server)).await.unwrap();
-    assert_eq!(
-        albums,
-        [
-            ("Trip to Lisbon".to_string(), 42),
-            ("Trip to Lisbon".to_string(), 42)
-        ]
-    );
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/albums"))
+            .and(|r: &Request| !r.url.query().unwrap_or("").contains("pageToken"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"albums": [album_json("A1")], "nextPageToken": "P2"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .and(wiremock::matchers::query_param("pageToken", "P2"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"albums": [album_json("A2")]})),
+            )
+            .mount(&server)
+            .await;
+        let albums = list_albums::run(&client(&server)).await.unwrap();
+        assert_eq!(
+            albums,
+            [
+                ("Trip to Lisbon".to_string(), 42),
+                ("Trip to Lisbon".to_string(), 42)
+            ]
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn example_search() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/mediaItems:search"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"mediaItems": [media_item_json("M1")]})),
-        )
-        .mount(&server)
-        .await;
-    let items = search::run(&client(&server), "2024-06-01", "2024-06-30", "LANDSCAPES")
-        .await
-        .unwrap();
-    assert_eq!(items.len(), 1);
-    let body: Value =
-        serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
-    assert_eq!(
-        body["filters"]["dateFilter"]["ranges"][0]["startDate"],
-        json!({"year": 2024, "month": 6, "day": 1})
-    );
-    assert_eq!(
-        body["filters"]["contentFilter"]["includedContentCategories"],
-        json!(["LANDSCAPES"])
-    );
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"mediaItems": [media_item_json("M1")]})),
+            )
+            .mount(&server)
+            .await;
+        let items = search::run(&client(&server), "2024-06-01", "2024-06-30", "LANDSCAPES")
+            .await
+            .unwrap();
+        assert_eq!(items.len(), 1);
+        let body: Value =
+            serde_json::from_slice(&server.received_requests().await.unwrap()[0].body).unwrap();
+        assert_eq!(
+            body["filters"]["dateFilter"]["ranges"][0]["startDate"],
+            json!({"year": 2024, "month": 6, "day": 1})
+        );
+        assert_eq!(
+            body["filters"]["contentFilter"]["includedContentCategories"],
+            json!(["LANDSCAPES"])
+        );
+    })
+    .await
 }
 
 #[tokio::test]
 async fn example_upload_folder() {
-    let dir = std::env::temp_dir().join(format!("photos-folder-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
-    std::fs::write(dir.join("b.mp4"), b"bbbbbbbb").unwrap();
-    std::fs::write(dir.join("notes.txt"), b"not media").unwrap();
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/uploads"))
-        .respond_with(|r: &Request| {
-            let name = r
-                .headers
-                .get("x-goog-upload-file-name")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string();
-            ResponseTemplate::new(200).set_body_string(format!("token-{name}"))
-        })
-        .expect(2)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/albums"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(album_json("NEW")))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/mediaItems:batchCreate"))
-        .respond_with(BatchCreate(Arc::new(Mutex::new(Vec::new()))))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let bar = indicatif::ProgressBar::hidden();
-    let report = upload_folder::run(&client(&server), &dir, "Holiday", &bar)
-        .await
-        .unwrap();
-    assert_eq!(report.album_id, "NEW");
-    assert_eq!(report.created.len(), 2);
-    assert!(report.failed.is_empty());
-    assert_eq!(report.skipped, [dir.join("notes.txt")]);
-    assert_eq!(bar.position(), 12, "progress counts every byte");
-    std::fs::remove_dir_all(&dir).unwrap();
+    bounded(async move {
+        let dir = std::env::temp_dir().join(format!("photos-folder-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("a.jpg"), b"aaaa").unwrap();
+        std::fs::write(dir.join("b.mp4"), b"bbbbbbbb").unwrap();
+        std::fs::write(dir.join("notes.txt"), b"not media").unwrap();
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/uploads"))
+            .respond_with(|r: &Request| {
+                let name = r
+                    .headers
+                    .get("x-goog-upload-file-name")
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
+                ResponseTemplate::new(200).set_body_string(format!("token-{name}"))
+            })
+            .expect(2)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(album_json("NEW")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchCreate"))
+            .respond_with(BatchCreate(Arc::new(Mutex::new(Vec::new()))))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let bar = indicatif::ProgressBar::hidden();
+        let report = upload_folder::run(&client(&server), &dir, "Holiday", &bar)
+            .await
+            .unwrap();
+        assert_eq!(report.album_id, "NEW");
+        assert_eq!(report.created.len(), 2);
+        assert!(report.failed.is_empty());
+        assert_eq!(report.skipped, [dir.join("notes.txt")]);
+        assert_eq!(bar.position(), 12, "progress counts every byte");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
 }
 
 #[tokio::test]
 async fn example_rename_album() {
-    let server = MockServer::start().await;
-    let mut album = album_json("A1");
-    album["newServerField"] = json!("kept");
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(album.clone()))
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .respond_with(|r: &Request| {
-            ResponseTemplate::new(200).set_body_raw(r.body.clone(), "application/json")
-        })
-        .mount(&server)
-        .await;
-    let renamed = rename_album::run(&client(&server), "A1", "Lisbon")
-        .await
-        .unwrap();
-    assert_eq!(renamed.title.as_deref(), Some("Lisbon"));
-    let patch = &server.received_requests().await.unwrap()[1];
-    assert_eq!(
-        patch.url.query(),
-        Some("updateMask=title&prettyPrint=false")
-    );
-    let sent: Value = serde_json::from_slice(&patch.body).unwrap();
-    assert_eq!(sent["newServerField"], "kept");
+    bounded(async move {
+        let server = MockServer::start().await;
+        let mut album = album_json("A1");
+        album["newServerField"] = json!("kept");
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(album.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .respond_with(|r: &Request| {
+                ResponseTemplate::new(200).set_body_raw(r.body.clone(), "application/json")
+            })
+            .mount(&server)
+            .await;
+        let renamed = rename_album::run(&client(&server), "A1", "Lisbon")
+            .await
+            .unwrap();
+        assert_eq!(renamed.title.as_deref(), Some("Lisbon"));
+        let patch = &server.received_requests().await.unwrap()[1];
+        assert_eq!(
+            patch.url.query(),
+            Some("updateMask=title&prettyPrint=false")
+        );
+        let sent: Value = serde_json::from_slice(&patch.body).unwrap();
+        assert_eq!(sent["newServerField"], "kept");
+    })
+    .await
 }

@@ -8,6 +8,17 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const TOKEN: &str = "ya29.test-token";
 
+/// How long any one async test may run: a hang fails the test in seconds
+/// instead of holding up the whole run.
+pub const TEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `test`, failing it if it takes longer than [`TEST_DEADLINE`].
+pub async fn bounded<F: std::future::Future>(test: F) -> F::Output {
+    tokio::time::timeout(TEST_DEADLINE, test)
+        .await
+        .expect("the test did not finish within its deadline")
+}
+
 /// A mock server answering every request with `status` and `body`, and a client
 /// pointed at it.
 pub async fn serve(status: u16, body: Value) -> (MockServer, Client) {
