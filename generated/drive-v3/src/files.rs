@@ -434,6 +434,43 @@ mod tests {
         assert_eq!(part.parent(), final_path.parent());
     }
 
+    /// Pseudo-random `Content-Range` values: no panic, and whatever parses is
+    /// a consistent range.
+    #[test]
+    fn any_content_range_parses_without_panic() {
+        const PIECES: &[&str] = &[
+            "bytes ",
+            "bytes",
+            "0",
+            "1",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-",
+            "/",
+            "*",
+            " ",
+            "+",
+            "x",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = next() % 9;
+            let value: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            if let Some((start, end, total)) = content_range(&value) {
+                assert!(start <= end, "{value:?}");
+                assert!(total.is_none_or(|t| end < t), "{value:?}");
+            }
+        }
+    }
+
     #[test]
     fn content_ranges_are_checked() {
         assert_eq!(content_range("bytes 10-19/20"), Some((10, 19, Some(20))));

@@ -270,6 +270,58 @@ mod tests {
         assert_eq!(retry_after("Sun, 06 Nov 1994 25:49:00 GMT", now), None);
     }
 
+    /// Deterministic pseudo-random header values built from the pieces that
+    /// matter (digits, signs, month names, separators): none may panic, and
+    /// every wait they give is a real duration.
+    #[test]
+    fn any_retry_after_value_parses_without_panic() {
+        const PIECES: &[&str] = &[
+            "0",
+            "9",
+            "99999999999999999999",
+            "-",
+            "+",
+            ".",
+            " ",
+            ", ",
+            ":",
+            "Sun",
+            "06",
+            "Nov",
+            "Feb",
+            "29",
+            "1994",
+            "9999",
+            "10000",
+            "0000",
+            "GMT",
+            "UTC",
+            "23:59:60",
+            "\u{e9}",
+            "\u{0}",
+            "1e9",
+            "",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let now = SystemTime::now();
+        for _ in 0..20_000 {
+            let len = next() % 8;
+            let value: String = (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect();
+            if let Some(wait) = retry_after(&value, now) {
+                let policy = RetryPolicy::default();
+                let _ = policy.fits_budget(Duration::from_secs(next() % 100), wait);
+            }
+        }
+    }
+
     #[test]
     fn budgets_and_bounds_never_overflow() {
         let p = RetryPolicy::default().time_budget(Duration::from_secs(60));
