@@ -226,9 +226,13 @@ async fn a_slow_but_steady_upload_outlasts_the_timeout() {
                 }
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
+            // The answer's body comes a moment after its headers: it is read
+            // under a deadline that starts with the answer, not the upload.
             let _ = socket
-                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nTOKEN")
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n")
                 .await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let _ = socket.write_all(b"TOKEN").await;
         });
         let client = Client::builder()
             .base_url(base)

@@ -298,7 +298,12 @@ impl Client {
                             "the download's Content-Length contradicts its Content-Range",
                         ));
                     }
-                    Some(total.unwrap_or(end + 1))
+                    match total.or(end.checked_add(1)) {
+                        Some(total) => Some(total),
+                        None => {
+                            return Err(Error::protocol("the download's Content-Range overflows"))
+                        }
+                    }
                 }
                 _ => {
                     return Err(Error::protocol(format!(
@@ -311,14 +316,24 @@ impl Client {
             response.content_length()
         };
         let context = || format!("writing {}", part.display());
+        // Opened without truncating, then checked to be the regular file the
+        // name still refers to: a symlink swapped in since the check above
+        // is refused before a byte of its target is touched.
         let mut file = tokio::fs::OpenOptions::new()
             .create(true)
             .write(true)
-            .append(have > 0)
-            .truncate(have == 0)
+            .append(true)
             .open(&part)
             .await
             .map_err(|e| Error::io(context(), e))?;
+        let opened = file.metadata().await.map_err(|e| Error::io(context(), e))?;
+        match existing(&part).await? {
+            Some(named) if named.is_file() && same_file(&opened, &named) => {}
+            _ => return Err(not_a_file(&part)),
+        }
+        if have == 0 {
+            file.set_len(0).await.map_err(|e| Error::io(context(), e))?;
+        }
         let copied = response.copy_to(&mut file).await;
         // What arrived stays on disk for a rerun, whatever went wrong.
         file.flush().await.map_err(|e| Error::io(context(), e))?;
@@ -331,18 +346,45 @@ impl Client {
         }
         file.sync_all().await.map_err(|e| Error::io(context(), e))?;
         drop(file);
-        if existing(path).await?.is_some() {
-            return Err(not_a_file(path));
+        // A hard link cannot replace a file that appeared at the final name in
+        // the meantime; where links are not supported, check and rename.
+        match tokio::fs::hard_link(&part, path).await {
+            Ok(()) => {
+                tokio::fs::remove_file(&part)
+                    .await
+                    .map_err(|e| Error::io(format!("removing {}", part.display()), e))?;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(not_a_file(path))
+            }
+            Err(_) => {
+                if existing(path).await?.is_some() {
+                    return Err(not_a_file(path));
+                }
+                tokio::fs::rename(&part, path)
+                    .await
+                    .map_err(|e| Error::io(format!("renaming {}", part.display()), e))?;
+            }
         }
-        tokio::fs::rename(&part, path)
-            .await
-            .map_err(|e| Error::io(format!("renaming {}", part.display()), e))?;
         sync_dir(path).await;
         Ok(Downloaded::Complete {
             path: path.to_owned(),
             bytes: total,
             resumed_from: have,
         })
+    }
+}
+
+/// Whether two metadata describe the same file (device and inode on unix).
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        a.is_file() && b.is_file() && a.len() == b.len()
     }
 }
 

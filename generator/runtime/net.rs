@@ -188,7 +188,7 @@ impl RequestBuilder {
             .body(body)
             .map_err(|e| Error::invalid_argument("request", format!("cannot be built: {e}")))?;
         let timeout = self.timeout;
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let sending = self.client.inner.request(request);
         let response = if self.streamed {
             watch(sending, &activity, self.client.idle, timeout).await?
@@ -196,6 +196,13 @@ impl RequestBuilder {
             within(deadline, sending).await?
         }
         .map_err(|e| Error::Transport(TransportError::new("sending the request", e)))?;
+        // After a streamed upload the answer's body gets its own deadline:
+        // the upload itself may have taken far longer than `timeout`.
+        let deadline = if self.streamed {
+            timeout.and_then(|t| Instant::now().checked_add(t))
+        } else {
+            deadline
+        };
         let (parts, body) = response.into_parts();
         Ok(Response {
             status: parts.status,
@@ -251,7 +258,9 @@ impl Activity {
         } else {
             idle
         };
-        last + allowed
+        // A huge timeout means none: a year is as good as for ever.
+        last.checked_add(allowed)
+            .unwrap_or_else(|| last + Duration::from_secs(365 * 86_400))
     }
 }
 

@@ -156,9 +156,20 @@ fn escape(line: &str) -> String {
             continue;
         }
         if c == '`' {
-            let len = code_span_len(rest);
-            out.push_str(&rest[..len]);
-            i += len;
+            let run = rest.bytes().take_while(|b| *b == b'`').count();
+            match code_span_len(rest) {
+                Some(len) => {
+                    out.push_str(&rest[..len]);
+                    i += len;
+                }
+                // An unclosed run is escaped: rustdoc joins the lines of a
+                // paragraph, and a span left open here could close on the next
+                // line and swallow the escaping between (raw HTML included).
+                None => {
+                    out.push_str(&"\\`".repeat(run));
+                    i += run;
+                }
+            }
             continue;
         }
         if let Some((text, url, len)) = (c == '[').then(|| markdown_link(rest)).flatten() {
@@ -199,18 +210,19 @@ fn escape(line: &str) -> String {
 }
 
 /// The length of the code span at the start of `rest` (a run of backticks
-/// closed by a run of the same length on this line), else of the run alone.
-fn code_span_len(rest: &str) -> usize {
+/// closed by a run of the same length on this line), or `None` when the run
+/// is not closed on this line.
+fn code_span_len(rest: &str) -> Option<usize> {
     let run = rest.bytes().take_while(|b| *b == b'`').count();
     let mut j = run;
     while let Some(start) = rest[j..].find('`').map(|k| j + k) {
         let close = rest[start..].bytes().take_while(|b| *b == b'`').count();
         if close == run {
-            return start + close;
+            return Some(start + close);
         }
         j = start + close;
     }
-    run
+    None
 }
 
 /// A Markdown link `[text](url)` at the start of `rest` whose target is an
@@ -260,6 +272,17 @@ fn entity_len(rest: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_spans_cannot_cross_lines() {
+        // rustdoc would pair the first backtick with the second line's and
+        // render the `<img>` between as HTML; escaped, every span closes on
+        // its own line (here the `<img>` is inside one, shown as code).
+        assert_eq!(
+            block("a `b\nc` <img src=x onerror=alert(1)> `d`"),
+            ["a \\`b", "c` <img src=x onerror=alert(1)> `d\\`"]
+        );
+    }
+
     use super::*;
 
     fn b(text: &str) -> Vec<String> {
@@ -331,12 +354,13 @@ mod tests {
             b("<script>alert(1)</script> & </details> a -> b &amp; &#38; `<b>` \\<"),
             ["&lt;script>alert(1)&lt;/script> &amp; &lt;/details> a -> b &amp; &#38; `<b>` \\<"]
         );
-        // An escaped backtick does not open a code span.
-        assert_eq!(b("\\`<b>`"), ["\\`&lt;b>`"]);
+        // An escaped backtick does not open a code span (and the unclosed one
+        // after it is escaped too).
+        assert_eq!(b("\\`<b>`"), ["\\`&lt;b>\\`"]);
         // A blockquote marker is escaped, so it cannot hold a fence.
         assert_eq!(
             b("> ```rust\n>     x\n- > y"),
-            ["&gt; ```rust", "&gt;     x", "- &gt; y"]
+            ["&gt; \\`\\`\\`rust", "&gt;     x", "- &gt; y"]
         );
     }
 

@@ -41,7 +41,9 @@ impl Source {
                 Ok(data.slice(start..end))
             }
             Source::Reader(reader) => {
-                let mut buf = Vec::with_capacity(size);
+                // Grown as bytes arrive: a large chunk size (the server's
+                // granularity may ask for one) costs memory only when used.
+                let mut buf = Vec::with_capacity(size.min(1 << 20));
                 reader
                     .as_mut()
                     .take(size as u64)

@@ -189,7 +189,7 @@ fn logout(dir: &Path) -> ExitCode {
 }
 
 /// `text` without control characters, for printing what a server sent.
-fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
@@ -497,6 +497,8 @@ impl StoredToken {
         }
         let lifetime = response.expires_in().unwrap_or(Duration::from_secs(300));
         // Renews a minute early, so a token does not expire during a call.
+        // `expires_in` is the server's number: capped, so the sum cannot overflow.
+        let lifetime = lifetime.min(Duration::from_secs(24 * 3600));
         let until = Instant::now() + lifetime.saturating_sub(Duration::from_secs(60));
         Ok((response.access_token().secret().clone(), until))
     }

@@ -311,7 +311,12 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         skipped.len()
     );
     for (name, reason) in &failed {
-        println!("failed: {name}: {reason}");
+        // Server text: control characters (terminal escapes) are blanked.
+        println!(
+            "failed: {}: {}",
+            auth::printable(name),
+            auth::printable(reason)
+        );
     }
     for path in &skipped {
         println!("skipped: {} (not a photo or video)", path.display());
@@ -413,7 +418,7 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         failed.len()
     );
     for (path, reason) in &failed {
-        println!("failed: {}: {reason}", path.display());
+        println!("failed: {}: {}", path.display(), auth::printable(reason));
     }
     if failed.is_empty() {
         Ok(())
