@@ -145,7 +145,8 @@ pub fn partial_path(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.part"))
 }
 
-/// What [`Client::download_to_file`] did.
+/// What a download into a file did (see `download_media_item_to` in the
+/// Photos client, or the CLI's `download`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Downloaded {
