@@ -762,3 +762,35 @@ async fn a_failing_offset_query_is_retried_not_fatal() {
     })
     .await
 }
+
+// ------------------------------------------------------------ pagination
+
+#[tokio::test]
+async fn endless_empty_pages_with_new_tokens_end_the_items_stream() {
+    bounded(async {
+        struct Endless(std::sync::atomic::AtomicUsize);
+        impl Respond for Endless {
+            fn respond(&self, _: &Request) -> ResponseTemplate {
+                let n = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                ResponseTemplate::new(200).set_body_json(json!({"nextPageToken": format!("t{n}")}))
+            }
+        }
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(Endless(Default::default()))
+            .mount(&server)
+            .await;
+        let items: Vec<_> = futures_util::StreamExt::collect::<Vec<_>>(
+            client(&server.uri()).albums().list().items(),
+        )
+        .await;
+        assert_eq!(items.len(), 1, "one error, then the end");
+        assert!(
+            matches!(&items[0], Err(Error::Protocol { .. })),
+            "{:?}",
+            items[0]
+        );
+        assert_eq!(server.received_requests().await.unwrap().len(), 1000);
+    })
+    .await
+}

@@ -8,10 +8,16 @@ use futures_core::Stream;
 
 use crate::error::{Error, Result};
 
+/// Pages in a row without an item after which `items()` gives up: a server
+/// that hands out new tokens for empty pages would otherwise page for ever.
+const MAX_EMPTY_PAGES: usize = 1000;
+
 struct State<B> {
     builder: B,
-    /// Tokens already requested, to stop a server that hands one out again.
-    seen: HashSet<String>,
+    /// Hashes of the tokens already requested, to stop a server that hands one
+    /// out again (hashes: a long listing must not keep every token).
+    seen: HashSet<u64>,
+    hasher: std::collections::hash_map::RandomState,
     next: Option<String>,
     done: bool,
     pending: Option<Error>,
@@ -32,11 +38,13 @@ where
     R: Send + 'static,
     Fut: Future<Output = Result<R>> + Send + 'static,
 {
+    let hasher = std::collections::hash_map::RandomState::new();
     let mut seen = HashSet::new();
-    seen.extend(first_token.clone());
+    seen.extend(first_token.as_deref().map(|t| hash(&hasher, t)));
     let state = State {
         builder,
         seen,
+        hasher,
         next: first_token,
         done: false,
         pending: None,
@@ -59,7 +67,7 @@ where
             Ok(page) => {
                 match next_token(&page).filter(|t| !t.is_empty()) {
                     None => state.done = true,
-                    Some(token) if !state.seen.insert(token.to_owned()) => {
+                    Some(token) if !state.seen.insert(hash(&state.hasher, token)) => {
                         state.pending = Some(Error::RepeatedPageToken {
                             token: token.to_owned(),
                         });
@@ -72,7 +80,13 @@ where
     })
 }
 
-/// The items of every page, in order.
+fn hash(hasher: &std::collections::hash_map::RandomState, token: &str) -> u64 {
+    use std::hash::BuildHasher;
+    hasher.hash_one(token)
+}
+
+/// The items of every page, in order; an error after [`MAX_EMPTY_PAGES`]
+/// pages in a row without one.
 pub(crate) fn items<R, T, S>(
     pages: S,
     take: fn(R) -> Vec<T>,
@@ -84,16 +98,29 @@ where
 {
     let pages = Box::pin(pages);
     futures_util::stream::unfold(
-        (pages, VecDeque::new()),
-        move |(mut pages, mut buffer)| async move {
+        (pages, VecDeque::new(), 0usize),
+        move |(mut pages, mut buffer, mut empty)| async move {
             use futures_util::StreamExt;
             loop {
+                if empty > MAX_EMPTY_PAGES {
+                    return None;
+                }
                 if let Some(item) = buffer.pop_front() {
-                    return Some((Ok(item), (pages, buffer)));
+                    return Some((Ok(item), (pages, buffer, empty)));
                 }
                 match pages.next().await? {
-                    Ok(page) => buffer.extend(take(page)),
-                    Err(error) => return Some((Err(error), (pages, buffer))),
+                    Ok(page) => {
+                        buffer.extend(take(page));
+                        empty = if buffer.is_empty() { empty + 1 } else { 0 };
+                        if empty == MAX_EMPTY_PAGES {
+                            let error = Error::protocol(format!(
+                                "the server returned {MAX_EMPTY_PAGES} pages in a row without \
+                                 items, each with a new page token; stopped paging"
+                            ));
+                            return Some((Err(error), (pages, buffer, empty + 1)));
+                        }
+                    }
+                    Err(error) => return Some((Err(error), (pages, buffer, empty))),
                 }
             }
         },
