@@ -313,13 +313,15 @@ async fn a_download_shorter_than_its_content_length_is_an_error() {
     .await
 }
 
-/// Serves `content` with `Range` support, recording each request's `Range`.
+/// Serves `content` with `Range` and `If-Range` support (version `etag`),
+/// recording each request's `Range`.
 #[derive(Clone)]
 struct Ranged {
     content: Vec<u8>,
     ranges: Arc<Mutex<Vec<Option<String>>>>,
     /// Answer ranges at this offset instead of the one asked for.
     wrong_start: Option<usize>,
+    etag: &'static str,
 }
 
 impl Respond for Ranged {
@@ -329,9 +331,16 @@ impl Respond for Ranged {
             .get("range")
             .map(|v| v.to_str().unwrap().to_string());
         self.ranges.lock().unwrap().push(range.clone());
+        let whole = ResponseTemplate::new(200)
+            .insert_header("ETag", self.etag)
+            .set_body_raw(self.content.clone(), "image/jpeg");
         let Some(range) = range else {
-            return ResponseTemplate::new(200).set_body_raw(self.content.clone(), "image/jpeg");
+            return whole;
         };
+        // A range of another version than the client has: the whole file.
+        if r.headers.get("if-range").is_some_and(|v| v != self.etag) {
+            return whole;
+        }
         let start: usize = range
             .strip_prefix("bytes=")
             .and_then(|r| r.strip_suffix('-'))
@@ -374,6 +383,7 @@ async fn an_interrupted_download_resumes_with_a_range_request() {
             content: content.clone(),
             ranges: Default::default(),
             wrong_start: None,
+            etag: "\"v1\"",
         };
         let server = ranged_server(&ranged).await;
         let dir = tempdir("resume");
@@ -411,6 +421,63 @@ async fn an_interrupted_download_resumes_with_a_range_request() {
 }
 
 #[tokio::test]
+async fn a_file_that_changed_between_runs_is_fetched_whole_not_spliced() {
+    bounded(async {
+        let new: Vec<u8> = vec![2u8; 30_000];
+        let dir = tempdir("changed");
+        // The first run sees version v1 and stops after 10 000 bytes.
+        let head = "HTTP/1.1 200 OK\r\netag: \"v1\"\r\ncontent-length: 30000\r\n\r\n".to_string();
+        let base = trickle_server(head, 10, 1000, Duration::from_millis(1), Duration::ZERO).await;
+        let first = Client::builder()
+            .base_url(base.clone())
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let item = item_with_base_url("M1", format!("{base}/lh3/M1"));
+        assert!(first
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .is_err());
+        // The second run finds version v2 behind the same URL.
+        let v2 = Ranged {
+            content: new.clone(),
+            ranges: Default::default(),
+            wrong_start: None,
+            etag: "\"v2\"",
+        };
+        let server = ranged_server(&v2).await;
+        let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
+        let done = client(&server.uri())
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                done,
+                Downloaded::Complete {
+                    resumed_from: 0,
+                    ..
+                }
+            ),
+            "{done:?}"
+        );
+        let name = item.local_file_name().unwrap();
+        assert_eq!(
+            std::fs::read(dir.join(&name)).unwrap(),
+            new,
+            "no v1 bytes spliced in"
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n.to_string_lossy().starts_with('.'))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    })
+    .await
+}
+
+#[tokio::test]
 async fn a_resume_at_the_wrong_offset_is_refused_and_an_unsatisfiable_one_restarts() {
     bounded(async {
         let content: Vec<u8> = (0..10_000u32).map(|i| (i % 13) as u8).collect();
@@ -418,6 +485,7 @@ async fn a_resume_at_the_wrong_offset_is_refused_and_an_unsatisfiable_one_restar
             content: content.clone(),
             ranges: Default::default(),
             wrong_start: Some(0),
+            etag: "\"v1\"",
         };
         let server = ranged_server(&wrong).await;
         let dir = tempdir("wrong-offset");
@@ -436,6 +504,7 @@ async fn a_resume_at_the_wrong_offset_is_refused_and_an_unsatisfiable_one_restar
             content: content.clone(),
             ranges: Default::default(),
             wrong_start: None,
+            etag: "\"v1\"",
         };
         let server = ranged_server(&fine).await;
         let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
@@ -457,6 +526,7 @@ async fn symlinks_planted_at_the_file_names_are_not_followed() {
             content: b"bytes".to_vec(),
             ranges: Default::default(),
             wrong_start: None,
+            etag: "\"v1\"",
         };
         let server = ranged_server(&ranged).await;
         let dir = tempdir("planted");

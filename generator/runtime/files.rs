@@ -272,6 +272,11 @@ impl Client {
             };
             if have > 0 {
                 request = request.header(http::header::RANGE, format!("bytes={have}-"));
+                // Only bytes of the same version may be appended: with the
+                // version the first run saw, a changed file comes back whole.
+                if let Some(validator) = read_validator(&validator_path(&part)).await {
+                    request = request.header(http::header::IF_RANGE, validator);
+                }
             }
             let response = request.send().await?;
             if response.status() == http::StatusCode::RANGE_NOT_SATISFIABLE && have > 0 {
@@ -314,6 +319,7 @@ impl Client {
             }
         } else {
             have = 0;
+            write_validator(&validator_path(&part), response.headers()).await?;
             response.content_length()
         };
         let context = || format!("writing {}", part.display());
@@ -367,6 +373,7 @@ impl Client {
                     .map_err(|e| Error::io(format!("renaming {}", part.display()), e))?;
             }
         }
+        let _ = tokio::fs::remove_file(validator_path(&part)).await;
         sync_dir(path).await;
         Ok(Downloaded::Complete {
             path: path.to_owned(),
@@ -374,6 +381,55 @@ impl Client {
             resumed_from: have,
         })
     }
+}
+
+/// Where the version (`ETag` or `Last-Modified`) of a partial download is
+/// kept between runs.
+fn validator_path(part: &Path) -> PathBuf {
+    let mut name = part.as_os_str().to_owned();
+    name.push(".version");
+    PathBuf::from(name)
+}
+
+/// The stored version of a partial download, if there is a valid one (a
+/// symlink planted there is not read).
+async fn read_validator(path: &Path) -> Option<http::HeaderValue> {
+    let meta = tokio::fs::symlink_metadata(path).await.ok()?;
+    if !meta.is_file() || meta.len() > 1024 {
+        return None;
+    }
+    let text = tokio::fs::read_to_string(path).await.ok()?;
+    http::HeaderValue::from_str(text.trim()).ok()
+}
+
+/// Keeps the version a fresh download was served with: a strong `ETag`, else
+/// `Last-Modified`; removes any older one.
+async fn write_validator(path: &Path, headers: &http::HeaderMap) -> Result<()> {
+    // `remove_file` removes a planted symlink itself, never its target.
+    match tokio::fs::remove_file(path).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io(format!("removing {}", path.display()), e)),
+    }
+    let strong_etag = headers
+        .get(http::header::ETAG)
+        .filter(|v| !v.as_bytes().starts_with(b"W/"));
+    let Some(value) = strong_etag.or_else(|| headers.get(http::header::LAST_MODIFIED)) else {
+        return Ok(());
+    };
+    let Ok(text) = value.to_str() else {
+        return Ok(());
+    };
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .await
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    file.write_all(text.as_bytes())
+        .await
+        .map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 /// Whether two metadata describe the same file (device and inode on unix).
