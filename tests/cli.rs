@@ -1142,6 +1142,64 @@ async fn auth_login_with_the_stored_client_secret_keeps_it() {
 }
 
 #[tokio::test]
+async fn a_token_that_stops_refreshing_mid_run_exits_with_the_auth_code() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        // The first refresh works, with a token that is stale at once; every
+        // later one is refused.
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "short-lived", "token_type": "Bearer", "expires_in": 1
+            })))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(
+                ResponseTemplate::new(400).set_body_json(json!({"error": "invalid_grant"})),
+            )
+            .mount(&server)
+            .await;
+        let config = temp_folder("mid-run");
+        std::fs::write(
+            config.join("client_secret.json"),
+            client_secret_json(&server),
+        )
+        .unwrap();
+        std::fs::write(
+            config.join("credentials.json"),
+            json!({
+                "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
+                "refresh_token": "1//soon-revoked", "token_uri": format!("{}/token", server.uri())
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let photo = config.join("a.jpg");
+        std::fs::write(&photo, b"aaaa").unwrap();
+        let out = cli()
+            .args(["upload", photo.to_str().unwrap()])
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(stdout(&out).contains("failed: a.jpg"), "{}", stdout(&out));
+        assert_eq!(token_requests(&server).await.len(), 2);
+    })
+    .await
+}
+
+#[tokio::test]
 async fn stored_credentials_that_no_longer_refresh_fail_fast_without_a_prompt() {
     bounded_cli(async move {
         let server = MockServer::start().await;

@@ -266,6 +266,8 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     overall.finish_and_clear();
 
     let mut failed: Vec<(String, String)> = Vec::new();
+    // A token that stopped refreshing mid-run is an auth failure (exit 3).
+    let mut auth_failed = false;
     let mut items = Vec::new();
     // batchCreate answers per upload token; failures are reported by file name.
     let mut names_by_token = std::collections::HashMap::new();
@@ -279,7 +281,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     None => item,
                 });
             }
-            Err(e) => failed.push((name, e.to_string())),
+            Err(e) => {
+                auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
+                failed.push((name, e.to_string()))
+            }
         }
     }
     let album = match m.get_one::<String>("album") {
@@ -322,11 +327,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     for path in &skipped {
         println!("skipped: {} (not a photo or video)", path.display());
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(ExitCode::from(support::EXIT_API))
-    }
+    exit_for(failed.is_empty(), auth_failed)
 }
 
 async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
@@ -401,7 +402,8 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     Ok(_) => Ok(true),
                     Err(e) => {
                         let name = item.local_file_name().unwrap_or_default();
-                        Err((out.join(name), e.to_string()))
+                        let auth = matches!(e, photoslibrary_v1::Error::Auth(_));
+                        Err((out.join(name), e.to_string(), auth))
                     }
                 }
             }
@@ -413,17 +415,28 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     let downloaded = results.iter().filter(|r| matches!(r, Ok(true))).count();
     let skipped = results.iter().filter(|r| matches!(r, Ok(false))).count();
     let mut failed: Vec<_> = results.into_iter().filter_map(Result::err).collect();
-    failed.extend(clashes);
+    failed.extend(
+        clashes
+            .into_iter()
+            .map(|(path, reason)| (path, reason, false)),
+    );
+    // A token that stopped refreshing mid-run is an auth failure (exit 3).
+    let auth_failed = failed.iter().any(|(_, _, auth)| *auth);
     println!(
         "downloaded {downloaded}, skipped {skipped} (already complete), failed {}",
         failed.len()
     );
-    for (path, reason) in &failed {
+    for (path, reason, _) in &failed {
         println!("failed: {}: {}", path.display(), auth::printable(reason));
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(ExitCode::from(support::EXIT_API))
+    exit_for(failed.is_empty(), auth_failed)
+}
+
+/// The exit of a run that reported its failures: auth when a token failed.
+fn exit_for(all_ok: bool, auth_failed: bool) -> Result<(), ExitCode> {
+    match (all_ok, auth_failed) {
+        (true, _) => Ok(()),
+        (false, true) => Err(ExitCode::from(support::EXIT_AUTH)),
+        (false, false) => Err(ExitCode::from(support::EXIT_API)),
     }
 }
