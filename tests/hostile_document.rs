@@ -83,7 +83,14 @@ fn the_library_manifest_has_exactly_our_keys() {
         ])
     );
     assert!(!package.contains_key("build"));
-    assert_eq!(path_dependencies(&table), []);
+    // The only path is the runtime's, as the options name it.
+    assert_eq!(
+        path_dependencies(&table),
+        [(
+            "discovery-runtime".to_string(),
+            generator::Options::default().runtime_path
+        )]
+    );
     // The hostile text is there, as the value it was meant to be.
     let description = package["description"].as_str().unwrap();
     assert!(description.contains(MARKER), "{description}");

@@ -19,7 +19,7 @@ fn options(source: &str) -> Options {
         crate_name: None,
         source: source.into(),
         command: "cargo xtask regenerate".into(),
-        overlays: Vec::new(),
+        ..Options::default()
     }
 }
 

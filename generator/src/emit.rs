@@ -1,6 +1,7 @@
 //! IR -> the files of the client crate: Rust built with `quote`, `Cargo.toml`
-//! and `README.md` from minijinja templates, and the hand-written runtime
-//! copied verbatim.
+//! and `README.md` from minijinja templates, and the API's overlay copied in.
+//! The runtime is a crate of its own (`generator/runtime`) that every
+//! generated crate depends on.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -11,26 +12,6 @@ use crate::lower;
 use crate::markdown;
 use crate::names::{bare, sanitize, Case};
 use crate::{Error, File, Options};
-
-/// Hand-written support code, copied into every generated crate's `src/`.
-/// `__crate__` in their doc examples becomes the generated library's name.
-const RUNTIME: &[(&str, &str)] = &[
-    ("auth.rs", include_str!("../runtime/auth.rs")),
-    ("client.rs", include_str!("../runtime/client.rs")),
-    ("error.rs", include_str!("../runtime/error.rs")),
-    ("field_mask.rs", include_str!("../runtime/field_mask.rs")),
-    ("files.rs", include_str!("../runtime/files.rs")),
-    ("macros.rs", include_str!("../runtime/macros.rs")),
-    ("net.rs", include_str!("../runtime/net.rs")),
-    ("media.rs", include_str!("../runtime/media.rs")),
-    ("pagination.rs", include_str!("../runtime/pagination.rs")),
-    ("path.rs", include_str!("../runtime/path.rs")),
-    ("resumable.rs", include_str!("../runtime/resumable.rs")),
-    ("retry.rs", include_str!("../runtime/retry.rs")),
-    ("transport.rs", include_str!("../runtime/transport.rs")),
-    ("types.rs", include_str!("../runtime/types.rs")),
-    ("wire.rs", include_str!("../runtime/wire.rs")),
-];
 
 const CARGO_TEMPLATE: &str = include_str!("../templates/Cargo.toml.j2");
 const README_TEMPLATE: &str = include_str!("../templates/README.md.j2");
@@ -102,18 +83,7 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
         Job::ApiMod,
     ];
     jobs.extend(api.resources.iter().map(Job::Resource));
-    for (name, runtime) in RUNTIME {
-        if *name == "media.rs" && !api.has_media() {
-            continue;
-        }
-        let contents = format!(
-            "{}{}",
-            header("//", options),
-            runtime.replace("__crate__", &api.lib_name)
-        );
-        jobs.push(Job::Text(format!("src/{name}"), contents));
-    }
-    // Hand-written per-API extensions, copied like the runtime.
+    // Hand-written per-API extensions, copied in with a header naming their source.
     let taken: Vec<String> = crate_modules(api)
         .into_iter()
         .map(|(name, _)| name)
@@ -136,7 +106,7 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
         let contents = match overlay.path.rsplit('.').next() {
             Some("rs") => format!(
                 "{}{}",
-                header("//", options),
+                crate::format::overlay_header(&overlay.path, options),
                 overlay.contents.replace("__crate__", &api.lib_name)
             ),
             _ => overlay.contents.clone(),
@@ -259,6 +229,7 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         example_items => example_call(api, true),
         source => options.source,
         command => options.command,
+        runtime_path => options.runtime_path,
     };
     if comment == "#" {
         let text = render("Cargo.toml", source, ctx)?;
@@ -285,7 +256,7 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
                 package_name: &api.crate_name,
                 lib_name: Some(&api.lib_name),
                 bin: None,
-                path_dependency: None,
+                path_dependency: Some(("discovery-runtime", &options.runtime_path)),
             },
         )?;
         Ok(text)
@@ -427,38 +398,27 @@ fn needs_repr(ty: &TypeRef) -> bool {
 // ---------------------------------------------------------------- lib.rs, scopes.rs
 
 /// Modules of every generated crate (besides overlays), with their attributes.
-fn crate_modules(api: &Api) -> Vec<(String, TokenStream)> {
-    // `rustfmt::skip`: prettyplease output; the rest is rustfmt-clean.
+fn crate_modules(_api: &Api) -> Vec<(String, TokenStream)> {
+    // `rustfmt::skip`: prettyplease output; `lib.rs` itself is rustfmt-clean.
     let skip = quote!(#[rustfmt::skip] pub);
-    // Support code shared by every generated crate: not every API uses all of it.
-    let shared = quote!(#[allow(dead_code)]);
-    let mut modules = vec![
-        ("api", skip.clone()),
-        ("auth", quote!()),
-        ("client", quote!()),
-        ("error", quote!()),
-        ("field_mask", quote!()),
-        ("files", quote!(#[allow(dead_code)] pub)),
-        ("macros", quote!(#[allow(unused_macros, unused_imports)])),
-        ("models", skip.clone()),
-        ("net", shared.clone()),
-        ("pagination", shared.clone()),
-        ("path", shared.clone()),
-        ("resumable", shared.clone()),
-        ("retry", quote!()),
-        ("scopes", skip),
-        ("transport", shared.clone()),
-        ("types", quote!(pub)),
-        ("wire", shared),
-    ];
-    if api.has_media() {
-        modules.push(("media", quote!(#[allow(dead_code)] pub)));
-    }
-    modules
+    ["api", "models", "scopes"]
         .into_iter()
-        .map(|(name, attrs)| (name.to_string(), attrs))
+        .map(|name| (name.to_string(), skip.clone()))
         .collect()
 }
+
+/// Runtime modules the generated code and overlays name as `crate::<module>`
+/// (the runtime's interface for generated code, hidden from the docs), and
+/// those users name (`types`, `files`, `media`).
+const RUNTIME_MODULES: &[&str] = &[
+    "macros",
+    "net",
+    "pagination",
+    "path",
+    "resumable",
+    "transport",
+    "wire",
+];
 
 /// The module an overlay file `src/<name>.rs` becomes.
 fn overlay_module(path: &str) -> Option<&str> {
@@ -483,23 +443,91 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         let name = ident(name);
         quote!(#attrs mod #name;)
     });
+    let internal = RUNTIME_MODULES.iter().map(|m| ident(m));
+    let media = api.has_media().then(|| {
+        quote!(
+            pub use ::discovery_runtime::media;
+        )
+    });
+    let client_doc = format!(
+        "The entry point of the {title}: cheap to clone (an `Arc` inside), safe to share between tasks.\n\n\
+         It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and \
+         retry policies the clients of every generated API share.\n\n\
+         ```no_run\n\
+         # async fn run() -> Result<(), {lib}::Error> {{\n\
+         let client = {lib}::Client::builder()\n    \
+         .bearer_token(std::env::var(\"ACCESS_TOKEN\").unwrap_or_default())\n    \
+         .timeout(std::time::Duration::from_secs(30))\n    \
+         .build()?;\n\
+         # let _ = client; Ok(()) }}\n\
+         ```",
+        title = markdown::one_line(&api.title),
+        lib = api.lib_name,
+    );
+    // One `#[doc]` per line: prettyplease prints those as `///` comments.
+    let client_doc: Vec<String> = client_doc.lines().map(|l| format!(" {l}")).collect();
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
 
         #(#modules)*
 
+        // In rustfmt's order: `lib.rs` is rustfmt-clean as emitted.
+        pub use ::discovery_runtime::chrono;
+        #media
+        pub use ::discovery_runtime::FieldMask;
+        pub use ::discovery_runtime::RetryPolicy;
         #[cfg(feature = "yup-oauth2")]
-        pub use auth::YupOAuth2;
-        pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
-        /// The date and time types of timestamps and dates in the models.
-        pub use chrono;
-        pub use client::{Client, ClientBuilder};
-        pub use error::{ApiError, BoxError, Error, GoogleError, Result};
-        pub use field_mask::FieldMask;
-        pub use net::{HeaderMap, StatusCode, TransportError};
-        pub use retry::RetryPolicy;
-        pub use transport::{from_json, BoxFuture, Xgafv};
+        pub use ::discovery_runtime::YupOAuth2;
+        pub use ::discovery_runtime::{files, types};
+        // The runtime's modules that generated code and overlays name as `crate::...`.
+        #[allow(unused_imports)]
+        use ::discovery_runtime::{#(#internal),*};
+        pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+        pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
+        pub use ::discovery_runtime::{BoxFuture, Xgafv};
+        pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
+
+        #(#[doc = #client_doc])*
+        #[derive(Clone, Debug)]
+        pub struct Client(::discovery_runtime::Client);
+
+        /// Configures a [`Client`]; see [`discovery_runtime::ClientBuilder`].
+        pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// Starts configuring a client.
+            pub fn builder() -> ClientBuilder {
+                ::discovery_runtime::ClientBuilder::new(&API)
+            }
+        }
+
+        impl ::std::convert::From<::discovery_runtime::Client> for Client {
+            fn from(client: ::discovery_runtime::Client) -> Self {
+                Client(client)
+            }
+        }
+
+        impl ::std::ops::Deref for Client {
+            type Target = ::discovery_runtime::Client;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl ::std::convert::AsRef<::discovery_runtime::Client> for Client {
+            fn as_ref(&self) -> &::discovery_runtime::Client {
+                &self.0
+            }
+        }
+
+        /// Decodes a response body exactly as the client does: an empty body as
+        /// `{}`, the value inside `"data"` for APIs with the `dataWrapper`
+        /// feature, and an [`Error::Decode`] with an excerpt on failure. Useful
+        /// for stored responses and push notifications.
+        pub fn from_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+            ::discovery_runtime::transport::decode_with(body, DATA_WRAPPER)
+        }
 
         /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
         pub const DEFAULT_BASE_URL: &str = #base_url;
@@ -510,6 +538,15 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         /// Whether request and response bodies are wrapped in `{"data": ...}` (the
         /// document's `dataWrapper` feature).
         const DATA_WRAPPER: bool = #data_wrapper;
+
+        /// What the runtime needs to know about this API.
+        static API: ::discovery_runtime::Api = ::discovery_runtime::Api {
+            crate_name: env!("CARGO_PKG_NAME"),
+            crate_version: env!("CARGO_PKG_VERSION"),
+            default_base_url: DEFAULT_BASE_URL,
+            service_path: SERVICE_PATH,
+            data_wrapper: DATA_WRAPPER,
+        };
     }
 }
 
@@ -1010,7 +1047,8 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
     };
     let body = if m.request.is_some() {
         quote!(::std::option::Option::Some(crate::transport::json_body(
-            &self.request
+            &self.request,
+            crate::DATA_WRAPPER,
         )?))
     } else {
         quote!(::std::option::Option::None)
@@ -1023,7 +1061,7 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
         None => (quote!(()), quote!(execute_empty)),
     };
     let decode = match &m.response {
-        Some(_) => quote!(crate::transport::decode(&body)),
+        Some(_) => quote!(crate::from_json(&body)),
         None => quote!({
             let _ = body;
             ::std::result::Result::Ok(())
@@ -1064,7 +1102,7 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
     let download = m.supports_media_download.then(|| {
         let reroute = m
             .use_media_download_service
-            .then(|| quote!(call.use_download_service();));
+            .then(|| quote!(call.use_download_service(crate::SERVICE_PATH);));
         let binding = if reroute.is_some() {
             quote!(mut call)
         } else {

@@ -32,6 +32,12 @@ pub struct Options {
     /// Hand-written files for this API (`src/uploads.rs`, `examples/x.rs`),
     /// copied into the crate; each `src/<name>.rs` becomes `pub mod <name>`.
     pub overlays: Vec<File>,
+    /// Where the overlay files come from (e.g. `generator/overlays/photoslibrary`),
+    /// as shown in their header.
+    pub overlay_source: Option<String>,
+    /// The path of the runtime crate (`generator/runtime`) as the generated
+    /// crate's manifest names it: relative to the crate's folder, or absolute.
+    pub runtime_path: String,
 }
 
 impl Default for Options {
@@ -41,6 +47,8 @@ impl Default for Options {
             source: "the discovery document".into(),
             command: "cargo xtask regenerate".into(),
             overlays: Vec::new(),
+            overlay_source: None,
+            runtime_path: "../../generator/runtime".into(),
         }
     }
 }

@@ -51,7 +51,11 @@ pub fn run(dir: Option<&str>) -> ExitCode {
             crate_name: Some(crate_name.clone()),
             source: doc.display().to_string(),
             command: "cargo xtask corpus".into(),
-            overlays: Vec::new(),
+            runtime_path: workspace_root()
+                .join("generator/runtime")
+                .display()
+                .to_string(),
+            ..Options::default()
         };
         let start = Instant::now();
         let generated = fs::read_to_string(doc)

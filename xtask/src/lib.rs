@@ -86,6 +86,8 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         source: target.document.to_string(),
         command: COMMAND.to_string(),
         overlays,
+        overlay_source: target.overlay.map(str::to_string),
+        ..Options::default()
     };
     match target.cli_of {
         Some(library) => generator::generate_cli(&text, &options, library),

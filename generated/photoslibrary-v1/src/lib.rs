@@ -4,46 +4,70 @@
 #![forbid(unsafe_code)]
 #[rustfmt::skip]
 pub mod api;
-mod auth;
 pub mod batch;
-mod client;
 pub mod download;
-mod error;
-mod field_mask;
-#[allow(dead_code)]
-pub mod files;
-#[allow(unused_macros, unused_imports)]
-mod macros;
 #[rustfmt::skip]
 pub mod models;
-#[allow(dead_code)]
-mod net;
-#[allow(dead_code)]
-mod pagination;
-#[allow(dead_code)]
-mod path;
-#[allow(dead_code)]
-mod resumable;
-mod retry;
 #[rustfmt::skip]
 pub mod scopes;
-#[allow(dead_code)]
-mod transport;
-pub mod types;
 pub mod uploads;
-#[allow(dead_code)]
-mod wire;
+pub use ::discovery_runtime::chrono;
+pub use ::discovery_runtime::FieldMask;
+pub use ::discovery_runtime::RetryPolicy;
 #[cfg(feature = "yup-oauth2")]
-pub use auth::YupOAuth2;
-pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
-/// The date and time types of timestamps and dates in the models.
-pub use chrono;
-pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, BoxError, Error, GoogleError, Result};
-pub use field_mask::FieldMask;
-pub use net::{HeaderMap, StatusCode, TransportError};
-pub use retry::RetryPolicy;
-pub use transport::{from_json, BoxFuture, Xgafv};
+pub use ::discovery_runtime::YupOAuth2;
+pub use ::discovery_runtime::{files, types};
+#[allow(unused_imports)]
+use ::discovery_runtime::{macros, net, pagination, path, resumable, transport, wire};
+pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
+pub use ::discovery_runtime::{BoxFuture, Xgafv};
+pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
+/// The entry point of the Photos Library API: cheap to clone (an `Arc` inside), safe to share between tasks.
+///
+/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and retry policies the clients of every generated API share.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+/// let client = photoslibrary_v1::Client::builder()
+///     .bearer_token(std::env::var("ACCESS_TOKEN").unwrap_or_default())
+///     .timeout(std::time::Duration::from_secs(30))
+///     .build()?;
+/// # let _ = client; Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client(::discovery_runtime::Client);
+/// Configures a [`Client`]; see [`discovery_runtime::ClientBuilder`].
+pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
+impl Client {
+    /// Starts configuring a client.
+    pub fn builder() -> ClientBuilder {
+        ::discovery_runtime::ClientBuilder::new(&API)
+    }
+}
+impl ::std::convert::From<::discovery_runtime::Client> for Client {
+    fn from(client: ::discovery_runtime::Client) -> Self {
+        Client(client)
+    }
+}
+impl ::std::ops::Deref for Client {
+    type Target = ::discovery_runtime::Client;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+impl ::std::convert::AsRef<::discovery_runtime::Client> for Client {
+    fn as_ref(&self) -> &::discovery_runtime::Client {
+        &self.0
+    }
+}
+/// Decodes a response body exactly as the client does: an empty body as
+/// `{}`, the value inside `"data"` for APIs with the `dataWrapper`
+/// feature, and an [`Error::Decode`] with an excerpt on failure. Useful
+/// for stored responses and push notifications.
+pub fn from_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+    ::discovery_runtime::transport::decode_with(body, DATA_WRAPPER)
+}
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";
 /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
@@ -51,3 +75,11 @@ const SERVICE_PATH: &str = "";
 /// Whether request and response bodies are wrapped in `{"data": ...}` (the
 /// document's `dataWrapper` feature).
 const DATA_WRAPPER: bool = false;
+/// What the runtime needs to know about this API.
+static API: ::discovery_runtime::Api = ::discovery_runtime::Api {
+    crate_name: env!("CARGO_PKG_NAME"),
+    crate_version: env!("CARGO_PKG_VERSION"),
+    default_base_url: DEFAULT_BASE_URL,
+    service_path: SERVICE_PATH,
+    data_wrapper: DATA_WRAPPER,
+};

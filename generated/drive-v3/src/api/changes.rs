@@ -552,7 +552,9 @@ impl Watch {
             "drive.changes.watch",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,

@@ -40,7 +40,9 @@ impl Stop {
             "drive.channels.stop",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,

@@ -92,7 +92,9 @@ impl Create {
             "drive.comments.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );
@@ -388,7 +390,9 @@ impl Update {
             "drive.comments.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );

@@ -108,7 +108,9 @@ impl Create {
             "drive.drives.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE],
             self.opts,
         );
@@ -462,7 +464,9 @@ impl Update {
             "drive.drives.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE],
             self.opts,
         );

@@ -203,7 +203,9 @@ impl Copy {
             "drive.files.copy",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,
@@ -345,7 +347,9 @@ impl Create {
             "drive.files.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,
@@ -385,7 +389,7 @@ impl Create {
         };
         let (client, call) = self.into_call()?;
         let body = client.upload(call, spec, media).await?;
-        crate::transport::decode(&body)
+        crate::from_json(&body)
     }
 }
 /// Request builder for `drive.files.delete`: set optional parameters, then call `send`.
@@ -732,7 +736,7 @@ impl Get {
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
         let (client, mut call) = self.into_call()?;
-        call.use_download_service();
+        call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
     }
 }
@@ -1123,7 +1127,9 @@ impl Update {
             "drive.files.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,
@@ -1167,7 +1173,7 @@ impl Update {
         };
         let (client, call) = self.into_call()?;
         let body = client.upload(call, spec, media).await?;
-        crate::transport::decode(&body)
+        crate::from_json(&body)
     }
 }
 /// Request builder for `drive.files.watch`: set optional parameters, then call `send`.
@@ -1246,7 +1252,9 @@ impl Watch {
             "drive.files.watch",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,
@@ -1274,7 +1282,7 @@ impl Watch {
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
         let (client, mut call) = self.into_call()?;
-        call.use_download_service();
+        call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
     }
 }

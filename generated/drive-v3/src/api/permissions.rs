@@ -207,7 +207,9 @@ impl Create {
             "drive.permissions.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );
@@ -660,7 +662,9 @@ impl Update {
             "drive.permissions.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );

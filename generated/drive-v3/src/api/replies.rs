@@ -113,7 +113,9 @@ impl Create {
             "drive.replies.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );
@@ -415,7 +417,9 @@ impl Update {
             "drive.replies.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE, crate::scopes::DRIVE_FILE],
             self.opts,
         );

@@ -178,7 +178,7 @@ impl Get {
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
         let (client, mut call) = self.into_call()?;
-        call.use_download_service();
+        call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
     }
 }
@@ -321,7 +321,9 @@ impl Update {
             "drive.revisions.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::DRIVE,
                 crate::scopes::DRIVE_APPDATA,

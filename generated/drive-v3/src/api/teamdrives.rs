@@ -90,7 +90,9 @@ impl Create {
             "drive.teamdrives.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE],
             self.opts,
         );
@@ -366,7 +368,9 @@ impl Update {
             "drive.teamdrives.update",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::DRIVE],
             self.opts,
         );

@@ -124,7 +124,9 @@ impl AddEnrichment {
             "photoslibrary.albums.addEnrichment",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
@@ -179,7 +181,9 @@ impl BatchAddMediaItems {
             "photoslibrary.albums.batchAddMediaItems",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
@@ -236,7 +240,9 @@ impl BatchRemoveMediaItems {
             "photoslibrary.albums.batchRemoveMediaItems",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY],
             self.opts,
         );
@@ -283,7 +289,9 @@ impl Create {
             "photoslibrary.albums.create",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
@@ -506,7 +514,9 @@ impl Patch {
             "photoslibrary.albums.patch",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
             self.opts,
         );
@@ -555,7 +565,9 @@ impl Share {
             "photoslibrary.albums.share",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_SHARING],
             self.opts,
         );
@@ -606,7 +618,9 @@ impl Unshare {
             "photoslibrary.albums.unshare",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_SHARING],
             self.opts,
         );

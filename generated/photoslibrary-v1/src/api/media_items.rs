@@ -83,7 +83,9 @@ impl BatchCreate {
             "photoslibrary.mediaItems.batchCreate",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
@@ -366,7 +368,9 @@ impl Patch {
             "photoslibrary.mediaItems.patch",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
             self.opts,
         );
@@ -409,7 +413,9 @@ impl Search {
             "photoslibrary.mediaItems.search",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[
                 crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_READONLY,

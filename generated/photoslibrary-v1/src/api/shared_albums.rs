@@ -109,7 +109,9 @@ impl Join {
             "photoslibrary.sharedAlbums.join",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_SHARING],
             self.opts,
         );
@@ -154,7 +156,9 @@ impl Leave {
             "photoslibrary.sharedAlbums.leave",
             path,
             query,
-            ::std::option::Option::Some(crate::transport::json_body(&self.request)?),
+            ::std::option::Option::Some(
+                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+            ),
             &[crate::scopes::PHOTOSLIBRARY_SHARING],
             self.opts,
         );

@@ -23,12 +23,12 @@ use std::collections::HashMap;
 
 use crate::api::albums::Albums;
 use crate::api::media_items::MediaItems;
-use crate::error::{Error, Result};
 use crate::models::{
     AlbumPosition, AlbumPositionPosition, BatchAddMediaItemsToAlbumRequest,
     BatchCreateMediaItemsRequest, BatchRemoveMediaItemsFromAlbumRequest, MediaItemResult,
     NewMediaItem, NewMediaItemResult, SimpleMediaItem, Status,
 };
+use crate::{Error, Result};
 
 /// The most items one batch request may carry.
 pub const BATCH_LIMIT: usize = 50;

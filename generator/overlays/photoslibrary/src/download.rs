@@ -15,10 +15,10 @@ use std::path::Path;
 
 use tokio::io::AsyncWrite;
 
-use crate::error::{Error, Result};
 use crate::files::Downloaded;
 use crate::models::MediaItem;
 use crate::Client;
+use crate::{Error, Result};
 
 /// What to ask a `baseUrl` for: `=w{width}-h{height}`, `-c` (crop), `-d`
 /// (download the image with its metadata), `dv` (the bytes of a video).
@@ -197,7 +197,7 @@ impl Client {
             .inner
             .http
             .request(crate::net::Method::GET, uri)
-            .header(http::header::USER_AGENT, crate::transport::USER_AGENT)
+            .header(http::header::USER_AGENT, self.inner.user_agent.clone())
             .timeout(self.inner.timeout)
             .send()
             .await?;

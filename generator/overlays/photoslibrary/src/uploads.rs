@@ -21,10 +21,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::io::AsyncRead;
 
-use crate::error::{Error, Result};
 use crate::resumable::{Plan, Protocol, Session, Source};
 use crate::transport::{Call, CallOptions};
 use crate::Client;
+use crate::{Error, Result};
 
 /// Photos larger than this are refused by the API (200 MB).
 pub const MAX_PHOTO_BYTES: u64 = 200 * 1024 * 1024;

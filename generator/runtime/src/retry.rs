@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::error::{Error, Result};
 
 /// The wait a `Retry-After` header of an API error asks for.
-pub(crate) fn server_delay(error: &Error) -> Option<Duration> {
+pub fn server_delay(error: &Error) -> Option<Duration> {
     let Error::Api(api) = error else { return None };
     let value = api.headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
     retry_after(value, SystemTime::now())
@@ -21,11 +21,11 @@ pub(crate) fn server_delay(error: &Error) -> Option<Duration> {
 /// capped at `max_backoff` ("full jitter"); a `Retry-After` header (seconds or
 /// an HTTP date) replaces it, up to [`RetryPolicy::max_retry_after`]: a server
 /// that asks for a longer wait fails the call with
-/// [`Error::RetryAfterTooLong`](crate::Error::RetryAfterTooLong).
+/// [`Error::RetryAfterTooLong`].
 ///
 /// ```
 /// use std::time::Duration;
-/// let policy = __crate__::RetryPolicy::default()
+/// let policy = discovery_runtime::RetryPolicy::default()
 ///     .max_attempts(5)
 ///     .initial_backoff(Duration::from_millis(200))
 ///     .max_backoff(Duration::from_secs(10))
@@ -34,13 +34,13 @@ pub(crate) fn server_delay(error: &Error) -> Option<Duration> {
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
-    pub(crate) max_attempts: u32,
-    pub(crate) initial_backoff: Duration,
-    pub(crate) max_backoff: Duration,
-    pub(crate) multiplier: f64,
-    pub(crate) time_budget: Option<Duration>,
-    pub(crate) non_idempotent: bool,
-    pub(crate) max_retry_after: Duration,
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub multiplier: f64,
+    pub time_budget: Option<Duration>,
+    pub non_idempotent: bool,
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -110,7 +110,7 @@ impl RetryPolicy {
 
     /// The longest wait a server's `Retry-After` may ask for (default 5
     /// minutes); a longer one fails the call with
-    /// [`Error::RetryAfterTooLong`](crate::Error::RetryAfterTooLong), which says
+    /// [`Error::RetryAfterTooLong`], which says
     /// how long the server asked to wait.
     pub fn max_retry_after(mut self, max: Duration) -> Self {
         self.max_retry_after = max;
@@ -120,7 +120,7 @@ impl RetryPolicy {
     /// The wait before retrying after `error` ended attempt `attempt`: the
     /// server's `Retry-After` if it sent one (at most `max_retry_after`), else a
     /// jittered backoff. `Err` when the server asks for too long a wait.
-    pub(crate) fn wait_after(&self, error: Error, attempt: u32) -> Result<(Duration, Error)> {
+    pub fn wait_after(&self, error: Error, attempt: u32) -> Result<(Duration, Error)> {
         match server_delay(&error) {
             Some(asked) if asked > self.max_retry_after => Err(Error::RetryAfterTooLong {
                 requested: asked,
@@ -133,7 +133,7 @@ impl RetryPolicy {
     }
 
     /// Whether a wait of `wait` after `elapsed` still fits the time budget.
-    pub(crate) fn fits_budget(&self, elapsed: Duration, wait: Duration) -> bool {
+    pub fn fits_budget(&self, elapsed: Duration, wait: Duration) -> bool {
         match self.time_budget {
             None => true,
             Some(budget) => elapsed.checked_add(wait).is_some_and(|t| t <= budget),
@@ -141,7 +141,7 @@ impl RetryPolicy {
     }
 
     /// The upper bound of the wait after `attempt` (1-based) failed.
-    pub(crate) fn backoff_bound(&self, attempt: u32) -> Duration {
+    pub fn backoff_bound(&self, attempt: u32) -> Duration {
         let factor = self
             .multiplier
             .powi(attempt.saturating_sub(1).min(64) as i32);
@@ -152,7 +152,7 @@ impl RetryPolicy {
     }
 
     /// A full-jitter wait after `attempt` failed.
-    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+    pub fn backoff(&self, attempt: u32) -> Duration {
         let bound = self.backoff_bound(attempt);
         Duration::try_from_secs_f64(bound.as_secs_f64() * random_unit()).unwrap_or(bound)
     }
@@ -173,7 +173,7 @@ fn random_unit() -> f64 {
 /// Any value is safe: a number too large for `u64` saturates (and is then
 /// refused by the policy's `max_retry_after`), and dates outside years
 /// 1970-9999 are not dates.
-pub(crate) fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         return Some(Duration::from_secs(

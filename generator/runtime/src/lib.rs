@@ -1,0 +1,39 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod field_mask;
+pub mod files;
+#[doc(hidden)]
+pub mod macros;
+pub mod media;
+#[doc(hidden)]
+pub mod net;
+#[doc(hidden)]
+pub mod pagination;
+#[doc(hidden)]
+pub mod path;
+#[doc(hidden)]
+pub mod resumable;
+pub mod retry;
+#[doc(hidden)]
+pub mod transport;
+pub mod types;
+#[doc(hidden)]
+pub mod wire;
+
+#[cfg(feature = "yup-oauth2")]
+pub use auth::YupOAuth2;
+pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+/// The date and time types of timestamps and dates in the models.
+pub use chrono;
+#[doc(hidden)]
+pub use client::EXAMPLE_API;
+pub use client::{Api, Client, ClientBuilder};
+pub use error::{ApiError, BoxError, Error, GoogleError, Result};
+pub use field_mask::FieldMask;
+pub use net::{HeaderMap, StatusCode, TransportError};
+pub use retry::RetryPolicy;
+pub use transport::{BoxFuture, Xgafv};
