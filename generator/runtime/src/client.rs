@@ -134,6 +134,8 @@ pub struct ClientBuilder<C = Client> {
     insecure_http: bool,
     retry: Option<RetryPolicy>,
     client: PhantomData<fn() -> C>,
+    proxy: crate::net::ProxySetting,
+    root_certificates: Vec<Vec<u8>>,
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -147,6 +149,9 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("insecure_http", &self.insecure_http)
+            // Redacted: a proxy URL's password is not shown.
+            .field("proxy", &self.proxy)
+            .field("root_certificates", &self.root_certificates.len())
             .finish_non_exhaustive()
     }
 }
@@ -164,6 +169,8 @@ impl<C: From<Client>> ClientBuilder<C> {
             max_response_bytes: None,
             insecure_http: false,
             retry: None,
+            proxy: crate::net::ProxySetting::default(),
+            root_certificates: Vec::new(),
             client: PhantomData,
         }
     }
@@ -241,6 +248,43 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// Sends every request through the HTTP proxy at `url`
+    /// (`http://host:port`, credentials as `http://user:password@host:port`,
+    /// sent as `Proxy-Authorization: Basic`), whatever the environment says:
+    /// `NO_PROXY` does not apply, and this machine's own addresses go through
+    /// it too. `https` requests are tunnelled with `CONNECT`, so the proxy sees
+    /// only the host and port; plain-`http` ones (to this machine, or with
+    /// [`allow_insecure_http`](Self::allow_insecure_http)) are forwarded by the
+    /// proxy, token included. Only plain-http proxies are supported:
+    /// [`build`](Self::build) rejects any other scheme (`https://`, `socks5://`).
+    ///
+    /// Without this or [`no_proxy`](Self::no_proxy), the proxy comes from the
+    /// environment, read once by `build`: `HTTPS_PROXY` for https requests,
+    /// `HTTP_PROXY` for plain http, `ALL_PROXY` for either when the other is
+    /// unset, `NO_PROXY` (comma-separated hosts, domains with their subdomains,
+    /// IP addresses or networks, `*`) for the hosts that go direct; each in
+    /// upper or lower case (upper first). Requests to this machine
+    /// (`localhost`, loopback addresses) never use a proxy from the environment.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = crate::net::ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Connects directly, ignoring any proxy in the environment.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = crate::net::ProxySetting::Off;
+        self
+    }
+
+    /// Trusts `der` (an X.509 certificate in DER form) as a root for https
+    /// servers, besides the built-in Mozilla roots: a corporate CA that signs
+    /// a TLS-inspecting proxy or an internal endpoint. Each call adds one;
+    /// [`build`](Self::build) fails on a certificate that cannot be used.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates.push(der.into());
+        self
+    }
+
     /// How failed calls are retried; each call can override it. Default:
     /// [`RetryPolicy::default`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -250,8 +294,9 @@ impl<C: From<Client>> ClientBuilder<C> {
 
     /// Builds the client. Fails when the base URL is not an absolute http(s) URL
     /// (or plain `http` to another machine without
-    /// [`allow_insecure_http`](Self::allow_insecure_http)), or the HTTP client
-    /// cannot be set up.
+    /// [`allow_insecure_http`](Self::allow_insecure_http)), the proxy (given or
+    /// from the environment) is not a plain-http proxy URL, a root certificate
+    /// cannot be used, or the HTTP client cannot be set up.
     pub fn build(self) -> Result<C> {
         let api = self.api;
         let mut base_url = self
@@ -277,12 +322,15 @@ impl<C: From<Client>> ClientBuilder<C> {
                 ),
             ));
         }
-        let http = crate::net::HttpClient::new(
-            self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
-            self.max_response_bytes
+        let http = crate::net::HttpClient::new(crate::net::NetOptions {
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            idle: self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
+            max_body: self
+                .max_response_bytes
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-        )?;
+            proxy: &self.proxy,
+            extra_roots: &self.root_certificates,
+        })?;
         let user_agent =
             http::HeaderValue::from_str(&format!("{}/{}", api.crate_name, api.crate_version))
                 .map_err(|e| Error::invalid_argument("api", format!("bad crate name: {e}")))?;

@@ -1,8 +1,15 @@
-//! A small HTTP client over hyper: a pooled HTTP/1.1 connection per host, TLS
-//! with rustls and the webpki roots, and timeouts that fit both JSON calls and
-//! long transfers. It replaces a general-purpose client (redirects, cookies,
-//! proxies, decompression) that Google's APIs do not need and that cost CPU and
-//! build time on every call.
+//! A small HTTP client over hyper: pooled connections per host, TLS with
+//! rustls and the webpki roots (plus any the builder adds), HTTP/2 when the
+//! server offers it by ALPN (HTTP/1.1 otherwise, and always over plain http),
+//! plain-http proxies from the environment or the builder, and timeouts that
+//! fit both JSON calls and long transfers. It replaces a general-purpose client
+//! (redirects, cookies, decompression) that Google's APIs do not need and that
+//! cost CPU and build time on every call.
+//!
+//! Proxies: `https` destinations are reached through a `CONNECT` tunnel (the
+//! proxy sees the host and port, never a request header: the token stays inside
+//! TLS); plain `http` ones are sent to the proxy in absolute form. Credentials
+//! in the proxy URL become `Proxy-Authorization: Basic`, marked sensitive.
 //!
 //! Timeouts: a connect timeout; for a JSON call one deadline for the attempt
 //! (response headers and the buffered body); for a media transfer a deadline
@@ -11,6 +18,7 @@
 //! is never cut while a stalled one fails.
 
 use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -19,15 +27,23 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
+use http::Uri;
 use http_body_util::BodyExt;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use tokio::time::Instant;
+use tower_service::Service;
 
 use crate::error::{Error, Result};
 
 pub use http::{HeaderMap, Method, StatusCode};
 
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A TCP connection as hyper-util's connector makes it.
+type Tcp = <HttpConnector as Service<Uri>>::Response;
 
 /// Error bodies are read up to this size (what is beyond is dropped: the
 /// excerpt and Google's error object are at the start).
@@ -75,10 +91,279 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// Which proxy requests go through, as the builder says.
+#[derive(Clone, Default)]
+pub enum ProxySetting {
+    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` (or their lower
+    /// case forms), read when the client is built.
+    #[default]
+    Env,
+    /// Every request through this proxy, whatever the environment says.
+    Url(String),
+    /// No proxy at all.
+    Off,
+}
+
+impl fmt::Debug for ProxySetting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxySetting::Env => f.write_str("Env"),
+            ProxySetting::Url(url) => f.debug_tuple("Url").field(&redact_userinfo(url)).finish(),
+            ProxySetting::Off => f.write_str("Off"),
+        }
+    }
+}
+
+/// `url` with any `user:password@` replaced by `***@`, for messages.
+pub fn redact_userinfo(url: &str) -> String {
+    let start = url.find("://").map_or(0, |i| i + 3);
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| start + i);
+    match url[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &url[..start], &url[start + at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Checks that `value` (named `what` in the error) is a proxy this client can
+/// use: `http://host[:port]`, or `host[:port]` (which means http, as for curl).
+fn check_proxy_url(what: &str, value: &str) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::invalid_argument(
+            what.to_owned(),
+            format!(
+                "{:?} {why}: only plain-http proxies (http://host:port) are supported \
+                 (use ClientBuilder::proxy or ClientBuilder::no_proxy to override the environment)",
+                redact_userinfo(value)
+            ),
+        ))
+    };
+    match value.trim().parse::<Uri>() {
+        Ok(uri) => match (uri.scheme_str(), uri.host()) {
+            (Some("http") | None, Some(host)) if !host.is_empty() => Ok(()),
+            (Some("http") | None, _) => bad("has no host"),
+            (Some(scheme), _) => bad(&format!("is a {scheme}:// proxy")),
+        },
+        Err(_) => bad("is not a URL"),
+    }
+}
+
+/// The proxies of a client, decided once when it is built.
+struct Proxies {
+    matcher: Matcher,
+    /// Proxies from the environment never see this machine's own addresses
+    /// (a proxy could not reach them); an explicit one gets everything.
+    from_env: bool,
+}
+
+impl Proxies {
+    fn new(setting: &ProxySetting) -> Result<Option<Self>> {
+        match setting {
+            ProxySetting::Off => Ok(None),
+            ProxySetting::Url(url) => {
+                check_proxy_url("proxy", url)?;
+                let matcher = Matcher::builder().all(url.trim()).build();
+                if matcher
+                    .intercept(&Uri::from_static("https://example.com/"))
+                    .is_none()
+                {
+                    return Err(Error::invalid_argument(
+                        "proxy",
+                        format!("{:?} is not a proxy URL", redact_userinfo(url)),
+                    ));
+                }
+                Ok(Some(Proxies {
+                    matcher,
+                    from_env: false,
+                }))
+            }
+            ProxySetting::Env => Self::from_vars(|name| std::env::var(name).ok()),
+        }
+    }
+
+    /// The proxies that the variables `var` gives name: the upper case name
+    /// first, then the lower case one, as hyper-util (and curl) read them.
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Option<Self>> {
+        // Under CGI `HTTP_PROXY` can come from a request header ("httpoxy"):
+        // hyper-util ignores every proxy variable then, and so do we.
+        if var("REQUEST_METHOD").is_some() {
+            return Ok(None);
+        }
+        let first = |names: [&'static str; 2]| {
+            names
+                .into_iter()
+                .find_map(|name| var(name).map(|value| (name, value)))
+        };
+        let all = first(["ALL_PROXY", "all_proxy"]);
+        let http = first(["HTTP_PROXY", "http_proxy"]);
+        let https = first(["HTTPS_PROXY", "https_proxy"]);
+        let no = first(["NO_PROXY", "no_proxy"]);
+        let mut any = false;
+        for (name, value) in [&all, &http, &https].into_iter().flatten() {
+            if !value.trim().is_empty() {
+                check_proxy_url(name, value)?;
+                any = true;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        let value =
+            |v: &Option<(&str, String)>| v.as_ref().map_or("", |(_, v)| v.trim()).to_owned();
+        let matcher = Matcher::builder()
+            .all(value(&all))
+            .http(value(&http))
+            .https(value(&https))
+            .no(value(&no))
+            .build();
+        Ok(Some(Proxies {
+            matcher,
+            from_env: true,
+        }))
+    }
+
+    /// The proxy for `dst`, if any.
+    fn intercept(&self, dst: &Uri) -> Option<Intercept> {
+        if self.from_env && is_loopback(dst) {
+            return None;
+        }
+        self.matcher.intercept(dst)
+    }
+}
+
+/// Opens connections: directly, through a `CONNECT` tunnel (https through a
+/// proxy) or to the proxy itself (plain http through a proxy, marked so that
+/// hyper sends the request in absolute form).
+#[derive(Clone)]
+struct Connector {
+    tcp: HttpConnector,
+    tls: Arc<rustls::ClientConfig>,
+    proxies: Option<Arc<Proxies>>,
+}
+
+/// Calls `service` once it is ready.
+async fn call<S: Service<Uri>>(
+    mut service: S,
+    dst: Uri,
+) -> std::result::Result<S::Response, S::Error> {
+    std::future::poll_fn(|cx| service.poll_ready(cx)).await?;
+    service.call(dst).await
+}
+
+impl Service<Uri> for Connector {
+    type Response = Conn;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Conn, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<std::result::Result<(), BoxError>> {
+        // The connectors below are made (and polled) per connection.
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let proxy = self.proxies.as_ref().and_then(|p| p.intercept(&dst));
+        let tcp = self.tcp.clone();
+        let tls = self.tls.clone();
+        Box::pin(async move {
+            let Some(proxy) = proxy else {
+                let io = call(HttpsConnector::from((tcp, tls)), dst).await?;
+                return Ok(Conn { io, proxied: false });
+            };
+            if proxy.uri().scheme_str() != Some("http") {
+                // Checked when the client was built; never go around a proxy.
+                return Err("only plain-http proxies are supported".into());
+            }
+            if dst.scheme_str() == Some("https") {
+                // The CONNECT request carries only the host, the port and the
+                // proxy's own credentials.
+                let mut tunnel = Tunnel::new(proxy.uri().clone(), tcp);
+                if let Some(auth) = proxy.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                let io = call(HttpsConnector::from((tunnel, tls)), dst).await?;
+                Ok(Conn { io, proxied: false })
+            } else {
+                let io = call(tcp, proxy.uri().clone()).await?;
+                Ok(Conn {
+                    io: MaybeHttpsStream::Http(io),
+                    proxied: true,
+                })
+            }
+        })
+    }
+}
+
+/// A connection, and whether it goes to a proxy that forwards plain-http
+/// requests.
+struct Conn {
+    io: MaybeHttpsStream<Tcp>,
+    proxied: bool,
+}
+
+impl Connection for Conn {
+    fn connected(&self) -> Connected {
+        self.io.connected().proxy(self.proxied)
+    }
+}
+
+impl hyper::rt::Read for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+}
+
+/// What the builder decides about connections.
+pub struct NetOptions<'a> {
+    pub connect_timeout: Duration,
+    /// The longest pause between pieces of a streamed body.
+    pub idle: Duration,
+    /// The largest response body [`Response::bytes`] buffers.
+    pub max_body: u64,
+    pub proxy: &'a ProxySetting,
+    /// DER certificates trusted besides the webpki roots.
+    pub extra_roots: &'a [Vec<u8>],
+}
+
 /// The connection pool and the limits every request shares; cheap to clone.
 #[derive(Clone)]
 pub struct HttpClient {
     inner: hyper_util::client::legacy::Client<Connector, RequestBody>,
+    proxies: Option<Arc<Proxies>>,
     /// The largest response body [`Response::bytes`] buffers.
     max_body: u64,
     /// The longest pause between pieces of a streamed body.
@@ -86,33 +371,63 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
-    pub fn new(connect_timeout: Duration, idle: Duration, max_body: u64) -> Result<Self> {
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(connect_timeout));
-        http.set_nodelay(true);
+    pub fn new(options: NetOptions<'_>) -> Result<Self> {
+        let tls_error = |e| Error::Transport(TransportError::new("setting up TLS", e));
+        let mut tcp = HttpConnector::new();
+        tcp.enforce_http(false);
+        tcp.set_connect_timeout(Some(options.connect_timeout));
+        tcp.set_nodelay(true);
+        let mut roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        for der in options.extra_roots {
+            roots
+                .add(rustls::pki_types::CertificateDer::from(der.clone()))
+                .map_err(|e| {
+                    Error::invalid_argument("root certificate", format!("is not usable: {e}"))
+                })?;
+        }
         // An explicit provider: no process-wide default needs to be installed.
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))
-            .map_err(|e| Error::Transport(TransportError::new("setting up TLS", e)))?
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let mut tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls_error(Box::new(e)))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        // HTTP/2 when the server offers it, else HTTP/1.1; plain http stays HTTP/1.1.
+        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let proxies = Proxies::new(options.proxy)?.map(Arc::new);
+        let connector = Connector {
+            tcp,
+            tls: Arc::new(tls),
+            proxies: proxies.clone(),
+        };
         let inner =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))
                 .build(connector);
         Ok(HttpClient {
             inner,
-            max_body,
-            idle,
+            proxies,
+            max_body: options.max_body,
+            idle: options.idle,
         })
     }
 
     pub fn request(&self, method: Method, uri: http::Uri) -> RequestBuilder {
+        let mut request = http::Request::builder().method(method);
+        // A plain-http request through a proxy carries the proxy's credentials
+        // (a tunnelled one has them in its CONNECT request instead).
+        if uri.scheme_str() == Some("http") {
+            let proxy = self.proxies.as_ref().and_then(|p| p.intercept(&uri));
+            if let Some(auth) = proxy.as_ref().and_then(|p| p.basic_auth()) {
+                request = request.header(http::header::PROXY_AUTHORIZATION, auth.clone());
+            }
+        }
         RequestBuilder {
             client: self.clone(),
-            request: http::Request::builder().method(method).uri(uri),
+            request: request.uri(uri),
             body: Bytes::new(),
             streamed: false,
             timeout: None,
@@ -547,5 +862,110 @@ mod tests {
         assert_eq!(o("https://A.example/x"), o("https://a.example:443/y"));
         assert_ne!(o("https://a.example/"), o("http://a.example/"));
         assert_ne!(o("https://a.example/"), o("https://a.example:8443/"));
+    }
+
+    fn proxies(vars: &[(&str, &str)]) -> Result<Option<Proxies>> {
+        Proxies::from_vars(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    fn via(p: &Option<Proxies>, url: &str) -> Option<String> {
+        let intercept = p.as_ref()?.intercept(&url.parse().unwrap())?;
+        Some(intercept.uri().to_string())
+    }
+
+    #[test]
+    fn proxies_from_the_environment() {
+        assert!(proxies(&[]).unwrap().is_none());
+        assert!(proxies(&[("NO_PROXY", "*"), ("HTTPS_PROXY", "")])
+            .unwrap()
+            .is_none());
+        let p = proxies(&[
+            ("HTTPS_PROXY", "http://secure:3128"),
+            ("https_proxy", "http://ignored:1"),
+            ("http_proxy", "plain:8080"),
+            ("no_proxy", "internal.example, 10.0.0.0/8"),
+        ])
+        .unwrap();
+        let g = "https://photoslibrary.googleapis.com/v1/albums";
+        assert_eq!(via(&p, g).as_deref(), Some("http://secure:3128/"));
+        assert_eq!(
+            via(&p, "http://example.com/").as_deref(),
+            Some("http://plain:8080/")
+        );
+        assert_eq!(via(&p, "https://a.internal.example/"), None);
+        assert_eq!(via(&p, "https://10.1.2.3/"), None);
+        // This machine never goes through a proxy from the environment.
+        assert_eq!(via(&p, "http://127.0.0.1:8080/"), None);
+        assert_eq!(via(&p, "https://localhost/"), None);
+        // ALL_PROXY for the scheme without its own variable.
+        let p = proxies(&[
+            ("all_proxy", "http://every:3128"),
+            ("HTTP_PROXY", "http://plain:80"),
+        ])
+        .unwrap();
+        assert_eq!(via(&p, g).as_deref(), Some("http://every:3128/"));
+        assert_eq!(
+            via(&p, "http://example.com/").as_deref(),
+            Some("http://plain:80/")
+        );
+        // Credentials become a sensitive Proxy-Authorization value.
+        let p = proxies(&[("HTTPS_PROXY", "http://user:p%40ss@secure:3128")]).unwrap();
+        let intercept = p.unwrap().intercept(&g.parse().unwrap()).unwrap();
+        let auth = intercept.basic_auth().unwrap();
+        assert_eq!(auth, "Basic dXNlcjpwQHNz");
+        assert!(auth.is_sensitive());
+        assert_eq!(intercept.uri().to_string(), "http://secure:3128/");
+        // Under CGI, HTTP_PROXY may come from a request: no proxy at all.
+        let p = proxies(&[("REQUEST_METHOD", "GET"), ("HTTP_PROXY", "http://evil:1")]).unwrap();
+        assert!(p.is_none());
+    }
+
+    #[test]
+    fn only_plain_http_proxies() {
+        for bad in [
+            "https://secure:3128",
+            "socks5://user:secret@socks:1080",
+            "http://",
+            "not a url",
+        ] {
+            let err = proxies(&[("HTTPS_PROXY", bad)]).err().unwrap().to_string();
+            assert!(err.contains("HTTPS_PROXY"), "{err}");
+            assert!(err.contains("only plain-http proxies"), "{err}");
+            assert!(!err.contains("secret"), "{err}");
+            let err = Proxies::new(&ProxySetting::Url(bad.to_owned()))
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(err.contains("proxy"), "{err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
+        for good in ["http://proxy:3128", "proxy:3128", "http://u:p@10.0.0.1"] {
+            assert!(Proxies::new(&ProxySetting::Url(good.to_owned()))
+                .unwrap()
+                .is_some());
+        }
+        // An explicit proxy takes this machine's requests too.
+        let p = Proxies::new(&ProxySetting::Url("http://proxy:3128".into())).unwrap();
+        assert_eq!(
+            via(&p, "http://127.0.0.1:1/").as_deref(),
+            Some("http://proxy:3128/")
+        );
+        assert!(Proxies::new(&ProxySetting::Off).unwrap().is_none());
+    }
+
+    #[test]
+    fn proxy_credentials_are_redacted() {
+        assert_eq!(
+            redact_userinfo("http://user:secret@proxy:3128/x@y"),
+            "http://***@proxy:3128/x@y"
+        );
+        assert_eq!(redact_userinfo("u:p@proxy:1"), "***@proxy:1");
+        assert_eq!(redact_userinfo("http://proxy:1"), "http://proxy:1");
+        let setting = ProxySetting::Url("http://user:secret@proxy:3128".into());
+        assert!(!format!("{setting:?}").contains("secret"));
     }
 }
