@@ -35,6 +35,8 @@ enum Job<'a> {
     Lib,
     Models,
     Scopes,
+    Stub,
+    ClientMod,
     ApiMod,
     Resource(&'a Resource),
 }
@@ -46,6 +48,8 @@ impl Job<'_> {
             Job::Lib => "src/lib.rs".into(),
             Job::Models => "src/models.rs".into(),
             Job::Scopes => "src/scopes.rs".into(),
+            Job::Stub => "src/stub.rs".into(),
+            Job::ClientMod => "src/client.rs".into(),
             Job::ApiMod => "src/api/mod.rs".into(),
             Job::Resource(r) => format!("src/api/{}.rs", bare(&r.module)),
         }
@@ -57,6 +61,8 @@ impl Job<'_> {
             Job::Lib => Content::Rust(lib_rs(api, options)),
             Job::Models => Content::Rust(models_rs(api)),
             Job::Scopes => Content::Rust(scopes_rs(api)),
+            Job::Stub => Content::Rust(stub_rs(api)),
+            Job::ClientMod => Content::Rust(client_rs(api)),
             Job::ApiMod => Content::Rust(api_mod_rs(api)),
             Job::Resource(r) => Content::Rust(resource_file(api, r)),
         };
@@ -80,6 +86,8 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
         Job::Lib,
         Job::Models,
         Job::Scopes,
+        Job::Stub,
+        Job::ClientMod,
         Job::ApiMod,
     ];
     jobs.extend(api.resources.iter().map(Job::Resource));
@@ -401,7 +409,7 @@ fn needs_repr(ty: &TypeRef) -> bool {
 fn crate_modules(_api: &Api) -> Vec<(String, TokenStream)> {
     // `rustfmt::skip`: prettyplease output; `lib.rs` itself is rustfmt-clean.
     let skip = quote!(#[rustfmt::skip] pub);
-    ["api", "models", "scopes"]
+    ["api", "client", "models", "scopes", "stub"]
         .into_iter()
         .map(|name| (name.to_string(), skip.clone()))
         .collect()
@@ -449,23 +457,6 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
             pub use ::discovery_runtime::media;
         )
     });
-    let client_doc = format!(
-        "The entry point of the {title}: cheap to clone (an `Arc` inside), safe to share between tasks.\n\n\
-         It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and \
-         retry policies the clients of every generated API share.\n\n\
-         ```no_run\n\
-         # async fn run() -> Result<(), {lib}::Error> {{\n\
-         let client = {lib}::Client::builder()\n    \
-         .bearer_token(std::env::var(\"ACCESS_TOKEN\").unwrap_or_default())\n    \
-         .timeout(std::time::Duration::from_secs(30))\n    \
-         .build()?;\n\
-         # let _ = client; Ok(()) }}\n\
-         ```",
-        title = markdown::one_line(&api.title),
-        lib = api.lib_name,
-    );
-    // One `#[doc]` per line: prettyplease prints those as `///` comments.
-    let client_doc: Vec<String> = client_doc.lines().map(|l| format!(" {l}")).collect();
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
@@ -488,38 +479,7 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub use ::discovery_runtime::{BoxFuture, Xgafv};
         pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 
-        #(#[doc = #client_doc])*
-        #[derive(Clone, Debug)]
-        pub struct Client(::discovery_runtime::Client);
-
-        /// Configures a [`Client`]; see [`discovery_runtime::ClientBuilder`].
-        pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
-
-        impl Client {
-            /// Starts configuring a client.
-            pub fn builder() -> ClientBuilder {
-                ::discovery_runtime::ClientBuilder::new(&API)
-            }
-        }
-
-        impl ::std::convert::From<::discovery_runtime::Client> for Client {
-            fn from(client: ::discovery_runtime::Client) -> Self {
-                Client(client)
-            }
-        }
-
-        impl ::std::ops::Deref for Client {
-            type Target = ::discovery_runtime::Client;
-            fn deref(&self) -> &Self::Target {
-                &self.0
-            }
-        }
-
-        impl ::std::convert::AsRef<::discovery_runtime::Client> for Client {
-            fn as_ref(&self) -> &::discovery_runtime::Client {
-                &self.0
-            }
-        }
+        pub use client::{Client, ClientBuilder};
 
         /// Decodes a response body exactly as the client does: an empty body as
         /// `{}`, the value inside `"data"` for APIs with the `dataWrapper`
@@ -547,6 +507,196 @@ fn lib_rs(api: &Api, options: &Options) -> TokenStream {
             service_path: SERVICE_PATH,
             data_wrapper: DATA_WRAPPER,
         };
+    }
+}
+
+/// The doc lines of the crate's `Client`.
+fn client_doc(api: &Api) -> Vec<String> {
+    let client_doc = format!(
+        "The entry point of the {title}: cheap to clone (an `Arc` inside), safe to share between tasks.\n\n\
+         It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and \
+         retry policies the clients of every generated API share.\n\n\
+         ```no_run\n\
+         # async fn run() -> Result<(), {lib}::Error> {{\n\
+         let client = {lib}::Client::builder()\n    \
+         .bearer_token(std::env::var(\"ACCESS_TOKEN\").unwrap_or_default())\n    \
+         .timeout(std::time::Duration::from_secs(30))\n    \
+         .build()?;\n\
+         # let _ = client; Ok(()) }}\n\
+         ```",
+        title = markdown::one_line(&api.title),
+        lib = api.lib_name,
+    );
+    // One `#[doc]` per line: prettyplease prints those as `///` comments.
+    client_doc.lines().map(|l| format!(" {l}")).collect()
+}
+
+/// The doc lines of `Client::from_stub`.
+fn from_stub_doc(api: &Api) -> Vec<String> {
+    let from_stub_doc = format!(
+        "A client whose every call goes to `stub` instead of the network: for testing code that \
+         uses this API without a server. The request builders work unchanged, `pages()` and \
+         `items()` included; methods the stub does not implement fail with \
+         `Error::Unimplemented`.\n\n\
+         ```\n\
+         use {lib}::stub::{trait_name};\n\n\
+         #[derive(Debug)]\n\
+         struct Offline;\n\
+         impl {trait_name} for Offline {{}}\n\n\
+         let client = {lib}::Client::from_stub(Offline);\n\
+         # let _ = client;\n\
+         ```",
+        lib = api.lib_name,
+        trait_name = stub_trait_name(api),
+    );
+    from_stub_doc.lines().map(|l| format!(" {l}")).collect()
+}
+
+/// `client.rs`: the crate's `Client`, a newtype over the runtime's client that
+/// can also hold a stub.
+fn client_rs(api: &Api) -> TokenStream {
+    let client_doc = client_doc(api);
+    let stub_trait = ident(&stub_trait_name(api));
+    let from_stub_doc = from_stub_doc(api);
+    quote! {
+        //! The entry point of the API.
+
+        use crate::stub;
+
+        #(#[doc = #client_doc])*
+        #[derive(Clone)]
+        pub struct Client {
+            inner: ::discovery_runtime::Client,
+            stub: ::std::option::Option<::std::sync::Arc<dyn stub::#stub_trait>>,
+        }
+
+        impl ::std::fmt::Debug for Client {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match &self.stub {
+                    ::std::option::Option::Some(_) => f.write_str("Client(stub)"),
+                    ::std::option::Option::None => ::std::fmt::Debug::fmt(&self.inner, f),
+                }
+            }
+        }
+
+        /// Configures a [`Client`]; see [`discovery_runtime::ClientBuilder`].
+        pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
+
+        impl Client {
+            /// Starts configuring a client.
+            pub fn builder() -> ClientBuilder {
+                ::discovery_runtime::ClientBuilder::new(&crate::API)
+            }
+
+            #(#[doc = #from_stub_doc])*
+            pub fn from_stub(stub: impl stub::#stub_trait) -> Self {
+                // Never used for requests: the stub answers them all.
+                let inner = ::discovery_runtime::ClientBuilder::new(&crate::API)
+                    .no_auth()
+                    .no_proxy()
+                    .build()
+                    .expect("a client without proxy or extra certificates always builds");
+                Client {
+                    inner,
+                    stub: ::std::option::Option::Some(::std::sync::Arc::new(stub)),
+                }
+            }
+
+            /// The stub requests go to instead of the network, if any.
+            pub(crate) fn stub(&self) -> ::std::option::Option<::std::sync::Arc<dyn stub::#stub_trait>> {
+                self.stub.clone()
+            }
+        }
+
+        impl ::std::convert::From<::discovery_runtime::Client> for Client {
+            fn from(inner: ::discovery_runtime::Client) -> Self {
+                Client { inner, stub: ::std::option::Option::None }
+            }
+        }
+
+        impl ::std::ops::Deref for Client {
+            type Target = ::discovery_runtime::Client;
+            fn deref(&self) -> &Self::Target {
+                &self.inner
+            }
+        }
+
+        impl ::std::convert::AsRef<::discovery_runtime::Client> for Client {
+            fn as_ref(&self) -> &::discovery_runtime::Client {
+                &self.inner
+            }
+        }
+
+    }
+}
+
+/// The name of the API's stub trait: its name in UpperCamelCase (`Photoslibrary`).
+fn stub_trait_name(api: &Api) -> String {
+    bare(&sanitize(&api.name, Case::Pascal)).to_string()
+}
+
+/// `stub.rs`: a trait with one method per API method, each taking the method's
+/// request builder; the default bodies fail with `Error::Unimplemented`.
+fn stub_rs(api: &Api) -> TokenStream {
+    fn walk(
+        methods: &[Method],
+        resources: &[Resource],
+        module: TokenStream,
+        out: &mut Vec<TokenStream>,
+    ) {
+        for m in methods {
+            let name = ident(&m.stub);
+            let builder = ident(&m.builder);
+            let ret = match &m.response {
+                Some(ty) => rust_type(ty),
+                None => quote!(()),
+            };
+            let id = &m.id;
+            let doc = format!(" `{id}`: answers `send()` of [`{}`].", {
+                let path = module.to_string().replace(' ', "");
+                format!("{path}::{}", m.builder)
+            });
+            out.push(quote! {
+                #[doc = #doc]
+                fn #name(&self, request: #module::#builder) -> crate::BoxFuture<crate::Result<#ret>> {
+                    let _ = request;
+                    ::std::boxed::Box::pin(::std::future::ready(::std::result::Result::Err(
+                        crate::Error::unimplemented(#id),
+                    )))
+                }
+            });
+        }
+        for r in resources {
+            let m = ident(&r.module);
+            walk(&r.methods, &r.resources, quote!(#module::#m), out);
+        }
+    }
+    let mut methods = Vec::new();
+    walk(
+        &api.methods,
+        &api.resources,
+        quote!(crate::api),
+        &mut methods,
+    );
+    let name = ident(&stub_trait_name(api));
+    let lib = &api.lib_name;
+    let doc = format!(
+        " The {} as a trait: one method per API method, each receiving the request \
+         builder that `send()` was called on (its `get_*` methods show what it would send).\n\
+         \n Implement the methods a test needs and pass the stub to \
+         [`Client::from_stub`](crate::Client::from_stub); the others fail with \
+         [`Error::Unimplemented`](crate::Error::Unimplemented). See `{lib}::Client::from_stub`.",
+        markdown::one_line(&api.title)
+    );
+    let doc: Vec<String> = doc.lines().map(str::to_string).collect();
+    quote! {
+        //! Mocking: the API as a trait that a test implements instead of running
+        //! a server.
+
+        #(#[doc = #doc])*
+        pub trait #name: ::std::marker::Send + ::std::marker::Sync + 'static {
+            #(#methods)*
+        }
     }
 }
 
@@ -896,6 +1046,28 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
         }
     });
 
+    // Read access for stubs and tests: what the request would send.
+    let getters = m.params.iter().map(|p| {
+        let pname = ident(&p.name.rust);
+        let getter = format_ident!("get_{}", bare(&p.name.rust));
+        let ty = param_type(p);
+        let gdoc = format!(" The `{}` parameter as set.", p.name.wire);
+        quote! {
+            #[doc = #gdoc]
+            pub fn #getter(&self) -> &#ty {
+                &self.#pname
+            }
+        }
+    });
+    let body_getter = m.request.as_ref().map(|b| {
+        let ty = rust_type(&b.ty);
+        quote! {
+            /// The request body.
+            pub fn get_request(&self) -> &#ty {
+                &self.request
+            }
+        }
+    });
     let send = send_fn(api, m);
     let paging = m.pagination.as_ref().map(|p| pagination_fns(m, p));
     quote! {
@@ -918,6 +1090,10 @@ fn builder(api: &Api, m: &Method) -> TokenStream {
             }
 
             #(#setters)*
+
+            #(#getters)*
+
+            #body_getter
 
             #send
 
@@ -1055,6 +1231,7 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
     };
     let http = format_ident!("{}", m.http_method.as_str());
     let id = &m.id;
+    let stub_name = ident(&m.stub);
     let scopes = scope_refs(api, &m.scopes);
     let (ret, exec) = match &m.response {
         Some(ty) => (rust_type(ty), quote!(execute)),
@@ -1087,6 +1264,9 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
             /// request when it is small, else with the resumable protocol (in chunks
             /// of a multiple of 256 KiB, resuming after an interruption).
             pub async fn upload(self, media: crate::media::Media) -> crate::Result<#ret> {
+                if self.client.stub().is_some() {
+                    return ::std::result::Result::Err(crate::Error::unimplemented(#id));
+                }
                 let spec = crate::media::UploadSpec {
                     accept: &[#(#accept),*],
                     max_size: #max,
@@ -1115,6 +1295,9 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
             where
                 W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
             {
+                if self.client.stub().is_some() {
+                    return ::std::result::Result::Err(crate::Error::unimplemented(#id));
+                }
                 let (client, #binding) = self.into_call()?;
                 #reroute
                 client.download(call, writer).await
@@ -1132,8 +1315,12 @@ fn send_fn(api: &Api, m: &Method) -> TokenStream {
             ::std::result::Result::Ok((self.client, call))
         }
 
-        /// Sends the request and decodes the response.
+        /// Sends the request and decodes the response (or, on a client made with
+        /// `Client::from_stub`, hands it to the stub).
         pub fn send(self) -> crate::BoxFuture<crate::Result<#ret>> {
+            if let ::std::option::Option::Some(stub) = self.client.stub() {
+                return stub.#stub_name(self);
+            }
             ::std::boxed::Box::pin(async move {
                 let (client, call) = self.into_call()?;
                 client.#exec(call).await

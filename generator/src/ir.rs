@@ -92,6 +92,9 @@ pub struct Method {
     pub name: Name,
     /// The request-builder type (`BatchGet`).
     pub builder: String,
+    /// The method of the API's `stub` trait (`albums_batch_get`): the method
+    /// id without the API's name, unique within the API.
+    pub stub: String,
     pub http_method: HttpMethod,
     pub path: PathTemplate,
     pub description: Option<String>,

@@ -121,7 +121,30 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
     };
     // Pagination needs the final struct shapes.
     detect_pagination_all(&mut api, &kinds);
+    name_stub_methods(&mut api);
     Ok(api)
+}
+
+/// Names every method in the API's `stub` trait after its id (`albums.get`
+/// -> `albums_get`), unique across the API, in document order.
+fn name_stub_methods(api: &mut Api) {
+    fn walk(methods: &mut [Method], resources: &mut [Resource], prefix: &str, pool: &mut NamePool) {
+        for m in methods {
+            let local =
+                m.id.strip_prefix(prefix)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .unwrap_or(&m.id)
+                    .replace('.', "_");
+            m.stub = pool.claim(&sanitize(&local, Case::Snake), "method");
+        }
+        for r in resources {
+            walk(&mut r.methods, &mut r.resources, prefix, pool);
+        }
+    }
+    // `Send`/`Sync`-bound trait: names of its supertraits' methods stay free.
+    let mut pool = NamePool::with_reserved(["fmt"]);
+    let prefix = api.name.clone();
+    walk(&mut api.methods, &mut api.resources, &prefix, &mut pool);
 }
 
 /// `photoslibrary` + `v1` -> `photoslibrary-v1`; `dfareporting` + `v3.4` -> `dfareporting-v3-4`.
@@ -593,6 +616,7 @@ impl Lower {
             }
         };
         Ok(Method {
+            stub: String::new(),
             id,
             name: Name {
                 wire: wire.to_string(),

@@ -5,9 +5,13 @@
 #[rustfmt::skip]
 pub mod api;
 #[rustfmt::skip]
+pub mod client;
+#[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]
 pub mod scopes;
+#[rustfmt::skip]
+pub mod stub;
 pub use ::discovery_runtime::chrono;
 pub use ::discovery_runtime::media;
 pub use ::discovery_runtime::FieldMask;
@@ -21,44 +25,7 @@ pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, Token
 pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
 pub use ::discovery_runtime::{BoxFuture, Xgafv};
 pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
-/// The entry point of the Drive API: cheap to clone (an `Arc` inside), safe to share between tasks.
-///
-/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and retry policies the clients of every generated API share.
-///
-/// ```no_run
-/// # async fn run() -> Result<(), drive_v3::Error> {
-/// let client = drive_v3::Client::builder()
-///     .bearer_token(std::env::var("ACCESS_TOKEN").unwrap_or_default())
-///     .timeout(std::time::Duration::from_secs(30))
-///     .build()?;
-/// # let _ = client; Ok(()) }
-/// ```
-#[derive(Clone, Debug)]
-pub struct Client(::discovery_runtime::Client);
-/// Configures a [`Client`]; see [`discovery_runtime::ClientBuilder`].
-pub type ClientBuilder = ::discovery_runtime::ClientBuilder<Client>;
-impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ::discovery_runtime::ClientBuilder::new(&API)
-    }
-}
-impl ::std::convert::From<::discovery_runtime::Client> for Client {
-    fn from(client: ::discovery_runtime::Client) -> Self {
-        Client(client)
-    }
-}
-impl ::std::ops::Deref for Client {
-    type Target = ::discovery_runtime::Client;
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-impl ::std::convert::AsRef<::discovery_runtime::Client> for Client {
-    fn as_ref(&self) -> &::discovery_runtime::Client {
-        &self.0
-    }
-}
+pub use client::{Client, ClientBuilder};
 /// Decodes a response body exactly as the client does: an empty body as
 /// `{}`, the value inside `"data"` for APIs with the `dataWrapper`
 /// feature, and an [`Error::Decode`] with an excerpt on failure. Useful

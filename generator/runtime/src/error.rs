@@ -71,6 +71,13 @@ pub enum Error {
         /// What the server did.
         message: String,
     },
+    /// A stubbed client's stub does not implement the method (see each
+    /// generated crate's `Client::from_stub`), or a media transfer was asked of
+    /// a stubbed client.
+    Unimplemented {
+        /// The method id, e.g. `photoslibrary.albums.get`.
+        method: String,
+    },
     /// An argument was rejected before any request was made.
     InvalidArgument {
         /// The parameter's wire name (e.g. `albumId`), or the setting's name.
@@ -163,6 +170,14 @@ impl Error {
         }))
     }
 
+    /// The error of a stub method that is not implemented.
+    pub fn unimplemented(method: impl Into<String>) -> Self {
+        Error::Unimplemented {
+            method: method.into(),
+        }
+    }
+
+    #[doc(hidden)]
     pub fn protocol(message: impl Into<String>) -> Self {
         Error::Protocol {
             message: message.into(),
@@ -201,6 +216,7 @@ impl Error {
             | Error::Expired { .. }
             | Error::RetryAfterTooLong { .. }
             | Error::ResponseTooLarge { .. }
+            | Error::Unimplemented { .. }
             | Error::Protocol { .. } => false,
         }
     }
@@ -244,6 +260,9 @@ impl fmt::Display for Error {
                  (ClientBuilder::max_response_bytes)"
             ),
             Error::Protocol { message } => write!(f, "the server broke the protocol: {message}"),
+            Error::Unimplemented { method } => {
+                write!(f, "{method} is not implemented by this client's stub")
+            }
             Error::InvalidArgument { name, message } => {
                 write!(f, "invalid argument `{name}`: {message}")
             }
@@ -279,6 +298,7 @@ impl std::error::Error for Error {
             Error::RetryAfterTooLong { last, .. } => Some(last.as_ref()),
             Error::Api(_)
             | Error::ResponseTooLarge { .. }
+            | Error::Unimplemented { .. }
             | Error::Protocol { .. }
             | Error::Timeout
             | Error::InvalidArgument { .. }

@@ -263,12 +263,7 @@ impl Client {
                     self.request(crate::net::Method::GET, uri.clone(), call)
                         .await?
                 }
-                None => self
-                    .inner
-                    .http
-                    .request(crate::net::Method::GET, uri.clone())
-                    .header(http::header::USER_AGENT, self.inner.user_agent.clone())
-                    .timeout(self.inner.timeout),
+                None => self.unauthenticated_request(crate::net::Method::GET, uri.clone()),
             };
             if have > 0 {
                 request = request.header(http::header::RANGE, format!("bytes={have}-"));

@@ -238,6 +238,20 @@ impl Client {
         crate::net::parse_uri("path", &url)
     }
 
+    /// A request to `uri` without a token (a pre-authorized URL), with the
+    /// client's `User-Agent` and timeout.
+    pub fn unauthenticated_request(
+        &self,
+        method: crate::net::Method,
+        uri: http::Uri,
+    ) -> crate::net::RequestBuilder {
+        self.inner
+            .http
+            .request(method, uri)
+            .header(http::header::USER_AGENT, self.inner.user_agent.clone())
+            .timeout(self.inner.timeout)
+    }
+
     /// A request to `uri` with the client's headers, a fresh token and the
     /// call's timeout.
     pub async fn request(

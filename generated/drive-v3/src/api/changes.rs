@@ -82,6 +82,22 @@ impl GetStartPageToken {
         self.team_drive_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.drive_id
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.team_drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -118,8 +134,12 @@ impl GetStartPageToken {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::StartPageToken>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.changes_get_start_page_token(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -260,6 +280,54 @@ impl List {
         self.team_drive_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.drive_id
+    }
+    /// The `includeCorpusRemovals` parameter as set.
+    pub fn get_include_corpus_removals(&self) -> &::std::option::Option<bool> {
+        &self.include_corpus_removals
+    }
+    /// The `includeItemsFromAllDrives` parameter as set.
+    pub fn get_include_items_from_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.include_items_from_all_drives
+    }
+    /// The `includeRemoved` parameter as set.
+    pub fn get_include_removed(&self) -> &::std::option::Option<bool> {
+        &self.include_removed
+    }
+    /// The `includeTeamDriveItems` parameter as set.
+    pub fn get_include_team_drive_items(&self) -> &::std::option::Option<bool> {
+        &self.include_team_drive_items
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `restrictToMyDrive` parameter as set.
+    pub fn get_restrict_to_my_drive(&self) -> &::std::option::Option<bool> {
+        &self.restrict_to_my_drive
+    }
+    /// The `spaces` parameter as set.
+    pub fn get_spaces(&self) -> &::std::option::Option<::std::string::String> {
+        &self.spaces
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.team_drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.page_token.is_none() {
@@ -327,8 +395,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::ChangeList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.changes_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -499,6 +571,58 @@ impl Watch {
         self.team_drive_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.drive_id
+    }
+    /// The `includeCorpusRemovals` parameter as set.
+    pub fn get_include_corpus_removals(&self) -> &::std::option::Option<bool> {
+        &self.include_corpus_removals
+    }
+    /// The `includeItemsFromAllDrives` parameter as set.
+    pub fn get_include_items_from_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.include_items_from_all_drives
+    }
+    /// The `includeRemoved` parameter as set.
+    pub fn get_include_removed(&self) -> &::std::option::Option<bool> {
+        &self.include_removed
+    }
+    /// The `includeTeamDriveItems` parameter as set.
+    pub fn get_include_team_drive_items(&self) -> &::std::option::Option<bool> {
+        &self.include_team_drive_items
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `restrictToMyDrive` parameter as set.
+    pub fn get_restrict_to_my_drive(&self) -> &::std::option::Option<bool> {
+        &self.restrict_to_my_drive
+    }
+    /// The `spaces` parameter as set.
+    pub fn get_spaces(&self) -> &::std::option::Option<::std::string::String> {
+        &self.spaces
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.team_drive_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Channel {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.page_token.is_none() {
@@ -568,8 +692,12 @@ impl Watch {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Channel>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.changes_watch(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

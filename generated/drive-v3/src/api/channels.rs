@@ -30,6 +30,10 @@ impl Stop {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Channel {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -56,8 +60,12 @@ impl Stop {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.channels_stop(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await

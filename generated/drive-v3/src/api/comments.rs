@@ -80,6 +80,14 @@ impl Create {
             request,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Comment {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -100,8 +108,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.comments_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -130,6 +142,14 @@ impl Delete {
             comment_id,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -149,8 +169,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.comments_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -188,6 +212,18 @@ impl Get {
         self.include_deleted = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The `includeDeleted` parameter as set.
+    pub fn get_include_deleted(&self) -> &::std::option::Option<bool> {
+        &self.include_deleted
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -216,8 +252,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.comments_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -282,6 +322,28 @@ impl List {
         self.start_modified_time = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `includeDeleted` parameter as set.
+    pub fn get_include_deleted(&self) -> &::std::option::Option<bool> {
+        &self.include_deleted
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `startModifiedTime` parameter as set.
+    pub fn get_start_modified_time(
+        &self,
+    ) -> &::std::option::Option<::std::string::String> {
+        &self.start_modified_time
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -316,8 +378,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::CommentList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.comments_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -377,6 +443,18 @@ impl Update {
             request,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Comment {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -398,8 +476,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.comments_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

@@ -94,6 +94,14 @@ impl Create {
         self.request_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `requestId` parameter as set.
+    pub fn get_request_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.request_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Drive {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.request_id.is_none() {
@@ -116,8 +124,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -140,6 +152,10 @@ impl Delete {
             drive_id,
         }
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::string::String {
+        &self.drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -157,8 +173,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -190,6 +210,14 @@ impl Get {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::string::String {
+        &self.drive_id
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -212,8 +240,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -236,6 +268,10 @@ impl Hide {
             drive_id,
         }
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::string::String {
+        &self.drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -254,8 +290,12 @@ impl Hide {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_hide(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -315,6 +355,22 @@ impl List {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `q` parameter as set.
+    pub fn get_q(&self) -> &::std::option::Option<::std::string::String> {
+        &self.q
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -339,8 +395,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::DriveList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -391,6 +451,10 @@ impl Unhide {
             drive_id,
         }
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::string::String {
+        &self.drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -409,8 +473,12 @@ impl Unhide {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_unhide(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -448,6 +516,18 @@ impl Update {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::string::String {
+        &self.drive_id
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Drive {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -472,8 +552,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.drives_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

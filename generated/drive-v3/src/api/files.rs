@@ -165,6 +165,38 @@ impl Copy {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `enforceSingleParent` parameter as set.
+    pub fn get_enforce_single_parent(&self) -> &::std::option::Option<bool> {
+        &self.enforce_single_parent
+    }
+    /// The `ignoreDefaultVisibility` parameter as set.
+    pub fn get_ignore_default_visibility(&self) -> &::std::option::Option<bool> {
+        &self.ignore_default_visibility
+    }
+    /// The `keepRevisionForever` parameter as set.
+    pub fn get_keep_revision_forever(&self) -> &::std::option::Option<bool> {
+        &self.keep_revision_forever
+    }
+    /// The `ocrLanguage` parameter as set.
+    pub fn get_ocr_language(&self) -> &::std::option::Option<::std::string::String> {
+        &self.ocr_language
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::File {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -216,8 +248,12 @@ impl Copy {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_copy(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -306,6 +342,38 @@ impl Create {
         self.use_content_as_indexable_text = ::std::option::Option::Some(value);
         self
     }
+    /// The `enforceSingleParent` parameter as set.
+    pub fn get_enforce_single_parent(&self) -> &::std::option::Option<bool> {
+        &self.enforce_single_parent
+    }
+    /// The `ignoreDefaultVisibility` parameter as set.
+    pub fn get_ignore_default_visibility(&self) -> &::std::option::Option<bool> {
+        &self.ignore_default_visibility
+    }
+    /// The `keepRevisionForever` parameter as set.
+    pub fn get_keep_revision_forever(&self) -> &::std::option::Option<bool> {
+        &self.keep_revision_forever
+    }
+    /// The `ocrLanguage` parameter as set.
+    pub fn get_ocr_language(&self) -> &::std::option::Option<::std::string::String> {
+        &self.ocr_language
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `useContentAsIndexableText` parameter as set.
+    pub fn get_use_content_as_indexable_text(&self) -> &::std::option::Option<bool> {
+        &self.use_content_as_indexable_text
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::File {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -359,8 +427,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -373,6 +445,11 @@ impl Create {
         self,
         media: crate::media::Media,
     ) -> crate::Result<crate::models::File> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.create"),
+            );
+        }
         let spec = crate::media::UploadSpec {
             accept: &["*/*"],
             max_size: ::std::option::Option::Some(5497558138880u64),
@@ -426,6 +503,18 @@ impl Delete {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -457,8 +546,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -495,8 +588,12 @@ impl EmptyTrash {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_empty_trash(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -531,6 +628,14 @@ impl Export {
         self.mime_type = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `mimeType` parameter as set.
+    pub fn get_mime_type(&self) -> &::std::option::Option<::std::string::String> {
+        &self.mime_type
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.mime_type.is_none() {
@@ -557,8 +662,12 @@ impl Export {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_export(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -570,6 +679,11 @@ impl Export {
     where
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.export"),
+            );
+        }
         let (client, call) = self.into_call()?;
         client.download(call, writer).await
     }
@@ -609,6 +723,14 @@ impl GenerateIds {
         self.space = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `count` parameter as set.
+    pub fn get_count(&self) -> &::std::option::Option<i32> {
+        &self.count
+    }
+    /// The `space` parameter as set.
+    pub fn get_space(&self) -> &::std::option::Option<::std::string::String> {
+        &self.space
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -631,8 +753,12 @@ impl GenerateIds {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::GeneratedIds>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_generate_ids(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -682,6 +808,22 @@ impl Get {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `acknowledgeAbuse` parameter as set.
+    pub fn get_acknowledge_abuse(&self) -> &::std::option::Option<bool> {
+        &self.acknowledge_abuse
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -722,8 +864,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -735,6 +881,11 @@ impl Get {
     where
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.get"),
+            );
+        }
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
@@ -892,6 +1043,58 @@ impl List {
         self.team_drive_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `corpora` parameter as set.
+    pub fn get_corpora(&self) -> &::std::option::Option<::std::string::String> {
+        &self.corpora
+    }
+    /// The `corpus` parameter as set.
+    pub fn get_corpus(&self) -> &::std::option::Option<crate::models::FilesListCorpus> {
+        &self.corpus
+    }
+    /// The `driveId` parameter as set.
+    pub fn get_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.drive_id
+    }
+    /// The `includeItemsFromAllDrives` parameter as set.
+    pub fn get_include_items_from_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.include_items_from_all_drives
+    }
+    /// The `includeTeamDriveItems` parameter as set.
+    pub fn get_include_team_drive_items(&self) -> &::std::option::Option<bool> {
+        &self.include_team_drive_items
+    }
+    /// The `orderBy` parameter as set.
+    pub fn get_order_by(&self) -> &::std::option::Option<::std::string::String> {
+        &self.order_by
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `q` parameter as set.
+    pub fn get_q(&self) -> &::std::option::Option<::std::string::String> {
+        &self.q
+    }
+    /// The `spaces` parameter as set.
+    pub fn get_spaces(&self) -> &::std::option::Option<::std::string::String> {
+        &self.spaces
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.team_drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -945,8 +1148,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::FileList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -1084,6 +1291,46 @@ impl Update {
         self.use_content_as_indexable_text = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `addParents` parameter as set.
+    pub fn get_add_parents(&self) -> &::std::option::Option<::std::string::String> {
+        &self.add_parents
+    }
+    /// The `enforceSingleParent` parameter as set.
+    pub fn get_enforce_single_parent(&self) -> &::std::option::Option<bool> {
+        &self.enforce_single_parent
+    }
+    /// The `keepRevisionForever` parameter as set.
+    pub fn get_keep_revision_forever(&self) -> &::std::option::Option<bool> {
+        &self.keep_revision_forever
+    }
+    /// The `ocrLanguage` parameter as set.
+    pub fn get_ocr_language(&self) -> &::std::option::Option<::std::string::String> {
+        &self.ocr_language
+    }
+    /// The `removeParents` parameter as set.
+    pub fn get_remove_parents(&self) -> &::std::option::Option<::std::string::String> {
+        &self.remove_parents
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `useContentAsIndexableText` parameter as set.
+    pub fn get_use_content_as_indexable_text(&self) -> &::std::option::Option<bool> {
+        &self.use_content_as_indexable_text
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::File {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -1141,8 +1388,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -1155,6 +1406,11 @@ impl Update {
         self,
         media: crate::media::Media,
     ) -> crate::Result<crate::models::File> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.update"),
+            );
+        }
         let spec = crate::media::UploadSpec {
             accept: &["*/*"],
             max_size: ::std::option::Option::Some(5497558138880u64),
@@ -1225,6 +1481,26 @@ impl Watch {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `acknowledgeAbuse` parameter as set.
+    pub fn get_acknowledge_abuse(&self) -> &::std::option::Option<bool> {
+        &self.acknowledge_abuse
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Channel {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -1268,8 +1544,12 @@ impl Watch {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Channel>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.files_watch(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -1281,6 +1561,11 @@ impl Watch {
     where
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.watch"),
+            );
+        }
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await

@@ -155,6 +155,46 @@ impl Create {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `emailMessage` parameter as set.
+    pub fn get_email_message(&self) -> &::std::option::Option<::std::string::String> {
+        &self.email_message
+    }
+    /// The `enforceSingleParent` parameter as set.
+    pub fn get_enforce_single_parent(&self) -> &::std::option::Option<bool> {
+        &self.enforce_single_parent
+    }
+    /// The `moveToNewOwnersRoot` parameter as set.
+    pub fn get_move_to_new_owners_root(&self) -> &::std::option::Option<bool> {
+        &self.move_to_new_owners_root
+    }
+    /// The `sendNotificationEmail` parameter as set.
+    pub fn get_send_notification_email(&self) -> &::std::option::Option<bool> {
+        &self.send_notification_email
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `transferOwnership` parameter as set.
+    pub fn get_transfer_ownership(&self) -> &::std::option::Option<bool> {
+        &self.transfer_ownership
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Permission {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -215,8 +255,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.permissions_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -272,6 +316,26 @@ impl Delete {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `permissionId` parameter as set.
+    pub fn get_permission_id(&self) -> &::std::string::String {
+        &self.permission_id
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -306,8 +370,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.permissions_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -363,6 +431,26 @@ impl Get {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `permissionId` parameter as set.
+    pub fn get_permission_id(&self) -> &::std::string::String {
+        &self.permission_id
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -404,8 +492,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.permissions_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -476,6 +568,30 @@ impl List {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -518,8 +634,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::PermissionList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.permissions_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -624,6 +744,38 @@ impl Update {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `permissionId` parameter as set.
+    pub fn get_permission_id(&self) -> &::std::string::String {
+        &self.permission_id
+    }
+    /// The `removeExpiration` parameter as set.
+    pub fn get_remove_expiration(&self) -> &::std::option::Option<bool> {
+        &self.remove_expiration
+    }
+    /// The `supportsAllDrives` parameter as set.
+    pub fn get_supports_all_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_all_drives
+    }
+    /// The `supportsTeamDrives` parameter as set.
+    pub fn get_supports_team_drives(&self) -> &::std::option::Option<bool> {
+        &self.supports_team_drives
+    }
+    /// The `transferOwnership` parameter as set.
+    pub fn get_transfer_ownership(&self) -> &::std::option::Option<bool> {
+        &self.transfer_ownership
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Permission {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -670,8 +822,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.permissions_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

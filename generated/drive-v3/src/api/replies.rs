@@ -99,6 +99,18 @@ impl Create {
             request,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Reply {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -121,8 +133,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.replies_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -154,6 +170,18 @@ impl Delete {
             reply_id,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The `replyId` parameter as set.
+    pub fn get_reply_id(&self) -> &::std::string::String {
+        &self.reply_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -175,8 +203,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.replies_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -217,6 +249,22 @@ impl Get {
         self.include_deleted = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The `replyId` parameter as set.
+    pub fn get_reply_id(&self) -> &::std::string::String {
+        &self.reply_id
+    }
+    /// The `includeDeleted` parameter as set.
+    pub fn get_include_deleted(&self) -> &::std::option::Option<bool> {
+        &self.include_deleted
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -247,8 +295,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.replies_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -307,6 +359,26 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The `includeDeleted` parameter as set.
+    pub fn get_include_deleted(&self) -> &::std::option::Option<bool> {
+        &self.include_deleted
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -338,8 +410,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::ReplyList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.replies_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -402,6 +478,22 @@ impl Update {
             request,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `commentId` parameter as set.
+    pub fn get_comment_id(&self) -> &::std::string::String {
+        &self.comment_id
+    }
+    /// The `replyId` parameter as set.
+    pub fn get_reply_id(&self) -> &::std::string::String {
+        &self.reply_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Reply {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -425,8 +517,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.replies_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

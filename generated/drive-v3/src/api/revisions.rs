@@ -70,6 +70,14 @@ impl Delete {
             revision_id,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `revisionId` parameter as set.
+    pub fn get_revision_id(&self) -> &::std::string::String {
+        &self.revision_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -93,8 +101,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.revisions_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -132,6 +144,18 @@ impl Get {
         self.acknowledge_abuse = ::std::option::Option::Some(value);
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `revisionId` parameter as set.
+    pub fn get_revision_id(&self) -> &::std::string::String {
+        &self.revision_id
+    }
+    /// The `acknowledgeAbuse` parameter as set.
+    pub fn get_acknowledge_abuse(&self) -> &::std::option::Option<bool> {
+        &self.acknowledge_abuse
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -164,8 +188,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Revision>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.revisions_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -177,6 +205,11 @@ impl Get {
     where
         W: ::tokio::io::AsyncWrite + ::std::marker::Unpin + ?::std::marker::Sized,
     {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.revisions.get"),
+            );
+        }
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
@@ -219,6 +252,18 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -247,8 +292,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::RevisionList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.revisions_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -308,6 +357,18 @@ impl Update {
             request,
         }
     }
+    /// The `fileId` parameter as set.
+    pub fn get_file_id(&self) -> &::std::string::String {
+        &self.file_id
+    }
+    /// The `revisionId` parameter as set.
+    pub fn get_revision_id(&self) -> &::std::string::String {
+        &self.revision_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Revision {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -333,8 +394,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Revision>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.revisions_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

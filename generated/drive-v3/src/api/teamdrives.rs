@@ -76,6 +76,14 @@ impl Create {
         self.request_id = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `requestId` parameter as set.
+    pub fn get_request_id(&self) -> &::std::option::Option<::std::string::String> {
+        &self.request_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::TeamDrive {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.request_id.is_none() {
@@ -98,8 +106,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.teamdrives_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -125,6 +137,10 @@ impl Delete {
             team_drive_id,
         }
     }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::string::String {
+        &self.team_drive_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -142,8 +158,12 @@ impl Delete {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.teamdrives_delete(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
@@ -178,6 +198,14 @@ impl Get {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::string::String {
+        &self.team_drive_id
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -200,8 +228,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.teamdrives_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -261,6 +293,22 @@ impl List {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
+    /// The `q` parameter as set.
+    pub fn get_q(&self) -> &::std::option::Option<::std::string::String> {
+        &self.q
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -285,8 +333,12 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDriveList>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.teamdrives_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -352,6 +404,18 @@ impl Update {
         self.use_domain_admin_access = ::std::option::Option::Some(value);
         self
     }
+    /// The `teamDriveId` parameter as set.
+    pub fn get_team_drive_id(&self) -> &::std::string::String {
+        &self.team_drive_id
+    }
+    /// The `useDomainAdminAccess` parameter as set.
+    pub fn get_use_domain_admin_access(&self) -> &::std::option::Option<bool> {
+        &self.use_domain_admin_access
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::TeamDrive {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -376,8 +440,12 @@ impl Update {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.teamdrives_update(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

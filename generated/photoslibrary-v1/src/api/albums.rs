@@ -111,6 +111,14 @@ impl AddEnrichment {
             request,
         }
     }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::AddEnrichmentToAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -136,10 +144,14 @@ impl AddEnrichment {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::AddEnrichmentToAlbumResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_add_enrichment(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -168,6 +180,14 @@ impl BatchAddMediaItems {
             request,
         }
     }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::BatchAddMediaItemsToAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -193,12 +213,16 @@ impl BatchAddMediaItems {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<
         crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse>,
     > {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_batch_add_media_items(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -227,6 +251,14 @@ impl BatchRemoveMediaItems {
             request,
         }
     }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::BatchRemoveMediaItemsFromAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -248,12 +280,16 @@ impl BatchRemoveMediaItems {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<
         crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse>,
     > {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_batch_remove_media_items(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -279,6 +315,10 @@ impl Create {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::CreateAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -301,8 +341,12 @@ impl Create {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -324,6 +368,10 @@ impl Get {
             opts: ::std::default::Default::default(),
             album_id,
         }
+    }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
     }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
@@ -347,8 +395,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -399,6 +451,18 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `excludeNonAppCreatedData` parameter as set.
+    pub fn get_exclude_non_app_created_data(&self) -> &::std::option::Option<bool> {
+        &self.exclude_non_app_created_data
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -426,10 +490,14 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListAlbumsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -498,6 +566,18 @@ impl Patch {
         self.update_mask = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `id` parameter as set.
+    pub fn get_id(&self) -> &::std::string::String {
+        &self.id
+    }
+    /// The `updateMask` parameter as set.
+    pub fn get_update_mask(&self) -> &::std::option::Option<crate::FieldMask> {
+        &self.update_mask
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::Album {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.update_mask.is_none() {
@@ -522,8 +602,12 @@ impl Patch {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_patch(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -552,6 +636,14 @@ impl Share {
             request,
         }
     }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::ShareAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -573,10 +665,14 @@ impl Share {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ShareAlbumResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_share(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -605,6 +701,14 @@ impl Unshare {
             request,
         }
     }
+    /// The `albumId` parameter as set.
+    pub fn get_album_id(&self) -> &::std::string::String {
+        &self.album_id
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::UnshareAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -626,10 +730,14 @@ impl Unshare {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::UnshareAlbumResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.albums_unshare(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

@@ -73,6 +73,10 @@ impl BatchCreate {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::BatchCreateMediaItemsRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -95,10 +99,14 @@ impl BatchCreate {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::BatchCreateMediaItemsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_batch_create(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -136,6 +144,10 @@ impl BatchGet {
             .collect();
         self
     }
+    /// The `mediaItemIds` parameter as set.
+    pub fn get_media_item_ids(&self) -> &::std::vec::Vec<::std::string::String> {
+        &self.media_item_ids
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.media_item_ids.is_empty() {
@@ -164,10 +176,14 @@ impl BatchGet {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::BatchGetMediaItemsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_batch_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -193,6 +209,10 @@ impl Get {
             media_item_id,
         }
     }
+    /// The `mediaItemId` parameter as set.
+    pub fn get_media_item_id(&self) -> &::std::string::String {
+        &self.media_item_id
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -215,8 +235,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -258,6 +282,14 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -280,10 +312,14 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListMediaItemsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -352,6 +388,18 @@ impl Patch {
         self.update_mask = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `id` parameter as set.
+    pub fn get_id(&self) -> &::std::string::String {
+        &self.id
+    }
+    /// The `updateMask` parameter as set.
+    pub fn get_update_mask(&self) -> &::std::option::Option<crate::FieldMask> {
+        &self.update_mask
+    }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::MediaItem {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         if self.update_mask.is_none() {
@@ -376,8 +424,12 @@ impl Patch {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_patch(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -403,6 +455,10 @@ impl Search {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::SearchMediaItemsRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -425,10 +481,14 @@ impl Search {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::SearchMediaItemsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.media_items_search(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

@@ -54,6 +54,10 @@ impl Get {
             share_token,
         }
     }
+    /// The `shareToken` parameter as set.
+    pub fn get_share_token(&self) -> &::std::string::String {
+        &self.share_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -72,8 +76,12 @@ impl Get {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.shared_albums_get(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -99,6 +107,10 @@ impl Join {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::JoinSharedAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -117,10 +129,14 @@ impl Join {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::JoinSharedAlbumResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.shared_albums_join(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -146,6 +162,10 @@ impl Leave {
             request,
         }
     }
+    /// The request body.
+    pub fn get_request(&self) -> &crate::models::LeaveSharedAlbumRequest {
+        &self.request
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -164,10 +184,14 @@ impl Leave {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::LeaveSharedAlbumResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.shared_albums_leave(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await
@@ -218,6 +242,18 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
+    /// The `excludeNonAppCreatedData` parameter as set.
+    pub fn get_exclude_non_app_created_data(&self) -> &::std::option::Option<bool> {
+        &self.exclude_non_app_created_data
+    }
+    /// The `pageSize` parameter as set.
+    pub fn get_page_size(&self) -> &::std::option::Option<i32> {
+        &self.page_size
+    }
+    /// The `pageToken` parameter as set.
+    pub fn get_page_token(&self) -> &::std::option::Option<::std::string::String> {
+        &self.page_token
+    }
     /// Checks the arguments and describes the request.
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
@@ -245,10 +281,14 @@ impl List {
         );
         ::std::result::Result::Ok((self.client, call))
     }
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the response (or, on a client made with
+    /// `Client::from_stub`, hands it to the stub).
     pub fn send(
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListSharedAlbumsResponse>> {
+        if let ::std::option::Option::Some(stub) = self.client.stub() {
+            return stub.shared_albums_list(self);
+        }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
             client.execute(call).await

@@ -194,11 +194,7 @@ impl Client {
         let uri = crate::net::parse_uri("baseUrl", &url)?;
         // Base URLs are pre-authorized: no token is sent with them.
         let response = self
-            .inner
-            .http
-            .request(crate::net::Method::GET, uri)
-            .header(http::header::USER_AGENT, self.inner.user_agent.clone())
-            .timeout(self.inner.timeout)
+            .unauthenticated_request(crate::net::Method::GET, uri)
             .send()
             .await?;
         if response.status() == crate::net::StatusCode::FORBIDDEN {
