@@ -9,13 +9,37 @@ pub struct Teamdrives {
 impl Teamdrives {
     /// Deprecated use drives.create instead.
     ///
-    /// `drive.teamdrives.create` · `POST teamdrives`
+    /// `POST teamdrives` · `drive.teamdrives.create`
+    ///
+    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, request: crate::models::TeamDrive) -> Create {
         Create::new(self.client.clone(), request)
     }
     /// Deprecated use drives.delete instead.
     ///
-    /// `drive.teamdrives.delete` · `DELETE teamdrives/{teamDriveId}`
+    /// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
+    ///
+    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.teamdrives().delete("TEAM_DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -24,7 +48,19 @@ impl Teamdrives {
     }
     /// Deprecated use drives.get instead.
     ///
-    /// `drive.teamdrives.get` · `GET teamdrives/{teamDriveId}`
+    /// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
+    ///
+    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().get("TEAM_DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -33,13 +69,41 @@ impl Teamdrives {
     }
     /// Deprecated use drives.list instead.
     ///
-    /// `drive.teamdrives.list` · `GET teamdrives`
+    /// `GET teamdrives` · `drive.teamdrives.list`
+    ///
+    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Deprecated use drives.update instead
     ///
-    /// `drive.teamdrives.update` · `PATCH teamdrives/{teamDriveId}`
+    /// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
+    ///
+    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .teamdrives()
+    ///     .update("TEAM_DRIVE_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +112,13 @@ impl Teamdrives {
         Update::new(self.client.clone(), team_drive_id.into(), request)
     }
 }
-/// Request builder for `drive.teamdrives.create`: set optional parameters, then call `send`.
+/// Deprecated use drives.create instead.
+///
+/// `POST teamdrives` · `drive.teamdrives.create`
+///
+/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+///
+/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -104,7 +174,13 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.teamdrives.delete`: set optional parameters, then call `send`.
+/// Deprecated use drives.delete instead.
+///
+/// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
+///
+/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+///
+/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -148,7 +224,13 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.teamdrives.get`: set optional parameters, then call `send`.
+/// Deprecated use drives.get instead.
+///
+/// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
+///
+/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+///
+/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -206,7 +288,13 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.teamdrives.list`: set optional parameters, then call `send`.
+/// Deprecated use drives.list instead.
+///
+/// `GET teamdrives` · `drive.teamdrives.list`
+///
+/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+///
+/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -319,7 +407,13 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.teamdrives.update`: set optional parameters, then call `send`.
+/// Deprecated use drives.update instead
+///
+/// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
+///
+/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+///
+/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
