@@ -822,29 +822,40 @@ fn method_doc(api: &Api, m: &Method) -> Vec<String> {
         m.id
     );
     lines.extend(clean_doc(&call));
-    if let Some(scopes) = scopes_line(api, &m.scopes) {
-        lines.push(String::new());
-        lines.push(scopes);
-    }
+    lines.extend(scopes_doc(api, &m.scopes));
     lines
 }
 
 /// "Scopes: any one of ..." with links to the `scopes` constants (our names,
-/// so the links are ours); a scope the document does not declare is shown
-/// as escaped text.
-fn scopes_line(api: &Api, scopes: &[String]) -> Option<String> {
-    let names: Vec<String> = scopes
-        .iter()
-        .map(|url| match api.scopes.iter().find(|s| &s.url == url) {
-            Some(s) => format!("[`{0}`](crate::scopes::{0})", s.const_name),
-            None => markdown::inline(url),
-        })
-        .collect();
-    match names.as_slice() {
-        [] => None,
-        [one] => Some(format!(" Scope: {one}.")),
-        all => Some(format!(" Scopes: any one of {}.", all.join(", "))),
+/// so the links are ours; reference-style, so that the paragraph wraps), or
+/// nothing for a method without scopes. A scope the document does not declare
+/// is shown as escaped text.
+fn scopes_doc(api: &Api, scopes: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut targets = Vec::new();
+    for url in scopes {
+        match api.scopes.iter().find(|s| &s.url == url) {
+            Some(s) => {
+                names.push(format!("[`{}`]", s.const_name));
+                let target = format!(" [`{0}`]: crate::scopes::{0}", s.const_name);
+                if !targets.contains(&target) {
+                    targets.push(target);
+                }
+            }
+            None => names.push(markdown::inline(url)),
+        }
     }
+    let line = match names.as_slice() {
+        [] => return Vec::new(),
+        [one] => format!(" Scope: {one}."),
+        all => format!(" Scopes: any one of {}.", all.join(", ")),
+    };
+    let mut lines = vec![String::new(), line];
+    if !targets.is_empty() {
+        lines.push(String::new());
+        lines.extend(targets);
+    }
+    lines
 }
 
 /// An `# Example` section calling `m` through the resource accessors in

@@ -11,7 +11,16 @@ impl About {
     ///
     /// `GET about` · `drive.about.get`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_APPDATA`](crate::scopes::DRIVE_APPDATA), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_METADATA`](crate::scopes::DRIVE_METADATA), [`DRIVE_METADATA_READONLY`](crate::scopes::DRIVE_METADATA_READONLY), [`DRIVE_PHOTOS_READONLY`](crate::scopes::DRIVE_PHOTOS_READONLY), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -30,7 +39,16 @@ impl About {
 ///
 /// `GET about` · `drive.about.get`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_APPDATA`](crate::scopes::DRIVE_APPDATA), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_METADATA`](crate::scopes::DRIVE_METADATA), [`DRIVE_METADATA_READONLY`](crate::scopes::DRIVE_METADATA_READONLY), [`DRIVE_PHOTOS_READONLY`](crate::scopes::DRIVE_PHOTOS_READONLY), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
 /// The request builder made by [`About::get`](About::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]

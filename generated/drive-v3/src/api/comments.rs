@@ -11,7 +11,10 @@ impl Comments {
     ///
     /// `POST files/{fileId}/comments` · `drive.comments.create`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -33,7 +36,10 @@ impl Comments {
     ///
     /// `DELETE files/{fileId}/comments/{commentId}` · `drive.comments.delete`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -55,7 +61,11 @@ impl Comments {
     ///
     /// `GET files/{fileId}/comments/{commentId}` · `drive.comments.get`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -77,7 +87,11 @@ impl Comments {
     ///
     /// `GET files/{fileId}/comments` · `drive.comments.list`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -98,7 +112,10 @@ impl Comments {
     ///
     /// `PATCH files/{fileId}/comments/{commentId}` · `drive.comments.update`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -126,9 +143,13 @@ impl Comments {
 ///
 /// `POST files/{fileId}/comments` · `drive.comments.create`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Comments::create`](Comments::create) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::create`](Comments::create) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -180,9 +201,13 @@ impl Create {
 ///
 /// `DELETE files/{fileId}/comments/{commentId}` · `drive.comments.delete`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Comments::delete`](Comments::delete) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::delete`](Comments::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -235,9 +260,14 @@ impl Delete {
 ///
 /// `GET files/{fileId}/comments/{commentId}` · `drive.comments.get`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Comments::get`](Comments::get) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Comments::get`](Comments::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -261,7 +291,8 @@ impl Get {
             include_deleted: ::std::default::Default::default(),
         }
     }
-    /// Whether to return deleted comments. Deleted comments will not include their original content.
+    /// Whether to return deleted comments. Deleted comments will not include their original
+    /// content.
     ///
     /// Sets the `includeDeleted` query parameter.
     pub fn include_deleted(mut self, value: bool) -> Self {
@@ -308,9 +339,14 @@ impl Get {
 ///
 /// `GET files/{fileId}/comments` · `drive.comments.list`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Comments::list`](Comments::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Comments::list`](Comments::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -334,7 +370,8 @@ impl List {
             start_modified_time: ::std::default::Default::default(),
         }
     }
-    /// Whether to include deleted comments. Deleted comments will not include their original content.
+    /// Whether to include deleted comments. Deleted comments will not include their original
+    /// content.
     ///
     /// Sets the `includeDeleted` query parameter.
     pub fn include_deleted(mut self, value: bool) -> Self {
@@ -348,7 +385,8 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -442,9 +480,13 @@ impl List {
 ///
 /// `PATCH files/{fileId}/comments/{commentId}` · `drive.comments.update`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Comments::update`](Comments::update) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::update`](Comments::update) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

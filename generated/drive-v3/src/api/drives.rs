@@ -11,7 +11,9 @@ impl Drives {
     ///
     /// `POST drives` · `drive.drives.create`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -25,11 +27,14 @@ impl Drives {
     pub fn create(&self, request: crate::models::Drive) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
+    /// Permanently deletes a shared drive for which the user is an organizer. The shared drive
+    /// cannot contain any untrashed items.
     ///
     /// `DELETE drives/{driveId}` · `drive.drives.delete`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -50,7 +55,10 @@ impl Drives {
     ///
     /// `GET drives/{driveId}` · `drive.drives.get`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -71,7 +79,9 @@ impl Drives {
     ///
     /// `POST drives/{driveId}/hide` · `drive.drives.hide`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -92,7 +102,10 @@ impl Drives {
     ///
     /// `GET drives` · `drive.drives.list`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -110,7 +123,9 @@ impl Drives {
     ///
     /// `POST drives/{driveId}/unhide` · `drive.drives.unhide`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -131,7 +146,9 @@ impl Drives {
     ///
     /// `PATCH drives/{driveId}` · `drive.drives.update`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -154,9 +171,12 @@ impl Drives {
 ///
 /// `POST drives` · `drive.drives.create`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Drives::create`](Drives::create) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::create`](Drives::create) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -174,7 +194,10 @@ impl Create {
             request,
         }
     }
-    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent creation of a shared drive. A repeated request by the same user and with the same request ID will avoid creating duplicates by attempting to create the same shared drive. If the shared drive already exists a 409 error will be returned.
+    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent
+    /// creation of a shared drive. A repeated request by the same user and with the same request ID
+    /// will avoid creating duplicates by attempting to create the same shared drive. If the shared
+    /// drive already exists a 409 error will be returned.
     ///
     /// Sets the `requestId` query parameter. Required: `send` fails without it.
     pub fn request_id(
@@ -212,13 +235,17 @@ impl Create {
         })
     }
 }
-/// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
+/// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot
+/// contain any untrashed items.
 ///
 /// `DELETE drives/{driveId}` · `drive.drives.delete`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Drives::delete`](Drives::delete) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::delete`](Drives::delete) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -263,9 +290,13 @@ impl Delete {
 ///
 /// `GET drives/{driveId}` · `drive.drives.get`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Drives::get`](Drives::get) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Drives::get`](Drives::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -283,7 +314,8 @@ impl Get {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -324,9 +356,12 @@ impl Get {
 ///
 /// `POST drives/{driveId}/hide` · `drive.drives.hide`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Drives::hide`](Drives::hide) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::hide`](Drives::hide) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Hide {
@@ -372,9 +407,13 @@ impl Hide {
 ///
 /// `GET drives` · `drive.drives.list`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Drives::list`](Drives::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Drives::list`](Drives::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -420,7 +459,8 @@ impl List {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then all shared drives of the domain in which the requester is an administrator are returned.
+    /// Issue the request as a domain administrator; if set to true, then all shared drives of the
+    /// domain in which the requester is an administrator are returned.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -491,9 +531,12 @@ impl List {
 ///
 /// `POST drives/{driveId}/unhide` · `drive.drives.unhide`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Drives::unhide`](Drives::unhide) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::unhide`](Drives::unhide) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unhide {
@@ -539,9 +582,12 @@ impl Unhide {
 ///
 /// `PATCH drives/{driveId}` · `drive.drives.update`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Drives::update`](Drives::update) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::update`](Drives::update) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -565,7 +611,8 @@ impl Update {
             request,
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {

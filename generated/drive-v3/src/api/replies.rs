@@ -11,7 +11,10 @@ impl Replies {
     ///
     /// `POST files/{fileId}/comments/{commentId}/replies` · `drive.replies.create`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -38,7 +41,10 @@ impl Replies {
     ///
     /// `DELETE files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.delete`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -66,7 +72,11 @@ impl Replies {
     ///
     /// `GET files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.get`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -93,7 +103,11 @@ impl Replies {
     ///
     /// `GET files/{fileId}/comments/{commentId}/replies` · `drive.replies.list`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -115,7 +129,10 @@ impl Replies {
     ///
     /// `PATCH files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.update`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
     ///
     /// # Example
     ///
@@ -150,9 +167,13 @@ impl Replies {
 ///
 /// `POST files/{fileId}/comments/{commentId}/replies` · `drive.replies.create`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Replies::create`](Replies::create) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::create`](Replies::create) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -209,9 +230,13 @@ impl Create {
 ///
 /// `DELETE files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.delete`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Replies::delete`](Replies::delete) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::delete`](Replies::delete) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -269,9 +294,14 @@ impl Delete {
 ///
 /// `GET files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.get`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Replies::get`](Replies::get) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Replies::get`](Replies::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -347,9 +377,14 @@ impl Get {
 ///
 /// `GET files/{fileId}/comments/{commentId}/replies` · `drive.replies.list`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Replies::list`](Replies::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Replies::list`](Replies::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -391,7 +426,8 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -472,9 +508,13 @@ impl List {
 ///
 /// `PATCH files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.update`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_FILE`](crate::scopes::DRIVE_FILE).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
 ///
-/// The request builder made by [`Replies::update`](Replies::update) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::update`](Replies::update) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

@@ -11,7 +11,9 @@ impl Teamdrives {
     ///
     /// `POST teamdrives` · `drive.teamdrives.create`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -29,7 +31,9 @@ impl Teamdrives {
     ///
     /// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -50,7 +54,10 @@ impl Teamdrives {
     ///
     /// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -71,7 +78,10 @@ impl Teamdrives {
     ///
     /// `GET teamdrives` · `drive.teamdrives.list`
     ///
-    /// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
     ///
     /// # Example
     ///
@@ -89,7 +99,9 @@ impl Teamdrives {
     ///
     /// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
     ///
-    /// Scope: [`DRIVE`](crate::scopes::DRIVE).
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
     ///
     /// # Example
     ///
@@ -116,9 +128,12 @@ impl Teamdrives {
 ///
 /// `POST teamdrives` · `drive.teamdrives.create`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -136,7 +151,10 @@ impl Create {
             request,
         }
     }
-    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent creation of a Team Drive. A repeated request by the same user and with the same request ID will avoid creating duplicates by attempting to create the same Team Drive. If the Team Drive already exists a 409 error will be returned.
+    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent
+    /// creation of a Team Drive. A repeated request by the same user and with the same request ID
+    /// will avoid creating duplicates by attempting to create the same Team Drive. If the Team
+    /// Drive already exists a 409 error will be returned.
     ///
     /// Sets the `requestId` query parameter. Required: `send` fails without it.
     pub fn request_id(
@@ -178,9 +196,12 @@ impl Create {
 ///
 /// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example): call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -228,9 +249,13 @@ impl Delete {
 ///
 /// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -251,7 +276,8 @@ impl Get {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the Team Drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the Team Drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -292,9 +318,13 @@ impl Get {
 ///
 /// `GET teamdrives` · `drive.teamdrives.list`
 ///
-/// Scopes: any one of [`DRIVE`](crate::scopes::DRIVE), [`DRIVE_READONLY`](crate::scopes::DRIVE_READONLY).
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
 ///
-/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -340,7 +370,8 @@ impl List {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then all Team Drives of the domain in which the requester is an administrator are returned.
+    /// Issue the request as a domain administrator; if set to true, then all Team Drives of the
+    /// domain in which the requester is an administrator are returned.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -411,9 +442,12 @@ impl List {
 ///
 /// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
 ///
-/// Scope: [`DRIVE`](crate::scopes::DRIVE).
+/// Scope: [`DRIVE`].
 ///
-/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example): set parameters with the setters, then call `send`.
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -437,7 +471,8 @@ impl Update {
             request,
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the Team Drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the Team Drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {

@@ -11,7 +11,12 @@ impl Albums {
     ///
     /// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`],
+    /// [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -33,11 +38,23 @@ impl Albums {
     ) -> AddEnrichment {
         AddEnrichment::new(self.client.clone(), album_id.into(), request)
     }
-    /// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
+    /// Adds one or more media items in a user's Google Photos library to an album. The media items
+    /// and albums must have been created by the developer via the API. Media items are added to the
+    /// end of the album. If multiple media items are given, they are added in the order specified
+    /// in this call. Each album can contain up to 20,000 media items. Only media items that are in
+    /// the user's library can be added to an album. For albums that are shared, the album must
+    /// either be owned by the user or the user must have joined the album as a collaborator.
+    /// Partial success is not supported. The entire request will fail if an invalid media item or
+    /// album is specified.
     ///
     /// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`],
+    /// [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -59,11 +76,19 @@ impl Albums {
     ) -> BatchAddMediaItems {
         BatchAddMediaItems::new(self.client.clone(), album_id.into(), request)
     }
-    /// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
+    /// Removes one or more media items from a specified album. The media items and the album must
+    /// have been created by the developer via the API. For albums that are shared, this action is
+    /// only supported for media items that were added to the album by this user, or for all media
+    /// items if the album was created by this user. Partial success is not supported. The entire
+    /// request will fail and no action will be performed on the album if an invalid media item or
+    /// album is specified.
     ///
-    /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
+    /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` ·
+    /// `photoslibrary.albums.batchRemoveMediaItems`
     ///
-    /// Scope: [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY).
+    /// Scope: [`PHOTOSLIBRARY`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     ///
     /// # Example
     ///
@@ -89,7 +114,12 @@ impl Albums {
     ///
     /// `POST v1/albums` · `photoslibrary.albums.create`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`],
+    /// [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -103,11 +133,18 @@ impl Albums {
     pub fn create(&self, request: crate::models::CreateAlbumRequest) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
+    /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album
+    /// owned by the user or a shared album that the user has joined.
     ///
     /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -128,7 +165,13 @@ impl Albums {
     ///
     /// `GET v1/albums` · `photoslibrary.albums.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -142,11 +185,15 @@ impl Albums {
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
-    /// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+    /// Update the album with the specified `id`. Only the `id`, `title` and
+    /// `cover_photo_media_item_id` fields of the album are read. The album must have been created
+    /// by the developer via the API and must be owned by the user.
     ///
     /// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
     ///
-    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA).
+    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -164,11 +211,14 @@ impl Albums {
     ) -> Patch {
         Patch::new(self.client.clone(), id.into(), request)
     }
-    /// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
+    /// Marks an album as shared and accessible to other users. This action can only be performed on
+    /// albums which were created by the developer via the API.
     ///
     /// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
     ///
-    /// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -186,11 +236,17 @@ impl Albums {
     ) -> Share {
         Share::new(self.client.clone(), album_id.into(), request)
     }
-    /// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
+    /// Marks a previously shared album as private. This means that the album is no longer shared
+    /// and all the non-owners will lose access to the album. All non-owner content will be removed
+    /// from the album. If a non-owner has previously added the album to their library, they will
+    /// retain all photos in their library. This action can only be performed on albums which were
+    /// created by the developer via the API.
     ///
     /// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
     ///
-    /// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -213,9 +269,14 @@ impl Albums {
 ///
 /// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an
+/// example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddEnrichment {
@@ -270,13 +331,24 @@ impl AddEnrichment {
         })
     }
 }
-/// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
+/// Adds one or more media items in a user's Google Photos library to an album. The media items and
+/// albums must have been created by the developer via the API. Media items are added to the end of
+/// the album. If multiple media items are given, they are added in the order specified in this
+/// call. Each album can contain up to 20,000 media items. Only media items that are in the user's
+/// library can be added to an album. For albums that are shared, the album must either be owned by
+/// the user or the user must have joined the album as a collaborator. Partial success is not
+/// supported. The entire request will fail if an invalid media item or album is specified.
 ///
 /// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items)
+/// (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchAddMediaItems {
@@ -333,13 +405,22 @@ impl BatchAddMediaItems {
         })
     }
 }
-/// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
+/// Removes one or more media items from a specified album. The media items and the album must have
+/// been created by the developer via the API. For albums that are shared, this action is only
+/// supported for media items that were added to the album by this user, or for all media items if
+/// the album was created by this user. Partial success is not supported. The entire request will
+/// fail and no action will be performed on the album if an invalid media item or album is
+/// specified.
 ///
 /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
 ///
-/// Scope: [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY).
+/// Scope: [`PHOTOSLIBRARY`].
 ///
-/// The request builder made by [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+///
+/// The request builder made by
+/// [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchRemoveMediaItems {
@@ -396,9 +477,14 @@ impl BatchRemoveMediaItems {
 ///
 /// `POST v1/albums` · `photoslibrary.albums.create`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -445,11 +531,17 @@ impl Create {
         })
     }
 }
-/// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
+/// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album
+/// owned by the user or a shared album that the user has joined.
 ///
 /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::get`](Albums::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -501,9 +593,15 @@ impl Get {
 ///
 /// `GET v1/albums` · `photoslibrary.albums.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -523,21 +621,26 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// If set, the results exclude media items that were not created by this app. Defaults to false (all albums are returned). This field is ignored if the photoslibrary.readonly.appcreateddata scope is used.
+    /// If set, the results exclude media items that were not created by this app. Defaults to false
+    /// (all albums are returned). This field is ignored if the
+    /// photoslibrary.readonly.appcreateddata scope is used.
     ///
     /// Sets the `excludeNonAppCreatedData` query parameter.
     pub fn exclude_non_app_created_data(mut self, value: bool) -> Self {
         self.exclude_non_app_created_data = ::std::option::Option::Some(value);
         self
     }
-    /// Maximum number of albums to return in the response. Fewer albums might be returned than the specified number. The default `pageSize` is 20, the maximum is 50.
+    /// Maximum number of albums to return in the response. Fewer albums might be returned than the
+    /// specified number. The default `pageSize` is 20, the maximum is 50.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listAlbums` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listAlbums` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -612,13 +715,18 @@ impl List {
         )
     }
 }
-/// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+/// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id`
+/// fields of the album are read. The album must have been created by the developer via the API and
+/// must be owned by the user.
 ///
 /// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
 ///
-/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA).
+/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
 ///
-/// The request builder made by [`Albums::patch`](Albums::patch) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+///
+/// The request builder made by [`Albums::patch`](Albums::patch) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -642,7 +750,8 @@ impl Patch {
             request,
         }
     }
-    /// Required. Indicate what fields in the provided album to update. The only valid values are `title` and `cover_photo_media_item_id`.
+    /// Required. Indicate what fields in the provided album to update. The only valid values are
+    /// `title` and `cover_photo_media_item_id`.
     ///
     /// Sets the `updateMask` query parameter. Required: `send` fails without it.
     pub fn update_mask(
@@ -682,13 +791,17 @@ impl Patch {
         })
     }
 }
-/// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
+/// Marks an album as shared and accessible to other users. This action can only be performed on
+/// albums which were created by the developer via the API.
 ///
 /// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
 ///
-/// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Share {
@@ -739,13 +852,20 @@ impl Share {
         })
     }
 }
-/// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
+/// Marks a previously shared album as private. This means that the album is no longer shared and
+/// all the non-owners will lose access to the album. All non-owner content will be removed from the
+/// album. If a non-owner has previously added the album to their library, they will retain all
+/// photos in their library. This action can only be performed on albums which were created by the
+/// developer via the API.
 ///
 /// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
 ///
-/// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unshare {

@@ -7,11 +7,25 @@ pub struct MediaItems {
     pub(crate) client: crate::Client,
 }
 impl MediaItems {
-    /// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
+    /// Creates one or more media items in a user's Google Photos library. This is the second step
+    /// for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google
+    /// Server, see Uploading media. This call adds the media item to the library. If an album `id`
+    /// is specified, the call adds the media item to the album too. Each album can contain up to
+    /// 20,000 media items. By default, the media item will be added to the end of the library or
+    /// album. If an album `id` and position are both defined, the media item is added to the album
+    /// at the specified position. If the call contains multiple media items, they're added at the
+    /// specified position. If you are creating a media item in a shared album where you are not the
+    /// owner, you are not allowed to position the media item. Doing so will result in a
+    /// `BAD REQUEST` error.
     ///
     /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`],
+    /// [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -28,11 +42,18 @@ impl MediaItems {
     ) -> BatchCreate {
         BatchCreate::new(self.client.clone(), request)
     }
-    /// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
+    /// Returns the list of media items for the specified media item identifiers. Items are returned
+    /// in the same order as the supplied identifiers.
     ///
     /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -50,7 +71,13 @@ impl MediaItems {
     ///
     /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -71,7 +98,13 @@ impl MediaItems {
     ///
     /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -85,11 +118,15 @@ impl MediaItems {
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
-    /// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+    /// Update the media item with the specified `id`. Only the `id` and `description` fields of the
+    /// media item are read. The media item must have been created by the developer via the API and
+    /// must be owned by the user.
     ///
     /// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
     ///
-    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA).
+    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -107,11 +144,21 @@ impl MediaItems {
     ) -> Patch {
         Patch::new(self.client.clone(), id.into(), request)
     }
-    /// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
+    /// Searches for media items in a user's Google Photos library. If no filters are set, then all
+    /// media items in the user's library are returned. If an album is set, all media items in the
+    /// specified album are returned. If filters are specified, media items that match the filters
+    /// from the user's library are listed. If you set both the album and the filters, the request
+    /// results in an error.
     ///
     /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -126,13 +173,26 @@ impl MediaItems {
         Search::new(self.client.clone(), request)
     }
 }
-/// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
+/// Creates one or more media items in a user's Google Photos library. This is the second step for
+/// creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server,
+/// see Uploading media. This call adds the media item to the library. If an album `id` is
+/// specified, the call adds the media item to the album too. Each album can contain up to 20,000
+/// media items. By default, the media item will be added to the end of the library or album. If an
+/// album `id` and position are both defined, the media item is added to the album at the specified
+/// position. If the call contains multiple media items, they're added at the specified position. If
+/// you are creating a media item in a shared album where you are not the owner, you are not allowed
+/// to position the media item. Doing so will result in a `BAD REQUEST` error.
 ///
 /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_APPENDONLY`](crate::scopes::PHOTOSLIBRARY_APPENDONLY), [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows
+/// an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchCreate {
@@ -181,13 +241,20 @@ impl BatchCreate {
         })
     }
 }
-/// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
+/// Returns the list of media items for the specified media item identifiers. Items are returned in
+/// the same order as the supplied identifiers.
 ///
 /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchGet {
@@ -203,7 +270,9 @@ impl BatchGet {
             media_item_ids: ::std::default::Default::default(),
         }
     }
-    /// Required. Identifiers of the media items to be requested. Must not contain repeated identifiers and cannot be empty. The maximum number of media items that can be retrieved in one call is 50.
+    /// Required. Identifiers of the media items to be requested. Must not contain repeated
+    /// identifiers and cannot be empty. The maximum number of media items that can be retrieved in
+    /// one call is 50.
     ///
     /// Sets the `mediaItemIds` query parameter. Required: `send` fails without it.
     pub fn media_item_ids(
@@ -260,9 +329,15 @@ impl BatchGet {
 ///
 /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -315,9 +390,15 @@ impl Get {
 ///
 /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -335,14 +416,17 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// Maximum number of media items to return in the response. Fewer media items might be returned than the specified number. The default `pageSize` is 25, the maximum is 100.
+    /// Maximum number of media items to return in the response. Fewer media items might be returned
+    /// than the specified number. The default `pageSize` is 25, the maximum is 100.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listMediaItems` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listMediaItems` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -412,13 +496,18 @@ impl List {
         )
     }
 }
-/// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+/// Update the media item with the specified `id`. Only the `id` and `description` fields of the
+/// media item are read. The media item must have been created by the developer via the API and must
+/// be owned by the user.
 ///
 /// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
 ///
-/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA).
+/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
 ///
-/// The request builder made by [`MediaItems::patch`](MediaItems::patch) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::patch`](MediaItems::patch) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -442,7 +531,8 @@ impl Patch {
             request,
         }
     }
-    /// Required. Indicate what fields in the provided media item to update. The only valid value is `description`.
+    /// Required. Indicate what fields in the provided media item to update. The only valid value is
+    /// `description`.
     ///
     /// Sets the `updateMask` query parameter. Required: `send` fails without it.
     pub fn update_mask(
@@ -482,13 +572,23 @@ impl Patch {
         })
     }
 }
-/// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
+/// Searches for media items in a user's Google Photos library. If no filters are set, then all
+/// media items in the user's library are returned. If an album is set, all media items in the
+/// specified album are returned. If filters are specified, media items that match the filters from
+/// the user's library are listed. If you set both the album and the filters, the request results in
+/// an error.
 ///
 /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Search {

@@ -11,7 +11,9 @@ impl SharedAlbums {
     ///
     /// `GET v1/sharedAlbums/{+shareToken}` · `photoslibrary.sharedAlbums.get`
     ///
-    /// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -32,7 +34,9 @@ impl SharedAlbums {
     ///
     /// `POST v1/sharedAlbums:join` · `photoslibrary.sharedAlbums.join`
     ///
-    /// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -46,11 +50,14 @@ impl SharedAlbums {
     pub fn join(&self, request: crate::models::JoinSharedAlbumRequest) -> Join {
         Join::new(self.client.clone(), request)
     }
-    /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
+    /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must
+    /// not own this album.
     ///
     /// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
     ///
-    /// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -68,7 +75,13 @@ impl SharedAlbums {
     ///
     /// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -87,9 +100,12 @@ impl SharedAlbums {
 ///
 /// `GET v1/sharedAlbums/{+shareToken}` · `photoslibrary.sharedAlbums.get`
 ///
-/// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -138,9 +154,12 @@ impl Get {
 ///
 /// `POST v1/sharedAlbums:join` · `photoslibrary.sharedAlbums.join`
 ///
-/// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Join {
@@ -185,13 +204,17 @@ impl Join {
         })
     }
 }
-/// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
+/// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not
+/// own this album.
 ///
 /// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
 ///
-/// Scope: [`PHOTOSLIBRARY_SHARING`](crate::scopes::PHOTOSLIBRARY_SHARING).
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
 ///
-/// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an example): call `send`.
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an
+/// example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Leave {
@@ -240,9 +263,15 @@ impl Leave {
 ///
 /// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`](crate::scopes::PHOTOSLIBRARY), [`PHOTOSLIBRARY_READONLY`](crate::scopes::PHOTOSLIBRARY_READONLY), [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`](crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA).
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example): set parameters with the setters, then call `send`.
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -262,21 +291,26 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// If set, the results exclude media items that were not created by this app. Defaults to false (all albums are returned). This field is ignored if the photoslibrary.readonly.appcreateddata scope is used.
+    /// If set, the results exclude media items that were not created by this app. Defaults to false
+    /// (all albums are returned). This field is ignored if the
+    /// photoslibrary.readonly.appcreateddata scope is used.
     ///
     /// Sets the `excludeNonAppCreatedData` query parameter.
     pub fn exclude_non_app_created_data(mut self, value: bool) -> Self {
         self.exclude_non_app_created_data = ::std::option::Option::Some(value);
         self
     }
-    /// Maximum number of albums to return in the response. Fewer albums might be returned than the specified number. The default `pageSize` is 20, the maximum is 50.
+    /// Maximum number of albums to return in the response. Fewer albums might be returned than the
+    /// specified number. The default `pageSize` is 20, the maximum is 50.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listSharedAlbums` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listSharedAlbums` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
