@@ -32,16 +32,172 @@ pub fn header(comment: &str, options: &Options) -> String {
 }
 
 /// Parses `tokens` as a Rust file and pretty-prints it with the header, doc
-/// comments wrapped (see [`crate::wrap`]).
+/// comments wrapped (see [`crate::wrap`]) and a blank line between items.
 pub fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<File, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
         file: path.into(),
         message: format!("not valid Rust: {e}"),
     })?;
     let code = crate::wrap::doc_comments(&prettyplease::unparse(&file), crate::wrap::WIDTH);
+    let code = blank_lines_between_items(code);
     let contents = format!("{}\n{}", header("//", options), code);
     Ok(File {
         path: path.into(),
         contents,
     })
+}
+
+/// `code` (prettyplease output, which puts items back to back) with a blank
+/// line before every item but the first of a file, module, `impl` or trait
+/// (and before the first item after a file's inner docs). Items are found by
+/// parsing `code` again, so nothing inside an item's body changes; code that
+/// does not parse is returned as it is.
+fn blank_lines_between_items(code: String) -> String {
+    let Ok(file) = syn::parse_file(&code) else {
+        return code;
+    };
+    let mut starts = std::collections::BTreeSet::new();
+    if !file.attrs.is_empty() {
+        starts.extend(file.items.first().map(item_start));
+    }
+    item_starts(&file.items, &mut starts);
+    if starts.is_empty() {
+        return code;
+    }
+    let mut out = String::with_capacity(code.len() + starts.len());
+    let mut previous_blank = true;
+    for (i, line) in code.split_inclusive('\n').enumerate() {
+        // Span lines count from 1; an item starts at the beginning of its line.
+        if let Some((_, column)) = starts.range((i + 1, 0)..(i + 2, 0)).next() {
+            let at_start = line.chars().take(*column).all(char::is_whitespace);
+            if at_start && !previous_blank {
+                out.push('\n');
+            }
+        }
+        previous_blank = line.trim().is_empty();
+        out.push_str(line);
+    }
+    out
+}
+
+/// The (line, column) where each item after the first of `items` starts, its
+/// attributes (doc comments) included, and likewise inside modules, `impl`s
+/// and traits; but `mod x;` and `use` declarations stay together, as rustfmt
+/// groups them.
+fn item_starts(items: &[syn::Item], starts: &mut std::collections::BTreeSet<(usize, usize)>) {
+    use syn::spanned::Spanned;
+    fn start(span: proc_macro2::Span) -> (usize, usize) {
+        let at = span.start();
+        (at.line, at.column)
+    }
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 && !same_group(&items[i - 1], item) {
+            starts.insert(item_start(item));
+        }
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    item_starts(inner, starts);
+                }
+            }
+            syn::Item::Impl(imp) => {
+                starts.extend(imp.items.iter().skip(1).map(|it| start(it.span())));
+            }
+            syn::Item::Trait(t) => {
+                starts.extend(t.items.iter().skip(1).map(|it| start(it.span())));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn item_start(item: &syn::Item) -> (usize, usize) {
+    use syn::spanned::Spanned;
+    let at = item.span().start();
+    (at.line, at.column)
+}
+
+/// Two declarations of a list (`mod x;` after `mod y;`, `use` after `use`).
+fn same_group(a: &syn::Item, b: &syn::Item) -> bool {
+    use syn::Item;
+    match (a, b) {
+        (Item::Mod(a), Item::Mod(b)) => a.content.is_none() && b.content.is_none(),
+        (Item::Use(_), Item::Use(_)) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_lines_between_items_but_not_inside_bodies_or_declaration_lists() {
+        let tokens = quote::quote! {
+            //! Docs.
+            mod a;
+            mod b;
+            use x::y;
+            use x::z;
+            /// S.
+            pub struct S { a: u8, b: u8 }
+            impl S {
+                const C: u8 = 1;
+                /// F.
+                fn f() { let a = 1; if a == 1 { g(); } let b = 2; }
+                fn g() {}
+            }
+            pub mod m { fn h() {} fn i() {} }
+        };
+        let file = rust_file("x.rs", tokens, &Options::default()).unwrap();
+        let code = file.contents.split_once('\n').unwrap().1;
+        let expected = "
+//! Docs.
+
+mod a;
+mod b;
+
+use x::y;
+use x::z;
+
+/// S.
+pub struct S {
+    a: u8,
+    b: u8,
+}
+
+impl S {
+    const C: u8 = 1;
+
+    /// F.
+    fn f() {
+        let a = 1;
+        if a == 1 {
+            g();
+        }
+        let b = 2;
+    }
+
+    fn g() {}
+}
+
+pub mod m {
+    fn h() {}
+
+    fn i() {}
+}
+";
+        assert_eq!(code, expected);
+        // Run to run identical, and still the same file.
+        let again = blank_lines_between_items(code.to_string());
+        assert_eq!(again, code);
+        let lines = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let reprinted = prettyplease::unparse(&syn::parse_file(code).unwrap());
+        assert_eq!(lines(code), lines(&reprinted));
+    }
 }

@@ -2,6 +2,7 @@
 
 //! The API's data types, one per schema of the discovery document, plus
 //! the inline objects and enums hoisted out of them.
+
 /// Information about the user, the user's Drive, and system capabilities.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct About {
@@ -53,6 +54,7 @@ pub struct About {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     About { app_installed : "appInstalled" plain, can_create_drives : "canCreateDrives"
     plain, can_create_team_drives : "canCreateTeamDrives" plain, drive_themes :
@@ -62,6 +64,7 @@ crate::macros::model!(
     repr, storage_quota : "storageQuota" plain, team_drive_themes : "teamDriveThemes"
     plain, user : "user" plain, }
 );
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AboutDriveThemes {
     /// A link to this theme's background image.
@@ -74,10 +77,12 @@ pub struct AboutDriveThemes {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AboutDriveThemes { background_image_link : "backgroundImageLink" plain, color_rgb :
     "colorRgb" plain, id : "id" plain, }
 );
+
 /// The user's storage quota limits and usage. All fields are measured in bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AboutStorageQuota {
@@ -93,10 +98,12 @@ pub struct AboutStorageQuota {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AboutStorageQuota { limit : "limit" repr, usage : "usage" repr, usage_in_drive :
     "usageInDrive" repr, usage_in_drive_trash : "usageInDriveTrash" repr, }
 );
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AboutTeamDriveThemes {
     /// Deprecated - use driveThemes/backgroundImageLink instead.
@@ -109,10 +116,12 @@ pub struct AboutTeamDriveThemes {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AboutTeamDriveThemes { background_image_link : "backgroundImageLink" plain, color_rgb
     : "colorRgb" plain, id : "id" plain, }
 );
+
 /// A change to a file or shared drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Change {
@@ -145,12 +154,14 @@ pub struct Change {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Change { change_type : "changeType" plain, drive : "drive" plain, drive_id :
     "driveId" plain, file : "file" plain, file_id : "fileId" plain, kind : "kind" plain,
     removed : "removed" plain, team_drive : "teamDrive" plain, team_drive_id :
     "teamDriveId" plain, time : "time" repr, r#type : "type" plain, }
 );
+
 /// A list of changes for a user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChangeList {
@@ -170,10 +181,12 @@ pub struct ChangeList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ChangeList { changes : "changes" plain, kind : "kind" plain, new_start_page_token :
     "newStartPageToken" plain, next_page_token : "nextPageToken" plain, }
 );
+
 /// An notification channel used to watch for resource changes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Channel {
@@ -207,12 +220,14 @@ pub struct Channel {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Channel { address : "address" plain, expiration : "expiration" repr, id : "id" plain,
     kind : "kind" plain, params : "params" plain, payload : "payload" plain, resource_id
     : "resourceId" plain, resource_uri : "resourceUri" plain, token : "token" plain,
     r#type : "type" plain, }
 );
+
 /// A comment on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comment {
@@ -250,6 +265,7 @@ pub struct Comment {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Comment { anchor : "anchor" plain, author : "author" plain, content : "content"
     plain, created_time : "createdTime" repr, deleted : "deleted" plain, html_content :
@@ -257,6 +273,7 @@ crate::macros::model!(
     "modifiedTime" repr, quoted_file_content : "quotedFileContent" plain, replies :
     "replies" plain, resolved : "resolved" plain, }
 );
+
 /// A list of comments on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommentList {
@@ -273,10 +290,12 @@ pub struct CommentList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     CommentList { comments : "comments" plain, kind : "kind" plain, next_page_token :
     "nextPageToken" plain, }
 );
+
 /// The file content to which the comment refers, typically within the anchor region. For a text
 /// file, for example, this would be the text at the location of the comment.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -289,9 +308,11 @@ pub struct CommentQuotedFileContent {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     CommentQuotedFileContent { mime_type : "mimeType" plain, value : "value" plain, }
 );
+
 /// Representation of a shared drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Drive {
@@ -331,6 +352,7 @@ pub struct Drive {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Drive { background_image_file : "backgroundImageFile" plain, background_image_link :
     "backgroundImageLink" plain, capabilities : "capabilities" plain, color_rgb :
@@ -338,6 +360,7 @@ crate::macros::model!(
     "id" plain, kind : "kind" plain, name : "name" plain, restrictions : "restrictions"
     plain, theme_id : "themeId" plain, }
 );
+
 /// An image file and cropping parameters from which a background image for this shared drive is
 /// set. This is a write only field; it can only be set on drive.drives.update requests that don't
 /// set themeId. When specified, all fields of the backgroundImageFile must be set.
@@ -364,10 +387,12 @@ pub struct DriveBackgroundImageFile {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     DriveBackgroundImageFile { id : "id" plain, width : "width" repr, x_coordinate :
     "xCoordinate" repr, y_coordinate : "yCoordinate" repr, }
 );
+
 /// Capabilities the current user has on this shared drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DriveCapabilities {
@@ -416,6 +441,7 @@ pub struct DriveCapabilities {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     DriveCapabilities { can_add_children : "canAddChildren" plain,
     can_change_copy_requires_writer_permission_restriction :
@@ -431,6 +457,7 @@ crate::macros::model!(
     can_rename_drive : "canRenameDrive" plain, can_share : "canShare" plain,
     can_trash_children : "canTrashChildren" plain, }
 );
+
 /// A list of shared drives.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DriveList {
@@ -447,10 +474,12 @@ pub struct DriveList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     DriveList { drives : "drives" plain, kind : "kind" plain, next_page_token :
     "nextPageToken" plain, }
 );
+
 /// A set of restrictions that apply to this shared drive or items inside this shared drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DriveRestrictions {
@@ -470,12 +499,14 @@ pub struct DriveRestrictions {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     DriveRestrictions { admin_managed_restrictions : "adminManagedRestrictions" plain,
     copy_requires_writer_permission : "copyRequiresWriterPermission" plain,
     domain_users_only : "domainUsersOnly" plain, drive_members_only : "driveMembersOnly"
     plain, }
 );
+
 /// The metadata for a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct File {
@@ -647,6 +678,7 @@ pub struct File {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     File { app_properties : "appProperties" plain, capabilities : "capabilities" plain,
     content_hints : "contentHints" plain, copy_requires_writer_permission :
@@ -676,6 +708,7 @@ crate::macros::model!(
     web_content_link : "webContentLink" plain, web_view_link : "webViewLink" plain,
     writers_can_share : "writersCanShare" plain, }
 );
+
 /// Capabilities the current user has on this file. Each capability corresponds to a fine-grained
 /// action that a user may take.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -770,6 +803,7 @@ pub struct FileCapabilities {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileCapabilities { can_add_children : "canAddChildren" plain, can_add_my_drive_parent
     : "canAddMyDriveParent" plain, can_change_copy_requires_writer_permission :
@@ -795,6 +829,7 @@ crate::macros::model!(
     "canTrash" plain, can_trash_children : "canTrashChildren" plain, can_untrash :
     "canUntrash" plain, }
 );
+
 /// Additional information about the content of the file. These fields are never populated in
 /// responses.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -809,10 +844,12 @@ pub struct FileContentHints {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileContentHints { indexable_text : "indexableText" plain, thumbnail : "thumbnail"
     plain, }
 );
+
 /// A thumbnail for the file. This will only be used if Google Drive cannot generate a standard
 /// thumbnail.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -825,9 +862,11 @@ pub struct FileContentHintsThumbnail {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileContentHintsThumbnail { image : "image" plain, mime_type : "mimeType" plain, }
 );
+
 /// Additional metadata about image media, if available.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileImageMediaMetadata {
@@ -877,6 +916,7 @@ pub struct FileImageMediaMetadata {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileImageMediaMetadata { aperture : "aperture" repr, camera_make : "cameraMake"
     plain, camera_model : "cameraModel" plain, color_space : "colorSpace" plain,
@@ -888,6 +928,7 @@ crate::macros::model!(
     "sensor" plain, subject_distance : "subjectDistance" plain, time : "time" plain,
     white_balance : "whiteBalance" plain, width : "width" plain, }
 );
+
 /// Geographic location information stored in the image.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileImageMediaMetadataLocation {
@@ -901,10 +942,12 @@ pub struct FileImageMediaMetadataLocation {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileImageMediaMetadataLocation { altitude : "altitude" repr, latitude : "latitude"
     repr, longitude : "longitude" repr, }
 );
+
 /// A list of files.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileList {
@@ -927,10 +970,12 @@ pub struct FileList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileList { files : "files" plain, incomplete_search : "incompleteSearch" plain, kind
     : "kind" plain, next_page_token : "nextPageToken" plain, }
 );
+
 /// Shortcut file details. Only populated for shortcut files, which have the mimeType field set to
 /// application/vnd.google-apps.shortcut.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -944,10 +989,12 @@ pub struct FileShortcutDetails {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileShortcutDetails { target_id : "targetId" plain, target_mime_type :
     "targetMimeType" plain, }
 );
+
 /// Additional metadata about video media. This may not be available immediately upon upload.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileVideoMediaMetadata {
@@ -961,10 +1008,12 @@ pub struct FileVideoMediaMetadata {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     FileVideoMediaMetadata { duration_millis : "durationMillis" repr, height : "height"
     plain, width : "width" plain, }
 );
+
 /// The source of files to list. Deprecated: use 'corpora' instead.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -976,7 +1025,9 @@ pub enum FilesListCorpus {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(FilesListCorpus { Domain = "domain", User = "user", });
+
 /// A list of generated file IDs which can be provided in create requests.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GeneratedIds {
@@ -990,9 +1041,11 @@ pub struct GeneratedIds {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     GeneratedIds { ids : "ids" plain, kind : "kind" plain, space : "space" plain, }
 );
+
 /// A permission for a file. A permission grants a user, group, domain or the world access to a file
 /// or a folder hierarchy.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1057,6 +1110,7 @@ pub struct Permission {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Permission { allow_file_discovery : "allowFileDiscovery" plain, deleted : "deleted"
     plain, display_name : "displayName" plain, domain : "domain" plain, email_address :
@@ -1065,6 +1119,7 @@ crate::macros::model!(
     "photoLink" plain, role : "role" plain, team_drive_permission_details :
     "teamDrivePermissionDetails" plain, r#type : "type" plain, }
 );
+
 /// A list of permissions for a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionList {
@@ -1081,10 +1136,12 @@ pub struct PermissionList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     PermissionList { kind : "kind" plain, next_page_token : "nextPageToken" plain,
     permissions : "permissions" plain, }
 );
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionPermissionDetails {
     /// Whether this permission is inherited. This field is always populated. This is an output-only
@@ -1109,11 +1166,13 @@ pub struct PermissionPermissionDetails {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     PermissionPermissionDetails { inherited : "inherited" plain, inherited_from :
     "inheritedFrom" plain, permission_type : "permissionType" plain, role : "role" plain,
     }
 );
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionTeamDrivePermissionDetails {
     /// Deprecated - use permissionDetails/inherited instead.
@@ -1128,11 +1187,13 @@ pub struct PermissionTeamDrivePermissionDetails {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     PermissionTeamDrivePermissionDetails { inherited : "inherited" plain, inherited_from
     : "inheritedFrom" plain, role : "role" plain, team_drive_permission_type :
     "teamDrivePermissionType" plain, }
 );
+
 /// A reply to a comment on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Reply {
@@ -1161,12 +1222,14 @@ pub struct Reply {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Reply { action : "action" plain, author : "author" plain, content : "content" plain,
     created_time : "createdTime" repr, deleted : "deleted" plain, html_content :
     "htmlContent" plain, id : "id" plain, kind : "kind" plain, modified_time :
     "modifiedTime" repr, }
 );
+
 /// A list of replies to a comment on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ReplyList {
@@ -1183,10 +1246,12 @@ pub struct ReplyList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ReplyList { kind : "kind" plain, next_page_token : "nextPageToken" plain, replies :
     "replies" plain, }
 );
+
 /// The metadata for a revision to a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Revision {
@@ -1230,6 +1295,7 @@ pub struct Revision {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Revision { export_links : "exportLinks" plain, id : "id" plain, keep_forever :
     "keepForever" plain, kind : "kind" plain, last_modifying_user : "lastModifyingUser"
@@ -1238,6 +1304,7 @@ crate::macros::model!(
     publish_auto : "publishAuto" plain, published : "published" plain,
     published_outside_domain : "publishedOutsideDomain" plain, size : "size" repr, }
 );
+
 /// A list of revisions of a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RevisionList {
@@ -1254,10 +1321,12 @@ pub struct RevisionList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     RevisionList { kind : "kind" plain, next_page_token : "nextPageToken" plain,
     revisions : "revisions" plain, }
 );
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StartPageToken {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#startPageToken".
@@ -1268,9 +1337,11 @@ pub struct StartPageToken {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     StartPageToken { kind : "kind" plain, start_page_token : "startPageToken" plain, }
 );
+
 /// Deprecated: use the drive collection instead.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDrive {
@@ -1307,6 +1378,7 @@ pub struct TeamDrive {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     TeamDrive { background_image_file : "backgroundImageFile" plain,
     background_image_link : "backgroundImageLink" plain, capabilities : "capabilities"
@@ -1314,6 +1386,7 @@ crate::macros::model!(
     plain, kind : "kind" plain, name : "name" plain, restrictions : "restrictions" plain,
     theme_id : "themeId" plain, }
 );
+
 /// An image file and cropping parameters from which a background image for this Team Drive is set.
 /// This is a write only field; it can only be set on drive.teamdrives.update requests that don't
 /// set themeId. When specified, all fields of the backgroundImageFile must be set.
@@ -1340,10 +1413,12 @@ pub struct TeamDriveBackgroundImageFile {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     TeamDriveBackgroundImageFile { id : "id" plain, width : "width" repr, x_coordinate :
     "xCoordinate" repr, y_coordinate : "yCoordinate" repr, }
 );
+
 /// Capabilities the current user has on this Team Drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDriveCapabilities {
@@ -1394,6 +1469,7 @@ pub struct TeamDriveCapabilities {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     TeamDriveCapabilities { can_add_children : "canAddChildren" plain,
     can_change_copy_requires_writer_permission_restriction :
@@ -1410,6 +1486,7 @@ crate::macros::model!(
     can_rename_team_drive : "canRenameTeamDrive" plain, can_share : "canShare" plain,
     can_trash_children : "canTrashChildren" plain, }
 );
+
 /// A list of Team Drives.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDriveList {
@@ -1426,10 +1503,12 @@ pub struct TeamDriveList {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     TeamDriveList { kind : "kind" plain, next_page_token : "nextPageToken" plain,
     team_drives : "teamDrives" plain, }
 );
+
 /// A set of restrictions that apply to this Team Drive or items inside this Team Drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDriveRestrictions {
@@ -1449,12 +1528,14 @@ pub struct TeamDriveRestrictions {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     TeamDriveRestrictions { admin_managed_restrictions : "adminManagedRestrictions"
     plain, copy_requires_writer_permission : "copyRequiresWriterPermission" plain,
     domain_users_only : "domainUsersOnly" plain, team_members_only : "teamMembersOnly"
     plain, }
 );
+
 /// Information about a Drive user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct User {
@@ -1475,6 +1556,7 @@ pub struct User {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     User { display_name : "displayName" plain, email_address : "emailAddress" plain, kind
     : "kind" plain, me : "me" plain, permission_id : "permissionId" plain, photo_link :

@@ -2,19 +2,27 @@
 
 //! OAuth 2.0 scopes of the API. A method accepts a token with any one of
 //! the scopes it lists.
+
 /// See, edit, create, and delete all of your Google Drive files
 pub const DRIVE: &str = "https://www.googleapis.com/auth/drive";
+
 /// View and manage its own configuration data in your Google Drive
 pub const DRIVE_APPDATA: &str = "https://www.googleapis.com/auth/drive.appdata";
+
 /// View and manage Google Drive files and folders that you have opened or created with this app
 pub const DRIVE_FILE: &str = "https://www.googleapis.com/auth/drive.file";
+
 /// View and manage metadata of files in your Google Drive
 pub const DRIVE_METADATA: &str = "https://www.googleapis.com/auth/drive.metadata";
+
 /// View metadata for files in your Google Drive
 pub const DRIVE_METADATA_READONLY: &str = "https://www.googleapis.com/auth/drive.metadata.readonly";
+
 /// View the photos, videos and albums in your Google Photos
 pub const DRIVE_PHOTOS_READONLY: &str = "https://www.googleapis.com/auth/drive.photos.readonly";
+
 /// See and download all your Google Drive files
 pub const DRIVE_READONLY: &str = "https://www.googleapis.com/auth/drive.readonly";
+
 /// Modify your Google Apps Script scripts' behavior
 pub const DRIVE_SCRIPTS: &str = "https://www.googleapis.com/auth/drive.scripts";

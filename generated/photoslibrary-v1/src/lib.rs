@@ -2,6 +2,7 @@
 
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+
 #[rustfmt::skip]
 pub mod api;
 mod auth;
@@ -33,6 +34,7 @@ pub mod types;
 pub mod uploads;
 #[allow(dead_code)]
 mod wire;
+
 #[cfg(feature = "yup-oauth2")]
 pub use auth::YupOAuth2;
 pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
@@ -44,10 +46,13 @@ pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};
 pub use retry::RetryPolicy;
 pub use transport::{from_json, BoxFuture, Xgafv};
+
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";
+
 /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
 const SERVICE_PATH: &str = "";
+
 /// Whether request and response bodies are wrapped in `{"data": ...}` (the
 /// document's `dataWrapper` feature).
 const DATA_WRAPPER: bool = false;

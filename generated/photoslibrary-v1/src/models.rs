@@ -2,6 +2,7 @@
 
 //! The API's data types, one per schema of the discovery document, plus
 //! the inline objects and enums hoisted out of them.
+
 /// Request to add an enrichment to a specific album at a specific position.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddEnrichmentToAlbumRequest {
@@ -13,10 +14,12 @@ pub struct AddEnrichmentToAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AddEnrichmentToAlbumRequest { album_position : "albumPosition" plain,
     new_enrichment_item : "newEnrichmentItem" plain, }
 );
+
 /// The enrichment item that's created.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AddEnrichmentToAlbumResponse {
@@ -26,9 +29,11 @@ pub struct AddEnrichmentToAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AddEnrichmentToAlbumResponse { enrichment_item : "enrichmentItem" plain, }
 );
+
 /// Representation of an album in Google Photos. Albums are containers for media items. If an album
 /// has been shared by the application, it contains an extra `shareInfo` property.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -64,12 +69,14 @@ pub struct Album {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Album { cover_photo_base_url : "coverPhotoBaseUrl" plain, cover_photo_media_item_id :
     "coverPhotoMediaItemId" plain, id : "id" plain, is_writeable : "isWriteable" plain,
     media_items_count : "mediaItemsCount" repr, product_url : "productUrl" plain,
     share_info : "shareInfo" plain, title : "title" plain, }
 );
+
 /// Specifies a position in an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AlbumPosition {
@@ -85,11 +92,13 @@ pub struct AlbumPosition {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     AlbumPosition { position : "position" plain, relative_enrichment_item_id :
     "relativeEnrichmentItemId" plain, relative_media_item_id : "relativeMediaItemId"
     plain, }
 );
+
 /// Type of position, for a media or enrichment item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -107,11 +116,13 @@ pub enum AlbumPositionPosition {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     AlbumPositionPosition { PositionTypeUnspecified = "POSITION_TYPE_UNSPECIFIED",
     FirstInAlbum = "FIRST_IN_ALBUM", LastInAlbum = "LAST_IN_ALBUM", AfterMediaItem =
     "AFTER_MEDIA_ITEM", AfterEnrichmentItem = "AFTER_ENRICHMENT_ITEM", }
 );
+
 /// Request to add media items to an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchAddMediaItemsToAlbumRequest {
@@ -122,9 +133,11 @@ pub struct BatchAddMediaItemsToAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     BatchAddMediaItemsToAlbumRequest { media_item_ids : "mediaItemIds" plain, }
 );
+
 /// Response for adding media items to an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchAddMediaItemsToAlbumResponse {
@@ -132,7 +145,9 @@ pub struct BatchAddMediaItemsToAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(BatchAddMediaItemsToAlbumResponse {});
+
 /// Request to create one or more media items in a user's Google Photos library. If an `albumid` is
 /// specified, the media items are also added to that album. `albumPosition` is optional and can
 /// only be specified if an `albumId` is set.
@@ -154,10 +169,12 @@ pub struct BatchCreateMediaItemsRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     BatchCreateMediaItemsRequest { album_id : "albumId" plain, album_position :
     "albumPosition" plain, new_media_items : "newMediaItems" plain, }
 );
+
 /// List of media items created.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateMediaItemsResponse {
@@ -169,10 +186,12 @@ pub struct BatchCreateMediaItemsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     BatchCreateMediaItemsResponse { new_media_item_results : "newMediaItemResults" plain,
     }
 );
+
 /// Response to retrieve a list of media items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchGetMediaItemsResponse {
@@ -186,9 +205,11 @@ pub struct BatchGetMediaItemsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     BatchGetMediaItemsResponse { media_item_results : "mediaItemResults" plain, }
 );
+
 /// Request to remove a list of media items from an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchRemoveMediaItemsFromAlbumRequest {
@@ -200,9 +221,11 @@ pub struct BatchRemoveMediaItemsFromAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     BatchRemoveMediaItemsFromAlbumRequest { media_item_ids : "mediaItemIds" plain, }
 );
+
 /// Response for successfully removing all specified media items from the album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchRemoveMediaItemsFromAlbumResponse {
@@ -210,7 +233,9 @@ pub struct BatchRemoveMediaItemsFromAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(BatchRemoveMediaItemsFromAlbumResponse {});
+
 /// This filter allows you to return media items based on the content type. It's possible to specify
 /// a list of categories to include, and/or a list of categories to exclude. Within each list, the
 /// categories are combined with an OR. The content filter `includedContentCategories`: \[c1, c2,
@@ -236,10 +261,12 @@ pub struct ContentFilter {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ContentFilter { excluded_content_categories : "excludedContentCategories" plain,
     included_content_categories : "includedContentCategories" plain, }
 );
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ContentFilterExcludedContentCategories {
@@ -302,6 +329,7 @@ pub enum ContentFilterExcludedContentCategories {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     ContentFilterExcludedContentCategories { None = "NONE", Landscapes = "LANDSCAPES",
     Receipts = "RECEIPTS", Cityscapes = "CITYSCAPES", Landmarks = "LANDMARKS", Selfies =
@@ -312,6 +340,7 @@ crate::macros::open_enum!(
     Crafts = "CRAFTS", Fashion = "FASHION", Houses = "HOUSES", Gardens = "GARDENS",
     Flowers = "FLOWERS", Holidays = "HOLIDAYS", }
 );
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ContentFilterIncludedContentCategories {
@@ -374,6 +403,7 @@ pub enum ContentFilterIncludedContentCategories {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     ContentFilterIncludedContentCategories { None = "NONE", Landscapes = "LANDSCAPES",
     Receipts = "RECEIPTS", Cityscapes = "CITYSCAPES", Landmarks = "LANDMARKS", Selfies =
@@ -384,6 +414,7 @@ crate::macros::open_enum!(
     Crafts = "CRAFTS", Fashion = "FASHION", Houses = "HOUSES", Gardens = "GARDENS",
     Flowers = "FLOWERS", Holidays = "HOLIDAYS", }
 );
+
 /// Information about the user who added the media item. Note that this information is included only
 /// if the media item is within a shared album created by your app and you have the sharing scope.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -396,10 +427,12 @@ pub struct ContributorInfo {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ContributorInfo { display_name : "displayName" plain, profile_picture_base_url :
     "profilePictureBaseUrl" plain, }
 );
+
 /// Request to create an album in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CreateAlbumRequest {
@@ -409,7 +442,9 @@ pub struct CreateAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(CreateAlbumRequest { album : "album" plain, });
+
 /// Represents a whole calendar date. Set `day` to 0 when only the month and year are significant,
 /// for example, all of December 2018. Set `day` and `month` to 0 if only the year is significant,
 /// for example, the entire of 2018. Set `year` to 0 when only the day and month are significant,
@@ -428,9 +463,11 @@ pub struct Date {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Date { day : "day" plain, month : "month" plain, year : "year" plain, }
 );
+
 /// This filter defines the allowed dates or date ranges for the media returned. It's possible to
 /// pick a set of specific dates and a set of date ranges. Media items uploaded without metadata
 /// specifying the date the media item was captured will not be returned in queries using date
@@ -447,7 +484,9 @@ pub struct DateFilter {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(DateFilter { dates : "dates" plain, ranges : "ranges" plain, });
+
 /// Defines a range of dates. Both dates must be of the same format. For more information, see Date.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DateRange {
@@ -460,9 +499,11 @@ pub struct DateRange {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     DateRange { end_date : "endDate" plain, start_date : "startDate" plain, }
 );
+
 /// An enrichment item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EnrichmentItem {
@@ -472,7 +513,9 @@ pub struct EnrichmentItem {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(EnrichmentItem { id : "id" plain, });
+
 /// This filter defines the features that the media items should have.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FeatureFilter {
@@ -485,7 +528,9 @@ pub struct FeatureFilter {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(FeatureFilter { included_features : "includedFeatures" plain, });
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FeatureFilterIncludedFeatures {
@@ -496,9 +541,11 @@ pub enum FeatureFilterIncludedFeatures {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     FeatureFilterIncludedFeatures { None = "NONE", Favorites = "FAVORITES", }
 );
+
 /// Filters that can be applied to a media item search. If multiple filter options are specified,
 /// they're treated as AND with each other.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -522,12 +569,14 @@ pub struct Filters {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Filters { content_filter : "contentFilter" plain, date_filter : "dateFilter" plain,
     exclude_non_app_created_data : "excludeNonAppCreatedData" plain, feature_filter :
     "featureFilter" plain, include_archived_media : "includeArchivedMedia" plain,
     media_type_filter : "mediaTypeFilter" plain, }
 );
+
 /// Request to join a shared album on behalf of the user. This uses a shareToken which can be
 /// acquired via the shareAlbum or listSharedAlbums calls.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -538,7 +587,9 @@ pub struct JoinSharedAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(JoinSharedAlbumRequest { share_token : "shareToken" plain, });
+
 /// Response to successfully joining the shared album on behalf of the user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JoinSharedAlbumResponse {
@@ -548,7 +599,9 @@ pub struct JoinSharedAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(JoinSharedAlbumResponse { album : "album" plain, });
+
 /// An object that represents a latitude/longitude pair. This is expressed as a pair of doubles to
 /// represent degrees latitude and degrees longitude. Unless specified otherwise, this object must
 /// conform to the WGS84 standard. Values must be within normalized ranges.
@@ -562,9 +615,11 @@ pub struct LatLng {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     LatLng { latitude : "latitude" repr, longitude : "longitude" repr, }
 );
+
 /// Request to leave a shared album on behalf of the user. This uses a shareToken which can be
 /// acquired via the or listSharedAlbums or getAlbum calls.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -575,7 +630,9 @@ pub struct LeaveSharedAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(LeaveSharedAlbumRequest { share_token : "shareToken" plain, });
+
 /// Response to successfully leaving the shared album on behalf of the user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaveSharedAlbumResponse {
@@ -583,7 +640,9 @@ pub struct LeaveSharedAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(LeaveSharedAlbumResponse {});
+
 /// List of albums requested.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListAlbumsResponse {
@@ -596,10 +655,12 @@ pub struct ListAlbumsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ListAlbumsResponse { albums : "albums" plain, next_page_token : "nextPageToken"
     plain, }
 );
+
 /// List of all media items from the user's Google Photos library.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListMediaItemsResponse {
@@ -612,10 +673,12 @@ pub struct ListMediaItemsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ListMediaItemsResponse { media_items : "mediaItems" plain, next_page_token :
     "nextPageToken" plain, }
 );
+
 /// List of shared albums requested.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListSharedAlbumsResponse {
@@ -628,10 +691,12 @@ pub struct ListSharedAlbumsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ListSharedAlbumsResponse { next_page_token : "nextPageToken" plain, shared_albums :
     "sharedAlbums" plain, }
 );
+
 /// Represents a physical location.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Location {
@@ -643,9 +708,11 @@ pub struct Location {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Location { latlng : "latlng" plain, location_name : "locationName" plain, }
 );
+
 /// An enrichment containing a single location.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LocationEnrichment {
@@ -655,7 +722,9 @@ pub struct LocationEnrichment {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(LocationEnrichment { location : "location" plain, });
+
 /// An enrichment containing a map, showing origin and destination locations.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MapEnrichment {
@@ -667,9 +736,11 @@ pub struct MapEnrichment {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     MapEnrichment { destination : "destination" plain, origin : "origin" plain, }
 );
+
 /// Representation of a media item (such as a photo or video) in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaItem {
@@ -705,12 +776,14 @@ pub struct MediaItem {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     MediaItem { base_url : "baseUrl" plain, contributor_info : "contributorInfo" plain,
     description : "description" plain, filename : "filename" plain, id : "id" plain,
     media_metadata : "mediaMetadata" plain, mime_type : "mimeType" plain, product_url :
     "productUrl" plain, }
 );
+
 /// Result of retrieving a media item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaItemResult {
@@ -724,9 +797,11 @@ pub struct MediaItemResult {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     MediaItemResult { media_item : "mediaItem" plain, status : "status" plain, }
 );
+
 /// Metadata for a media item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaMetadata {
@@ -744,10 +819,12 @@ pub struct MediaMetadata {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     MediaMetadata { creation_time : "creationTime" repr, height : "height" repr, photo :
     "photo" plain, video : "video" plain, width : "width" repr, }
 );
+
 /// This filter defines the type of media items to be returned, for example, videos or photos. Only
 /// one media type is supported.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -761,7 +838,9 @@ pub struct MediaTypeFilter {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(MediaTypeFilter { media_types : "mediaTypes" plain, });
+
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MediaTypeFilterMediaTypes {
@@ -777,10 +856,12 @@ pub enum MediaTypeFilterMediaTypes {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     MediaTypeFilterMediaTypes { AllMedia = "ALL_MEDIA", Video = "VIDEO", Photo = "PHOTO",
     }
 );
+
 /// A new enrichment item to be added to an album, used by the `albums.addEnrichment` call.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewEnrichmentItem {
@@ -794,10 +875,12 @@ pub struct NewEnrichmentItem {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     NewEnrichmentItem { location_enrichment : "locationEnrichment" plain, map_enrichment
     : "mapEnrichment" plain, text_enrichment : "textEnrichment" plain, }
 );
+
 /// New media item that's created in a user's Google Photos account.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewMediaItem {
@@ -812,10 +895,12 @@ pub struct NewMediaItem {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     NewMediaItem { description : "description" plain, simple_media_item :
     "simpleMediaItem" plain, }
 );
+
 /// Result of creating a new media item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewMediaItemResult {
@@ -832,10 +917,12 @@ pub struct NewMediaItemResult {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     NewMediaItemResult { media_item : "mediaItem" plain, status : "status" plain,
     upload_token : "uploadToken" plain, }
 );
+
 /// Metadata that is specific to a photo, such as, ISO, focal length and exposure time. Some of
 /// these fields may be null or not included.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -856,11 +943,13 @@ pub struct Photo {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Photo { aperture_f_number : "apertureFNumber" repr, camera_make : "cameraMake" plain,
     camera_model : "cameraModel" plain, exposure_time : "exposureTime" plain,
     focal_length : "focalLength" repr, iso_equivalent : "isoEquivalent" plain, }
 );
+
 /// Request to search for media items in a user's library. If the album id is specified, this call
 /// will return the list of media items in the album. If neither filters nor album id are specified,
 /// this call will return all media items in a user's Google Photos library. If filters are
@@ -893,11 +982,13 @@ pub struct SearchMediaItemsRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     SearchMediaItemsRequest { album_id : "albumId" plain, filters : "filters" plain,
     order_by : "orderBy" plain, page_size : "pageSize" plain, page_token : "pageToken"
     plain, }
 );
+
 /// List of media items that match the search parameters.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchMediaItemsResponse {
@@ -910,10 +1001,12 @@ pub struct SearchMediaItemsResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     SearchMediaItemsResponse { media_items : "mediaItems" plain, next_page_token :
     "nextPageToken" plain, }
 );
+
 /// Request to make an album shared in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShareAlbumRequest {
@@ -923,9 +1016,11 @@ pub struct ShareAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ShareAlbumRequest { shared_album_options : "sharedAlbumOptions" plain, }
 );
+
 /// Response to successfully sharing an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShareAlbumResponse {
@@ -935,7 +1030,9 @@ pub struct ShareAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(ShareAlbumResponse { share_info : "shareInfo" plain, });
+
 /// Information about albums that are shared. This information is only included if you created the
 /// album, it is shared and you have the sharing scope.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -964,11 +1061,13 @@ pub struct ShareInfo {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     ShareInfo { is_joinable : "isJoinable" plain, is_joined : "isJoined" plain, is_owned
     : "isOwned" plain, share_token : "shareToken" plain, shareable_url : "shareableUrl"
     plain, shared_album_options : "sharedAlbumOptions" plain, }
 );
+
 /// Options that control the sharing of an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedAlbumOptions {
@@ -982,10 +1081,12 @@ pub struct SharedAlbumOptions {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     SharedAlbumOptions { is_collaborative : "isCollaborative" plain, is_commentable :
     "isCommentable" plain, }
 );
+
 /// A simple media item to be created in Google Photos via an upload token.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SimpleMediaItem {
@@ -1000,9 +1101,11 @@ pub struct SimpleMediaItem {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     SimpleMediaItem { file_name : "fileName" plain, upload_token : "uploadToken" plain, }
 );
+
 /// The `Status` type defines a logical error model that is suitable for different programming
 /// environments, including REST APIs and RPC APIs. It is used by [gRPC](https://github.com/grpc).
 /// Each `Status` message contains three pieces of data: error code, error message, and error
@@ -1027,9 +1130,11 @@ pub struct Status {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Status { code : "code" plain, details : "details" plain, message : "message" plain, }
 );
+
 /// An enrichment containing text.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TextEnrichment {
@@ -1039,7 +1144,9 @@ pub struct TextEnrichment {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(TextEnrichment { text : "text" plain, });
+
 /// Request to unshare a shared album in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnshareAlbumRequest {
@@ -1047,7 +1154,9 @@ pub struct UnshareAlbumRequest {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(UnshareAlbumRequest {});
+
 /// Response of a successful unshare of a shared album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnshareAlbumResponse {
@@ -1055,7 +1164,9 @@ pub struct UnshareAlbumResponse {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(UnshareAlbumResponse {});
+
 /// Metadata that is specific to a video, for example, fps and processing status. Some of these
 /// fields may be null or not included.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -1072,10 +1183,12 @@ pub struct Video {
     /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
+
 crate::macros::model!(
     Video { camera_make : "cameraMake" plain, camera_model : "cameraModel" plain, fps :
     "fps" repr, status : "status" plain, }
 );
+
 /// Processing status of the video.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -1093,6 +1206,7 @@ pub enum VideoStatus {
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
 }
+
 crate::macros::open_enum!(
     VideoStatus { Unspecified = "UNSPECIFIED", Processing = "PROCESSING", Ready =
     "READY", Failed = "FAILED", }
