@@ -831,8 +831,8 @@ fn api_mod_rs(api: &Api) -> TokenStream {
     let method_accessors = api
         .methods
         .iter()
-        .map(|m| method_accessor(m, quote!(self.clone())));
-    let builders = api.methods.iter().map(|m| builder(api, m));
+        .map(|m| method_accessor(api, m, quote!(self.clone()), &[]));
+    let builders = api.methods.iter().map(|m| builder(api, m, None));
     let names: Vec<Ident> = api.methods.iter().map(|m| ident(&m.builder)).collect();
     let call_options =
         (!names.is_empty()).then(|| quote!(crate::macros::call_options!(#(#names),*);));
@@ -864,7 +864,7 @@ fn resource_accessor(r: &Resource, client: TokenStream) -> TokenStream {
 }
 
 fn resource_file(api: &Api, r: &Resource) -> TokenStream {
-    let body = resource_items(api, r);
+    let body = resource_items(api, r, &[]);
     let doc = inner_docs(&format!(
         "The `{}` resource and its request builders.",
         r.name.wire
@@ -875,8 +875,11 @@ fn resource_file(api: &Api, r: &Resource) -> TokenStream {
     }
 }
 
-fn resource_items(api: &Api, r: &Resource) -> TokenStream {
+/// `parents`: the accessors of the resources that hold `r` (for the examples).
+fn resource_items(api: &Api, r: &Resource, parents: &[&str]) -> TokenStream {
     let ty = ident(&r.type_name);
+    let mut chain = parents.to_vec();
+    chain.push(&r.name.rust);
     let doc = docs(Some(&format!(
         "Handle for the `{}` resource: one method per API method.",
         r.name.wire
@@ -888,14 +891,17 @@ fn resource_items(api: &Api, r: &Resource) -> TokenStream {
     let method_accessors = r
         .methods
         .iter()
-        .map(|m| method_accessor(m, quote!(self.client.clone())));
-    let builders = r.methods.iter().map(|m| builder(api, m));
+        .map(|m| method_accessor(api, m, quote!(self.client.clone()), &chain));
+    let builders = r
+        .methods
+        .iter()
+        .map(|m| builder(api, m, Some(&r.type_name)));
     let names: Vec<Ident> = r.methods.iter().map(|m| ident(&m.builder)).collect();
     let call_options =
         (!names.is_empty()).then(|| quote!(crate::macros::call_options!(#(#names),*);));
     let subs = r.resources.iter().map(|sub| {
         let m = ident(&sub.module);
-        let items = resource_items(api, sub);
+        let items = resource_items(api, sub, &chain);
         let mdoc = docs(Some(&format!(
             "The `{}` resource and its request builders.",
             sub.name.wire
@@ -949,7 +955,7 @@ fn param_arg(ty: &TypeRef) -> (TokenStream, TokenStream) {
     }
 }
 
-fn method_accessor(m: &Method, client: TokenStream) -> TokenStream {
+fn method_accessor(api: &Api, m: &Method, client: TokenStream, chain: &[&str]) -> TokenStream {
     let name = ident(&m.name.rust);
     let builder = ident(&m.builder);
     let mut args = Vec::new();
@@ -972,31 +978,218 @@ fn method_accessor(m: &Method, client: TokenStream) -> TokenStream {
         args.push(quote!(#arg: #ty));
         values.push(quote!(#arg));
     }
-    let doc = method_doc(m);
+    let mut lines = method_doc(api, m);
+    lines.push(String::new());
+    lines.extend(method_example(api, m, chain));
     quote! {
-        #doc
+        #( #[doc = #lines] )*
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder::new(#client, #(#values),*)
         }
     }
 }
 
-fn method_doc(m: &Method) -> TokenStream {
+/// The doc lines both a method's accessor and its builder start with: the
+/// description, the HTTP call and the method id, and the scopes.
+fn method_doc(api: &Api, m: &Method) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(text) = m
+        .description
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        lines.extend(clean_doc(text));
+        lines.push(String::new());
+    }
     let call = format!(
-        "`{}` · `{} {}`",
-        m.id,
+        "`{} {}` · `{}`",
         m.http_method.as_str(),
-        m.path.template
+        m.path.template,
+        m.id
     );
-    docs_parts(&[m.description.as_deref().unwrap_or_default(), &call])
+    lines.extend(clean_doc(&call));
+    lines.extend(scopes_doc(api, &m.scopes));
+    lines
 }
 
-fn builder(api: &Api, m: &Method) -> TokenStream {
+/// "Scopes: any one of ..." with links to the `scopes` constants (our names,
+/// so the links are ours; reference-style, so that the paragraph wraps), or
+/// nothing for a method without scopes. A scope the document does not declare
+/// is shown as escaped text.
+fn scopes_doc(api: &Api, scopes: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut targets = Vec::new();
+    for url in scopes {
+        match api.scopes.iter().find(|s| &s.url == url) {
+            Some(s) => {
+                names.push(format!("[`{}`]", s.const_name));
+                let target = format!(" [`{0}`]: crate::scopes::{0}", s.const_name);
+                if !targets.contains(&target) {
+                    targets.push(target);
+                }
+            }
+            None => names.push(markdown::inline(url)),
+        }
+    }
+    let line = match names.as_slice() {
+        [] => return Vec::new(),
+        [one] => format!(" Scope: {one}."),
+        all => format!(" Scopes: any one of {}.", all.join(", ")),
+    };
+    let mut lines = vec![String::new(), line];
+    if !targets.is_empty() {
+        lines.push(String::new());
+        lines.extend(targets);
+    }
+    lines
+}
+
+/// An `# Example` section calling `m` through the resource accessors in
+/// `chain`: a `no_run` doctest built from the IR's types and sanitized names
+/// only (no document text), formatted by prettyplease.
+fn method_example(api: &Api, m: &Method, chain: &[&str]) -> Vec<String> {
+    let lib = ident(&api.lib_name);
+    let mut target = quote!(client);
+    for accessor in chain {
+        let accessor = ident(accessor);
+        target = quote!(#target.#accessor());
+    }
+    let name = ident(&m.name.rust);
+    let mut args: Vec<TokenStream> = m.positional().map(|p| example_arg(api, p, &lib)).collect();
+    if let Some(body) = &m.request {
+        args.push(if is_stringish(api, &body.ty) {
+            quote!("VALUE".into())
+        } else {
+            quote!(Default::default())
+        });
+    }
+    let call = quote!(#target.#name(#(#args),*).send().await?);
+    let call = match m.response {
+        Some(_) => quote!(let response = #call;),
+        None => quote!(#call;),
+    };
+    let body = quote! {
+        async fn run() {
+            let client = #lib::Client::builder().bearer_token("...").build()?;
+            #call
+        }
+    };
+    let mut lines = vec![
+        " # Example".to_string(),
+        String::new(),
+        " ```no_run".to_string(),
+        format!(
+            " # async fn run() -> Result<(), {}::Error> {{",
+            api.lib_name
+        ),
+    ];
+    // The tokens are ours and always parse (were they not, the example
+    // would only lose its body and still compile).
+    if let Ok(file) = syn::parse2::<syn::File>(body) {
+        let text = prettyplease::unparse(&file);
+        let code: Vec<&str> = text.lines().collect();
+        for line in code.iter().take(code.len().saturating_sub(1)).skip(1) {
+            let line = line.strip_prefix("    ").unwrap_or(line);
+            lines.push(format!(" {line}"));
+        }
+    }
+    lines.push(" # Ok(())".to_string());
+    lines.push(" # }".to_string());
+    lines.push(" ```".to_string());
+    lines
+}
+
+/// A placeholder value for a positional parameter in an example: its name in
+/// capitals for strings (and enums, which convert from `&str`), else the
+/// type's default.
+fn example_arg(api: &Api, p: &Param, lib: &Ident) -> TokenStream {
+    let placeholder = bare(&p.name.rust).trim_matches('_').to_uppercase();
+    let placeholder = if placeholder.is_empty() {
+        "VALUE".to_string()
+    } else {
+        placeholder
+    };
+    let typed_default = || {
+        let ty = in_crate(rust_type(&p.ty), lib);
+        quote!(<#ty>::default())
+    };
+    if p.repeated {
+        if is_stringish(api, &p.ty) {
+            quote!([#placeholder])
+        } else {
+            let value = typed_default();
+            quote!([#value])
+        }
+    } else if is_stringish(api, &p.ty) {
+        quote!(#placeholder)
+    } else if matches!(
+        p.ty,
+        TypeRef::FieldMask | TypeRef::Bytes | TypeRef::Named { .. }
+    ) {
+        // Taken as `impl Into<T>`: the type must be named.
+        typed_default()
+    } else {
+        quote!(Default::default())
+    }
+}
+
+/// Whether a value of `ty` can be written as a string literal (`impl
+/// Into<T>` from `&str`): strings, and enums or aliases of them.
+fn is_stringish(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::String => true,
+        TypeRef::Named { name, boxed: false } => {
+            match api.types.iter().find(|t| &t.name == name).map(|t| &t.kind) {
+                Some(TypeKind::Enum(_)) => true,
+                Some(TypeKind::Alias(inner)) => *inner == TypeRef::String,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// `tokens` with the `crate` of paths replaced by the library's name (for code
+/// outside the crate, as doctests are).
+fn in_crate(tokens: TokenStream, lib: &Ident) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    tokens
+        .into_iter()
+        .map(|tree| match tree {
+            TokenTree::Ident(i) if i == "crate" => TokenTree::Ident(lib.clone()),
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), in_crate(g.stream(), lib));
+                group.set_span(g.span());
+                TokenTree::Group(group)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// `handle`: the type of the resource handle whose method makes the builder
+/// (`None` for the document's own methods, made by `Client`).
+fn builder(api: &Api, m: &Method, handle: Option<&str>) -> TokenStream {
     let name = ident(&m.builder);
-    let doc = docs(Some(&format!(
-        "Request builder for `{}`: set optional parameters, then call `send`.",
-        m.id
-    )));
+    let mut lines = method_doc(api, m);
+    // The accessor holds the example, so each method compiles one doctest.
+    // A link target cannot hold `r#` (`#` starts a fragment): the bare name.
+    let (shown, target) = (&m.name.rust, bare(&m.name.rust));
+    let made_by = match handle {
+        Some(handle) => format!("[`{handle}::{shown}`]({handle}::{target})"),
+        None => format!("[`Client::{shown}`](crate::Client::{target})"),
+    };
+    let what = if m.optional().next().is_some() {
+        "set parameters with the setters, then call `send`"
+    } else {
+        "call `send`"
+    };
+    lines.push(String::new());
+    lines.push(format!(
+        " The request builder made by {made_by} (which shows an example): {what}."
+    ));
+    let doc = quote! { #( #[doc = #lines] )* };
     let mut fields = Vec::new();
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();

@@ -16,6 +16,7 @@ pub mod lower;
 pub mod manifest;
 pub mod markdown;
 pub mod names;
+pub mod wrap;
 
 use std::fmt;
 

@@ -103,7 +103,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// A fence opener at the start of `line`: three or more backticks (whose info
 /// string has no backtick, else it is a code span) or tildes.
-fn opens_fence(line: &str) -> Option<(char, usize)> {
+pub(crate) fn opens_fence(line: &str) -> Option<(char, usize)> {
     let ch = line.chars().next().filter(|c| *c == '`' || *c == '~')?;
     let len = line.chars().take_while(|c| *c == ch).count();
     let info = &line[len..];
@@ -111,14 +111,14 @@ fn opens_fence(line: &str) -> Option<(char, usize)> {
 }
 
 /// Whether `line` (trimmed) closes a fence of `len` `ch`s.
-fn is_closing(line: &str, ch: char, len: usize) -> bool {
+pub(crate) fn is_closing(line: &str, ch: char, len: usize) -> bool {
     line.chars().count() >= len && line.chars().all(|c| c == ch)
 }
 
 /// Leading list markers (`-`, `*`, `+`, `1.`, `1)`) of a trimmed line, each
 /// followed by one space (more would start an indented code block inside the
 /// item), and the rest of the line.
-fn list_markers(line: &str) -> (String, &str) {
+pub(crate) fn list_markers(line: &str) -> (String, &str) {
     let mut markers = String::new();
     let mut rest = line;
     loop {
@@ -212,7 +212,7 @@ fn escape(line: &str) -> String {
 /// The length of the code span at the start of `rest` (a run of backticks
 /// closed by a run of the same length on this line), or `None` when the run
 /// is not closed on this line.
-fn code_span_len(rest: &str) -> Option<usize> {
+pub(crate) fn code_span_len(rest: &str) -> Option<usize> {
     let run = rest.bytes().take_while(|b| *b == b'`').count();
     let mut j = run;
     while let Some(start) = rest[j..].find('`').map(|k| j + k) {
@@ -244,7 +244,7 @@ fn markdown_link(rest: &str) -> Option<(&str, &str, usize)> {
 
 /// The length of a bare http(s) URL at the start of `rest`, without trailing
 /// punctuation.
-fn url_len(rest: &str) -> Option<usize> {
+pub(crate) fn url_len(rest: &str) -> Option<usize> {
     if !(rest.starts_with("http://") || rest.starts_with("https://")) {
         return None;
     }

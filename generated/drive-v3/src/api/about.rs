@@ -9,12 +9,46 @@ pub struct About {
 impl About {
     /// Gets information about the user, the user's Drive, and system capabilities.
     ///
-    /// `drive.about.get` · `GET about`
+    /// `GET about` · `drive.about.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.about().get().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self) -> Get {
         Get::new(self.client.clone())
     }
 }
-/// Request builder for `drive.about.get`: set optional parameters, then call `send`.
+/// Gets information about the user, the user's Drive, and system capabilities.
+///
+/// `GET about` · `drive.about.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`About::get`](About::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {

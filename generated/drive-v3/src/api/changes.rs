@@ -9,24 +9,98 @@ pub struct Changes {
 impl Changes {
     /// Gets the starting pageToken for listing future changes.
     ///
-    /// `drive.changes.getStartPageToken` · `GET changes/startPageToken`
+    /// `GET changes/startPageToken` · `drive.changes.getStartPageToken`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.changes().get_start_page_token().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get_start_page_token(&self) -> GetStartPageToken {
         GetStartPageToken::new(self.client.clone())
     }
     /// Lists the changes for a user or shared drive.
     ///
-    /// `drive.changes.list` · `GET changes`
+    /// `GET changes` · `drive.changes.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.changes().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Subscribes to changes for a user.
     ///
-    /// `drive.changes.watch` · `POST changes/watch`
+    /// `POST changes/watch` · `drive.changes.watch`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.changes().watch(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn watch(&self, resource: crate::models::Channel) -> Watch {
         Watch::new(self.client.clone(), resource)
     }
 }
-/// Request builder for `drive.changes.getStartPageToken`: set optional parameters, then call `send`.
+/// Gets the starting pageToken for listing future changes.
+///
+/// `GET changes/startPageToken` · `drive.changes.getStartPageToken`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Changes::get_start_page_token`](Changes::get_start_page_token) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetStartPageToken {
@@ -146,7 +220,21 @@ impl GetStartPageToken {
         })
     }
 }
-/// Request builder for `drive.changes.list`: set optional parameters, then call `send`.
+/// Lists the changes for a user or shared drive.
+///
+/// `GET changes` · `drive.changes.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Changes::list`](Changes::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -435,7 +523,21 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.changes.watch`: set optional parameters, then call `send`.
+/// Subscribes to changes for a user.
+///
+/// `POST changes/watch` · `drive.changes.watch`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Changes::watch`](Changes::watch) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Watch {

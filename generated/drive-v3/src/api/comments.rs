@@ -9,7 +9,22 @@ pub struct Comments {
 impl Comments {
     /// Creates a new comment on a file.
     ///
-    /// `drive.comments.create` · `POST files/{fileId}/comments`
+    /// `POST files/{fileId}/comments` · `drive.comments.create`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.comments().create("FILE_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -19,7 +34,22 @@ impl Comments {
     }
     /// Deletes a comment.
     ///
-    /// `drive.comments.delete` · `DELETE files/{fileId}/comments/{commentId}`
+    /// `DELETE files/{fileId}/comments/{commentId}` · `drive.comments.delete`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.comments().delete("FILE_ID", "COMMENT_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -29,7 +59,23 @@ impl Comments {
     }
     /// Gets a comment by ID.
     ///
-    /// `drive.comments.get` · `GET files/{fileId}/comments/{commentId}`
+    /// `GET files/{fileId}/comments/{commentId}` · `drive.comments.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.comments().get("FILE_ID", "COMMENT_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -39,7 +85,23 @@ impl Comments {
     }
     /// Lists a file's comments.
     ///
-    /// `drive.comments.list` · `GET files/{fileId}/comments`
+    /// `GET files/{fileId}/comments` · `drive.comments.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.comments().list("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +110,26 @@ impl Comments {
     }
     /// Updates a comment with patch semantics.
     ///
-    /// `drive.comments.update` · `PATCH files/{fileId}/comments/{commentId}`
+    /// `PATCH files/{fileId}/comments/{commentId}` · `drive.comments.update`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .comments()
+    ///     .update("FILE_ID", "COMMENT_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +139,16 @@ impl Comments {
         Update::new(self.client.clone(), file_id.into(), comment_id.into(), request)
     }
 }
-/// Request builder for `drive.comments.create`: set optional parameters, then call `send`.
+/// Creates a new comment on a file.
+///
+/// `POST files/{fileId}/comments` · `drive.comments.create`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::create`](Comments::create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -120,7 +210,16 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.comments.delete`: set optional parameters, then call `send`.
+/// Deletes a comment.
+///
+/// `DELETE files/{fileId}/comments/{commentId}` · `drive.comments.delete`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::delete`](Comments::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -181,7 +280,17 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.comments.get`: set optional parameters, then call `send`.
+/// Gets a comment by ID.
+///
+/// `GET files/{fileId}/comments/{commentId}` · `drive.comments.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Comments::get`](Comments::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -264,7 +373,17 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.comments.list`: set optional parameters, then call `send`.
+/// Lists a file's comments.
+///
+/// `GET files/{fileId}/comments` · `drive.comments.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Comments::list`](Comments::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -418,7 +537,16 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.comments.update`: set optional parameters, then call `send`.
+/// Updates a comment with patch semantics.
+///
+/// `PATCH files/{fileId}/comments/{commentId}` · `drive.comments.update`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Comments::update`](Comments::update) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

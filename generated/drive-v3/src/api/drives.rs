@@ -9,13 +9,41 @@ pub struct Drives {
 impl Drives {
     /// Creates a new shared drive.
     ///
-    /// `drive.drives.create` · `POST drives`
+    /// `POST drives` · `drive.drives.create`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, request: crate::models::Drive) -> Create {
         Create::new(self.client.clone(), request)
     }
     /// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
     ///
-    /// `drive.drives.delete` · `DELETE drives/{driveId}`
+    /// `DELETE drives/{driveId}` · `drive.drives.delete`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.drives().delete("DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -24,7 +52,22 @@ impl Drives {
     }
     /// Gets a shared drive's metadata by ID.
     ///
-    /// `drive.drives.get` · `GET drives/{driveId}`
+    /// `GET drives/{driveId}` · `drive.drives.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().get("DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -33,7 +76,21 @@ impl Drives {
     }
     /// Hides a shared drive from the default view.
     ///
-    /// `drive.drives.hide` · `POST drives/{driveId}/hide`
+    /// `POST drives/{driveId}/hide` · `drive.drives.hide`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().hide("DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn hide(
         &self,
         drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -42,13 +99,42 @@ impl Drives {
     }
     /// Lists the user's shared drives.
     ///
-    /// `drive.drives.list` · `GET drives`
+    /// `GET drives` · `drive.drives.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Restores a shared drive to the default view.
     ///
-    /// `drive.drives.unhide` · `POST drives/{driveId}/unhide`
+    /// `POST drives/{driveId}/unhide` · `drive.drives.unhide`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().unhide("DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn unhide(
         &self,
         drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -57,7 +143,21 @@ impl Drives {
     }
     /// Updates the metadate for a shared drive.
     ///
-    /// `drive.drives.update` · `PATCH drives/{driveId}`
+    /// `PATCH drives/{driveId}` · `drive.drives.update`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.drives().update("DRIVE_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -66,7 +166,15 @@ impl Drives {
         Update::new(self.client.clone(), drive_id.into(), request)
     }
 }
-/// Request builder for `drive.drives.create`: set optional parameters, then call `send`.
+/// Creates a new shared drive.
+///
+/// `POST drives` · `drive.drives.create`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::create`](Drives::create) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -136,7 +244,15 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.drives.delete`: set optional parameters, then call `send`.
+/// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
+///
+/// `DELETE drives/{driveId}` · `drive.drives.delete`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::delete`](Drives::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -185,7 +301,16 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.drives.get`: set optional parameters, then call `send`.
+/// Gets a shared drive's metadata by ID.
+///
+/// `GET drives/{driveId}` · `drive.drives.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Drives::get`](Drives::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -252,7 +377,15 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.drives.hide`: set optional parameters, then call `send`.
+/// Hides a shared drive from the default view.
+///
+/// `POST drives/{driveId}/hide` · `drive.drives.hide`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::hide`](Drives::hide) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Hide {
@@ -302,7 +435,16 @@ impl Hide {
         })
     }
 }
-/// Request builder for `drive.drives.list`: set optional parameters, then call `send`.
+/// Lists the user's shared drives.
+///
+/// `GET drives` · `drive.drives.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Drives::list`](Drives::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -435,7 +577,15 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.drives.unhide`: set optional parameters, then call `send`.
+/// Restores a shared drive to the default view.
+///
+/// `POST drives/{driveId}/unhide` · `drive.drives.unhide`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::unhide`](Drives::unhide) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unhide {
@@ -485,7 +635,15 @@ impl Unhide {
         })
     }
 }
-/// Request builder for `drive.drives.update`: set optional parameters, then call `send`.
+/// Updates the metadate for a shared drive.
+///
+/// `PATCH drives/{driveId}` · `drive.drives.update`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Drives::update`](Drives::update) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

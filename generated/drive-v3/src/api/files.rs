@@ -9,7 +9,24 @@ pub struct Files {
 impl Files {
     /// Creates a copy of a file and applies any requested updates with patch semantics.
     ///
-    /// `drive.files.copy` · `POST files/{fileId}/copy`
+    /// `POST files/{fileId}/copy` · `drive.files.copy`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_PHOTOS_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().copy("FILE_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn copy(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -19,13 +36,45 @@ impl Files {
     }
     /// Creates a new file.
     ///
-    /// `drive.files.create` · `POST files`
+    /// `POST files` · `drive.files.create`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, request: crate::models::File) -> Create {
         Create::new(self.client.clone(), request)
     }
     /// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs to a shared drive the user must be an organizer on the parent. If the target is a folder, all descendants owned by the user are also deleted.
     ///
-    /// `drive.files.delete` · `DELETE files/{fileId}`
+    /// `DELETE files/{fileId}` · `drive.files.delete`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.files().delete("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -34,13 +83,43 @@ impl Files {
     }
     /// Permanently deletes all of the user's trashed files.
     ///
-    /// `drive.files.emptyTrash` · `DELETE files/trash`
+    /// `DELETE files/trash` · `drive.files.emptyTrash`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.files().empty_trash().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn empty_trash(&self) -> EmptyTrash {
         EmptyTrash::new(self.client.clone())
     }
     /// Exports a Google Doc to the requested MIME type and returns the exported content. Please note that the exported content is limited to 10MB.
     ///
-    /// `drive.files.export` · `GET files/{fileId}/export`
+    /// `GET files/{fileId}/export` · `drive.files.export`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.files().export("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn export(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -49,25 +128,99 @@ impl Files {
     }
     /// Generates a set of file IDs which can be provided in create or copy requests.
     ///
-    /// `drive.files.generateIds` · `GET files/generateIds`
+    /// `GET files/generateIds` · `drive.files.generateIds`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().generate_ids().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn generate_ids(&self) -> GenerateIds {
         GenerateIds::new(self.client.clone())
     }
     /// Gets a file's metadata or content by ID.
     ///
-    /// `drive.files.get` · `GET files/{fileId}`
+    /// `GET files/{fileId}` · `drive.files.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().get("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(&self, file_id: impl ::std::convert::Into<::std::string::String>) -> Get {
         Get::new(self.client.clone(), file_id.into())
     }
     /// Lists or searches files.
     ///
-    /// `drive.files.list` · `GET files`
+    /// `GET files` · `drive.files.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Updates a file's metadata and/or content with patch semantics.
     ///
-    /// `drive.files.update` · `PATCH files/{fileId}`
+    /// `PATCH files/{fileId}` · `drive.files.update`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_SCRIPTS`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_SCRIPTS`]: crate::scopes::DRIVE_SCRIPTS
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().update("FILE_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -77,7 +230,27 @@ impl Files {
     }
     /// Subscribes to changes to a file
     ///
-    /// `drive.files.watch` · `POST files/{fileId}/watch`
+    /// `POST files/{fileId}/watch` · `drive.files.watch`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.files().watch("FILE_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn watch(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -86,7 +259,18 @@ impl Files {
         Watch::new(self.client.clone(), file_id.into(), resource)
     }
 }
-/// Request builder for `drive.files.copy`: set optional parameters, then call `send`.
+/// Creates a copy of a file and applies any requested updates with patch semantics.
+///
+/// `POST files/{fileId}/copy` · `drive.files.copy`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_PHOTOS_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+///
+/// The request builder made by [`Files::copy`](Files::copy) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Copy {
@@ -260,7 +444,17 @@ impl Copy {
         })
     }
 }
-/// Request builder for `drive.files.create`: set optional parameters, then call `send`.
+/// Creates a new file.
+///
+/// `POST files` · `drive.files.create`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Files::create`](Files::create) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -469,7 +663,17 @@ impl Create {
         crate::from_json(&body)
     }
 }
-/// Request builder for `drive.files.delete`: set optional parameters, then call `send`.
+/// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs to a shared drive the user must be an organizer on the parent. If the target is a folder, all descendants owned by the user are also deleted.
+///
+/// `DELETE files/{fileId}` · `drive.files.delete`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Files::delete`](Files::delete) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -558,7 +762,15 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.files.emptyTrash`: set optional parameters, then call `send`.
+/// Permanently deletes all of the user's trashed files.
+///
+/// `DELETE files/trash` · `drive.files.emptyTrash`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Files::empty_trash`](Files::empty_trash) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct EmptyTrash {
@@ -600,7 +812,17 @@ impl EmptyTrash {
         })
     }
 }
-/// Request builder for `drive.files.export`: set optional parameters, then call `send`.
+/// Exports a Google Doc to the requested MIME type and returns the exported content. Please note that the exported content is limited to 10MB.
+///
+/// `GET files/{fileId}/export` · `drive.files.export`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Files::export`](Files::export) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Export {
@@ -688,7 +910,17 @@ impl Export {
         client.download(call, writer).await
     }
 }
-/// Request builder for `drive.files.generateIds`: set optional parameters, then call `send`.
+/// Generates a set of file IDs which can be provided in create or copy requests.
+///
+/// `GET files/generateIds` · `drive.files.generateIds`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Files::generate_ids`](Files::generate_ids) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GenerateIds {
@@ -765,7 +997,21 @@ impl GenerateIds {
         })
     }
 }
-/// Request builder for `drive.files.get`: set optional parameters, then call `send`.
+/// Gets a file's metadata or content by ID.
+///
+/// `GET files/{fileId}` · `drive.files.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Files::get`](Files::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -891,7 +1137,21 @@ impl Get {
         client.download(call, writer).await
     }
 }
-/// Request builder for `drive.files.list`: set optional parameters, then call `send`.
+/// Lists or searches files.
+///
+/// `GET files` · `drive.files.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Files::list`](Files::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -1188,7 +1448,19 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.files.update`: set optional parameters, then call `send`.
+/// Updates a file's metadata and/or content with patch semantics.
+///
+/// `PATCH files/{fileId}` · `drive.files.update`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_SCRIPTS`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_SCRIPTS`]: crate::scopes::DRIVE_SCRIPTS
+///
+/// The request builder made by [`Files::update`](Files::update) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -1432,7 +1704,21 @@ impl Update {
         crate::from_json(&body)
     }
 }
-/// Request builder for `drive.files.watch`: set optional parameters, then call `send`.
+/// Subscribes to changes to a file
+///
+/// `POST files/{fileId}/watch` · `drive.files.watch`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Files::watch`](Files::watch) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Watch {

@@ -9,7 +9,26 @@ pub struct Permissions {
 impl Permissions {
     /// Creates a permission for a file or shared drive.
     ///
-    /// `drive.permissions.create` · `POST files/{fileId}/permissions`
+    /// `POST files/{fileId}/permissions` · `drive.permissions.create`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .permissions()
+    ///     .create("FILE_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -19,7 +38,22 @@ impl Permissions {
     }
     /// Deletes a permission.
     ///
-    /// `drive.permissions.delete` · `DELETE files/{fileId}/permissions/{permissionId}`
+    /// `DELETE files/{fileId}/permissions/{permissionId}` · `drive.permissions.delete`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.permissions().delete("FILE_ID", "PERMISSION_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -29,7 +63,26 @@ impl Permissions {
     }
     /// Gets a permission by ID.
     ///
-    /// `drive.permissions.get` · `GET files/{fileId}/permissions/{permissionId}`
+    /// `GET files/{fileId}/permissions/{permissionId}` · `drive.permissions.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.permissions().get("FILE_ID", "PERMISSION_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -39,7 +92,26 @@ impl Permissions {
     }
     /// Lists a file's or shared drive's permissions.
     ///
-    /// `drive.permissions.list` · `GET files/{fileId}/permissions`
+    /// `GET files/{fileId}/permissions` · `drive.permissions.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.permissions().list("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +120,26 @@ impl Permissions {
     }
     /// Updates a permission with patch semantics.
     ///
-    /// `drive.permissions.update` · `PATCH files/{fileId}/permissions/{permissionId}`
+    /// `PATCH files/{fileId}/permissions/{permissionId}` · `drive.permissions.update`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .permissions()
+    ///     .update("FILE_ID", "PERMISSION_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -58,7 +149,16 @@ impl Permissions {
         Update::new(self.client.clone(), file_id.into(), permission_id.into(), request)
     }
 }
-/// Request builder for `drive.permissions.create`: set optional parameters, then call `send`.
+/// Creates a permission for a file or shared drive.
+///
+/// `POST files/{fileId}/permissions` · `drive.permissions.create`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Permissions::create`](Permissions::create) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -267,7 +367,16 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.permissions.delete`: set optional parameters, then call `send`.
+/// Deletes a permission.
+///
+/// `DELETE files/{fileId}/permissions/{permissionId}` · `drive.permissions.delete`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Permissions::delete`](Permissions::delete) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -382,7 +491,20 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.permissions.get`: set optional parameters, then call `send`.
+/// Gets a permission by ID.
+///
+/// `GET files/{fileId}/permissions/{permissionId}` · `drive.permissions.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Permissions::get`](Permissions::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -504,7 +626,20 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.permissions.list`: set optional parameters, then call `send`.
+/// Lists a file's or shared drive's permissions.
+///
+/// `GET files/{fileId}/permissions` · `drive.permissions.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Permissions::list`](Permissions::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -674,7 +809,16 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.permissions.update`: set optional parameters, then call `send`.
+/// Updates a permission with patch semantics.
+///
+/// `PATCH files/{fileId}/permissions/{permissionId}` · `drive.permissions.update`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Permissions::update`](Permissions::update) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

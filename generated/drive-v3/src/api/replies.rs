@@ -9,7 +9,26 @@ pub struct Replies {
 impl Replies {
     /// Creates a new reply to a comment.
     ///
-    /// `drive.replies.create` · `POST files/{fileId}/comments/{commentId}/replies`
+    /// `POST files/{fileId}/comments/{commentId}/replies` · `drive.replies.create`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .replies()
+    ///     .create("FILE_ID", "COMMENT_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -20,7 +39,22 @@ impl Replies {
     }
     /// Deletes a reply.
     ///
-    /// `drive.replies.delete` · `DELETE files/{fileId}/comments/{commentId}/replies/{replyId}`
+    /// `DELETE files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.delete`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.replies().delete("FILE_ID", "COMMENT_ID", "REPLY_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -36,7 +70,27 @@ impl Replies {
     }
     /// Gets a reply by ID.
     ///
-    /// `drive.replies.get` · `GET files/{fileId}/comments/{commentId}/replies/{replyId}`
+    /// `GET files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .replies()
+    ///     .get("FILE_ID", "COMMENT_ID", "REPLY_ID")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -47,7 +101,23 @@ impl Replies {
     }
     /// Lists a comment's replies.
     ///
-    /// `drive.replies.list` · `GET files/{fileId}/comments/{commentId}/replies`
+    /// `GET files/{fileId}/comments/{commentId}/replies` · `drive.replies.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.replies().list("FILE_ID", "COMMENT_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -57,7 +127,26 @@ impl Replies {
     }
     /// Updates a reply with patch semantics.
     ///
-    /// `drive.replies.update` · `PATCH files/{fileId}/comments/{commentId}/replies/{replyId}`
+    /// `PATCH files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.update`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .replies()
+    ///     .update("FILE_ID", "COMMENT_ID", "REPLY_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -74,7 +163,16 @@ impl Replies {
         )
     }
 }
-/// Request builder for `drive.replies.create`: set optional parameters, then call `send`.
+/// Creates a new reply to a comment.
+///
+/// `POST files/{fileId}/comments/{commentId}/replies` · `drive.replies.create`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::create`](Replies::create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -145,7 +243,16 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.replies.delete`: set optional parameters, then call `send`.
+/// Deletes a reply.
+///
+/// `DELETE files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.delete`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::delete`](Replies::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -215,7 +322,17 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.replies.get`: set optional parameters, then call `send`.
+/// Gets a reply by ID.
+///
+/// `GET files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Replies::get`](Replies::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -307,7 +424,17 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.replies.list`: set optional parameters, then call `send`.
+/// Lists a comment's replies.
+///
+/// `GET files/{fileId}/comments/{commentId}/replies` · `drive.replies.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Replies::list`](Replies::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -450,7 +577,16 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.replies.update`: set optional parameters, then call `send`.
+/// Updates a reply with patch semantics.
+///
+/// `PATCH files/{fileId}/comments/{commentId}/replies/{replyId}` · `drive.replies.update`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Replies::update`](Replies::update) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

@@ -9,7 +9,23 @@ pub struct Revisions {
 impl Revisions {
     /// Permanently deletes a file version. You can only delete revisions for files with binary content in Google Drive, like images or videos. Revisions for other files, like Google Docs or Sheets, and the last remaining file version can't be deleted.
     ///
-    /// `drive.revisions.delete` · `DELETE files/{fileId}/revisions/{revisionId}`
+    /// `DELETE files/{fileId}/revisions/{revisionId}` · `drive.revisions.delete`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.revisions().delete("FILE_ID", "REVISION_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -19,7 +35,27 @@ impl Revisions {
     }
     /// Gets a revision's metadata or content by ID.
     ///
-    /// `drive.revisions.get` · `GET files/{fileId}/revisions/{revisionId}`
+    /// `GET files/{fileId}/revisions/{revisionId}` · `drive.revisions.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.revisions().get("FILE_ID", "REVISION_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -29,7 +65,27 @@ impl Revisions {
     }
     /// Lists a file's revisions.
     ///
-    /// `drive.revisions.list` · `GET files/{fileId}/revisions`
+    /// `GET files/{fileId}/revisions` · `drive.revisions.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+    /// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+    /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.revisions().list("FILE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -38,7 +94,27 @@ impl Revisions {
     }
     /// Updates a revision with patch semantics.
     ///
-    /// `drive.revisions.update` · `PATCH files/{fileId}/revisions/{revisionId}`
+    /// `PATCH files/{fileId}/revisions/{revisionId}` · `drive.revisions.update`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+    /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .revisions()
+    ///     .update("FILE_ID", "REVISION_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         file_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +124,17 @@ impl Revisions {
         Update::new(self.client.clone(), file_id.into(), revision_id.into(), request)
     }
 }
-/// Request builder for `drive.revisions.delete`: set optional parameters, then call `send`.
+/// Permanently deletes a file version. You can only delete revisions for files with binary content in Google Drive, like images or videos. Revisions for other files, like Google Docs or Sheets, and the last remaining file version can't be deleted.
+///
+/// `DELETE files/{fileId}/revisions/{revisionId}` · `drive.revisions.delete`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Revisions::delete`](Revisions::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -113,7 +199,21 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.revisions.get`: set optional parameters, then call `send`.
+/// Gets a revision's metadata or content by ID.
+///
+/// `GET files/{fileId}/revisions/{revisionId}` · `drive.revisions.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Revisions::get`](Revisions::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -215,7 +315,21 @@ impl Get {
         client.download(call, writer).await
     }
 }
-/// Request builder for `drive.revisions.list`: set optional parameters, then call `send`.
+/// Lists a file's revisions.
+///
+/// `GET files/{fileId}/revisions` · `drive.revisions.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+/// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
+/// [`DRIVE_METADATA_READONLY`]: crate::scopes::DRIVE_METADATA_READONLY
+/// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Revisions::list`](Revisions::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -332,7 +446,17 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.revisions.update`: set optional parameters, then call `send`.
+/// Updates a revision with patch semantics.
+///
+/// `PATCH files/{fileId}/revisions/{revisionId}` · `drive.revisions.update`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
+/// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
+///
+/// The request builder made by [`Revisions::update`](Revisions::update) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

@@ -9,13 +9,41 @@ pub struct Teamdrives {
 impl Teamdrives {
     /// Deprecated use drives.create instead.
     ///
-    /// `drive.teamdrives.create` · `POST teamdrives`
+    /// `POST teamdrives` · `drive.teamdrives.create`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, request: crate::models::TeamDrive) -> Create {
         Create::new(self.client.clone(), request)
     }
     /// Deprecated use drives.delete instead.
     ///
-    /// `drive.teamdrives.delete` · `DELETE teamdrives/{teamDriveId}`
+    /// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// client.teamdrives().delete("TEAM_DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn delete(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -24,7 +52,22 @@ impl Teamdrives {
     }
     /// Deprecated use drives.get instead.
     ///
-    /// `drive.teamdrives.get` · `GET teamdrives/{teamDriveId}`
+    /// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().get("TEAM_DRIVE_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -33,13 +76,46 @@ impl Teamdrives {
     }
     /// Deprecated use drives.list instead.
     ///
-    /// `drive.teamdrives.list` · `GET teamdrives`
+    /// `GET teamdrives` · `drive.teamdrives.list`
+    ///
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client.teamdrives().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Deprecated use drives.update instead
     ///
-    /// `drive.teamdrives.update` · `PATCH teamdrives/{teamDriveId}`
+    /// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
+    ///
+    /// Scope: [`DRIVE`].
+    ///
+    /// [`DRIVE`]: crate::scopes::DRIVE
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), drive_v3::Error> {
+    /// let client = drive_v3::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .teamdrives()
+    ///     .update("TEAM_DRIVE_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(
         &self,
         team_drive_id: impl ::std::convert::Into<::std::string::String>,
@@ -48,7 +124,15 @@ impl Teamdrives {
         Update::new(self.client.clone(), team_drive_id.into(), request)
     }
 }
-/// Request builder for `drive.teamdrives.create`: set optional parameters, then call `send`.
+/// Deprecated use drives.create instead.
+///
+/// `POST teamdrives` · `drive.teamdrives.create`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -118,7 +202,15 @@ impl Create {
         })
     }
 }
-/// Request builder for `drive.teamdrives.delete`: set optional parameters, then call `send`.
+/// Deprecated use drives.delete instead.
+///
+/// `DELETE teamdrives/{teamDriveId}` · `drive.teamdrives.delete`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -170,7 +262,16 @@ impl Delete {
         })
     }
 }
-/// Request builder for `drive.teamdrives.get`: set optional parameters, then call `send`.
+/// Deprecated use drives.get instead.
+///
+/// `GET teamdrives/{teamDriveId}` · `drive.teamdrives.get`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -240,7 +341,16 @@ impl Get {
         })
     }
 }
-/// Request builder for `drive.teamdrives.list`: set optional parameters, then call `send`.
+/// Deprecated use drives.list instead.
+///
+/// `GET teamdrives` · `drive.teamdrives.list`
+///
+/// Scopes: any one of [`DRIVE`], [`DRIVE_READONLY`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+/// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
+///
+/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -373,7 +483,15 @@ impl List {
         )
     }
 }
-/// Request builder for `drive.teamdrives.update`: set optional parameters, then call `send`.
+/// Deprecated use drives.update instead
+///
+/// `PATCH teamdrives/{teamDriveId}` · `drive.teamdrives.update`
+///
+/// Scope: [`DRIVE`].
+///
+/// [`DRIVE`]: crate::scopes::DRIVE
+///
+/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

@@ -9,7 +9,27 @@ pub struct Albums {
 impl Albums {
     /// Adds an enrichment at a specified position in a defined album.
     ///
-    /// `photoslibrary.albums.addEnrichment` · `POST v1/albums/{+albumId}:addEnrichment`
+    /// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .albums()
+    ///     .add_enrichment("ALBUM_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_enrichment(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -19,7 +39,27 @@ impl Albums {
     }
     /// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
     ///
-    /// `photoslibrary.albums.batchAddMediaItems` · `POST v1/albums/{+albumId}:batchAddMediaItems`
+    /// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .albums()
+    ///     .batch_add_media_items("ALBUM_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_add_media_items(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -29,7 +69,25 @@ impl Albums {
     }
     /// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
     ///
-    /// `photoslibrary.albums.batchRemoveMediaItems` · `POST v1/albums/{+albumId}:batchRemoveMediaItems`
+    /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
+    ///
+    /// Scope: [`PHOTOSLIBRARY`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client
+    ///     .albums()
+    ///     .batch_remove_media_items("ALBUM_ID", Default::default())
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_remove_media_items(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -39,13 +97,45 @@ impl Albums {
     }
     /// Creates an album in a user's Google Photos library.
     ///
-    /// `photoslibrary.albums.create` · `POST v1/albums`
+    /// `POST v1/albums` · `photoslibrary.albums.create`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, request: crate::models::CreateAlbumRequest) -> Create {
         Create::new(self.client.clone(), request)
     }
     /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
     ///
-    /// `photoslibrary.albums.get` · `GET v1/albums/{+albumId}`
+    /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().get("ALBUM_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -54,13 +144,43 @@ impl Albums {
     }
     /// Lists all albums shown to a user in the Albums tab of the Google Photos app.
     ///
-    /// `photoslibrary.albums.list` · `GET v1/albums`
+    /// `GET v1/albums` · `photoslibrary.albums.list`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
     ///
-    /// `photoslibrary.albums.patch` · `PATCH v1/albums/{+id}`
+    /// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().patch("ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn patch(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -70,7 +190,21 @@ impl Albums {
     }
     /// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
     ///
-    /// `photoslibrary.albums.share` · `POST v1/albums/{+albumId}:share`
+    /// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().share("ALBUM_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn share(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -80,7 +214,21 @@ impl Albums {
     }
     /// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
     ///
-    /// `photoslibrary.albums.unshare` · `POST v1/albums/{+albumId}:unshare`
+    /// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.albums().unshare("ALBUM_ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn unshare(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -89,7 +237,17 @@ impl Albums {
         Unshare::new(self.client.clone(), album_id.into(), request)
     }
 }
-/// Request builder for `photoslibrary.albums.addEnrichment`: set optional parameters, then call `send`.
+/// Adds an enrichment at a specified position in a defined album.
+///
+/// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddEnrichment {
@@ -158,7 +316,17 @@ impl AddEnrichment {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.batchAddMediaItems`: set optional parameters, then call `send`.
+/// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
+///
+/// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchAddMediaItems {
@@ -229,7 +397,15 @@ impl BatchAddMediaItems {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.batchRemoveMediaItems`: set optional parameters, then call `send`.
+/// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
+///
+/// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
+///
+/// Scope: [`PHOTOSLIBRARY`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+///
+/// The request builder made by [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchRemoveMediaItems {
@@ -296,7 +472,17 @@ impl BatchRemoveMediaItems {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.create`: set optional parameters, then call `send`.
+/// Creates an album in a user's Google Photos library.
+///
+/// `POST v1/albums` · `photoslibrary.albums.create`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -353,7 +539,17 @@ impl Create {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.get`: set optional parameters, then call `send`.
+/// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
+///
+/// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`Albums::get`](Albums::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -407,7 +603,17 @@ impl Get {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.list`: set optional parameters, then call `send`.
+/// Lists all albums shown to a user in the Albums tab of the Google Photos app.
+///
+/// `GET v1/albums` · `photoslibrary.albums.list`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -532,7 +738,15 @@ impl List {
         )
     }
 }
-/// Request builder for `photoslibrary.albums.patch`: set optional parameters, then call `send`.
+/// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+///
+/// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
+///
+/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+///
+/// The request builder made by [`Albums::patch`](Albums::patch) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -614,7 +828,15 @@ impl Patch {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.share`: set optional parameters, then call `send`.
+/// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
+///
+/// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
+///
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Share {
@@ -679,7 +901,15 @@ impl Share {
         })
     }
 }
-/// Request builder for `photoslibrary.albums.unshare`: set optional parameters, then call `send`.
+/// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
+///
+/// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
+///
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unshare {

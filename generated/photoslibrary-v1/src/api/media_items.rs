@@ -9,7 +9,23 @@ pub struct MediaItems {
 impl MediaItems {
     /// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
     ///
-    /// `photoslibrary.mediaItems.batchCreate` · `POST v1/mediaItems:batchCreate`
+    /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().batch_create(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_create(
         &self,
         request: crate::models::BatchCreateMediaItemsRequest,
@@ -18,13 +34,45 @@ impl MediaItems {
     }
     /// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
     ///
-    /// `photoslibrary.mediaItems.batchGet` · `GET v1/mediaItems:batchGet`
+    /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().batch_get().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn batch_get(&self) -> BatchGet {
         BatchGet::new(self.client.clone())
     }
     /// Returns the media item for the specified media item identifier.
     ///
-    /// `photoslibrary.mediaItems.get` · `GET v1/mediaItems/{+mediaItemId}`
+    /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().get("MEDIA_ITEM_ID").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         media_item_id: impl ::std::convert::Into<::std::string::String>,
@@ -33,13 +81,43 @@ impl MediaItems {
     }
     /// List all media items from a user's Google Photos library.
     ///
-    /// `photoslibrary.mediaItems.list` · `GET v1/mediaItems`
+    /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
     /// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
     ///
-    /// `photoslibrary.mediaItems.patch` · `PATCH v1/mediaItems/{+id}`
+    /// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().patch("ID", Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn patch(
         &self,
         id: impl ::std::convert::Into<::std::string::String>,
@@ -49,12 +127,38 @@ impl MediaItems {
     }
     /// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
     ///
-    /// `photoslibrary.mediaItems.search` · `POST v1/mediaItems:search`
+    /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.media_items().search(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(&self, request: crate::models::SearchMediaItemsRequest) -> Search {
         Search::new(self.client.clone(), request)
     }
 }
-/// Request builder for `photoslibrary.mediaItems.batchCreate`: set optional parameters, then call `send`.
+/// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
+///
+/// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchCreate {
@@ -113,7 +217,17 @@ impl BatchCreate {
         })
     }
 }
-/// Request builder for `photoslibrary.mediaItems.batchGet`: set optional parameters, then call `send`.
+/// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
+///
+/// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchGet {
@@ -190,7 +304,17 @@ impl BatchGet {
         })
     }
 }
-/// Request builder for `photoslibrary.mediaItems.get`: set optional parameters, then call `send`.
+/// Returns the media item for the specified media item identifier.
+///
+/// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -247,7 +371,17 @@ impl Get {
         })
     }
 }
-/// Request builder for `photoslibrary.mediaItems.list`: set optional parameters, then call `send`.
+/// List all media items from a user's Google Photos library.
+///
+/// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -354,7 +488,15 @@ impl List {
         )
     }
 }
-/// Request builder for `photoslibrary.mediaItems.patch`: set optional parameters, then call `send`.
+/// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+///
+/// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
+///
+/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::patch`](MediaItems::patch) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -436,7 +578,17 @@ impl Patch {
         })
     }
 }
-/// Request builder for `photoslibrary.mediaItems.search`: set optional parameters, then call `send`.
+/// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
+///
+/// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Search {

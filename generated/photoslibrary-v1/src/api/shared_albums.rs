@@ -9,7 +9,21 @@ pub struct SharedAlbums {
 impl SharedAlbums {
     /// Returns the album based on the specified `shareToken`.
     ///
-    /// `photoslibrary.sharedAlbums.get` · `GET v1/sharedAlbums/{+shareToken}`
+    /// `GET v1/sharedAlbums/{+shareToken}` · `photoslibrary.sharedAlbums.get`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.shared_albums().get("SHARE_TOKEN").send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn get(
         &self,
         share_token: impl ::std::convert::Into<::std::string::String>,
@@ -18,24 +32,76 @@ impl SharedAlbums {
     }
     /// Joins a shared album on behalf of the Google Photos user.
     ///
-    /// `photoslibrary.sharedAlbums.join` · `POST v1/sharedAlbums:join`
+    /// `POST v1/sharedAlbums:join` · `photoslibrary.sharedAlbums.join`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.shared_albums().join(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn join(&self, request: crate::models::JoinSharedAlbumRequest) -> Join {
         Join::new(self.client.clone(), request)
     }
     /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
     ///
-    /// `photoslibrary.sharedAlbums.leave` · `POST v1/sharedAlbums:leave`
+    /// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
+    ///
+    /// Scope: [`PHOTOSLIBRARY_SHARING`].
+    ///
+    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.shared_albums().leave(Default::default()).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn leave(&self, request: crate::models::LeaveSharedAlbumRequest) -> Leave {
         Leave::new(self.client.clone(), request)
     }
     /// Lists all shared albums available in the Sharing tab of the user's Google Photos app.
     ///
-    /// `photoslibrary.sharedAlbums.list` · `GET v1/sharedAlbums`
+    /// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
+    ///
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    ///
+    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), photoslibrary_v1::Error> {
+    /// let client = photoslibrary_v1::Client::builder().bearer_token("...").build()?;
+    /// let response = client.shared_albums().list().send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
 }
-/// Request builder for `photoslibrary.sharedAlbums.get`: set optional parameters, then call `send`.
+/// Returns the album based on the specified `shareToken`.
+///
+/// `GET v1/sharedAlbums/{+shareToken}` · `photoslibrary.sharedAlbums.get`
+///
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -88,7 +154,15 @@ impl Get {
         })
     }
 }
-/// Request builder for `photoslibrary.sharedAlbums.join`: set optional parameters, then call `send`.
+/// Joins a shared album on behalf of the Google Photos user.
+///
+/// `POST v1/sharedAlbums:join` · `photoslibrary.sharedAlbums.join`
+///
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Join {
@@ -143,7 +217,15 @@ impl Join {
         })
     }
 }
-/// Request builder for `photoslibrary.sharedAlbums.leave`: set optional parameters, then call `send`.
+/// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
+///
+/// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
+///
+/// Scope: [`PHOTOSLIBRARY_SHARING`].
+///
+/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+///
+/// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Leave {
@@ -198,7 +280,17 @@ impl Leave {
         })
     }
 }
-/// Request builder for `photoslibrary.sharedAlbums.list`: set optional parameters, then call `send`.
+/// Lists all shared albums available in the Sharing tab of the user's Google Photos app.
+///
+/// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
+///
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+///
+/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+///
+/// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
