@@ -672,3 +672,78 @@ fn value_many(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCUMENT: &str = include_str!("../../tests/fixtures/documents/nested_resources.json");
+
+    fn tool(overlays: &[&str], extension: Option<&str>) -> Result<Vec<File>, Error> {
+        let options = Options {
+            overlays: overlays
+                .iter()
+                .map(|path| File {
+                    path: path.to_string(),
+                    contents: "//! Hand-written.\n".into(),
+                })
+                .collect(),
+            overlay_source: Some("generator/overlays/x-cli".into()),
+            cli_extension: extension.map(str::to_string),
+            ..Options::default()
+        };
+        crate::generate_cli(DOCUMENT, &options, "../lib")
+    }
+
+    fn main_rs(files: &[File]) -> &str {
+        &files
+            .iter()
+            .find(|f| f.path == "src/main.rs")
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn without_an_extension_the_tool_runs_with_unit() {
+        let files = tool(&[], None).unwrap();
+        assert!(main_rs(&files).contains("commands::main::<()>()"));
+        assert!(!main_rs(&files).contains("mod extra;"));
+    }
+
+    #[test]
+    fn the_extension_is_named_by_the_target_and_its_modules_declared() {
+        let files = tool(&["src/extra.rs", "src/extra/auth.rs"], Some("extra::Tool")).unwrap();
+        let main = main_rs(&files);
+        assert!(main.contains("mod extra;\nmod support;"), "{main}");
+        assert!(main.contains("commands::main::<extra::Tool>()"), "{main}");
+        let auth = files
+            .iter()
+            .find(|f| f.path == "src/extra/auth.rs")
+            .unwrap();
+        assert!(auth.contents.starts_with(
+            "// Hand-written: copied from generator/overlays/x-cli/src/extra/auth.rs"
+        ));
+        let support = files.iter().find(|f| f.path == "src/support.rs").unwrap();
+        assert!(support
+            .contents
+            .starts_with("// Hand-written: copied from generator/cli/support.rs"));
+    }
+
+    #[test]
+    fn a_bad_extension_or_overlay_is_refused() {
+        for (overlays, extension) in [
+            (&["src/extra.rs"][..], Some("other::Tool")),
+            (&["src/extra.rs"][..], Some("Tool")),
+            (&["src/extra.rs"][..], Some("extra::Tool()")),
+            (&["src/support.rs"][..], None),
+            (&["src/commands.rs"][..], None),
+            (&["Cargo.toml"][..], None),
+        ] {
+            let result = tool(overlays, extension);
+            assert!(
+                matches!(result, Err(Error::Overlay { .. })),
+                "{overlays:?} {extension:?}: {result:?}"
+            );
+        }
+    }
+}
