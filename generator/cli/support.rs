@@ -1,9 +1,65 @@
-//! Output, exit codes and argument helpers shared by every generated CLI.
+//! Output, exit codes and argument helpers shared by every generated CLI,
+//! and [`Extension`], the contract of a tool's hand-written commands.
+//!
+//! The crate root names the library it drives `library`
+//! (`use photoslibrary_v1 as library;`), so this file is the same for every API.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+use clap::{ArgMatches, Command};
+use futures_util::future::LocalBoxFuture;
 use serde_json::Value;
+
+use crate::library::{self, Client, ClientBuilder};
+
+/// Hand-written commands of one API's tool (its CLI overlay). The target's
+/// `cli_extension` names the type that implements it (it must also be
+/// `Default`); a tool without one uses `()`. Every method has a
+/// default that does nothing, so an extension implements only what it needs.
+///
+/// The futures borrow their arguments and need not be `Send`: the tool runs
+/// on a current-thread runtime.
+pub trait Extension {
+    /// Commands added to the top level of the tool, next to the generated
+    /// resources.
+    fn commands(&self) -> Vec<Command> {
+        Vec::new()
+    }
+
+    /// Runs a command that needs no client (such as `auth login`): `Some`
+    /// with the exit code when `matches` is one, before any token is looked for.
+    fn run_without_client<'a>(
+        &'a self,
+        matches: &'a ArgMatches,
+    ) -> LocalBoxFuture<'a, Option<ExitCode>> {
+        let _ = matches;
+        Box::pin(async { None })
+    }
+
+    /// A client builder with stored credentials, asked when neither `--token`
+    /// nor the token variable is given.
+    fn stored_credentials(&self) -> LocalBoxFuture<'_, Option<ClientBuilder>> {
+        Box::pin(async { None })
+    }
+
+    /// Runs one of [`commands`](Extension::commands): `Some` with the result
+    /// when `path` (the subcommand names) is one, tried before the generated
+    /// commands; `m` holds the innermost subcommand's arguments.
+    fn run<'a>(
+        &'a self,
+        client: &'a Client,
+        path: &'a [&'a str],
+        m: &'a ArgMatches,
+        output: Output,
+    ) -> LocalBoxFuture<'a, Option<Result<(), ExitCode>>> {
+        let _ = (client, path, m, output);
+        Box::pin(async { None })
+    }
+}
+
+/// The extension of a tool that has none: only the generated commands.
+impl Extension for () {}
 
 /// Exit codes, as documented in the crate README.
 pub const EXIT_USAGE: u8 = 2;
@@ -91,8 +147,8 @@ pub fn read_body(path: &str) -> Result<String, String> {
 }
 
 /// Prints `error` (never a token: errors carry none) and picks the exit code.
-pub fn fail(error: &__lib__::Error) -> ExitCode {
-    use __lib__::Error;
+pub fn fail(error: &library::Error) -> ExitCode {
+    use library::Error;
     eprintln!("error: {error}");
     let code = match error {
         Error::Auth(_) => EXIT_AUTH,

@@ -115,7 +115,7 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
             Some("rs") => format!(
                 "{}{}",
                 crate::format::overlay_header(&overlay.path, options),
-                overlay.contents.replace("__crate__", &api.lib_name)
+                overlay.contents
             ),
             _ => overlay.contents.clone(),
         };
@@ -238,6 +238,9 @@ fn template(source: &str, api: &Api, options: &Options, comment: &str) -> Result
         source => options.source,
         command => options.command,
         runtime_path => options.runtime_path,
+        // Hand-written modules, which the README names with their source.
+        overlay_modules => options.overlays.iter().filter_map(|o| overlay_module(&o.path)).collect::<Vec<_>>(),
+        overlay_source => options.overlay_source,
     };
     if comment == "#" {
         let text = render("Cargo.toml", source, ctx)?;

@@ -16,17 +16,12 @@ use crate::{Error, File, Options};
 const SUPPORT: &str = include_str!("../cli/support.rs");
 const CARGO_TEMPLATE: &str = include_str!("../templates/cli.Cargo.toml.j2");
 
-const MAIN_RS: &str =
-    "//! The command-line tool of the API: one subcommand per resource and method.
+/// Where `src/support.rs` comes from (`generator/cli/support.rs`), as its header says.
+const SUPPORT_DIR: &str = "generator/cli";
 
-#[rustfmt::skip]
-mod commands;
-EXTRA_MODmod support;
-
-fn main() -> std::process::ExitCode {
-    commands::main()
-}
-";
+/// Modules of every tool (and `main.rs`'s alias of the library): an overlay
+/// module may not take these names.
+const TAKEN_MODULES: &[&str] = &["commands", "library", "main", "support"];
 
 /// Flags every method command has or that clap takes.
 const RESERVED: &[&str] = &[
@@ -36,7 +31,47 @@ const RESERVED: &[&str] = &[
 /// The files of the CLI crate for `api`; `library_path` is the library crate's
 /// path relative to the CLI crate.
 pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec<File>, Error> {
-    let has_extra = options.overlays.iter().any(|o| o.path == "src/extra.rs");
+    // The overlay's top-level files become modules of the tool; the one
+    // extension type (if any) lives in one of them.
+    let mut overlay_modules = Vec::new();
+    for overlay in &options.overlays {
+        if let Some(name) = overlay_module(&overlay.path) {
+            if TAKEN_MODULES.contains(&name)
+                || crate::names::sanitize(name, crate::names::Case::Snake) != name
+            {
+                return Err(Error::Overlay {
+                    path: overlay.path.clone(),
+                    message: format!("`{name}` is not a free module name in the tool"),
+                });
+            }
+            overlay_modules.push(name.to_string());
+        } else if !overlay.path.starts_with("src/") || !overlay.path.ends_with(".rs") {
+            return Err(Error::Overlay {
+                path: overlay.path.clone(),
+                message: "a tool's overlay holds only `src/**/*.rs` files".into(),
+            });
+        }
+    }
+    let extension = match &options.cli_extension {
+        Some(path) => {
+            let segments: Vec<&str> = path.split("::").collect();
+            let valid = segments.len() >= 2
+                && segments.iter().all(|s| {
+                    s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                })
+                && overlay_modules.iter().any(|m| m == segments[0]);
+            if !valid {
+                return Err(Error::Overlay {
+                    path: path.clone(),
+                    message: "the CLI extension must be a type path in one of the overlay's modules (`extra::Photos` for `src/extra.rs`)".into(),
+                });
+            }
+            Some(path.as_str())
+        }
+        None => None,
+    };
+    let has_extra = extension.is_some();
     // The binary is named after the API; a name cargo would not take as a
     // target name falls back to the crate's (already checked) name.
     let bin = if crate::manifest::keyword(&api.name).as_deref() == Some(api.name.as_str()) {
@@ -80,9 +115,8 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
         },
     )?;
     let support = format!(
-        "{}{}",
-        header("//", options),
-        SUPPORT.replace("__lib__", &api.lib_name)
+        "{}{SUPPORT}",
+        hand_written_header(SUPPORT_DIR, "support.rs", options)
     );
     let mut files = vec![
         File {
@@ -96,26 +130,21 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
             contents: format!(
                 "{}{}",
                 header("//", options),
-                MAIN_RS.replace("EXTRA_MOD", if has_extra { "mod extra;\n" } else { "" })
+                main_rs_text(api, &overlay_modules, extension)
             ),
         },
-        rust_file(
-            "src/commands.rs",
-            main_rs(api, &bin, &env_prefix, has_extra),
-            options,
-        )?,
+        rust_file("src/commands.rs", main_rs(api, &bin, &env_prefix), options)?,
         File {
             path: "src/support.rs".into(),
             contents: support,
         },
     ];
-    // Hand-written commands for this API: `src/extra.rs` provides
-    // `commands()` and `run()`, called before the generated ones.
+    // Hand-written commands for this API, copied with a header naming their source.
     for overlay in &options.overlays {
         let contents = format!(
             "{}{}",
-            header("//", options),
-            overlay.contents.replace("__lib__", &api.lib_name)
+            crate::format::overlay_header(&overlay.path, options),
+            overlay.contents
         );
         files.push(File {
             path: overlay.path.clone(),
@@ -124,6 +153,63 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+/// The header of a hand-written file of the generator's own (not an overlay's):
+/// `dir/path`, relative to the generator's workspace.
+fn hand_written_header(dir: &str, path: &str, options: &Options) -> String {
+    let options = Options {
+        overlay_source: Some(dir.to_string()),
+        ..options.clone()
+    };
+    crate::format::overlay_header(path, &options)
+}
+
+/// The module an overlay file `src/<name>.rs` becomes.
+fn overlay_module(path: &str) -> Option<&str> {
+    path.strip_prefix("src/")?
+        .strip_suffix(".rs")
+        .filter(|m| !m.contains('/'))
+}
+
+/// `src/main.rs` (rustfmt-clean): the modules, the library's alias that
+/// `support.rs` names, and the extension the commands are run with.
+fn main_rs_text(api: &Api, overlay_modules: &[String], extension: Option<&str>) -> String {
+    let mut modules: Vec<String> = ["commands", "support"]
+        .iter()
+        .map(|m| m.to_string())
+        .chain(overlay_modules.iter().cloned())
+        .collect();
+    modules.sort();
+    let modules: String = modules
+        .iter()
+        .map(|m| match m.as_str() {
+            // prettyplease output; main.rs itself is rustfmt-clean.
+            "commands" => "#[rustfmt::skip]\nmod commands;\n".to_string(),
+            _ => format!("mod {m};\n"),
+        })
+        .collect();
+    let (extension_doc, extension) = match extension {
+        Some(path) => (
+            "The hand-written commands (the target's `cli_extension`).",
+            path.to_string(),
+        ),
+        None => ("No hand-written commands.", "()".to_string()),
+    };
+    format!(
+        "//! The command-line tool of the API: one subcommand per resource and method.
+
+{modules}
+/// The library the tool drives, under the name `support.rs` uses.
+use {lib} as library;
+
+fn main() -> std::process::ExitCode {{
+    // {extension_doc}
+    commands::main::<{extension}>()
+}}
+",
+        lib = api.lib_name,
+    )
 }
 
 fn help_text(text: Option<&str>) -> String {
@@ -150,42 +236,18 @@ fn short_help(text: Option<&str>) -> String {
     first.chars().take(100).collect()
 }
 
-fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStream {
+fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
     let token_env = format!("{env_prefix}_TOKEN");
     let no_token = format!("error: no access token: pass --token or set {token_env}");
-    let extra_commands = has_extra.then(|| quote!(.subcommands(crate::extra::commands())));
-    // The overlay may handle commands that need no client (`auth login`) and
-    // supply stored credentials when no token is given.
-    let extra_early = has_extra.then(|| {
-        quote! {
-            if let Some(code) = crate::extra::run_without_client(&matches).await {
-                return code;
+    let no_token_arm = quote! {
+        match extension.stored_credentials().await {
+            Some(builder) => builder,
+            None => {
+                eprintln!(#no_token);
+                return ExitCode::from(support::EXIT_AUTH);
             }
         }
-    });
-    let no_token_arm = if has_extra {
-        quote! {
-            match crate::extra::stored_credentials().await {
-                Some(builder) => builder,
-                None => {
-                    eprintln!(#no_token);
-                    return ExitCode::from(support::EXIT_AUTH);
-                }
-            }
-        }
-    } else {
-        quote! {{
-            eprintln!(#no_token);
-            return ExitCode::from(support::EXIT_AUTH);
-        }}
     };
-    let extra_run = has_extra.then(|| {
-        quote! {
-            if let Some(result) = crate::extra::run(client, &path, m, output).await {
-                return result;
-            }
-        }
-    });
     let lib = ident(&api.lib_name);
     let about = short_help(Some(&api.title));
     let long_about = help_text(api.description.as_deref());
@@ -206,9 +268,9 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
         use clap::{Arg, ArgAction, ArgMatches, Command};
         use futures_util::TryStreamExt;
         use #lib::Client;
-        use support::Output;
+        use support::{Extension, Output};
 
-        fn cli() -> Command {
+        fn cli(extension: &impl Extension) -> Command {
             Command::new(#bin)
                 .about(#about)
                 .long_about(#long_about)
@@ -226,22 +288,37 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
                     .value_parser(clap::value_parser!(u64).range(1..=86_400))
                     .help("Give up on a request when the server has not answered, or a transfer has not moved, for this long (default 60)"))
                 #(.subcommand(#commands))*
-                #extra_commands
+                .subcommands(extension.commands())
                 .subcommand(Command::new("completions").about("Prints a shell completion script")
                     .arg(Arg::new("shell").required(true).value_parser(clap::value_parser!(clap_complete::Shell))))
         }
 
-        #[tokio::main(flavor = "current_thread")]
-        pub async fn main() -> ExitCode {
-            let matches = cli().get_matches();
+        /// Runs the tool, with the hand-written commands of `E`, on a
+        /// current-thread runtime.
+        pub fn main<E: Extension + Default>() -> ExitCode {
+            let extension = E::default();
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(tool(&extension)),
+                Err(e) => {
+                    eprintln!("error: cannot start the runtime: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+
+        async fn tool(extension: &impl Extension) -> ExitCode {
+            let matches = cli(extension).get_matches();
             if let Some(("completions", m)) = matches.subcommand() {
                 if let Some(shell) = m.get_one::<clap_complete::Shell>("shell") {
-                    clap_complete::generate(*shell, &mut cli(), #bin, &mut std::io::stdout());
+                    clap_complete::generate(*shell, &mut cli(extension), #bin, &mut std::io::stdout());
                 }
                 return ExitCode::SUCCESS;
             }
             let output = Output::parse(matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"));
-            #extra_early
+            // Commands that need no client (`auth login`) come first.
+            if let Some(code) = extension.run_without_client(&matches).await {
+                return code;
+            }
             let mut builder = match matches.get_one::<String>("token") {
                 Some(token) => Client::builder().bearer_token(token.clone()),
                 None => #no_token_arm,
@@ -257,7 +334,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
                 Ok(client) => client,
                 Err(e) => return support::fail(&e),
             };
-            match run(&client, &matches, output).await {
+            match run(&client, &matches, output, extension).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -303,14 +380,17 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str, has_extra: bool) -> TokenStre
             support::print(output, &serde_json::to_value(value).unwrap_or_default(), header);
         }
 
-        async fn run(client: &Client, matches: &ArgMatches, output: Output) -> Result<(), ExitCode> {
+        async fn run(client: &Client, matches: &ArgMatches, output: Output, extension: &impl Extension) -> Result<(), ExitCode> {
             let mut path = Vec::new();
             let mut m = matches;
             while let Some((name, sub)) = m.subcommand() {
                 path.push(name);
                 m = sub;
             }
-            #extra_run
+            // The extension's commands, before the generated ones.
+            if let Some(result) = extension.run(client, &path, m, output).await {
+                return result;
+            }
             let mut header = None;
             match path.as_slice() {
                 #(#arms)*
@@ -589,6 +669,81 @@ fn value_many(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
                         .map_err(|e| support::usage(&format!("--{}: {e}", #id)))?),
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCUMENT: &str = include_str!("../../tests/fixtures/documents/nested_resources.json");
+
+    fn tool(overlays: &[&str], extension: Option<&str>) -> Result<Vec<File>, Error> {
+        let options = Options {
+            overlays: overlays
+                .iter()
+                .map(|path| File {
+                    path: path.to_string(),
+                    contents: "//! Hand-written.\n".into(),
+                })
+                .collect(),
+            overlay_source: Some("generator/overlays/x-cli".into()),
+            cli_extension: extension.map(str::to_string),
+            ..Options::default()
+        };
+        crate::generate_cli(DOCUMENT, &options, "../lib")
+    }
+
+    fn main_rs(files: &[File]) -> &str {
+        &files
+            .iter()
+            .find(|f| f.path == "src/main.rs")
+            .unwrap()
+            .contents
+    }
+
+    #[test]
+    fn without_an_extension_the_tool_runs_with_unit() {
+        let files = tool(&[], None).unwrap();
+        assert!(main_rs(&files).contains("commands::main::<()>()"));
+        assert!(!main_rs(&files).contains("mod extra;"));
+    }
+
+    #[test]
+    fn the_extension_is_named_by_the_target_and_its_modules_declared() {
+        let files = tool(&["src/extra.rs", "src/extra/auth.rs"], Some("extra::Tool")).unwrap();
+        let main = main_rs(&files);
+        assert!(main.contains("mod extra;\nmod support;"), "{main}");
+        assert!(main.contains("commands::main::<extra::Tool>()"), "{main}");
+        let auth = files
+            .iter()
+            .find(|f| f.path == "src/extra/auth.rs")
+            .unwrap();
+        assert!(auth.contents.starts_with(
+            "// Hand-written: copied from generator/overlays/x-cli/src/extra/auth.rs"
+        ));
+        let support = files.iter().find(|f| f.path == "src/support.rs").unwrap();
+        assert!(support
+            .contents
+            .starts_with("// Hand-written: copied from generator/cli/support.rs"));
+    }
+
+    #[test]
+    fn a_bad_extension_or_overlay_is_refused() {
+        for (overlays, extension) in [
+            (&["src/extra.rs"][..], Some("other::Tool")),
+            (&["src/extra.rs"][..], Some("Tool")),
+            (&["src/extra.rs"][..], Some("extra::Tool()")),
+            (&["src/support.rs"][..], None),
+            (&["src/commands.rs"][..], None),
+            (&["Cargo.toml"][..], None),
+        ] {
+            let result = tool(overlays, extension);
+            assert!(
+                matches!(result, Err(Error::Overlay { .. })),
+                "{overlays:?} {extension:?}: {result:?}"
+            );
         }
     }
 }

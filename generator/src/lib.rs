@@ -36,6 +36,11 @@ pub struct Options {
     /// Where the overlay files come from (e.g. `generator/overlays/photoslibrary`),
     /// as shown in their header.
     pub overlay_source: Option<String>,
+    /// The command-line tool's hand-written commands: the path, from the tool's
+    /// crate root, of a type in its overlay that implements the tool's
+    /// `support::Extension` trait and `Default` (e.g. `extra::Photos`, defined
+    /// in the overlay's `src/extra.rs`). `None`: only the generated commands.
+    pub cli_extension: Option<String>,
     /// The path of the runtime crate (`generator/runtime`) as the generated
     /// crate's manifest names it: relative to the crate's folder, or absolute.
     pub runtime_path: String,
@@ -49,6 +54,7 @@ impl Default for Options {
             command: "cargo xtask regenerate".into(),
             overlays: Vec::new(),
             overlay_source: None,
+            cli_extension: None,
             runtime_path: "../../generator/runtime".into(),
         }
     }

@@ -15,12 +15,17 @@ pub struct Target {
     pub document: &'static str,
     /// The crate directory, relative to the workspace root.
     pub out_dir: &'static str,
-    /// Hand-written files copied into the crate (see ARCHITECTURE.md), relative
-    /// to the workspace root.
+    /// The overlay: a workspace crate of hand-written code for this API (see
+    /// ARCHITECTURE.md), relative to the workspace root. Its `src/**/*.rs`
+    /// (but its `src/lib.rs`, the overlay crate's own root) and `examples/`
+    /// are copied into the generated crate.
     pub overlay: Option<&'static str>,
     /// Generate the command-line tool instead of the library; the library
     /// crate's path relative to this one.
     pub cli_of: Option<&'static str>,
+    /// For a command-line tool: the type in its overlay that implements
+    /// `support::Extension` (`Options::cli_extension`).
+    pub cli_extension: Option<&'static str>,
 }
 
 /// Everything `cargo xtask regenerate` produces.
@@ -30,12 +35,14 @@ pub const TARGETS: &[Target] = &[
         out_dir: "generated/photoslibrary-v1",
         overlay: Some("generator/overlays/photoslibrary"),
         cli_of: None,
+        cli_extension: None,
     },
     Target {
         document: "discovery/photoslibrary.v1.json",
         out_dir: "generated/photoslibrary-v1-cli",
         overlay: Some("generator/overlays/photoslibrary-cli"),
         cli_of: Some("../photoslibrary-v1"),
+        cli_extension: Some("extra::Photos"),
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
@@ -43,6 +50,7 @@ pub const TARGETS: &[Target] = &[
         out_dir: "generated/drive-v3",
         overlay: None,
         cli_of: None,
+        cli_extension: None,
     },
 ];
 
@@ -87,6 +95,7 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         command: COMMAND.to_string(),
         overlays,
         overlay_source: target.overlay.map(str::to_string),
+        cli_extension: target.cli_extension.map(str::to_string),
         ..Options::default()
     };
     match target.cli_of {
@@ -96,22 +105,29 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
     .map_err(|e| format!("{}: {e}", target.document))
 }
 
-/// Every file below `dir`, with its path relative to `dir` (`/`-separated).
+/// The files of the overlay crate at `dir` that are copied into the generated
+/// crate, with their paths relative to `dir` (`/`-separated): `src/**/*.rs`
+/// but `src/lib.rs` (the overlay crate's root), and `examples/**`. The rest
+/// (`Cargo.toml`, `build.rs`, ...) only builds the overlay crate.
 fn read_overlay(dir: &Path) -> io::Result<Vec<File>> {
-    list_files(dir)?
-        .into_iter()
-        .map(|path| {
-            let rel = path.strip_prefix(dir).expect("listed below dir");
-            let rel: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            Ok(File {
-                path: rel.join("/"),
+    let mut files = Vec::new();
+    for path in list_files(dir)? {
+        let rel = path.strip_prefix(dir).expect("listed below dir");
+        let rel: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let rel = rel.join("/");
+        let copied = (rel.starts_with("src/") && rel.ends_with(".rs") && rel != "src/lib.rs")
+            || rel.starts_with("examples/");
+        if copied {
+            files.push(File {
+                path: rel,
                 contents: fs::read_to_string(&path)?,
-            })
-        })
-        .collect()
+            });
+        }
+    }
+    Ok(files)
 }
 
 /// How a file on disk differs from what the generator writes now.

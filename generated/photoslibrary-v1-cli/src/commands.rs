@@ -6,8 +6,8 @@ use crate::support;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use futures_util::TryStreamExt;
 use photoslibrary_v1::Client;
-use support::Output;
-fn cli() -> Command {
+use support::{Extension, Output};
+fn cli(extension: &impl Extension) -> Command {
     Command::new("photoslibrary")
         .about("Photos Library API")
         .long_about("Manage photos, videos, and albums in Google Photos")
@@ -577,7 +577,7 @@ fn cli() -> Command {
                         ),
                 ),
         )
-        .subcommands(crate::extra::commands())
+        .subcommands(extension.commands())
         .subcommand(
             Command::new("completions")
                 .about("Prints a shell completion script")
@@ -588,14 +588,25 @@ fn cli() -> Command {
                 ),
         )
 }
-#[tokio::main(flavor = "current_thread")]
-pub async fn main() -> ExitCode {
-    let matches = cli().get_matches();
+/// Runs the tool, with the hand-written commands of `E`, on a
+/// current-thread runtime.
+pub fn main<E: Extension + Default>() -> ExitCode {
+    let extension = E::default();
+    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime.block_on(tool(&extension)),
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+async fn tool(extension: &impl Extension) -> ExitCode {
+    let matches = cli(extension).get_matches();
     if let Some(("completions", m)) = matches.subcommand() {
         if let Some(shell) = m.get_one::<clap_complete::Shell>("shell") {
             clap_complete::generate(
                 *shell,
-                &mut cli(),
+                &mut cli(extension),
                 "photoslibrary",
                 &mut std::io::stdout(),
             );
@@ -605,13 +616,13 @@ pub async fn main() -> ExitCode {
     let output = Output::parse(
         matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"),
     );
-    if let Some(code) = crate::extra::run_without_client(&matches).await {
+    if let Some(code) = extension.run_without_client(&matches).await {
         return code;
     }
     let mut builder = match matches.get_one::<String>("token") {
         Some(token) => Client::builder().bearer_token(token.clone()),
         None => {
-            match crate::extra::stored_credentials().await {
+            match extension.stored_credentials().await {
                 Some(builder) => builder,
                 None => {
                     eprintln!(
@@ -633,7 +644,7 @@ pub async fn main() -> ExitCode {
         Ok(client) => client,
         Err(e) => return support::fail(&e),
     };
-    match run(&client, &matches, output).await {
+    match run(&client, &matches, output, extension).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -691,6 +702,7 @@ async fn run(
     client: &Client,
     matches: &ArgMatches,
     output: Output,
+    extension: &impl Extension,
 ) -> Result<(), ExitCode> {
     let mut path = Vec::new();
     let mut m = matches;
@@ -698,7 +710,7 @@ async fn run(
         path.push(name);
         m = sub;
     }
-    if let Some(result) = crate::extra::run(client, &path, m, output).await {
+    if let Some(result) = extension.run(client, &path, m, output).await {
         return result;
     }
     let mut header = None;

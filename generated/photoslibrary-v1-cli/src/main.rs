@@ -6,6 +6,10 @@ mod commands;
 mod extra;
 mod support;
 
+/// The library the tool drives, under the name `support.rs` uses.
+use photoslibrary_v1 as library;
+
 fn main() -> std::process::ExitCode {
-    commands::main()
+    // The hand-written commands (the target's `cli_extension`).
+    commands::main::<extra::Photos>()
 }

@@ -10,20 +10,64 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use futures_util::{StreamExt, TryStreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
-// The generated library (its crate name is filled in by the generator).
-use __lib__::batch::AlbumTarget;
-use __lib__::download::BaseUrlOptions;
-use __lib__::files::Downloaded;
-use __lib__::models::{
+use futures_util::future::LocalBoxFuture;
+use photoslibrary_v1::batch::AlbumTarget;
+use photoslibrary_v1::download::BaseUrlOptions;
+use photoslibrary_v1::files::Downloaded;
+use photoslibrary_v1::models::{
     Album, CreateAlbumRequest, MediaItem, NewMediaItem, SearchMediaItemsRequest,
 };
-use __lib__::Client;
+use photoslibrary_v1::Client;
 
-use crate::support::{self, Output};
+use crate::support::{self, Extension, Output};
 
 mod auth;
 
-pub fn commands() -> Vec<Command> {
+/// The Photos tool's hand-written commands (the target's `cli_extension`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Photos;
+
+impl Extension for Photos {
+    fn commands(&self) -> Vec<Command> {
+        commands()
+    }
+
+    /// Commands that need no client: `auth ...`.
+    fn run_without_client<'a>(
+        &'a self,
+        matches: &'a ArgMatches,
+    ) -> LocalBoxFuture<'a, Option<ExitCode>> {
+        Box::pin(async move {
+            match matches.subcommand() {
+                Some(("auth", m)) => Some(auth::run(matches, m).await),
+                _ => None,
+            }
+        })
+    }
+
+    /// A client builder with the stored credentials, if there are any.
+    fn stored_credentials(&self) -> LocalBoxFuture<'_, Option<photoslibrary_v1::ClientBuilder>> {
+        Box::pin(auth::stored_credentials())
+    }
+
+    fn run<'a>(
+        &'a self,
+        client: &'a Client,
+        path: &'a [&'a str],
+        m: &'a ArgMatches,
+        _output: Output,
+    ) -> LocalBoxFuture<'a, Option<Result<(), ExitCode>>> {
+        Box::pin(async move {
+            match path {
+                ["upload"] => Some(upload(client, m).await),
+                ["download"] => Some(download(client, m).await),
+                _ => None,
+            }
+        })
+    }
+}
+
+fn commands() -> Vec<Command> {
     let jobs = || {
         Arg::new("jobs")
             .long("jobs")
@@ -47,32 +91,6 @@ pub fn commands() -> Vec<Command> {
             .arg(Arg::new("out").long("out").value_name("DIR").required(true))
             .arg(jobs()),
     ]
-}
-
-/// A client builder with the stored credentials, if there are any.
-pub async fn stored_credentials() -> Option<__lib__::ClientBuilder> {
-    auth::stored_credentials().await
-}
-
-/// Commands that need no client: `auth ...`.
-pub async fn run_without_client(matches: &ArgMatches) -> Option<ExitCode> {
-    match matches.subcommand() {
-        Some(("auth", m)) => Some(auth::run(matches, m).await),
-        _ => None,
-    }
-}
-
-pub async fn run(
-    client: &Client,
-    path: &[&str],
-    m: &ArgMatches,
-    _output: Output,
-) -> Option<Result<(), ExitCode>> {
-    match path {
-        ["upload"] => Some(upload(client, m).await),
-        ["download"] => Some(download(client, m).await),
-        _ => None,
-    }
 }
 
 /// The MIME type of a photo or video, from its extension.
@@ -281,7 +299,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                 });
             }
             Err(e) => {
-                auth_failed |= matches!(e, __lib__::Error::Auth(_));
+                auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
                 failed.push((name, e.to_string()))
             }
         }
@@ -401,7 +419,7 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     Ok(_) => Ok(true),
                     Err(e) => {
                         let name = item.local_file_name().unwrap_or_default();
-                        let auth = matches!(e, __lib__::Error::Auth(_));
+                        let auth = matches!(e, photoslibrary_v1::Error::Auth(_));
                         Err((out.join(name), e.to_string(), auth))
                     }
                 }

@@ -2,9 +2,9 @@
 //! [`BATCH_LIMIT`] (the API's documented maximum).
 //!
 //! ```no_run
-//! # async fn run(client: __crate__::Client, tokens: Vec<String>) -> Result<(), __crate__::Error> {
-//! use __crate__::batch::AlbumTarget;
-//! use __crate__::models::NewMediaItem;
+//! # async fn run(client: photoslibrary_v1::Client, tokens: Vec<String>) -> Result<(), photoslibrary_v1::Error> {
+//! use photoslibrary_v1::batch::AlbumTarget;
+//! use photoslibrary_v1::models::NewMediaItem;
 //!
 //! let items = tokens.into_iter().map(|t| NewMediaItem::from_upload_token(t, "IMG.jpg"));
 //! let results = client

@@ -2,8 +2,8 @@
 //! and download options the URL accepts.
 //!
 //! ```no_run
-//! # async fn run(client: __crate__::Client, item: __crate__::models::MediaItem) -> Result<(), __crate__::Error> {
-//! use __crate__::download::BaseUrlOptions;
+//! # async fn run(client: photoslibrary_v1::Client, item: photoslibrary_v1::models::MediaItem) -> Result<(), photoslibrary_v1::Error> {
+//! use photoslibrary_v1::download::BaseUrlOptions;
 //!
 //! let thumbnail = item.media_url(&BaseUrlOptions::new().width(512).height(512).crop());
 //! let mut file = Vec::new();

@@ -3,7 +3,7 @@
 //! that the discovery document does not describe.
 //!
 //! ```no_run
-//! # async fn run(client: __crate__::Client) -> Result<(), __crate__::Error> {
+//! # async fn run(client: photoslibrary_v1::Client) -> Result<(), photoslibrary_v1::Error> {
 //! let token = client
 //!     .uploads()
 //!     .file("holiday/IMG_0001.jpg", "image/jpeg")

@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use __lib__::{BoxError, Client, ClientBuilder, TokenFuture, TokenSource};
+use photoslibrary_v1::{BoxError, Client, ClientBuilder, TokenFuture, TokenSource};
 
 use crate::support;
 
@@ -42,8 +42,8 @@ const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
 /// The scopes a login asks for: the whole library and sharing.
 const LOGIN_SCOPES: &[&str] = &[
-    __lib__::scopes::PHOTOSLIBRARY,
-    __lib__::scopes::PHOTOSLIBRARY_SHARING,
+    photoslibrary_v1::scopes::PHOTOSLIBRARY,
+    photoslibrary_v1::scopes::PHOTOSLIBRARY_SHARING,
 ];
 
 /// What the loopback listener reads of one request, and how long it waits.
