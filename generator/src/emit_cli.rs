@@ -414,8 +414,10 @@ fn resource(
     chain.push(r);
     let mut subs = Vec::new();
     for m in &r.methods {
-        subs.push(method_command(api, m));
-        arms.push(method_arm(api, &chain, m));
+        // The flags are named once; the command and its dispatch both use them.
+        let flags = method_flags(api, m);
+        subs.push(method_command(m, &flags));
+        arms.push(method_arm(api, &chain, m, &flags));
     }
     for sub in &r.resources {
         let mut nested = Vec::new();
@@ -473,6 +475,23 @@ fn body_flags<'a>(
         .collect()
 }
 
+/// A method's flags: one per query parameter, then one per scalar body field,
+/// each with its unique kebab-case name.
+struct MethodFlags<'a> {
+    query: Vec<(String, &'a Param)>,
+    body: Vec<(String, &'a Field)>,
+}
+
+fn method_flags<'a>(api: &'a Api, m: &'a Method) -> MethodFlags<'a> {
+    let (mut taken, query) = query_flags(m);
+    let body = if m.request.is_some() {
+        body_flags(api, m, &mut taken)
+    } else {
+        Vec::new()
+    };
+    MethodFlags { query, body }
+}
+
 fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
     let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
     let flags = m
@@ -489,7 +508,7 @@ fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
     (taken, flags)
 }
 
-fn method_command(api: &Api, m: &Method) -> TokenStream {
+fn method_command(m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
     let name = m.name.wire.to_kebab_case();
     let about = short_help(m.description.as_deref());
     let long_about = help_text(m.description.as_deref());
@@ -509,8 +528,7 @@ fn method_command(api: &Api, m: &Method) -> TokenStream {
             .then(|| quote!(.num_args(1..).action(ArgAction::Append)));
         args.push(quote!(Arg::new(#id).value_name(#value_name).required(true).help(#help) #many));
     }
-    let (mut taken, flags) = query_flags(m);
-    for (flag, p) in &flags {
+    for (flag, p) in &flags.query {
         let help = short_help(p.description.as_deref());
         let action = if p.repeated {
             quote!(.action(ArgAction::Append))
@@ -525,7 +543,7 @@ fn method_command(api: &Api, m: &Method) -> TokenStream {
             .long("body")
             .value_name("FILE")
             .help("The JSON request body: a file, or - for standard input")));
-        for (flag, f) in body_flags(api, m, &mut taken) {
+        for (flag, f) in &flags.body {
             let help = format!("Sets `{}` of the request body", f.name.wire);
             args.push(quote!(Arg::new(#flag).long(#flag).help(#help)));
         }
@@ -541,26 +559,14 @@ fn method_command(api: &Api, m: &Method) -> TokenStream {
     }
 }
 
-/// The Rust type of a scalar parameter, named from outside the library.
+/// The Rust type of a scalar parameter, named from outside the library (the
+/// library's own mapping, `emit::type_in`); what has no scalar form is text.
 fn scalar_type(ty: &TypeRef, lib: &proc_macro2::Ident) -> TokenStream {
     match ty {
-        TypeRef::Bool => quote!(bool),
-        TypeRef::I32 => quote!(i32),
-        TypeRef::U32 => quote!(u32),
-        TypeRef::I64 => quote!(i64),
-        TypeRef::U64 => quote!(u64),
-        TypeRef::F32 => quote!(f32),
-        TypeRef::F64 => quote!(f64),
-        TypeRef::FieldMask => quote!(#lib::FieldMask),
-        TypeRef::DateTime => quote!(#lib::chrono::DateTime<#lib::chrono::Utc>),
-        TypeRef::Date => quote!(#lib::chrono::NaiveDate),
-        TypeRef::Duration => quote!(#lib::types::Duration),
-        TypeRef::Bytes => quote!(#lib::types::Bytes),
-        TypeRef::Named { name, .. } => {
-            let name = ident(name);
-            quote!(#lib::models::#name)
+        TypeRef::String | TypeRef::Any | TypeRef::Object | TypeRef::Array(_) | TypeRef::Map(_) => {
+            quote!(String)
         }
-        _ => quote!(String),
+        _ => crate::emit::type_in(ty, &quote!(#lib)),
     }
 }
 
@@ -575,7 +581,7 @@ fn value(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn method_arm(api: &Api, chain: &[&Resource], m: &Method) -> TokenStream {
+fn method_arm(api: &Api, chain: &[&Resource], m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
     let lib = ident(&api.lib_name);
     let names: Vec<String> = chain
         .iter()
@@ -600,9 +606,9 @@ fn method_arm(api: &Api, chain: &[&Resource], m: &Method) -> TokenStream {
         }
         args.push(quote!(#var));
     }
-    let (mut taken, flags) = query_flags(m);
     if m.request.is_some() {
-        let fields: Vec<TokenStream> = body_flags(api, m, &mut taken)
+        let fields: Vec<TokenStream> = flags
+            .body
             .iter()
             .map(|(flag, f)| {
                 let wire = &f.name.wire;
@@ -613,7 +619,7 @@ fn method_arm(api: &Api, chain: &[&Resource], m: &Method) -> TokenStream {
         lets.push(quote!(let request = body(m, &[#(#fields),*])?;));
         args.push(quote!(request));
     }
-    let setters = flags.iter().map(|(flag, p)| {
+    let setters = flags.query.iter().map(|(flag, p)| {
         let setter = ident(&p.name.rust);
         if p.repeated {
             let item = value_many(&p.ty, flag, &lib);

@@ -131,7 +131,7 @@ pub struct Change {
     /// Deprecated - use driveId instead.
     pub team_drive_id: ::std::option::Option<::std::string::String>,
     /// The time of this change (RFC 3339 date-time).
-    pub time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Deprecated - use changeType instead.
     pub r#type: ::std::option::Option<::std::string::String>,
     /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
@@ -205,7 +205,7 @@ pub struct Comment {
     /// The plain text content of the comment. This field is used for setting the content, while htmlContent should be displayed.
     pub content: ::std::option::Option<::std::string::String>,
     /// The time at which the comment was created (RFC 3339 date-time).
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Whether the comment has been deleted. A deleted comment has no content.
     pub deleted: ::std::option::Option<bool>,
     /// The content of the comment with HTML formatting.
@@ -215,7 +215,9 @@ pub struct Comment {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#comment".
     pub kind: ::std::option::Option<::std::string::String>,
     /// The last time the comment or any of its replies was modified (RFC 3339 date-time).
-    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub modified_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The file content to which the comment refers, typically within the anchor region. For a text file, for example, this would be the text at the location of the comment.
     pub quoted_file_content: ::std::option::Option<
         crate::models::CommentQuotedFileContent,
@@ -277,7 +279,7 @@ pub struct Drive {
     /// The color of this shared drive as an RGB hex string. It can only be set on a drive.drives.update request that does not set themeId.
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// The time at which the shared drive was created (RFC 3339 date-time).
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Whether the shared drive is hidden from default view.
     pub hidden: ::std::option::Option<bool>,
     /// The ID of this shared drive which is also the ID of the top level folder of this shared drive.
@@ -428,7 +430,7 @@ pub struct File {
     /// Whether the options to copy, print, or download this file, should be disabled for readers and commenters.
     pub copy_requires_writer_permission: ::std::option::Option<bool>,
     /// The time at which the file was created (RFC 3339 date-time).
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// A short description of the file.
     pub description: ::std::option::Option<::std::string::String>,
     /// ID of the shared drive the file resides in. Only populated for items in shared drives.
@@ -476,10 +478,14 @@ pub struct File {
     /// Whether the file has been modified by this user.
     pub modified_by_me: ::std::option::Option<bool>,
     /// The last time the file was modified by the user (RFC 3339 date-time).
-    pub modified_by_me_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub modified_by_me_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The last time the file was modified by anyone (RFC 3339 date-time).
     /// Note that setting modifiedTime will also update modifiedByMeTime for the user.
-    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub modified_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The name of the file. This is not necessarily unique within a folder. Note that for immutable items such as the top level folders of shared drives, My Drive root folder, and Application Data folder the name is constant.
     pub name: ::std::option::Option<::std::string::String>,
     /// The original filename of the uploaded content if available, or else the original value of the name field. This is only available for files with binary content in Google Drive.
@@ -505,7 +511,9 @@ pub struct File {
     /// Whether the file has been shared. Not populated for items in shared drives.
     pub shared: ::std::option::Option<bool>,
     /// The time at which the file was shared with the user, if applicable (RFC 3339 date-time).
-    pub shared_with_me_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub shared_with_me_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The user who shared the file with the requesting user, if applicable.
     pub sharing_user: ::std::option::Option<crate::models::User>,
     /// Shortcut file details. Only populated for shortcut files, which have the mimeType field set to application/vnd.google-apps.shortcut.
@@ -525,7 +533,7 @@ pub struct File {
     /// Whether the file has been trashed, either explicitly or from a trashed parent folder. Only the owner may trash a file, and other users cannot see files in the owner's trash.
     pub trashed: ::std::option::Option<bool>,
     /// The time that the item was trashed (RFC 3339 date-time). Only populated for items in shared drives.
-    pub trashed_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub trashed_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// If the file has been explicitly trashed, the user who trashed it. Only populated for items in shared drives.
     pub trashing_user: ::std::option::Option<crate::models::User>,
     /// A monotonically increasing version number for the file. This reflects every change made to the file on the server, even those not visible to the user.
@@ -537,7 +545,9 @@ pub struct File {
     /// Whether the file has been viewed by this user.
     pub viewed_by_me: ::std::option::Option<bool>,
     /// The last time the file was viewed by the user (RFC 3339 date-time).
-    pub viewed_by_me_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub viewed_by_me_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// Deprecated - use copyRequiresWriterPermission instead.
     pub viewers_can_copy_content: ::std::option::Option<bool>,
     /// A link for downloading the content of the file in a browser. This is only available for files with binary content in Google Drive.
@@ -871,7 +881,9 @@ pub struct Permission {
     /// - They can only be set on user and group permissions
     /// - The time must be in the future
     /// - The time cannot be more than a year in the future
-    pub expiration_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub expiration_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The ID of this permission. This is a unique identifier for the grantee, and is published in User resources as permissionId. IDs should be treated as opaque values.
     pub id: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#permission".
@@ -982,7 +994,7 @@ pub struct Reply {
     /// The plain text content of the reply. This field is used for setting the content, while htmlContent should be displayed. This is required on creates if no action is specified.
     pub content: ::std::option::Option<::std::string::String>,
     /// The time at which the reply was created (RFC 3339 date-time).
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Whether the reply has been deleted. A deleted reply has no content.
     pub deleted: ::std::option::Option<bool>,
     /// The content of the reply with HTML formatting.
@@ -992,7 +1004,9 @@ pub struct Reply {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#reply".
     pub kind: ::std::option::Option<::std::string::String>,
     /// The last time the reply was modified (RFC 3339 date-time).
-    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub modified_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
@@ -1039,7 +1053,9 @@ pub struct Revision {
     /// The MIME type of the revision.
     pub mime_type: ::std::option::Option<::std::string::String>,
     /// The last time the revision was modified (RFC 3339 date-time).
-    pub modified_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub modified_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// The original filename used to create this revision. This is only applicable to files with binary content in Drive.
     pub original_filename: ::std::option::Option<::std::string::String>,
     /// Whether subsequent revisions will be automatically republished. This is only applicable to Google Docs.
@@ -1103,7 +1119,7 @@ pub struct TeamDrive {
     /// The color of this Team Drive as an RGB hex string. It can only be set on a drive.teamdrives.update request that does not set themeId.
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// The time at which the Team Drive was created (RFC 3339 date-time).
-    pub created_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// The ID of this Team Drive which is also the ID of the top level folder of this Team Drive.
     pub id: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#teamDrive".

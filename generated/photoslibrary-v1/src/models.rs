@@ -621,7 +621,9 @@ crate::macros::model!(
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaMetadata {
     /// Time when the media item was first created (not when it was uploaded to Google Photos).
-    pub creation_time: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    pub creation_time: ::std::option::Option<
+        crate::chrono::DateTime<crate::chrono::Utc>,
+    >,
     /// Original height (in pixels) of the media item.
     pub height: ::std::option::Option<i64>,
     /// Metadata for a photo media type.

@@ -1,0 +1,122 @@
+//! `lib.rs` (modules, re-exports of the runtime, the `API` static) and
+//! `scopes.rs`.
+
+use super::*;
+
+/// Runtime modules the generated code and overlays name as `crate::<module>`
+/// (the runtime's interface for generated code, hidden from the docs), and
+/// those users name (`types`, `files`, `media`).
+pub(crate) const RUNTIME_MODULES: &[&str] = &[
+    "macros",
+    "net",
+    "pagination",
+    "path",
+    "resumable",
+    "transport",
+    "wire",
+];
+
+pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
+    let base_url = &api.base_url;
+    let service_path = &api.service_path;
+    let data_wrapper = api.data_wrapper;
+    let mut modules = crate_modules(api);
+    for overlay in &options.overlays {
+        if let Some(name) = overlay_module(&overlay.path) {
+            modules.push((name.to_string(), quote!(pub)));
+        }
+    }
+    // One sorted list, as rustfmt would order it.
+    modules.sort_by(|a, b| a.0.cmp(&b.0));
+    let modules = modules.iter().map(|(name, attrs)| {
+        let name = ident(name);
+        quote!(#attrs mod #name;)
+    });
+    let internal = RUNTIME_MODULES.iter().map(|m| ident(m));
+    let media = api.has_media().then(|| {
+        quote!(
+            pub use ::discovery_runtime::media;
+        )
+    });
+    quote! {
+        #![doc = include_str!("../README.md")]
+        #![forbid(unsafe_code)]
+
+        #(#modules)*
+
+        // In rustfmt's order: `lib.rs` is rustfmt-clean as emitted.
+        pub use ::discovery_runtime::chrono;
+        #media
+        pub use ::discovery_runtime::FieldMask;
+        pub use ::discovery_runtime::RetryPolicy;
+        #[cfg(feature = "yup-oauth2")]
+        pub use ::discovery_runtime::YupOAuth2;
+        pub use ::discovery_runtime::{files, types};
+        // The runtime's modules that generated code and overlays name as `crate::...`.
+        #[allow(unused_imports)]
+        use ::discovery_runtime::{#(#internal),*};
+        pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
+        pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
+        pub use ::discovery_runtime::{BoxFuture, Xgafv};
+        pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
+
+        pub use client::{Client, ClientBuilder};
+
+        /// Decodes a response body exactly as the client does: an empty body as
+        /// `{}`, the value inside `"data"` for APIs with the `dataWrapper`
+        /// feature, and an [`Error::Decode`] with an excerpt on failure. Useful
+        /// for stored responses and push notifications.
+        pub fn from_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
+            ::discovery_runtime::transport::decode_with(body, DATA_WRAPPER)
+        }
+
+        /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
+        pub const DEFAULT_BASE_URL: &str = #base_url;
+
+        /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
+        const SERVICE_PATH: &str = #service_path;
+
+        /// Whether request and response bodies are wrapped in `{"data": ...}` (the
+        /// document's `dataWrapper` feature).
+        const DATA_WRAPPER: bool = #data_wrapper;
+
+        /// What the runtime needs to know about this API.
+        static API: ::discovery_runtime::Api = ::discovery_runtime::Api {
+            crate_name: env!("CARGO_PKG_NAME"),
+            crate_version: env!("CARGO_PKG_VERSION"),
+            default_base_url: DEFAULT_BASE_URL,
+            service_path: SERVICE_PATH,
+            data_wrapper: DATA_WRAPPER,
+        };
+    }
+}
+
+pub(crate) fn scopes_rs(api: &Api) -> TokenStream {
+    let consts = api.scopes.iter().map(|s| {
+        let name = ident(&s.const_name);
+        let url = &s.url;
+        let doc = docs(s.description.as_deref());
+        quote! {
+            #doc
+            pub const #name: &str = #url;
+        }
+    });
+    quote! {
+        //! OAuth 2.0 scopes of the API. A method accepts a token with any one of
+        //! the scopes it lists.
+        #(#consts)*
+    }
+}
+
+pub(crate) fn scope_refs(api: &Api, scopes: &[String]) -> TokenStream {
+    let refs = scopes
+        .iter()
+        .map(|url| match api.scopes.iter().find(|s| &s.url == url) {
+            Some(s) => {
+                let name = ident(&s.const_name);
+                quote!(crate::scopes::#name)
+            }
+            None => quote!(#url),
+        });
+    quote!(&[#(#refs),*])
+}

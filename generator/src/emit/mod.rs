@@ -1,0 +1,267 @@
+//! IR -> the files of the client crate: Rust built with `quote`, `Cargo.toml`
+//! and `README.md` from minijinja templates, and the API's overlay copied in.
+//! The runtime is a crate of its own (`generator/runtime`) that every
+//! generated crate depends on.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::format::header;
+use crate::ir::*;
+use crate::lower;
+use crate::markdown;
+use crate::names::{bare, sanitize, Case};
+use crate::{Error, File, Options};
+
+mod builders;
+mod client;
+mod crate_root;
+mod docs;
+mod models;
+mod stub;
+mod templates;
+mod types;
+
+use builders::*;
+use client::*;
+use crate_root::*;
+pub use docs::clean_doc;
+use docs::*;
+use models::*;
+use stub::*;
+pub(crate) use templates::render;
+use templates::*;
+pub(crate) use types::type_in;
+use types::*;
+
+/// One file of the crate before formatting.
+pub struct Source {
+    pub path: String,
+    pub content: Content,
+}
+
+pub enum Content {
+    /// Rust code, formatted by [`crate::format`].
+    Rust(TokenStream),
+    /// Finished text (templates and the runtime, header included).
+    Text(String),
+}
+
+/// A file to produce: finished text, or Rust code still to emit.
+enum Job<'a> {
+    Text(String, String),
+    Lib,
+    Models,
+    Scopes,
+    Stub,
+    ClientMod,
+    ApiMod,
+    Resource(&'a Resource),
+}
+
+impl Job<'_> {
+    fn path(&self) -> String {
+        match self {
+            Job::Text(path, _) => path.clone(),
+            Job::Lib => "src/lib.rs".into(),
+            Job::Models => "src/models.rs".into(),
+            Job::Scopes => "src/scopes.rs".into(),
+            Job::Stub => "src/stub.rs".into(),
+            Job::ClientMod => "src/client.rs".into(),
+            Job::ApiMod => "src/api/mod.rs".into(),
+            Job::Resource(r) => format!("src/api/{}.rs", bare(&r.module)),
+        }
+    }
+
+    fn source(&self, api: &Api, options: &Options) -> Source {
+        let content = match self {
+            Job::Text(_, text) => Content::Text(text.clone()),
+            Job::Lib => Content::Rust(lib_rs(api, options)),
+            Job::Models => Content::Rust(models_rs(api)),
+            Job::Scopes => Content::Rust(scopes_rs(api)),
+            Job::Stub => Content::Rust(stub_rs(api)),
+            Job::ClientMod => Content::Rust(client_rs(api)),
+            Job::ApiMod => Content::Rust(api_mod_rs(api)),
+            Job::Resource(r) => Content::Rust(resource_file(api, r)),
+        };
+        Source {
+            path: self.path(),
+            content,
+        }
+    }
+}
+
+fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
+    let mut jobs = vec![
+        Job::Text(
+            "Cargo.toml".into(),
+            template(CARGO_TEMPLATE, api, options, "#")?,
+        ),
+        Job::Text(
+            "README.md".into(),
+            template(README_TEMPLATE, api, options, "<!--")?,
+        ),
+        Job::Lib,
+        Job::Models,
+        Job::Scopes,
+        Job::Stub,
+        Job::ClientMod,
+        Job::ApiMod,
+    ];
+    jobs.extend(api.resources.iter().map(Job::Resource));
+    // Hand-written per-API extensions, copied in with a header naming their source.
+    let taken: Vec<String> = crate_modules(api)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    for overlay in &options.overlays {
+        if let Some(name) = overlay_module(&overlay.path) {
+            if taken.iter().any(|t| t == name) || sanitize(name, Case::Snake) != name {
+                return Err(Error::Overlay {
+                    path: overlay.path.clone(),
+                    message: format!("`{name}` is not a free module name in the generated crate"),
+                });
+            }
+        }
+        if jobs.iter().any(|j| j.path() == overlay.path) {
+            return Err(Error::Overlay {
+                path: overlay.path.clone(),
+                message: "would replace a generated file".into(),
+            });
+        }
+        let contents = match overlay.path.rsplit('.').next() {
+            Some("rs") => format!(
+                "{}{}",
+                crate::format::overlay_header(&overlay.path, options),
+                overlay.contents
+            ),
+            _ => overlay.contents.clone(),
+        };
+        jobs.push(Job::Text(overlay.path.clone(), contents));
+    }
+    Ok(jobs)
+}
+
+/// Every file of the crate, unformatted.
+pub fn crate_sources(api: &Api, options: &Options) -> Result<Vec<Source>, Error> {
+    Ok(jobs(api, options)?
+        .iter()
+        .map(|job| job.source(api, options))
+        .collect())
+}
+
+/// Every file of the crate, formatted and sorted by path. Files are emitted
+/// and formatted on all cores (token streams cannot cross threads, so each
+/// thread emits its own); each file depends only on the IR, so the output is
+/// the same whatever the schedule.
+pub fn crate_files(api: &Api, options: &Options) -> Result<Vec<File>, Error> {
+    let jobs = jobs(api, options)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let results: Vec<Result<Vec<File>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let jobs = &jobs;
+                scope.spawn(move || {
+                    let mine = jobs
+                        .iter()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|job| job.source(api, options))
+                        .collect();
+                    crate::format::files(mine, options)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Internal {
+                        file: "(emit)".into(),
+                        message: "a code generation thread panicked".into(),
+                    })
+                })
+            })
+            .collect()
+    });
+    let mut files = Vec::new();
+    for result in results {
+        files.extend(result?);
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// An identifier from a sanitized name (`r#type` becomes a raw identifier).
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// Modules of every generated crate (besides overlays), with their attributes.
+fn crate_modules(_api: &Api) -> Vec<(String, TokenStream)> {
+    // `rustfmt::skip`: prettyplease output; `lib.rs` itself is rustfmt-clean.
+    let skip = quote!(#[rustfmt::skip] pub);
+    ["api", "client", "models", "scopes", "stub"]
+        .into_iter()
+        .map(|name| (name.to_string(), skip.clone()))
+        .collect()
+}
+
+/// The module an overlay file `src/<name>.rs` becomes.
+fn overlay_module(path: &str) -> Option<&str> {
+    path.strip_prefix("src/")?
+        .strip_suffix(".rs")
+        .filter(|m| !m.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Doc text is emitted as `#[doc = "..."]` string literals, which
+    /// prettyplease prints as `///` lines: `*/`, `/*` or a quote in the text
+    /// cannot end the comment, and the printed file parses back to exactly
+    /// the item with exactly the cleaned lines.
+    #[test]
+    fn doc_text_cannot_end_its_comment() {
+        let text = "*/ fn evil() {} /*\n/* unclosed\n\"#]\n*/\r/// x\n//! y";
+        let doc = docs(Some(text));
+        let tokens = quote! { #doc pub struct S; };
+        let file = crate::format::rust_file("x.rs", tokens, &Options::default()).unwrap();
+        let body: Vec<&str> = file.contents.lines().skip(2).collect();
+        assert!(
+            body.iter()
+                .take(body.len() - 1)
+                .all(|l| l.starts_with("///")),
+            "{}",
+            file.contents
+        );
+        let parsed = syn::parse_file(&file.contents).unwrap();
+        assert_eq!(parsed.items.len(), 1, "{}", file.contents);
+        let syn::Item::Struct(item) = &parsed.items[0] else {
+            panic!("{}", file.contents)
+        };
+        let lines: Vec<String> = item
+            .attrs
+            .iter()
+            .map(|a| match &a.meta {
+                syn::Meta::NameValue(nv) => match &nv.value {
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) => s.value(),
+                    _ => panic!("not a string"),
+                },
+                _ => panic!("not name = value"),
+            })
+            .collect();
+        assert_eq!(lines, clean_doc(text));
+        assert_eq!(lines.len(), 6);
+    }
+}

@@ -1,0 +1,141 @@
+//! `Cargo.toml` and `README.md` from the minijinja templates in
+//! `generator/templates/`, with the manifest checked by `manifest.rs`.
+
+use super::*;
+
+pub(crate) const CARGO_TEMPLATE: &str = include_str!("../../templates/Cargo.toml.j2");
+
+pub(crate) const README_TEMPLATE: &str = include_str!("../../templates/README.md.j2");
+
+/// Renders a minijinja template (keeping its trailing newline). Templates
+/// insert document text only through the filters `toml` (a TOML string
+/// literal, see [`crate::manifest`]) and `md` (single-line inline Markdown,
+/// see [`markdown::inline`]), or as text already cleaned by [`markdown`].
+pub(crate) fn render(file: &str, source: &str, ctx: minijinja::Value) -> Result<String, Error> {
+    let mut env = minijinja::Environment::new();
+    env.set_keep_trailing_newline(true);
+    env.add_filter("toml", |value: &str| crate::manifest::toml_string(value));
+    env.add_filter("md", |value: &str| markdown::inline(value));
+    let internal = |e: minijinja::Error| Error::Internal {
+        file: file.into(),
+        message: e.to_string(),
+    };
+    env.add_template("t", source).map_err(internal)?;
+    env.get_template("t")
+        .and_then(|t| t.render(ctx))
+        .map_err(internal)
+}
+
+pub(crate) fn template(
+    source: &str,
+    api: &Api,
+    options: &Options,
+    comment: &str,
+) -> Result<String, Error> {
+    let resources: Vec<String> = api
+        .resources
+        .iter()
+        .map(|r| format!("{}()", bare(&r.name.rust)))
+        .collect();
+    let has_examples = options
+        .overlays
+        .iter()
+        .any(|o| o.path.starts_with("examples/"));
+    // One paragraph's worth of description goes after the first sentence;
+    // anything longer is a block of its own.
+    let description = api
+        .description
+        .as_deref()
+        .map(|d| markdown::block(d.trim()).join("\n"))
+        .filter(|d| !d.is_empty());
+    let ctx = minijinja::context! {
+        header => header(comment, options).trim_end().to_string() + if comment == "<!--" { " -->" } else { "" },
+        crate_name => api.crate_name,
+        lib_name => api.lib_name,
+        name => api.name,
+        keyword => crate::manifest::keyword(&api.name).filter(|k| !["google", "api", "client"].contains(&k.as_str())),
+        version => api.version,
+        title => api.title,
+        summary => {
+            let revision = api.revision.as_deref().map(|r| format!(" (revision {r})")).unwrap_or_default();
+            markdown::one_line(&format!("Async client for the {} {}{revision}", api.title, api.version))
+        },
+        description_inline => description.as_ref().filter(|d| !d.contains('\n')),
+        description_block => description.as_ref().filter(|d| d.contains('\n')),
+        revision => api.revision,
+        documentation_link => api.documentation_link.as_deref().and_then(markdown::link),
+        resources => resources,
+        has_examples => has_examples,
+        example => example_call(api, false),
+        example_items => example_call(api, true),
+        source => options.source,
+        command => options.command,
+        runtime_path => options.runtime_path,
+        // Hand-written modules, which the README names with their source.
+        overlay_modules => options.overlays.iter().filter_map(|o| overlay_module(&o.path)).collect::<Vec<_>>(),
+        overlay_source => options.overlay_source,
+    };
+    if comment == "#" {
+        let text = render("Cargo.toml", source, ctx)?;
+        let mut tables = vec!["package", "lib", "dependencies", "features"];
+        if has_examples {
+            tables.push("dev-dependencies");
+        }
+        crate::manifest::check(
+            "Cargo.toml",
+            &text,
+            &crate::manifest::Expected {
+                tables: &tables,
+                package_keys: &[
+                    "name",
+                    "version",
+                    "edition",
+                    "rust-version",
+                    "description",
+                    "license",
+                    "readme",
+                    "keywords",
+                    "categories",
+                ],
+                package_name: &api.crate_name,
+                lib_name: Some(&api.lib_name),
+                bin: None,
+                path_dependency: Some(("discovery-runtime", &options.runtime_path)),
+            },
+        )?;
+        Ok(text)
+    } else {
+        render("README.md", source, ctx)
+    }
+}
+
+/// A call for the README examples: the first GET with no arguments to give
+/// (with `items`, the first such method that pages over items).
+pub(crate) fn example_call(api: &Api, items: bool) -> Option<String> {
+    fn find(
+        prefix: &str,
+        methods: &[Method],
+        resources: &[Resource],
+        items: bool,
+    ) -> Option<String> {
+        for m in methods {
+            let simple = m.http_method == HttpMethod::Get
+                && m.request.is_none()
+                && m.response.is_some()
+                && m.params.iter().all(|p| !p.required && !p.positional)
+                && (!items || m.pagination.as_ref().is_some_and(|p| p.items.is_some()));
+            if simple {
+                return Some(format!("{prefix}{}()", m.name.rust));
+            }
+        }
+        resources.iter().find_map(|r| {
+            find(
+                &format!("{prefix}{}().", r.name.rust),
+                &r.methods,
+                &r.resources,
+                items,
+            )
+        })
+    }
+    find("", &api.methods, &api.resources, items)
+}
