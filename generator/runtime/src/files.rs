@@ -196,6 +196,8 @@ fn content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
     (start <= end && total.is_none_or(|t| end < t)).then_some((start, end, total))
 }
 
+// The interface for generated code and overlays, not API.
+#[doc(hidden)]
 impl Client {
     /// Downloads `uri` into the file `path`, safely and resumably: the bytes go
     /// to `.<name>.part` beside it (continued with an HTTP `Range` request when

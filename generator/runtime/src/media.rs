@@ -144,6 +144,8 @@ fn boundary(data: &[u8]) -> String {
     }
 }
 
+// The interface for generated code and overlays, not API.
+#[doc(hidden)]
 impl Client {
     /// Uploads `media` for the method described by `call` (its JSON body, if
     /// any, is the metadata) and returns the final response body.

@@ -140,6 +140,8 @@ pub struct Plan<'a> {
     pub progress: Option<&'a (dyn Fn(u64) + Send + Sync)>,
 }
 
+// The interface for generated code and overlays, not API.
+#[doc(hidden)]
 impl Client {
     /// Sends `source` through `session`, one chunk at a time, and returns the
     /// final response body. After an interruption it asks the server what it

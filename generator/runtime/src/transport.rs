@@ -132,6 +132,8 @@ pub fn missing(name: &'static str) -> Error {
     Error::invalid_argument(name, "is required")
 }
 
+// The interface for generated code and overlays, not API.
+#[doc(hidden)]
 impl Client {
     /// Sends `call` and decodes the JSON response into `T`.
     pub async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
