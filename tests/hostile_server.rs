@@ -643,6 +643,16 @@ fn plain_http_is_only_for_this_machine_unless_opted_in() {
         .base_url("https://photoslibrary.googleapis.com/")
         .build()
         .is_ok());
+    // A proxy elsewhere would carry a plain-http request, token included,
+    // across the network.
+    let through = || {
+        Client::builder()
+            .base_url("http://127.0.0.1:1/")
+            .proxy("http://10.1.2.3:3128")
+    };
+    let err = through().build().unwrap_err();
+    assert!(err.to_string().contains("unencrypted"), "{err}");
+    assert!(through().allow_insecure_http(true).build().is_ok());
 }
 
 /// A Photos upload server whose start answer is `start`.

@@ -139,6 +139,37 @@ async fn methods_the_stub_does_not_implement_say_so() {
     .await
 }
 
+#[tokio::test]
+async fn a_stubbed_client_never_reaches_a_network() {
+    bounded(async {
+        let client = Client::from_stub(Library::default());
+        // Overlay helpers call the runtime directly, not through a builder.
+        let upload = client
+            .uploads()
+            .bytes(vec![1u8; 10], "image/jpeg", "a.jpg")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(upload, Error::Unimplemented { .. }), "{upload:?}");
+        let item = MediaItem {
+            id: Some("M1".into()),
+            base_url: Some("https://lh3.example/x".into()),
+            ..Default::default()
+        };
+        let dir = std::env::temp_dir().join(format!("stub-offline-{}", std::process::id()));
+        let download = client
+            .download_media_item_to(&item, &Default::default(), &dir)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(download, Error::Unimplemented { .. }),
+            "{download:?}"
+        );
+        assert!(!dir.exists(), "nothing written");
+    })
+    .await
+}
+
 #[test]
 fn one_token_source_serves_clients_of_two_apis_with_one_error_type() {
     let tokens: Arc<dyn photoslibrary_v1::TokenSource> =

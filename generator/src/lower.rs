@@ -12,7 +12,28 @@ use crate::{Error, Options};
 pub const UNKNOWN_FIELDS: &str = "unknown_fields";
 
 /// Methods of the hand-written `Client`; resource accessors must not take them.
-const CLIENT_RESERVED: &[&str] = &["builder", "clone", "base_url", "uploads"];
+/// (The runtime client's methods that generated builders call through `Deref`
+/// are reserved too, so an accessor cannot shadow them.)
+const CLIENT_RESERVED: &[&str] = &[
+    "builder",
+    "clone",
+    "base_url",
+    "uploads",
+    "from_stub",
+    "stub",
+    "api",
+    "execute",
+    "execute_empty",
+    "execute_bytes",
+    "send",
+    "request",
+    "upload",
+    "download",
+    "deref",
+    "as_ref",
+    "from",
+    "into",
+];
 /// Fields and methods of every request builder besides its parameters.
 const BUILDER_RESERVED: &[&str] = &[
     "client",
@@ -30,6 +51,8 @@ const BUILDER_RESERVED: &[&str] = &[
     "header",
     "upload",
     "download",
+    "into_call",
+    "retry_policy",
 ];
 
 pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
@@ -141,8 +164,10 @@ fn name_stub_methods(api: &mut Api) {
             walk(&mut r.methods, &mut r.resources, prefix, pool);
         }
     }
-    // `Send`/`Sync`-bound trait: names of its supertraits' methods stay free.
-    let mut pool = NamePool::with_reserved(["fmt"]);
+    // Dispatch is fully qualified, but keep the names a reader would confuse
+    // with `Arc`'s own methods free anyway.
+    let mut pool =
+        NamePool::with_reserved(["fmt", "clone", "clone_from", "to_owned", "into", "as_ref"]);
     let prefix = api.name.clone();
     walk(&mut api.methods, &mut api.resources, &prefix, &mut pool);
 }

@@ -66,6 +66,12 @@ pub fn inline(text: &str) -> String {
     out
 }
 
+/// Document text for the inside of a code span: one line, and no backtick
+/// (which would end the span; escapes do not work inside one).
+pub fn code(text: &str) -> String {
+    one_line(text).replace('`', "'")
+}
+
 /// Text on one line: line breaks and control characters become spaces, runs
 /// of spaces one space.
 pub fn one_line(text: &str) -> String {
@@ -272,6 +278,15 @@ fn entity_len(rest: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_span_text_stays_in_its_span() {
+        assert_eq!(
+            code("x`\n```\nfn main(){}\n```\u{202e}"),
+            "x' ''' fn main(){} '''"
+        );
+        assert_eq!(code("albums.get"), "albums.get");
+    }
+
     #[test]
     fn code_spans_cannot_cross_lines() {
         // rustdoc would pair the first backtick with the second line's and

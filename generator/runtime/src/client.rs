@@ -136,6 +136,7 @@ pub struct ClientBuilder<C = Client> {
     client: PhantomData<fn() -> C>,
     proxy: crate::net::ProxySetting,
     root_certificates: Vec<Vec<u8>>,
+    offline: bool,
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -171,6 +172,7 @@ impl<C: From<Client>> ClientBuilder<C> {
             retry: None,
             proxy: crate::net::ProxySetting::default(),
             root_certificates: Vec::new(),
+            offline: false,
             client: PhantomData,
         }
     }
@@ -285,6 +287,14 @@ impl<C: From<Client>> ClientBuilder<C> {
         self
     }
 
+    /// A client that refuses every request with [`Error::Unimplemented`]: the
+    /// inner client of a generated crate's `Client::from_stub`.
+    #[doc(hidden)]
+    pub fn offline(mut self) -> Self {
+        self.offline = true;
+        self
+    }
+
     /// How failed calls are retried; each call can override it. Default:
     /// [`RetryPolicy::default`].
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
@@ -322,6 +332,23 @@ impl<C: From<Client>> ClientBuilder<C> {
                 ),
             ));
         }
+        // Through a proxy elsewhere, plain http would carry the token across
+        // the network too.
+        if let crate::net::ProxySetting::Url(proxy) = &self.proxy {
+            let remote = crate::net::parse_uri("proxy", proxy)
+                .map(|p| !crate::net::is_loopback(&p))
+                .unwrap_or(true);
+            if uri.scheme_str() == Some("http") && remote && !self.insecure_http {
+                return Err(Error::invalid_argument(
+                    "proxy",
+                    format!(
+                        "{} is another machine and {base_url:?} is plain http: tokens would travel \
+                         unencrypted (use https, or ClientBuilder::allow_insecure_http(true))",
+                        crate::net::redact_userinfo(proxy)
+                    ),
+                ));
+            }
+        }
         let http = crate::net::HttpClient::new(crate::net::NetOptions {
             connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
             idle: self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
@@ -330,6 +357,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             proxy: &self.proxy,
             extra_roots: &self.root_certificates,
+            offline: self.offline,
         })?;
         let user_agent =
             http::HeaderValue::from_str(&format!("{}/{}", api.crate_name, api.crate_version))

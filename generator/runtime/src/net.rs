@@ -199,8 +199,19 @@ impl Proxies {
         let http = first(["HTTP_PROXY", "http_proxy"]);
         let https = first(["HTTPS_PROXY", "https_proxy"]);
         let no = first(["NO_PROXY", "no_proxy"]);
+        let set = |v: &Option<(&'static str, String)>| {
+            v.as_ref()
+                .filter(|(_, value)| !value.trim().is_empty())
+                .is_some()
+        };
+        // `ALL_PROXY` only matters for a scheme without its own variable: an
+        // unused one (a SOCKS proxy for other tools, say) is not checked.
+        let all_used = !(set(&http) && set(&https));
         let mut any = false;
-        for (name, value) in [&all, &http, &https].into_iter().flatten() {
+        for (name, value) in [(&all, all_used), (&http, true), (&https, true)]
+            .into_iter()
+            .filter_map(|(v, used)| v.as_ref().filter(|_| used))
+        {
             if !value.trim().is_empty() {
                 check_proxy_url(name, value)?;
                 any = true;
@@ -212,7 +223,7 @@ impl Proxies {
         let value =
             |v: &Option<(&str, String)>| v.as_ref().map_or("", |(_, v)| v.trim()).to_owned();
         let matcher = Matcher::builder()
-            .all(value(&all))
+            .all(if all_used { value(&all) } else { String::new() })
             .http(value(&http))
             .https(value(&https))
             .no(value(&no))
@@ -357,6 +368,8 @@ pub struct NetOptions<'a> {
     pub proxy: &'a ProxySetting,
     /// DER certificates trusted besides the webpki roots.
     pub extra_roots: &'a [Vec<u8>],
+    /// Refuse every request (the client of a stub must never reach a network).
+    pub offline: bool,
 }
 
 /// The connection pool and the limits every request shares; cheap to clone.
@@ -368,6 +381,7 @@ pub struct HttpClient {
     max_body: u64,
     /// The longest pause between pieces of a streamed body.
     idle: Duration,
+    offline: bool,
 }
 
 impl HttpClient {
@@ -412,6 +426,7 @@ impl HttpClient {
             proxies,
             max_body: options.max_body,
             idle: options.idle,
+            offline: options.offline,
         })
     }
 
@@ -488,6 +503,13 @@ impl RequestBuilder {
 
     /// Sends the request and waits for the response headers.
     pub async fn send(self) -> Result<Response> {
+        // Every request of every path (calls, uploads, downloads, overlay
+        // helpers) comes here: a stub's client stops them all.
+        if self.client.offline {
+            return Err(Error::unimplemented(
+                "network access (this client was made with from_stub: only its stub answers)",
+            ));
+        }
         let activity = Arc::new(Activity::new());
         let body = RequestBody {
             data: self.body,

@@ -224,28 +224,45 @@ pub(crate) fn builder(api: &Api, m: &Method, handle: Option<&str>) -> TokenStrea
         }
     });
 
-    // Read access for stubs and tests: what the request would send.
-    let getters = m.params.iter().map(|p| {
-        let pname = ident(&p.name.rust);
-        let getter = format_ident!("get_{}", bare(&p.name.rust));
-        let ty = param_type(p);
-        let gdoc = format!(" The `{}` parameter as set.", p.name.wire);
-        quote! {
-            #[doc = #gdoc]
-            pub fn #getter(&self) -> &#ty {
-                &self.#pname
+    // Read access for stubs and tests: what the request would send. A getter
+    // whose name a setter (or another getter) has is left out.
+    let mut names: std::collections::BTreeSet<String> = m
+        .optional()
+        .map(|p| bare(&p.name.rust).to_string())
+        .collect();
+    let getters: Vec<TokenStream> = m
+        .params
+        .iter()
+        .filter_map(|p| {
+            let name = format!("get_{}", bare(&p.name.rust));
+            if !names.insert(name.clone()) || name == "get_request" {
+                return None;
             }
-        }
-    });
-    let body_getter = m.request.as_ref().map(|b| {
-        let ty = rust_type(&b.ty);
-        quote! {
-            /// The request body.
-            pub fn get_request(&self) -> &#ty {
-                &self.request
+            let pname = ident(&p.name.rust);
+            let getter = ident(&name);
+            let ty = param_type(p);
+            let gdoc = format!(" The `{}` parameter as set.", markdown::code(&p.name.wire));
+            Some(quote! {
+                #[doc = #gdoc]
+                pub fn #getter(&self) -> &#ty {
+                    &self.#pname
+                }
+            })
+        })
+        .collect();
+    let body_getter = m
+        .request
+        .as_ref()
+        .filter(|_| names.insert("get_request".into()))
+        .map(|b| {
+            let ty = rust_type(&b.ty);
+            quote! {
+                /// The request body.
+                pub fn get_request(&self) -> &#ty {
+                    &self.request
+                }
             }
-        }
-    });
+        });
     let send = send_fn(api, m);
     let paging = m.pagination.as_ref().map(|p| pagination_fns(m, p));
     quote! {
@@ -410,6 +427,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
     let http = format_ident!("{}", m.http_method.as_str());
     let id = &m.id;
     let stub_name = ident(&m.stub);
+    let stub_trait = ident(&stub_trait_name(api));
     let scopes = scope_refs(api, &m.scopes);
     let (ret, exec) = match &m.response {
         Some(ty) => (rust_type(ty), quote!(execute)),
@@ -497,7 +515,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
         /// `Client::from_stub`, hands it to the stub).
         pub fn send(self) -> crate::BoxFuture<crate::Result<#ret>> {
             if let ::std::option::Option::Some(stub) = self.client.stub() {
-                return stub.#stub_name(self);
+                return crate::stub::#stub_trait::#stub_name(&*stub, self);
             }
             ::std::boxed::Box::pin(async move {
                 let (client, call) = self.into_call()?;

@@ -83,10 +83,13 @@ pub(crate) fn client_rs(api: &Api) -> TokenStream {
 
             #(#[doc = #from_stub_doc])*
             pub fn from_stub(stub: impl stub::#stub_trait) -> Self {
-                // Never used for requests: the stub answers them all.
+                // Refuses every request (overlay helpers included): only the stub
+                // answers. A loopback URL without a proxy always builds.
                 let inner = ::discovery_runtime::ClientBuilder::new(&crate::API)
+                    .base_url("http://127.0.0.1/")
                     .no_auth()
                     .no_proxy()
+                    .offline()
                     .build()
                     .expect("a client without proxy or extra certificates always builds");
                 Client {

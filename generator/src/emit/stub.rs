@@ -24,7 +24,7 @@ pub(crate) fn stub_rs(api: &Api) -> TokenStream {
                 None => quote!(()),
             };
             let id = &m.id;
-            let doc = format!(" `{id}`: answers `send()` of [`{}`].", {
+            let doc = format!(" `{}`: answers `send()` of [`{}`].", markdown::code(id), {
                 let path = module.to_string().replace(' ', "");
                 format!("{path}::{}", m.builder)
             });
