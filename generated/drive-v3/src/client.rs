@@ -48,8 +48,10 @@ impl Client {
     /// ```
     pub fn from_stub(stub: impl stub::Drive) -> Self {
         let inner = ::discovery_runtime::ClientBuilder::new(&crate::API)
+            .base_url("http://127.0.0.1/")
             .no_auth()
             .no_proxy()
+            .offline()
             .build()
             .expect("a client without proxy or extra certificates always builds");
         Client {

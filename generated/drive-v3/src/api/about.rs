@@ -90,7 +90,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::About>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.about_get(self);
+            return crate::stub::Drive::about_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

@@ -212,7 +212,7 @@ impl GetStartPageToken {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::StartPageToken>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.changes_get_start_page_token(self);
+            return crate::stub::Drive::changes_get_start_page_token(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -487,7 +487,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::ChangeList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.changes_list(self);
+            return crate::stub::Drive::changes_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -798,7 +798,7 @@ impl Watch {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Channel>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.changes_watch(self);
+            return crate::stub::Drive::changes_watch(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

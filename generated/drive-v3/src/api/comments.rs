@@ -202,7 +202,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.comments_create(self);
+            return crate::stub::Drive::comments_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -272,7 +272,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.comments_delete(self);
+            return crate::stub::Drive::comments_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -365,7 +365,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.comments_get(self);
+            return crate::stub::Drive::comments_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -501,7 +501,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::CommentList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.comments_list(self);
+            return crate::stub::Drive::comments_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -608,7 +608,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Comment>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.comments_update(self);
+            return crate::stub::Drive::comments_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

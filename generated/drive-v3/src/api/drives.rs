@@ -236,7 +236,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_create(self);
+            return crate::stub::Drive::drives_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -293,7 +293,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_delete(self);
+            return crate::stub::Drive::drives_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -369,7 +369,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_get(self);
+            return crate::stub::Drive::drives_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -427,7 +427,7 @@ impl Hide {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_hide(self);
+            return crate::stub::Drive::drives_hide(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -541,7 +541,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::DriveList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_list(self);
+            return crate::stub::Drive::drives_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -627,7 +627,7 @@ impl Unhide {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_unhide(self);
+            return crate::stub::Drive::drives_unhide(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -714,7 +714,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Drive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.drives_update(self);
+            return crate::stub::Drive::drives_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

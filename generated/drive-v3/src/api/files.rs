@@ -436,7 +436,7 @@ impl Copy {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_copy(self);
+            return crate::stub::Drive::files_copy(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -625,7 +625,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_create(self);
+            return crate::stub::Drive::files_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -754,7 +754,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_delete(self);
+            return crate::stub::Drive::files_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -804,7 +804,7 @@ impl EmptyTrash {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_empty_trash(self);
+            return crate::stub::Drive::files_empty_trash(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -888,7 +888,7 @@ impl Export {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_export(self);
+            return crate::stub::Drive::files_export(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -989,7 +989,7 @@ impl GenerateIds {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::GeneratedIds>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_generate_ids(self);
+            return crate::stub::Drive::files_generate_ids(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -1114,7 +1114,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_get(self);
+            return crate::stub::Drive::files_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -1412,7 +1412,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::FileList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_list(self);
+            return crate::stub::Drive::files_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -1664,7 +1664,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::File>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_update(self);
+            return crate::stub::Drive::files_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -1834,7 +1834,7 @@ impl Watch {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Channel>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.files_watch(self);
+            return crate::stub::Drive::files_watch(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

@@ -359,7 +359,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.permissions_create(self);
+            return crate::stub::Drive::permissions_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -483,7 +483,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.permissions_delete(self);
+            return crate::stub::Drive::permissions_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -618,7 +618,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.permissions_get(self);
+            return crate::stub::Drive::permissions_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -773,7 +773,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::PermissionList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.permissions_list(self);
+            return crate::stub::Drive::permissions_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -970,7 +970,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Permission>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.permissions_update(self);
+            return crate::stub::Drive::permissions_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

@@ -235,7 +235,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.replies_create(self);
+            return crate::stub::Drive::replies_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -314,7 +314,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.replies_delete(self);
+            return crate::stub::Drive::replies_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -416,7 +416,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.replies_get(self);
+            return crate::stub::Drive::replies_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -541,7 +541,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::ReplyList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.replies_list(self);
+            return crate::stub::Drive::replies_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -657,7 +657,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Reply>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.replies_update(self);
+            return crate::stub::Drive::replies_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

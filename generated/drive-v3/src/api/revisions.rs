@@ -191,7 +191,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.revisions_delete(self);
+            return crate::stub::Drive::revisions_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -292,7 +292,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Revision>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.revisions_get(self);
+            return crate::stub::Drive::revisions_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -410,7 +410,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::RevisionList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.revisions_list(self);
+            return crate::stub::Drive::revisions_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -522,7 +522,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Revision>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.revisions_update(self);
+            return crate::stub::Drive::revisions_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

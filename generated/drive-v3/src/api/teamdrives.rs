@@ -194,7 +194,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.teamdrives_create(self);
+            return crate::stub::Drive::teamdrives_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -254,7 +254,7 @@ impl Delete {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<()>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.teamdrives_delete(self);
+            return crate::stub::Drive::teamdrives_delete(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -333,7 +333,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.teamdrives_get(self);
+            return crate::stub::Drive::teamdrives_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -447,7 +447,7 @@ impl List {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDriveList>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.teamdrives_list(self);
+            return crate::stub::Drive::teamdrives_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -562,7 +562,7 @@ impl Update {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::TeamDrive>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.teamdrives_update(self);
+            return crate::stub::Drive::teamdrives_update(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

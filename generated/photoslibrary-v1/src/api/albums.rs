@@ -308,7 +308,7 @@ impl AddEnrichment {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::AddEnrichmentToAlbumResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_add_enrichment(self);
+            return crate::stub::Photoslibrary::albums_add_enrichment(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -389,7 +389,10 @@ impl BatchAddMediaItems {
         crate::Result<crate::models::BatchAddMediaItemsToAlbumResponse>,
     > {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_batch_add_media_items(self);
+            return crate::stub::Photoslibrary::albums_batch_add_media_items(
+                &*stub,
+                self,
+            );
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -464,7 +467,10 @@ impl BatchRemoveMediaItems {
         crate::Result<crate::models::BatchRemoveMediaItemsFromAlbumResponse>,
     > {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_batch_remove_media_items(self);
+            return crate::stub::Photoslibrary::albums_batch_remove_media_items(
+                &*stub,
+                self,
+            );
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -531,7 +537,7 @@ impl Create {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_create(self);
+            return crate::stub::Photoslibrary::albums_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -595,7 +601,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_get(self);
+            return crate::stub::Photoslibrary::albums_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -702,7 +708,7 @@ impl List {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListAlbumsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_list(self);
+            return crate::stub::Photoslibrary::albums_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -820,7 +826,7 @@ impl Patch {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_patch(self);
+            return crate::stub::Photoslibrary::albums_patch(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -893,7 +899,7 @@ impl Share {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ShareAlbumResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_share(self);
+            return crate::stub::Photoslibrary::albums_share(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -966,7 +972,7 @@ impl Unshare {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::UnshareAlbumResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.albums_unshare(self);
+            return crate::stub::Photoslibrary::albums_unshare(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

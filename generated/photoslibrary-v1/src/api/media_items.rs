@@ -209,7 +209,7 @@ impl BatchCreate {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::BatchCreateMediaItemsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_batch_create(self);
+            return crate::stub::Photoslibrary::media_items_batch_create(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -296,7 +296,7 @@ impl BatchGet {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::BatchGetMediaItemsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_batch_get(self);
+            return crate::stub::Photoslibrary::media_items_batch_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -363,7 +363,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_get(self);
+            return crate::stub::Photoslibrary::media_items_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -452,7 +452,7 @@ impl List {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListMediaItemsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_list(self);
+            return crate::stub::Photoslibrary::media_items_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -570,7 +570,7 @@ impl Patch {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::MediaItem>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_patch(self);
+            return crate::stub::Photoslibrary::media_items_patch(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -639,7 +639,7 @@ impl Search {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::SearchMediaItemsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.media_items_search(self);
+            return crate::stub::Photoslibrary::media_items_search(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;

@@ -146,7 +146,7 @@ impl Get {
     /// `Client::from_stub`, hands it to the stub).
     pub fn send(self) -> crate::BoxFuture<crate::Result<crate::models::Album>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.shared_albums_get(self);
+            return crate::stub::Photoslibrary::shared_albums_get(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -209,7 +209,7 @@ impl Join {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::JoinSharedAlbumResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.shared_albums_join(self);
+            return crate::stub::Photoslibrary::shared_albums_join(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -272,7 +272,7 @@ impl Leave {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::LeaveSharedAlbumResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.shared_albums_leave(self);
+            return crate::stub::Photoslibrary::shared_albums_leave(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
@@ -379,7 +379,7 @@ impl List {
         self,
     ) -> crate::BoxFuture<crate::Result<crate::models::ListSharedAlbumsResponse>> {
         if let ::std::option::Option::Some(stub) = self.client.stub() {
-            return stub.shared_albums_list(self);
+            return crate::stub::Photoslibrary::shared_albums_list(&*stub, self);
         }
         ::std::boxed::Box::pin(async move {
             let (client, call) = self.into_call()?;
