@@ -14,6 +14,17 @@ use futures_util::TryStreamExt;
 const GETS: usize = 2000;
 const SEARCH_RUNS: usize = 50;
 
+/// Calls (or search runs) per profiled scenario when `profile` is given a count,
+/// so instructions per call can be taken as the difference of two counts.
+static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn count(default: usize) -> usize {
+    match COUNT.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => default,
+        n => n,
+    }
+}
+
 /// CPU time this process has used: (user, system).
 fn cpu_times() -> (Duration, Duration) {
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -86,7 +97,7 @@ fn theirs(base: &str) -> Theirs {
 }
 
 async fn ours_gets(client: &photoslibrary_v1::Client) {
-    for _ in 0..GETS {
+    for _ in 0..count(GETS) {
         let album = client
             .albums()
             .get("AGj1epU8ZUfIMjUQ3kyTQiQXq2sc")
@@ -98,7 +109,7 @@ async fn ours_gets(client: &photoslibrary_v1::Client) {
 }
 
 async fn theirs_gets(hub: &Theirs) {
-    for _ in 0..GETS {
+    for _ in 0..count(GETS) {
         let (_, album) = hub
             .albums()
             .get("AGj1epU8ZUfIMjUQ3kyTQiQXq2sc")
@@ -110,7 +121,7 @@ async fn theirs_gets(hub: &Theirs) {
 }
 
 async fn ours_search(client: &photoslibrary_v1::Client) {
-    for _ in 0..SEARCH_RUNS {
+    for _ in 0..count(SEARCH_RUNS) {
         let request = photoslibrary_v1::models::SearchMediaItemsRequest {
             album_id: Some("ALBUM".into()),
             page_size: Some(100),
@@ -129,7 +140,7 @@ async fn ours_search(client: &photoslibrary_v1::Client) {
 
 async fn theirs_search(hub: &Theirs) {
     use google_photoslibrary1::api::SearchMediaItemsRequest;
-    for _ in 0..SEARCH_RUNS {
+    for _ in 0..count(SEARCH_RUNS) {
         let mut token: Option<String> = None;
         let mut pages = 0;
         loop {
@@ -225,7 +236,10 @@ fn main() {
             });
             println!("{}", max_rss_kib());
         }
-        ["profile", which, scenario, base] => {
+        ["profile", which, scenario, base, n @ ..] => {
+            if let [n] = n {
+                COUNT.store(n.parse().expect("count"), std::sync::atomic::Ordering::Relaxed);
+            }
             let rt = runtime();
             rt.block_on(async {
                 match (*which, *scenario) {
