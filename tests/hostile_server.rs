@@ -21,12 +21,6 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 mod support;
 use support::*;
 
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(20))
-}
-
 fn client(base: &str) -> Client {
     Client::builder()
         .base_url(base)

@@ -17,13 +17,6 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 mod support;
 use support::*;
 
-/// Retries with waits short enough for tests.
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .initial_backoff(Duration::from_millis(5))
-        .max_backoff(Duration::from_millis(20))
-}
-
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }

@@ -12,6 +12,13 @@ pub const TOKEN: &str = "ya29.test-token";
 /// instead of holding up the whole run.
 pub const TEST_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// Retries with waits short enough for tests.
+pub fn fast_retries() -> photoslibrary_v1::RetryPolicy {
+    photoslibrary_v1::RetryPolicy::default()
+        .initial_backoff(std::time::Duration::from_millis(5))
+        .max_backoff(std::time::Duration::from_millis(20))
+}
+
 /// Runs `test`, failing it if it takes longer than [`TEST_DEADLINE`].
 pub async fn bounded<F: std::future::Future>(test: F) -> F::Output {
     tokio::time::timeout(TEST_DEADLINE, test)
