@@ -409,8 +409,7 @@ impl HttpClient {
         .map_err(|e| tls_error(Box::new(e)))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-        // HTTP/2 when the server offers it, else HTTP/1.1; plain http stays HTTP/1.1.
-        tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        tls.alpn_protocols = alpn_protocols();
         let proxies = Proxies::new(options.proxy)?.map(Arc::new);
         let connector = Connector {
             tcp,
@@ -448,6 +447,17 @@ impl HttpClient {
             timeout: None,
         }
     }
+}
+
+/// What TLS offers by ALPN: HTTP/2 first when built with it, then HTTP/1.1
+/// (plain http stays HTTP/1.1).
+fn alpn_protocols() -> Vec<Vec<u8>> {
+    let mut protocols = Vec::new();
+    if cfg!(feature = "http2") {
+        protocols.push(b"h2".to_vec());
+    }
+    protocols.push(b"http/1.1".to_vec());
+    protocols
 }
 
 /// A request being built.
@@ -844,6 +854,17 @@ mod tests {
         let mut out = String::new();
         form_encode("a b&c=d/é*~", &mut out);
         assert_eq!(out, "a+b%26c%3Dd%2F%C3%A9*%7E");
+    }
+
+    #[test]
+    fn alpn_offers_http2_only_with_its_feature() {
+        let offered = alpn_protocols();
+        assert_eq!(offered.last().map(Vec::as_slice), Some(&b"http/1.1"[..]));
+        assert_eq!(
+            offered.iter().any(|p| p == b"h2"),
+            cfg!(feature = "http2"),
+            "{offered:?}"
+        );
     }
 
     #[test]

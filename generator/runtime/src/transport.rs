@@ -148,8 +148,16 @@ impl Client {
 
     /// Sends `call`, retrying as the policy allows; a success status yields the
     /// body, any other an [`Error::Api`].
-    pub async fn execute_bytes(&self, call: Call) -> Result<Bytes> {
-        self.send(call, |response| response.bytes()).await
+    ///
+    /// Boxed so that the future's type, and with it its drop glue over hyper's
+    /// and h2's futures, stays in this crate: a generated crate awaiting it
+    /// instantiates only the decode (release builds do not share generic
+    /// instances between crates).
+    pub fn execute_bytes(
+        &self,
+        call: Call,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Bytes>> + Send + '_>> {
+        Box::pin(self.send(call, |response| response.bytes()))
     }
 
     /// Sends `call` with retries and hands the successful response to `read`,
