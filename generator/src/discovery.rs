@@ -40,6 +40,19 @@ pub struct Document {
     pub schemas: BTreeMap<String, Schema>,
     pub resources: BTreeMap<String, Resource>,
     pub methods: BTreeMap<String, Method>,
+    /// Regional (or otherwise alternative) endpoints of the service.
+    pub endpoints: Vec<Endpoint>,
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One entry of the root `endpoints` list.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Endpoint {
+    pub endpoint_url: Option<String>,
+    pub location: Option<String>,
+    pub description: Option<String>,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -73,6 +86,7 @@ pub struct ScopeInfo {
 pub struct Resource {
     pub methods: BTreeMap<String, Method>,
     pub resources: BTreeMap<String, Resource>,
+    pub deprecated: bool,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -95,6 +109,7 @@ pub struct Method {
     pub supports_media_upload: bool,
     pub supports_subscription: bool,
     pub media_upload: Option<MediaUpload>,
+    pub deprecated: bool,
     #[serde(flatten)]
     pub extra: Extra,
 }
@@ -156,6 +171,9 @@ pub struct Schema {
     #[serde(rename = "enum")]
     pub enum_values: Option<Vec<String>>,
     pub enum_descriptions: Option<Vec<String>>,
+    /// Parallel to `enum`: which values are deprecated.
+    pub enum_deprecated: Option<Vec<bool>>,
+    pub deprecated: bool,
     pub properties: BTreeMap<String, Schema>,
     pub additional_properties: Option<Box<Schema>>,
     pub items: Option<Box<Schema>>,

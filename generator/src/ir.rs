@@ -41,6 +41,21 @@ pub struct Api {
     pub resources: Vec<Resource>,
     /// Named types, sorted by Rust name.
     pub types: Vec<TypeDef>,
+    /// The root `endpoints` list: alternative (mostly regional) root URLs.
+    pub endpoints: Vec<Endpoint>,
+    /// `mtlsRootUrl`: the root URL for clients that authenticate with a
+    /// client certificate (mutual TLS).
+    pub mtls_root_url: Option<String>,
+}
+
+/// One of the service's alternative endpoints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Its root URL (ends with `/`).
+    pub url: String,
+    /// The location it serves, e.g. `europe-west3`.
+    pub location: String,
+    pub description: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +76,8 @@ pub struct Resource {
     pub type_name: String,
     pub methods: Vec<Method>,
     pub resources: Vec<Resource>,
+    /// `Some(note)` when deprecated (see [`Method::deprecated`]).
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +129,10 @@ pub struct Method {
     pub use_media_download_service: bool,
     pub media_upload: Option<MediaUpload>,
     pub supports_subscription: bool,
+    /// `Some(note)` when deprecated: the document's `deprecated: true` (the
+    /// note taken from the description) or an overlay's
+    /// [`Options::deprecations`](crate::Options::deprecations).
+    pub deprecated: Option<String>,
 }
 
 impl Method {
@@ -189,6 +210,7 @@ pub struct Param {
     pub pattern: Option<String>,
     pub default: Option<String>,
     pub description: Option<String>,
+    pub deprecated: Option<String>,
 }
 
 /// A parsed path template, e.g. `v1/{+name}:cancel`.
@@ -286,6 +308,7 @@ pub struct TypeDef {
     pub origin: String,
     pub description: Option<String>,
     pub kind: TypeKind,
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -302,12 +325,14 @@ pub struct Field {
     pub ty: TypeRef,
     pub description: Option<String>,
     pub read_only: bool,
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Variant {
     pub name: Name,
     pub description: Option<String>,
+    pub deprecated: Option<String>,
 }
 
 impl Api {
@@ -348,6 +373,12 @@ impl Api {
         for s in &self.scopes {
             let _ = writeln!(w, "scope {} = {}", s.const_name, s.url);
         }
+        if let Some(url) = &self.mtls_root_url {
+            let _ = writeln!(w, "mtls_root_url {url}");
+        }
+        for e in &self.endpoints {
+            let _ = writeln!(w, "endpoint {} = {}", e.location, e.url);
+        }
         for m in &self.methods {
             dump_method(w, m, 0);
         }
@@ -357,27 +388,41 @@ impl Api {
         for t in &self.types {
             match &t.kind {
                 TypeKind::Struct(fields) => {
-                    let _ = writeln!(w, "struct {} <- {}", t.name, t.origin);
+                    let _ = writeln!(w, "struct {} <- {}{}", t.name, t.origin, dep(&t.deprecated));
                     for f in fields {
                         let ro = if f.read_only { " read-only" } else { "" };
                         let _ = writeln!(
                             w,
-                            "  {} ({}): {}{}",
+                            "  {} ({}): {}{}{}",
                             f.name.rust,
                             f.name.wire,
                             f.ty.display(),
-                            ro
+                            ro,
+                            dep(&f.deprecated)
                         );
                     }
                 }
                 TypeKind::Enum(variants) => {
-                    let _ = writeln!(w, "enum {} <- {}", t.name, t.origin);
+                    let _ = writeln!(w, "enum {} <- {}{}", t.name, t.origin, dep(&t.deprecated));
                     for v in variants {
-                        let _ = writeln!(w, "  {} = {:?}", v.name.rust, v.name.wire);
+                        let _ = writeln!(
+                            w,
+                            "  {} = {:?}{}",
+                            v.name.rust,
+                            v.name.wire,
+                            dep(&v.deprecated)
+                        );
                     }
                 }
                 TypeKind::Alias(ty) => {
-                    let _ = writeln!(w, "alias {} <- {} = {}", t.name, t.origin, ty.display());
+                    let _ = writeln!(
+                        w,
+                        "alias {} <- {} = {}{}",
+                        t.name,
+                        t.origin,
+                        ty.display(),
+                        dep(&t.deprecated)
+                    );
                 }
             }
         }
@@ -385,12 +430,24 @@ impl Api {
     }
 }
 
+/// ` deprecated: <note>` for the dump, or nothing.
+fn dep(deprecated: &Option<String>) -> String {
+    deprecated
+        .as_ref()
+        .map(|note| format!(" deprecated: {note}"))
+        .unwrap_or_default()
+}
+
 fn dump_resource(w: &mut String, r: &Resource, depth: usize) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         w,
-        "{pad}resource {} -> {}() [{}::{}]",
-        r.name.wire, r.name.rust, r.module, r.type_name
+        "{pad}resource {} -> {}() [{}::{}]{}",
+        r.name.wire,
+        r.name.rust,
+        r.module,
+        r.type_name,
+        dep(&r.deprecated)
     );
     for m in &r.methods {
         dump_method(w, m, depth + 1);
@@ -404,12 +461,13 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         w,
-        "{pad}method {} -> {}() [{}] {} {}",
+        "{pad}method {} -> {}() [{}] {} {}{}",
         m.id,
         m.name.rust,
         m.builder,
         m.http_method.as_str(),
-        m.path.template
+        m.path.template,
+        dep(&m.deprecated)
     );
     for p in &m.params {
         let mut flags = Vec::new();
@@ -434,12 +492,13 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
             .unwrap_or_default();
         let _ = writeln!(
             w,
-            "{pad}  param {} ({}): {} [{}]{}",
+            "{pad}  param {} ({}): {} [{}]{}{}",
             p.name.rust,
             p.name.wire,
             p.ty.display(),
             flags.join(", "),
-            pattern
+            pattern,
+            dep(&p.deprecated)
         );
     }
     if let Some(b) = &m.request {

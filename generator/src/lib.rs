@@ -44,6 +44,11 @@ pub struct Options {
     /// The path of the runtime crate (`generator/runtime`) as the generated
     /// crate's manifest names it: relative to the crate's folder, or absolute.
     pub runtime_path: String,
+    /// Methods to mark deprecated beyond what the document marks, as (method
+    /// id, note) pairs: an overlay's knowledge (a method the service withdrew
+    /// without saying so in its document). An id the document does not have
+    /// is an error.
+    pub deprecations: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -56,6 +61,7 @@ impl Default for Options {
             overlay_source: None,
             cli_extension: None,
             runtime_path: "../../generator/runtime".into(),
+            deprecations: Vec::new(),
         }
     }
 }

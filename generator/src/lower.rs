@@ -77,6 +77,7 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
             origin: id.clone(),
             description: schema.description.clone(),
             kind,
+            deprecated: deprecation(schema.deprecated, schema.description.as_deref()),
         });
     }
 
@@ -141,11 +142,39 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         methods,
         resources,
         types,
+        endpoints: endpoints(doc)?,
+        mtls_root_url: doc.mtls_root_url.clone().filter(|u| is_https_url(u)),
     };
     // Pagination needs the final struct shapes.
     detect_pagination_all(&mut api, &kinds);
     name_stub_methods(&mut api);
+    apply_deprecations(&mut api, &options.deprecations)?;
     Ok(api)
+}
+
+/// Marks the methods an overlay names as deprecated (its note replaces the
+/// document's).
+fn apply_deprecations(api: &mut Api, notes: &[(String, String)]) -> Result<(), Error> {
+    fn walk(methods: &mut [Method], resources: &mut [Resource], id: &str, note: &str) -> bool {
+        let mut found = false;
+        for m in methods.iter_mut().filter(|m| m.id == id) {
+            m.deprecated = Some(note.to_string());
+            found = true;
+        }
+        for r in resources {
+            found |= walk(&mut r.methods, &mut r.resources, id, note);
+        }
+        found
+    }
+    for (id, note) in notes {
+        if !walk(&mut api.methods, &mut api.resources, id, note) {
+            return Err(Error::Overlay {
+                path: id.clone(),
+                message: "a deprecation names a method the document does not have".into(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Names every method in the API's `stub` trait after its id (`albums.get`
@@ -246,6 +275,7 @@ impl Lower {
                 return Ok(TypeKind::Enum(variants(
                     values,
                     schema.enum_descriptions.as_deref(),
+                    schema.enum_deprecated.as_deref(),
                 )));
             }
         }
@@ -278,6 +308,7 @@ impl Lower {
                     ty,
                     description: prop.description.clone(),
                     read_only: prop.read_only,
+                    deprecated: deprecation(prop.deprecated, prop.description.as_deref()),
                 });
             }
             return Ok(TypeKind::Struct(fields));
@@ -310,6 +341,8 @@ impl Lower {
                 origin: origin.to_string(),
                 description: schema.description.clone(),
                 kind,
+                // The field or parameter that holds it carries the deprecation.
+                deprecated: None,
             });
             return Ok(TypeRef::Named { name, boxed: false });
         }
@@ -439,6 +472,7 @@ impl Lower {
                 type_name,
                 methods,
                 resources,
+                deprecated: deprecation(res.deprecated, None),
             });
         }
         Ok(out)
@@ -583,13 +617,18 @@ impl Lower {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 }),
+                deprecated: deprecation(schema.deprecated, description.as_deref()),
                 description,
             });
         }
 
         let request = match &m.request {
             Some(body) => {
-                let ty = self.body_type(body, &format!("{path}.request"))?;
+                let ty = self.body_type(
+                    body,
+                    &format!("{builder}Request"),
+                    &format!("{path}.request"),
+                )?;
                 let wanted = body
                     .parameter_name
                     .as_deref()
@@ -610,7 +649,11 @@ impl Lower {
             None => None,
         };
         let response = match &m.response {
-            Some(body) => Some(self.body_type(body, &format!("{path}.response"))?),
+            Some(body) => Some(self.body_type(
+                body,
+                &format!("{builder}Response"),
+                &format!("{path}.response"),
+            )?),
             None => None,
         };
         let media_upload = match &m.media_upload {
@@ -660,14 +703,27 @@ impl Lower {
             use_media_download_service: m.use_media_download_service,
             media_upload,
             supports_subscription: m.supports_subscription,
+            deprecated: deprecation(m.deprecated, m.description.as_deref()),
         })
     }
 
-    fn body_type(&self, body: &discovery::BodyRef, path: &str) -> Result<TypeRef, Error> {
-        let reference = body.reference.as_ref().ok_or_else(|| Error::Invalid {
-            path: path.to_string(),
-            message: "a request or response has no `$ref`".into(),
-        })?;
+    /// A request or response body: its `$ref`, else an inline schema (hoisted
+    /// as `hint`), else (`{}`, or only a `parameterName`) free JSON.
+    fn body_type(
+        &mut self,
+        body: &discovery::BodyRef,
+        hint: &str,
+        path: &str,
+    ) -> Result<TypeRef, Error> {
+        let Some(reference) = body.reference.as_ref() else {
+            let value = serde_json::Value::Object(body.extra.clone().into_iter().collect());
+            let schema: Schema = serde_json::from_value(value).map_err(|e| Error::Invalid {
+                path: path.to_string(),
+                message: format!("not a schema: {e}"),
+            })?;
+            let hint = self.type_pool.claim(hint, "");
+            return self.type_ref(&schema, &hint, hint.as_str(), path);
+        };
         match self.schema_names.get(reference) {
             Some(name) => Ok(TypeRef::Named {
                 name: name.clone(),
@@ -683,7 +739,11 @@ impl Lower {
     }
 }
 
-fn variants(values: &[String], descriptions: Option<&[String]>) -> Vec<Variant> {
+fn variants(
+    values: &[String],
+    descriptions: Option<&[String]>,
+    deprecated: Option<&[bool]>,
+) -> Vec<Variant> {
     // `UnknownValue` is the fallback variant every enum carries.
     let mut pool = NamePool::with_reserved(["UnknownValue"]);
     let mut seen = BTreeSet::new();
@@ -700,8 +760,108 @@ fn variants(values: &[String], descriptions: Option<&[String]>) -> Vec<Variant> 
                 .and_then(|d| d.get(i))
                 .filter(|d| !d.is_empty())
                 .cloned(),
+            deprecated: deprecation(
+                deprecated.and_then(|d| d.get(i)).copied().unwrap_or(false),
+                descriptions.and_then(|d| d.get(i)).map(String::as_str),
+            ),
         })
         .collect()
+}
+
+/// `Some(note)` for a deprecated item: the sentences of its description that
+/// say why or what to use instead, else a plain note.
+pub fn deprecation(deprecated: bool, description: Option<&str>) -> Option<String> {
+    deprecated.then(|| deprecation_note(description.unwrap_or("")))
+}
+
+/// The longest note taken from a description, in characters.
+const MAX_NOTE: usize = 300;
+
+pub fn deprecation_note(description: &str) -> String {
+    const HINTS: [&str; 8] = [
+        "deprecat",
+        "instead",
+        "use ",
+        "replaced",
+        "no longer",
+        "removed",
+        "obsolete",
+        "migrate",
+    ];
+    let text = description.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut note = String::new();
+    for sentence in text.split_inclusive(". ") {
+        let lower = sentence.to_lowercase();
+        if HINTS.iter().any(|h| lower.contains(h)) {
+            note.push_str(sentence);
+        }
+    }
+    let note = note.trim();
+    if note.is_empty() {
+        return "Deprecated by the API.".into();
+    }
+    match note.char_indices().nth(MAX_NOTE) {
+        Some((end, _)) => format!("{}...", &note[..end]),
+        None => note.to_string(),
+    }
+}
+
+/// An absolute https URL with nothing that could escape a string, a doc line
+/// or a path: no whitespace, controls, quotes, backslashes, query or fragment.
+fn is_https_url(url: &str) -> bool {
+    url.len() <= 2048
+        && url.strip_prefix("https://").is_some_and(|rest| {
+            !rest.is_empty()
+                && !rest.starts_with('/')
+                && rest.chars().all(|c| {
+                    c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '?' | '#' | '`' | '<' | '>')
+                })
+        })
+}
+
+/// The root `endpoints` list; each needs a location and a plain https URL.
+fn endpoints(doc: &Document) -> Result<Vec<Endpoint>, Error> {
+    let mut out: Vec<Endpoint> = Vec::new();
+    for (i, e) in doc.endpoints.iter().enumerate() {
+        let path = format!("$.endpoints[{i}]");
+        let (Some(url), Some(location)) = (&e.endpoint_url, &e.location) else {
+            return Err(Error::Invalid {
+                path,
+                message: "an endpoint needs an `endpointUrl` and a `location`".into(),
+            });
+        };
+        if !is_https_url(url) {
+            return Err(Error::Invalid {
+                path: format!("{path}.endpointUrl"),
+                message: format!("{url:?} is not a plain https URL"),
+            });
+        }
+        let valid = !location.is_empty()
+            && location.len() <= 64
+            && location
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(Error::Invalid {
+                path: format!("{path}.location"),
+                message: format!("{location:?} is not a location name"),
+            });
+        }
+        // The first entry for a location wins.
+        if out.iter().any(|o| &o.location == location) {
+            continue;
+        }
+        let mut url = url.clone();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        out.push(Endpoint {
+            url,
+            location: location.clone(),
+            description: e.description.clone(),
+        });
+    }
+    Ok(out)
 }
 
 /// `photoslibrary.albums.list` -> `AlbumsList` (the API name is dropped).

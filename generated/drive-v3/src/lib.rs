@@ -23,7 +23,7 @@ pub use ::discovery_runtime::{files, types};
 use ::discovery_runtime::{macros, net, pagination, path, resumable, transport, wire};
 pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
-pub use ::discovery_runtime::{BoxFuture, Xgafv};
+pub use ::discovery_runtime::{BoxFuture, Endpoint, Xgafv};
 pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 pub use client::{Client, ClientBuilder};
 /// Decodes a response body exactly as the client does: an empty body as
@@ -36,7 +36,9 @@ pub fn from_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://www.googleapis.com/drive/v3/";
 /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
-const SERVICE_PATH: &str = "drive/v3/";
+pub const SERVICE_PATH: &str = "drive/v3/";
+/// The API's endpoints by location, for [`ClientBuilder::location`]: this API lists none.
+pub const ENDPOINTS: &[Endpoint] = &[];
 /// Whether request and response bodies are wrapped in `{"data": ...}` (the
 /// document's `dataWrapper` feature).
 const DATA_WRAPPER: bool = false;
@@ -47,4 +49,5 @@ static API: ::discovery_runtime::Api = ::discovery_runtime::Api {
     default_base_url: DEFAULT_BASE_URL,
     service_path: SERVICE_PATH,
     data_wrapper: DATA_WRAPPER,
+    endpoints: ENDPOINTS,
 };

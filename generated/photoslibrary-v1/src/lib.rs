@@ -25,7 +25,7 @@ pub use ::discovery_runtime::{files, types};
 use ::discovery_runtime::{macros, net, pagination, path, resumable, transport, wire};
 pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
-pub use ::discovery_runtime::{BoxFuture, Xgafv};
+pub use ::discovery_runtime::{BoxFuture, Endpoint, Xgafv};
 pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 pub use client::{Client, ClientBuilder};
 /// Decodes a response body exactly as the client does: an empty body as
@@ -38,7 +38,14 @@ pub fn from_json<T: ::serde::de::DeserializeOwned>(body: &[u8]) -> Result<T> {
 /// The API's base URL, used unless [`ClientBuilder::base_url`] says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://photoslibrary.googleapis.com/";
 /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
-const SERVICE_PATH: &str = "";
+pub const SERVICE_PATH: &str = "";
+/// The API's endpoints by location, for [`ClientBuilder::location`]: this API lists none.
+pub const ENDPOINTS: &[Endpoint] = &[];
+/// The root URL for mutual TLS (the document's `mtlsRootUrl`). This crate
+/// presents no client certificate itself: where something in front of it does
+/// (a sidecar or proxy holding the certificate), pass
+/// `format!("{MTLS_ROOT_URL}{SERVICE_PATH}")` to [`ClientBuilder::base_url`].
+pub const MTLS_ROOT_URL: &str = "https://photoslibrary.mtls.googleapis.com/";
 /// Whether request and response bodies are wrapped in `{"data": ...}` (the
 /// document's `dataWrapper` feature).
 const DATA_WRAPPER: bool = false;
@@ -49,4 +56,5 @@ static API: ::discovery_runtime::Api = ::discovery_runtime::Api {
     default_base_url: DEFAULT_BASE_URL,
     service_path: SERVICE_PATH,
     data_wrapper: DATA_WRAPPER,
+    endpoints: ENDPOINTS,
 };

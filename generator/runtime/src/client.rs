@@ -31,6 +31,44 @@ pub struct Api {
     pub service_path: &'static str,
     /// Whether bodies are wrapped in `{"data": ...}` (`dataWrapper`).
     pub data_wrapper: bool,
+    /// The document's `endpoints`: root URLs by location, for
+    /// [`ClientBuilder::location`].
+    pub endpoints: &'static [Endpoint],
+}
+
+/// One of an API's alternative endpoints (the discovery document's root
+/// `endpoints` list), mostly regional ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The location it serves, e.g. `europe-west3`.
+    pub location: &'static str,
+    /// Its root URL; the API's service path is appended to it.
+    pub root_url: &'static str,
+    /// What the document says about it.
+    pub description: &'static str,
+}
+
+/// The base URL of `api`'s endpoint for `location`.
+fn endpoint_url(api: &Api, location: &str) -> Result<String> {
+    if let Some(e) = api.endpoints.iter().find(|e| e.location == location) {
+        let mut url = e.root_url.to_owned();
+        if !url.ends_with('/') {
+            url.push('/');
+        }
+        url.push_str(api.service_path);
+        return Ok(url);
+    }
+    let shown: String = location.chars().take(64).collect();
+    let message = if api.endpoints.is_empty() {
+        format!("{shown:?} is unknown: this API lists no endpoints by location")
+    } else {
+        let known: Vec<&str> = api.endpoints.iter().map(|e| e.location).collect();
+        format!(
+            "{shown:?} is not one of this API's locations: {}",
+            known.join(", ")
+        )
+    };
+    Err(Error::invalid_argument("location", message))
 }
 
 /// An API for the runtime's own examples and tests.
@@ -41,6 +79,11 @@ pub static EXAMPLE_API: Api = Api {
     default_base_url: "https://example.googleapis.com/v1/",
     service_path: "v1/",
     data_wrapper: false,
+    endpoints: &[Endpoint {
+        location: "europe-west3",
+        root_url: "https://example.europe-west3.rep.googleapis.com/",
+        description: "Regional endpoint",
+    }],
 };
 
 /// The connection to one API: its base URL, token source, timeouts and retry
@@ -126,6 +169,7 @@ impl Client {
 pub struct ClientBuilder<C = Client> {
     api: &'static Api,
     base_url: Option<String>,
+    location: Option<String>,
     tokens: Option<Arc<dyn TokenSource>>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
@@ -144,6 +188,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
         f.debug_struct("ClientBuilder")
             .field("api", &self.api.crate_name)
             .field("base_url", &self.base_url)
+            .field("location", &self.location)
             .field("authenticated", &self.tokens.is_some())
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -163,6 +208,7 @@ impl<C: From<Client>> ClientBuilder<C> {
         ClientBuilder {
             api,
             base_url: None,
+            location: None,
             tokens: None,
             timeout: None,
             connect_timeout: None,
@@ -184,6 +230,16 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// so a token never crosses a network unencrypted by mistake.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sends requests to the API's endpoint for `location` (one of the
+    /// document's `endpoints`, such as a regional endpoint), with the API's
+    /// service path. [`build`](Self::build) fails for a location the API does
+    /// not list, naming those it does; it cannot be combined with
+    /// [`base_url`](Self::base_url).
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
         self
     }
 
@@ -309,9 +365,17 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// cannot be used, or the HTTP client cannot be set up.
     pub fn build(self) -> Result<C> {
         let api = self.api;
-        let mut base_url = self
-            .base_url
-            .unwrap_or_else(|| api.default_base_url.to_owned());
+        let mut base_url = match (self.base_url, &self.location) {
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid_argument(
+                    "location",
+                    "cannot be combined with base_url (which already says where requests go)",
+                ))
+            }
+            (Some(url), None) => url,
+            (None, Some(location)) => endpoint_url(api, location)?,
+            (None, None) => api.default_base_url.to_owned(),
+        };
         if !base_url.ends_with('/') {
             base_url.push('/');
         }

@@ -31,7 +31,7 @@ pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use chrono;
 #[doc(hidden)]
 pub use client::EXAMPLE_API;
-pub use client::{Api, Client, ClientBuilder};
+pub use client::{Api, Client, ClientBuilder, Endpoint};
 pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};

@@ -33,6 +33,43 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         quote!(#attrs mod #name;)
     });
     let internal = RUNTIME_MODULES.iter().map(|m| ident(m));
+    let endpoints = api.endpoints.iter().map(|e| {
+        let location = &e.location;
+        let url = &e.url;
+        let description = markdown::one_line(e.description.as_deref().unwrap_or(""));
+        quote! {
+            ::discovery_runtime::Endpoint {
+                location: #location,
+                root_url: #url,
+                description: #description,
+            }
+        }
+    });
+    let endpoints_doc = if api.endpoints.is_empty() {
+        quote!(#[doc = " The API's endpoints by location, for [`ClientBuilder::location`]: this API lists none."])
+    } else {
+        let mut lines = vec![
+            " The API's endpoints by location, for [`ClientBuilder::location`]:".to_string(),
+            String::new(),
+        ];
+        for e in &api.endpoints {
+            lines.push(format!(
+                " - {}: {}",
+                markdown::code(&e.location),
+                markdown::code(&e.url)
+            ));
+        }
+        quote!(#(#[doc = #lines])*)
+    };
+    let mtls = api.mtls_root_url.as_ref().map(|url| {
+        quote! {
+            /// The root URL for mutual TLS (the document's `mtlsRootUrl`). This crate
+            /// presents no client certificate itself: where something in front of it does
+            /// (a sidecar or proxy holding the certificate), pass
+            /// `format!("{MTLS_ROOT_URL}{SERVICE_PATH}")` to [`ClientBuilder::base_url`].
+            pub const MTLS_ROOT_URL: &str = #url;
+        }
+    });
     let media = api.has_media().then(|| {
         quote!(
             pub use ::discovery_runtime::media;
@@ -57,7 +94,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         use ::discovery_runtime::{#(#internal),*};
         pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
         pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
-        pub use ::discovery_runtime::{BoxFuture, Xgafv};
+        pub use ::discovery_runtime::{BoxFuture, Endpoint, Xgafv};
         pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 
         pub use client::{Client, ClientBuilder};
@@ -74,7 +111,12 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub const DEFAULT_BASE_URL: &str = #base_url;
 
         /// The API's path below the root URL (`DEFAULT_BASE_URL` ends with it).
-        const SERVICE_PATH: &str = #service_path;
+        pub const SERVICE_PATH: &str = #service_path;
+
+        #endpoints_doc
+        pub const ENDPOINTS: &[Endpoint] = &[#(#endpoints),*];
+
+        #mtls
 
         /// Whether request and response bodies are wrapped in `{"data": ...}` (the
         /// document's `dataWrapper` feature).
@@ -87,6 +129,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
             default_base_url: DEFAULT_BASE_URL,
             service_path: SERVICE_PATH,
             data_wrapper: DATA_WRAPPER,
+            endpoints: ENDPOINTS,
         };
     }
 }
