@@ -1331,3 +1331,86 @@ async fn upload_does_not_follow_folder_links_and_sends_each_file_once() {
     })
     .await
 }
+
+/// `--dry-run` prints the request as one JSON object and sends nothing: a
+/// server that answers every request with 500 and counts them sees none, and
+/// no token is needed (nor printed when given).
+#[tokio::test]
+async fn dry_run_prints_the_request_and_sends_nothing() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&server)
+            .await;
+
+        // No token at all.
+        let out = run(None, &["--dry-run", "albums", "get", "A 1:b"], None);
+        assert!(out.status.success(), "{out:?}");
+        let lines: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+        assert_eq!(lines.len(), 1, "one JSON object on one line: {lines:?}");
+        let preview: Value = serde_json::from_str(lines[0]).unwrap();
+        assert_eq!(preview["method"], "GET");
+        assert_eq!(
+            preview["url"],
+            "https://photoslibrary.googleapis.com/v1/albums/A%201%3Ab?prettyPrint=false"
+        );
+        assert_eq!(preview["headers"]["authorization"], "REDACTED");
+        assert_eq!(preview["body"], Value::Null);
+
+        // A token and a base URL: the URL has the query, the token is redacted.
+        let out = run(
+            Some(&server),
+            &[
+                "--dry-run",
+                "media-items",
+                "search",
+                "--page-size",
+                "5",
+                "--album-id",
+                "X",
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{out:?}");
+        let text = stdout(&out);
+        assert!(!text.contains("cli-token"), "{text}");
+        let preview: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(preview["method"], "POST");
+        assert_eq!(
+            preview["url"],
+            format!("{}/v1/mediaItems:search?prettyPrint=false", server.uri())
+        );
+        assert_eq!(preview["headers"]["authorization"], "REDACTED");
+        assert_eq!(preview["headers"]["content-type"], "application/json");
+        assert_eq!(preview["body"], json!({"albumId": "X", "pageSize": 5}));
+
+        let out = run(
+            Some(&server),
+            &["--dry-run", "albums", "list", "--page-size", "2", "--all"],
+            None,
+        );
+        assert!(out.status.success(), "{out:?}");
+        let preview: Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+        assert_eq!(
+            preview["url"],
+            format!("{}/v1/albums?pageSize=2&prettyPrint=false", server.uri())
+        );
+
+        // Hand-written commands cannot preview: refused, not run.
+        let dir = std::env::temp_dir().join(format!("dry-run-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("a.jpg");
+        std::fs::write(&file, b"jpeg").unwrap();
+        let out = run(
+            Some(&server),
+            &["--dry-run", "upload", file.to_str().unwrap()],
+            None,
+        );
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+
+        assert_eq!(server.received_requests().await.unwrap().len(), 0);
+    })
+    .await;
+}

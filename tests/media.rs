@@ -493,3 +493,60 @@ async fn a_failed_download_writes_nothing_and_reports_the_status() {
     })
     .await
 }
+
+/// `request_preview` and `download_preview` describe the request without
+/// sending it or asking for a token; the token never appears.
+#[test]
+fn previews_describe_requests_without_sending() {
+    let client = Client::builder()
+        .bearer_token("secret-token")
+        .build()
+        .unwrap();
+    let preview = client
+        .files()
+        .get("F 1")
+        .supports_all_drives(true)
+        .request_preview()
+        .unwrap();
+    assert_eq!(preview.method, "GET");
+    assert_eq!(
+        preview.url,
+        "https://www.googleapis.com/drive/v3/files/F%201?supportsAllDrives=true&prettyPrint=false"
+    );
+    assert_eq!(preview.headers["authorization"], "REDACTED");
+    assert_eq!(preview.body, serde_json::Value::Null);
+    let download = client.files().get("F").download_preview().unwrap();
+    assert!(
+        download
+            .url
+            .ends_with("files/F?alt=media&prettyPrint=false"),
+        "{}",
+        download.url
+    );
+    let text = serde_json::to_string(&download).unwrap() + &format!("{preview:?}");
+    assert!(!text.contains("secret-token"), "{text}");
+
+    let media = Media::from_bytes(&b"hello"[..], "text/plain");
+    let upload = client
+        .files()
+        .create(File {
+            name: Some("n".into()),
+            ..Default::default()
+        })
+        .upload_preview(&media)
+        .unwrap();
+    assert_eq!(upload.method, "POST");
+    assert!(
+        upload
+            .url
+            .starts_with("https://www.googleapis.com/upload/drive/v3/files?"),
+        "{}",
+        upload.url
+    );
+    assert!(
+        upload.url.contains("uploadType=multipart"),
+        "{}",
+        upload.url
+    );
+    assert_eq!(upload.body, serde_json::json!({"name": "n"}));
+}

@@ -182,3 +182,85 @@ fn malformed_documents_name_the_problem_and_where() {
     .collect();
     insta::assert_snapshot!("malformed", report);
 }
+
+/// The tool's generated commands for a fixture (its `src/commands.rs`).
+fn generated_cli(name: &str) -> String {
+    let files = generator::generate_cli(
+        &fixture(&format!("documents/{name}")),
+        &options(name),
+        "../lib",
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let file = files.iter().find(|f| f.path == "src/commands.rs").unwrap();
+    file.contents.clone()
+}
+
+/// The parts of `lib.rs` that carry document data (endpoints, mTLS URL).
+fn generated_lib(name: &str) -> String {
+    let files = generator::generate(&fixture(&format!("documents/{name}")), &options(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    files
+        .iter()
+        .find(|f| f.path == "src/lib.rs")
+        .unwrap()
+        .contents
+        .clone()
+}
+
+#[test]
+fn empty_and_inline_body_schemas() {
+    let text = fixture("documents/empty_schemas.json");
+    let api = generator::to_ir(&text, &options("empty_schemas.json")).unwrap();
+    insta::assert_snapshot!("empty_schemas_ir", api.dump());
+    insta::assert_snapshot!("empty_schemas", generated_code("empty_schemas.json"));
+}
+
+#[test]
+fn deprecations() {
+    let text = fixture("documents/deprecations.json");
+    let api = generator::to_ir(&text, &options("deprecations.json")).unwrap();
+    insta::assert_snapshot!("deprecations_ir", api.dump());
+    insta::assert_snapshot!("deprecations", generated_code("deprecations.json"));
+    insta::assert_snapshot!("deprecations_cli", generated_cli("deprecations.json"));
+}
+
+#[test]
+fn regional_endpoints() {
+    insta::assert_snapshot!("endpoints_lib", generated_lib("endpoints.json"));
+}
+
+#[test]
+fn media_commands() {
+    insta::assert_snapshot!("media_cli", generated_cli("media.json"));
+}
+
+/// An overlay's deprecation note reaches the same emission as the
+/// document's; one for a method the document lacks is refused.
+#[test]
+fn overlay_deprecations() {
+    let text = fixture("documents/endpoints.json");
+    let mut opts = options("endpoints.json");
+    opts.deprecations = vec![(
+        "regional.things.get".into(),
+        "Withdrawn by the service; use things.list.".into(),
+    )];
+    let files = generator::generate(&text, &opts).unwrap();
+    let things = files
+        .iter()
+        .find(|f| f.path == "src/api/things.rs")
+        .unwrap();
+    assert!(
+        things
+            .contents
+            .contains("#[deprecated(note = \"Withdrawn by the service; use things.list.\")]"),
+        "{}",
+        things.contents
+    );
+    let lib = files.iter().find(|f| f.path == "src/lib.rs").unwrap();
+    assert!(lib.contents.contains("#![allow(deprecated)]"));
+    opts.deprecations = vec![("regional.things.nope".into(), "x".into())];
+    assert!(matches!(
+        generator::generate(&text, &opts),
+        Err(generator::Error::Overlay { .. })
+    ));
+}

@@ -25,8 +25,60 @@ const TAKEN_MODULES: &[&str] = &["commands", "library", "main", "support"];
 
 /// Flags every method command has or that clap takes.
 const RESERVED: &[&str] = &[
-    "token", "base-url", "output", "timeout", "body", "all", "help", "version",
+    "token",
+    "base-url",
+    "output",
+    "timeout",
+    "body",
+    "all",
+    "help",
+    "version",
+    "dry-run",
+    "upload",
+    "download",
+    "content-type",
 ];
+
+/// Top-level command names the tool itself takes.
+const RESERVED_COMMANDS: &[&str] = &["completions", "help"];
+
+/// `name`, or (when it is taken at this level) `name-<suffix>`, then numbered.
+fn claim(taken: &mut BTreeSet<String>, name: &str, suffix: &str) -> String {
+    let name = if name.is_empty() { suffix } else { name };
+    if taken.insert(name.to_string()) {
+        return name.to_string();
+    }
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 {
+            format!("{name}-{suffix}")
+        } else {
+            format!("{name}-{suffix}-{n}")
+        };
+        if taken.insert(candidate.clone()) {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// `[deprecated] ` for the help of a deprecated command or flag.
+fn deprecated_mark(deprecated: &Option<String>) -> &'static str {
+    if deprecated.is_some() {
+        "[deprecated] "
+    } else {
+        ""
+    }
+}
+
+/// `help` marked for a deprecated command or flag, unless it says so itself.
+fn marked(deprecated: &Option<String>, help: String) -> String {
+    if help.to_ascii_lowercase().starts_with("deprecated") {
+        help
+    } else {
+        format!("{}{help}", deprecated_mark(deprecated))
+    }
+}
 
 /// The files of the CLI crate for `api`; `library_path` is the library crate's
 /// path relative to the CLI crate.
@@ -92,6 +144,7 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
             library_path => library_path,
             title => crate::markdown::one_line(&api.title),
             has_extra => has_extra,
+            has_upload => api.all_methods().iter().any(|m| m.media_upload.is_some()),
         },
     )?;
     crate::manifest::check(
@@ -254,19 +307,54 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
     let base_env = format!("{env_prefix}_BASE_URL");
     let mut commands = Vec::new();
     let mut arms = Vec::new();
-    for r in &api.resources {
-        resource(api, r, &[], &mut commands, &mut arms);
-    }
+    let mut taken: BTreeSet<String> = RESERVED_COMMANDS.iter().map(|s| s.to_string()).collect();
+    // One function per command and per method's dispatch: rustc checks many
+    // small functions far faster than one with thousands of arms.
+    let mut out = Items {
+        commands: Vec::new(),
+        arms: Vec::new(),
+        fns: Vec::new(),
+        resources: 0,
+    };
+    level_in(
+        api,
+        &api.methods,
+        &api.resources,
+        &[],
+        &[],
+        &mut taken,
+        &mut out,
+    );
+    commands.append(&mut out.commands);
+    arms.append(&mut out.arms);
+    let fns = out.fns;
     let version = quote!(env!("CARGO_PKG_VERSION"));
+    let methods = api.all_methods();
+    let upload_fns = methods
+        .iter()
+        .any(|m| m.media_upload.is_some())
+        .then(|| upload_fns(&lib));
+    let download_fns = methods
+        .iter()
+        .any(|m| m.supports_media_download)
+        .then(|| download_fns(&lib));
+    let run = run_fn(&arms);
+    let paging_import = methods.iter().any(|m| m.pagination.is_some()).then(|| {
+        quote!(
+            use futures_util::TryStreamExt;
+        )
+    });
     quote! {
         //! The commands, generated from the discovery document.
+        // Deprecated methods and parameters stay callable; `--help` marks them.
+        #![allow(deprecated)]
 
         use std::process::ExitCode;
 
         use crate::support;
 
         use clap::{Arg, ArgAction, ArgMatches, Command};
-        use futures_util::TryStreamExt;
+        #paging_import
         use #lib::Client;
         use support::{Extension, Output};
 
@@ -287,6 +375,8 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                 .arg(Arg::new("timeout").long("timeout").global(true).value_name("SECONDS")
                     .value_parser(clap::value_parser!(u64).range(1..=86_400))
                     .help("Give up on a request when the server has not answered, or a transfer has not moved, for this long (default 60)"))
+                .arg(Arg::new("dry-run").long("dry-run").global(true).action(ArgAction::SetTrue)
+                    .help("Print the request that would be sent as one JSON object (the token redacted) and send nothing; needs no token"))
                 #(.subcommand(#commands))*
                 .subcommands(extension.commands())
                 .subcommand(Command::new("completions").about("Prints a shell completion script")
@@ -315,12 +405,22 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                 return ExitCode::SUCCESS;
             }
             let output = Output::parse(matches.get_one::<String>("output").map(String::as_str).unwrap_or("json"));
+            let dry_run = matches.get_flag("dry-run");
+            if dry_run {
+                // Hand-written commands cannot preview what they would send.
+                let top = matches.subcommand_name().unwrap_or_default();
+                if extension.commands().iter().any(|c| c.get_name() == top) {
+                    return support::usage(&format!("--dry-run is not available for `{top}`"));
+                }
+            }
             // Commands that need no client (`auth login`) come first.
             if let Some(code) = extension.run_without_client(&matches).await {
                 return code;
             }
             let mut builder = match matches.get_one::<String>("token") {
                 Some(token) => Client::builder().bearer_token(token.clone()),
+                // Never sent: the preview shows the header as `REDACTED`.
+                None if dry_run => Client::builder().bearer_token("dry-run"),
                 None => #no_token_arm,
             };
             if let Some(url) = matches.get_one::<String>("base-url") {
@@ -334,13 +434,14 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                 Ok(client) => client,
                 Err(e) => return support::fail(&e),
             };
-            match run(&client, &matches, output, extension).await {
+            match run(&client, &matches, output, dry_run, extension).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
         }
 
         /// A flag's value parsed with its type's `FromStr`.
+        #[allow(dead_code)] // an API whose parameters are all strings has no use for it
         fn parsed<T: std::str::FromStr>(m: &ArgMatches, id: &str) -> Result<Option<T>, ExitCode>
         where
             T::Err: std::fmt::Display,
@@ -353,6 +454,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
 
         /// The request body: `--body` JSON (a file or `-`), with the body flags
         /// set on top.
+        #[allow(dead_code)] // an API without request bodies has no use for it
         fn body<T: serde::de::DeserializeOwned>(m: &ArgMatches, fields: &[(&str, &str, bool)]) -> Result<T, ExitCode> {
             let mut value: serde_json::Value = match m.get_one::<String>("body") {
                 Some(path) => {
@@ -380,7 +482,64 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
             support::print(output, &serde_json::to_value(value).unwrap_or_default(), header);
         }
 
-        async fn run(client: &Client, matches: &ArgMatches, output: Output, extension: &impl Extension) -> Result<(), ExitCode> {
+        #run
+
+        #(#fns)*
+
+        /// `--dry-run`: the request as one JSON object on one line.
+        fn preview(preview: #lib::Result<#lib::RequestPreview>) -> Result<(), ExitCode> {
+            let preview = preview.map_err(|e| support::fail(&e))?;
+            println!("{}", serde_json::to_string(&preview).unwrap_or_default());
+            Ok(())
+        }
+
+        #upload_fns
+        #download_fns
+    }
+}
+
+/// `media()` for `--upload`, in tools of APIs that upload.
+fn upload_fns(lib: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        /// `--upload FILE`: the file as media (`--content-type`, default
+        /// `application/octet-stream`).
+        async fn media(m: &ArgMatches, path: &str) -> Result<#lib::media::Media, ExitCode> {
+            let file = tokio::fs::File::open(path).await
+                .map_err(|e| support::usage(&format!("--upload: cannot open {path}: {e}")))?;
+            let meta = file.metadata().await
+                .map_err(|e| support::usage(&format!("--upload: cannot read {path}: {e}")))?;
+            if !meta.is_file() {
+                return Err(support::usage(&format!("--upload: {path} is not a regular file")));
+            }
+            let content_type = m.get_one::<String>("content-type").cloned()
+                .unwrap_or_else(|| "application/octet-stream".to_owned());
+            Ok(#lib::media::Media::from_reader(file, Some(meta.len()), content_type))
+        }
+    }
+}
+
+/// `downloaded()` for `--download`, in tools of APIs that download.
+fn download_fns(lib: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        /// `--download FILE`: what the safe download did, as JSON.
+        fn downloaded(output: Output, done: #lib::files::Downloaded, header: &mut Option<Vec<String>>) {
+            let value = match done {
+                #lib::files::Downloaded::Complete { path, bytes, resumed_from } => serde_json::json!({
+                    "path": path.display().to_string(), "bytes": bytes, "resumed_from": resumed_from,
+                }),
+                #lib::files::Downloaded::AlreadyThere { path } => serde_json::json!({
+                    "path": path.display().to_string(), "already_there": true,
+                }),
+                _ => serde_json::Value::Null,
+            };
+            show(output, &value, header);
+        }
+    }
+}
+
+fn run_fn(arms: &[TokenStream]) -> TokenStream {
+    quote! {
+        async fn run(client: &Client, matches: &ArgMatches, output: Output, dry_run: bool, extension: &impl Extension) -> Result<(), ExitCode> {
             let mut path = Vec::new();
             let mut m = matches;
             while let Some((name, sub)) = m.subcommand() {
@@ -392,41 +551,104 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
                 return result;
             }
             let mut header = None;
-            match path.as_slice() {
+            let run: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ExitCode>> + '_>> = match path.as_slice() {
                 #(#arms)*
                 _ => return Err(support::usage("unknown command")),
-            }
-            Ok(())
+            };
+            run.await
         }
     }
 }
 
-fn resource(
+/// What the levels add to `commands.rs`.
+struct Items {
+    /// The top level's command expressions.
+    commands: Vec<TokenStream>,
+    /// The dispatch arms, one per method.
+    arms: Vec<TokenStream>,
+    /// One function per resource command, method command and method run.
+    fns: Vec<TokenStream>,
+    /// Resource functions so far (they are numbered).
+    resources: usize,
+}
+
+/// The commands of one level: its methods, then its resources (each a
+/// command holding its own level), names unique within the level; the
+/// level's command expressions go to `out.commands`.
+fn level_in(
     api: &Api,
-    r: &Resource,
-    parents: &[&Resource],
-    commands: &mut Vec<TokenStream>,
-    arms: &mut Vec<TokenStream>,
+    methods: &[Method],
+    resources: &[Resource],
+    path: &[String],
+    accessors: &[&str],
+    taken: &mut BTreeSet<String>,
+    out: &mut Items,
 ) {
-    let name = r.name.wire.to_kebab_case();
-    let about = format!("The {} resource", r.name.wire);
-    let mut chain: Vec<&Resource> = parents.to_vec();
-    chain.push(r);
-    let mut subs = Vec::new();
-    for m in &r.methods {
+    // Resources claim first: their names are the API's structure.
+    let resource_names: Vec<String> = resources
+        .iter()
+        .map(|r| claim(taken, &r.name.wire.to_kebab_case(), "resource"))
+        .collect();
+    for m in methods {
+        let name = claim(taken, &m.name.wire.to_kebab_case(), "method");
+        let mut names = path.to_vec();
+        names.push(name.clone());
         // The flags are named once; the command and its dispatch both use them.
         let flags = method_flags(api, m);
-        subs.push(method_command(m, &flags));
-        arms.push(method_arm(api, &chain, m, &flags));
+        let stub = crate::names::bare(&m.stub);
+        let command_fn = quote::format_ident!("command_{stub}");
+        let run_fn = quote::format_ident!("run_{stub}");
+        let command = method_command(api, m, &name, &flags);
+        out.fns.push(quote! {
+            fn #command_fn() -> Command {
+                #command
+            }
+        });
+        out.commands.push(quote!(#command_fn()));
+        let body = method_arm(api, accessors, m, &flags);
+        out.fns.push(quote! {
+            #[allow(unused_variables)]
+            async fn #run_fn(client: &Client, m: &ArgMatches, output: Output, dry_run: bool, header: &mut Option<Vec<String>>) -> Result<(), ExitCode> {
+                #body
+                Ok(())
+            }
+        });
+        out.arms.push(quote! {
+            [#(#names),*] => Box::pin(#run_fn(client, m, output, dry_run, &mut header)),
+        });
     }
-    for sub in &r.resources {
-        let mut nested = Vec::new();
-        resource(api, sub, &chain, &mut nested, arms);
-        subs.extend(nested);
+    for (r, name) in resources.iter().zip(resource_names) {
+        let about = format!(
+            "{}The {} resource",
+            deprecated_mark(&r.deprecated),
+            r.name.wire
+        );
+        let mut sub_path = path.to_vec();
+        sub_path.push(name.clone());
+        let mut sub_accessors = accessors.to_vec();
+        sub_accessors.push(&r.name.rust);
+        let mut level_commands = std::mem::take(&mut out.commands);
+        let mut sub_taken = BTreeSet::new();
+        level_in(
+            api,
+            &r.methods,
+            &r.resources,
+            &sub_path,
+            &sub_accessors,
+            &mut sub_taken,
+            out,
+        );
+        let subs = std::mem::take(&mut out.commands);
+        out.resources += 1;
+        let resource_fn = quote::format_ident!("resource_{}", out.resources);
+        out.fns.push(quote! {
+            fn #resource_fn() -> Command {
+                Command::new(#name).about(#about).subcommand_required(true) #(.subcommand(#subs))*
+            }
+        });
+        level_commands.push(quote!(#resource_fn()));
+        out.commands = level_commands;
     }
-    commands.push(quote! {
-        Command::new(#name).about(#about).subcommand_required(true) #(.subcommand(#subs))*
-    });
 }
 
 /// A flag for each scalar top-level field of the request body.
@@ -508,10 +730,15 @@ fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
     (taken, flags)
 }
 
-fn method_command(m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
-    let name = m.name.wire.to_kebab_case();
-    let about = short_help(m.description.as_deref());
-    let long_about = help_text(m.description.as_deref());
+fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) -> TokenStream {
+    let about = marked(&m.deprecated, short_help(m.description.as_deref()));
+    let mut long_about = help_text(m.description.as_deref());
+    if let Some(note) = &m.deprecated {
+        long_about = format!(
+            "Deprecated: {}\n\n{long_about}",
+            crate::markdown::one_line(note)
+        );
+    }
     let mut args = Vec::new();
     for p in m.positional() {
         // Positional ids cannot collide with flag names (a body field `id`).
@@ -529,7 +756,10 @@ fn method_command(m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
         args.push(quote!(Arg::new(#id).value_name(#value_name).required(true).help(#help) #many));
     }
     for (flag, p) in &flags.query {
-        let help = short_help(p.description.as_deref());
+        let mut help = marked(&p.deprecated, short_help(p.description.as_deref()));
+        if let Some(values) = enum_values(api, &p.ty) {
+            help = format!("{help} [values: {values}]");
+        }
         let action = if p.repeated {
             quote!(.action(ArgAction::Append))
         } else {
@@ -548,11 +778,39 @@ fn method_command(m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
             args.push(quote!(Arg::new(#flag).long(#flag).help(#help)));
         }
     }
-    if m.pagination.as_ref().is_some_and(|p| p.items.is_some()) {
-        args.push(quote!(Arg::new("all")
+    match &m.pagination {
+        Some(p) if p.items.is_some() => args.push(quote!(Arg::new("all")
             .long("all")
             .action(ArgAction::SetTrue)
-            .help("Follow every page and print the items as they arrive")));
+            .help("Follow every page and print the items as they arrive"))),
+        Some(_) => args.push(quote!(Arg::new("all")
+            .long("all")
+            .action(ArgAction::SetTrue)
+            .help("Follow every page and print each page as it arrives"))),
+        None => {}
+    }
+    if m.media_upload.is_some() {
+        args.push(quote!(Arg::new("upload")
+            .long("upload")
+            .value_name("FILE")
+            .help(
+                "Upload FILE as the media (with the request as its metadata)"
+            )));
+        args.push(quote!(Arg::new("content-type")
+            .long("content-type")
+            .value_name("TYPE")
+            .requires("upload")
+            .help(
+                "The media type of --upload (default application/octet-stream)"
+            )));
+    }
+    if m.supports_media_download {
+        args.push(quote!(Arg::new("download")
+            .long("download")
+            .value_name("FILE")
+            .help(
+                "Download the media into FILE (never overwritten; resumed after an interruption)"
+            )));
     }
     quote! {
         Command::new(#name).about(#about).long_about(#long_about) #(.arg(#args))*
@@ -581,14 +839,31 @@ fn value(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
     }
 }
 
-fn method_arm(api: &Api, chain: &[&Resource], m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
-    let lib = ident(&api.lib_name);
-    let names: Vec<String> = chain
+/// The wire values of an enum type, for a flag's help.
+fn enum_values(api: &Api, ty: &TypeRef) -> Option<String> {
+    let TypeRef::Named { name, .. } = ty else {
+        return None;
+    };
+    let t = api.types.iter().find(|t| &t.name == name)?;
+    let TypeKind::Enum(variants) = &t.kind else {
+        return None;
+    };
+    let values: Vec<String> = variants
         .iter()
-        .map(|r| r.name.wire.to_kebab_case())
-        .chain([m.name.wire.to_kebab_case()])
+        .map(|v| crate::markdown::one_line(&v.name.wire))
         .collect();
-    let accessors = chain.iter().map(|r| ident(&r.name.rust));
+    let text = values.join(", ");
+    Some(if text.chars().count() > 300 {
+        format!("{}...", text.chars().take(300).collect::<String>())
+    } else {
+        text
+    })
+}
+
+/// The body of a method's run function.
+fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>) -> TokenStream {
+    let lib = ident(&api.lib_name);
+    let accessors = accessors.iter().map(|a| ident(a));
     let method = ident(&m.name.rust);
     let mut args = Vec::new();
     let mut lets = Vec::new();
@@ -629,34 +904,71 @@ fn method_arm(api: &Api, chain: &[&Resource], m: &Method, flags: &MethodFlags<'_
             quote!(if let Some(v) = #v { call = call.#setter(v); })
         }
     });
-    let send = if m.pagination.as_ref().is_some_and(|p| p.items.is_some()) {
-        quote! {
-            if m.get_flag("all") {
-                let mut items = std::pin::pin!(call.items());
-                while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-                    show(output, &item, &mut header);
-                }
+    let show_response = if m.response.is_some() {
+        quote!(show(output, &response, header);)
+    } else {
+        quote!(let () = response;)
+    };
+    let send = match &m.pagination {
+        Some(p) => {
+            let stream = if p.items.is_some() {
+                quote!(call.items())
             } else {
-                let response = call.send().await.map_err(|e| support::fail(&e))?;
-                show(output, &response, &mut header);
+                quote!(call.pages())
+            };
+            quote! {
+                if m.get_flag("all") {
+                    let mut items = std::pin::pin!(#stream);
+                    while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
+                        show(output, &item, header);
+                    }
+                } else {
+                    let response = call.send().await.map_err(|e| support::fail(&e))?;
+                    #show_response
+                }
             }
         }
-    } else if m.response.is_some() {
-        quote! {
+        None => quote! {
             let response = call.send().await.map_err(|e| support::fail(&e))?;
-            show(output, &response, &mut header);
-        }
-    } else {
-        quote!(call.send().await.map_err(|e| support::fail(&e))?;)
+            #show_response
+        },
     };
-    quote! {
-        [#(#names),*] => {
-            #(#lets)*
-            #[allow(unused_mut)]
-            let mut call = client #(.#accessors())* .#method(#(#args),*);
-            #(#setters)*
-            #send
+    let upload = m.media_upload.as_ref().map(|_| {
+        quote! {
+            if let Some(file) = m.get_one::<String>("upload") {
+                let media = media(m, file).await?;
+                if dry_run {
+                    return preview(call.upload_preview(&media));
+                }
+                let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
+                #show_response
+                return Ok(());
+            }
         }
+    });
+    let download = m.supports_media_download.then(|| {
+        quote! {
+            if let Some(file) = m.get_one::<String>("download") {
+                if dry_run {
+                    return preview(call.download_preview());
+                }
+                let done = call.download_to(std::path::Path::new(file)).await.map_err(|e| support::fail(&e))?;
+                downloaded(output, done, header);
+                return Ok(());
+            }
+        }
+    });
+    quote! {
+        #(#lets)*
+        #[allow(unused_mut)]
+        let mut call = client #(.#accessors())* .#method(#(#args),*);
+        #(#setters)*
+        #upload
+        #download
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        #send
     }
 }
 

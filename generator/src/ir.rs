@@ -349,6 +349,28 @@ impl Api {
         out
     }
 
+    /// Whether anything in the API is deprecated.
+    pub fn has_deprecations(&self) -> bool {
+        fn resources(rs: &[Resource]) -> bool {
+            rs.iter()
+                .any(|r| r.deprecated.is_some() || methods(&r.methods) || resources(&r.resources))
+        }
+        fn methods(ms: &[Method]) -> bool {
+            ms.iter()
+                .any(|m| m.deprecated.is_some() || m.params.iter().any(|p| p.deprecated.is_some()))
+        }
+        methods(&self.methods)
+            || resources(&self.resources)
+            || self.types.iter().any(|t| {
+                t.deprecated.is_some()
+                    || match &t.kind {
+                        TypeKind::Struct(fields) => fields.iter().any(|f| f.deprecated.is_some()),
+                        TypeKind::Enum(variants) => variants.iter().any(|v| v.deprecated.is_some()),
+                        TypeKind::Alias(_) => false,
+                    }
+            })
+    }
+
     /// Whether any method uploads or downloads media.
     pub fn has_media(&self) -> bool {
         self.all_methods()

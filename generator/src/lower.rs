@@ -52,7 +52,12 @@ const BUILDER_RESERVED: &[&str] = &[
     "upload",
     "download",
     "into_call",
+    "into_upload",
     "retry_policy",
+    "request_preview",
+    "upload_preview",
+    "download_preview",
+    "download_to",
 ];
 
 pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
@@ -721,8 +726,7 @@ impl Lower {
                 path: path.to_string(),
                 message: format!("not a schema: {e}"),
             })?;
-            let hint = self.type_pool.claim(hint, "");
-            return self.type_ref(&schema, &hint, hint.as_str(), path);
+            return self.type_ref(&schema, hint, hint, path);
         };
         match self.schema_names.get(reference) {
             Some(name) => Ok(TypeRef::Named {
@@ -796,7 +800,17 @@ pub fn deprecation_note(description: &str) -> String {
             note.push_str(sentence);
         }
     }
-    let note = note.trim();
+    let mut note = note.trim();
+    // rustdoc and the CLI already say "Deprecated".
+    for prefix in ["deprecated:", "deprecated.", "deprecated -", "deprecated,"] {
+        if note.len() >= prefix.len()
+            && note.is_char_boundary(prefix.len())
+            && note[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            note = note[prefix.len()..].trim_start();
+            break;
+        }
+    }
     if note.is_empty() {
         return "Deprecated by the API.".into();
     }

@@ -1,5 +1,5 @@
 //! `cargo xtask corpus [DIR]`: every discovery document in DIR must generate a
-//! crate that compiles.
+//! crate and a command-line tool that compile without warnings.
 
 use std::fs;
 use std::path::Path;
@@ -58,20 +58,30 @@ pub fn run(dir: Option<&str>) -> ExitCode {
             ..Options::default()
         };
         let start = Instant::now();
+        // The library, and the command-line tool beside it.
+        let cli_name = format!("{crate_name}-cli");
         let generated = fs::read_to_string(doc)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|text| generator::generate(&text, &options).map_err(|e| e.to_string()));
+            .and_then(|text| {
+                let lib = generator::generate(&text, &options).map_err(|e| e.to_string())?;
+                let cli = generator::generate_cli(&text, &options, &format!("../{crate_name}"))
+                    .map_err(|e| format!("the CLI: {e}"))?;
+                Ok((lib, cli))
+            });
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         match generated {
             Err(e) => results.push((stem, Outcome::GenerateError(e), ms, crate_name)),
-            Ok(files) => {
-                let out = crates_dir.join(&crate_name);
-                if let Err(e) = diff(&out, &files).and_then(|changes| apply(&out, &files, &changes))
-                {
-                    eprintln!("error: cannot write {}: {e}", out.display());
-                    return ExitCode::FAILURE;
+            Ok((lib, cli)) => {
+                for (name, files) in [(&crate_name, &lib), (&cli_name, &cli)] {
+                    let out = crates_dir.join(name);
+                    if let Err(e) =
+                        diff(&out, files).and_then(|changes| apply(&out, files, &changes))
+                    {
+                        eprintln!("error: cannot write {}: {e}", out.display());
+                        return ExitCode::FAILURE;
+                    }
+                    members.push(name.clone());
                 }
-                members.push(crate_name.clone());
                 results.push((stem, Outcome::Ok, ms, crate_name));
             }
         }
@@ -163,7 +173,7 @@ fn target_dir(root: &Path) -> std::path::PathBuf {
         .unwrap_or_else(|| root.join("target"))
 }
 
-/// `cargo check` of one crate; the first errors when it fails.
+/// `cargo check` of one library and its tool; the first errors when it fails.
 fn cargo_check(root: &Path, work: &Path, crate_name: &str) -> Option<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
@@ -173,6 +183,8 @@ fn cargo_check(root: &Path, work: &Path, crate_name: &str) -> Option<String> {
         .arg(work.join("Cargo.toml"))
         .arg("-p")
         .arg(crate_name)
+        .arg("-p")
+        .arg(format!("{crate_name}-cli"))
         .env("CARGO_TARGET_DIR", target_dir(root))
         .output();
     let out = match output {

@@ -23,7 +23,7 @@ pub use ::discovery_runtime::{files, types};
 use ::discovery_runtime::{macros, net, pagination, path, resumable, transport, wire};
 pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
-pub use ::discovery_runtime::{BoxFuture, Endpoint, Xgafv};
+pub use ::discovery_runtime::{BoxFuture, Endpoint, RequestPreview, Xgafv};
 pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 pub use client::{Client, ClientBuilder};
 /// Decodes a response body exactly as the client does: an empty body as

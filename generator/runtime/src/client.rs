@@ -443,3 +443,62 @@ impl<C: From<Client>> ClientBuilder<C> {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder() -> ClientBuilder<Client> {
+        ClientBuilder::new(&EXAMPLE_API).no_proxy()
+    }
+
+    #[test]
+    fn a_location_picks_its_endpoint_with_the_service_path() {
+        let client = builder().location("europe-west3").build().unwrap();
+        assert_eq!(
+            client.base_url(),
+            "https://example.europe-west3.rep.googleapis.com/v1/"
+        );
+        let default = builder().build().unwrap();
+        assert_eq!(default.base_url(), EXAMPLE_API.default_base_url);
+    }
+
+    #[test]
+    fn an_unknown_location_names_the_known_ones() {
+        let error = builder().location("mars-north1").build().unwrap_err();
+        let text = error.to_string();
+        assert!(matches!(error, Error::InvalidArgument { .. }), "{error:?}");
+        assert!(
+            text.contains("mars-north1") && text.contains("europe-west3"),
+            "{text}"
+        );
+        let error = builder()
+            .location("europe-west3")
+            .base_url("https://other.example.com/")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("base_url"), "{error}");
+    }
+
+    #[test]
+    fn an_api_without_endpoints_says_so() {
+        static NONE: Api = Api {
+            endpoints: &[],
+            ..EXAMPLE_API_FIELDS
+        };
+        const EXAMPLE_API_FIELDS: Api = Api {
+            crate_name: "none-v1",
+            crate_version: "0.1.0",
+            default_base_url: "https://none.googleapis.com/",
+            service_path: "",
+            data_wrapper: false,
+            endpoints: &[],
+        };
+        let error = ClientBuilder::<Client>::new(&NONE)
+            .no_proxy()
+            .location("us-east4")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("no endpoints"), "{error}");
+    }
+}

@@ -36,4 +36,4 @@ pub use error::{ApiError, BoxError, Error, GoogleError, Result};
 pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};
 pub use retry::RetryPolicy;
-pub use transport::{BoxFuture, Xgafv};
+pub use transport::{BoxFuture, RequestPreview, Xgafv};

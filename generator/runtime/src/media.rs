@@ -276,6 +276,64 @@ impl Client {
         self.upload_session(&session, &mut source, plan).await
     }
 
+    /// What [`upload`](Self::upload) would send first: the multipart request
+    /// (its `body` the metadata; the media part is not shown) or the request
+    /// that starts a resumable session.
+    pub fn preview_upload(
+        &self,
+        mut call: Call,
+        spec: UploadSpec,
+        media: &Media,
+    ) -> Result<crate::transport::RequestPreview> {
+        let small = media
+            .len()
+            .is_some_and(|len| len <= media.multipart_threshold);
+        call.from_root = true;
+        match (spec.multipart_path, spec.resumable_path) {
+            (Some(path), resumable) if small || resumable.is_none() => {
+                call.path = path;
+                let kind = if call.body.is_some() {
+                    "multipart"
+                } else {
+                    "media"
+                };
+                call.query.push(("uploadType", kind.into()));
+                let mut preview = self.preview(&call)?;
+                let content_type = if call.body.is_some() {
+                    "multipart/related".to_owned()
+                } else {
+                    media.content_type.clone()
+                };
+                preview.headers.insert("content-type".into(), content_type);
+                Ok(preview)
+            }
+            (_, Some(path)) => {
+                call.path = path;
+                call.query.push(("uploadType", "resumable".into()));
+                call.headers
+                    .push(("X-Upload-Content-Type", media.content_type.clone()));
+                if let Some(len) = media.len {
+                    call.headers
+                        .push(("X-Upload-Content-Length", len.to_string()));
+                }
+                if call.body.is_none() {
+                    call.body = Some(Bytes::from_static(b"{}"));
+                }
+                self.preview(&call)
+            }
+            _ => Err(Error::invalid_argument(
+                "media",
+                "the method has no upload protocol",
+            )),
+        }
+    }
+
+    /// What [`download`](Self::download) would send first.
+    pub fn preview_download(&self, mut call: Call) -> Result<crate::transport::RequestPreview> {
+        call.query.push(("alt", "media".into()));
+        self.preview(&call)
+    }
+
     /// Sends a download call (`alt=media`) and streams the body into `writer`;
     /// returns the number of bytes written. Retries happen only before the
     /// first byte is written.

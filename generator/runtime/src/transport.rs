@@ -127,6 +127,19 @@ fn json_body_with<T: serde::Serialize>(value: &T, wrapped: bool) -> Result<Bytes
         .map_err(|e| Error::invalid_argument("request", format!("cannot be serialized: {e}")))
 }
 
+/// The request a call would send, without sending it (the CLI's `--dry-run`,
+/// tests): the method, the full URL with its query, the headers (the
+/// `Authorization` value replaced by `REDACTED`) and the JSON body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RequestPreview {
+    pub method: String,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The JSON body (`null` for none; a body that is not JSON, such as media,
+    /// is shown as `null` too).
+    pub body: serde_json::Value,
+}
+
 /// The error for a required query parameter that was not set.
 pub fn missing(name: &'static str) -> Error {
     Error::invalid_argument(name, "is required")
@@ -210,6 +223,42 @@ impl Client {
             tokio::time::sleep(wait).await;
             attempt = attempt.saturating_add(1);
         }
+    }
+
+    /// What sending `call` would send (see [`RequestPreview`]); asks no token
+    /// source for a token.
+    pub fn preview(&self, call: &Call) -> Result<RequestPreview> {
+        let inner = &self.inner;
+        let mut headers = std::collections::BTreeMap::new();
+        headers.insert(
+            "user-agent".to_owned(),
+            inner.user_agent.to_str().unwrap_or_default().to_owned(),
+        );
+        headers.insert("x-goog-api-client".to_owned(), API_CLIENT.to_owned());
+        if inner.tokens.is_some() {
+            headers.insert("authorization".to_owned(), "REDACTED".to_owned());
+        }
+        let body = match &call.body {
+            Some(bytes) => {
+                let content_type = call.content_type.as_deref().unwrap_or("application/json");
+                headers.insert("content-type".to_owned(), content_type.to_owned());
+                if content_type == "application/json" {
+                    serde_json::from_slice(bytes).unwrap_or(serde_json::Value::Null)
+                } else {
+                    serde_json::Value::Null
+                }
+            }
+            None => serde_json::Value::Null,
+        };
+        for (name, value) in &call.headers {
+            headers.insert(name.to_ascii_lowercase(), value.clone());
+        }
+        Ok(RequestPreview {
+            method: call.method.as_str().to_owned(),
+            url: self.uri(call)?.to_string(),
+            headers,
+            body,
+        })
     }
 
     /// The request URI: base (or root) URL, path, then the query.

@@ -38,8 +38,10 @@ pub(crate) fn resource_accessor(r: &Resource, client: TokenStream) -> TokenStrea
     let module = ident(&r.module);
     let ty = ident(&r.type_name);
     let doc = docs(Some(&format!("The `{}` resource.", r.name.wire)));
+    let deprecated = deprecated_attr(&r.deprecated);
     quote! {
         #doc
+        #deprecated
         pub fn #accessor(&self) -> #module::#ty {
             #module::#ty { client: #client }
         }
@@ -96,8 +98,10 @@ pub(crate) fn resource_items(api: &Api, r: &Resource, parents: &[&str]) -> Token
             }
         }
     });
+    let deprecated = deprecated_attr(&r.deprecated);
     quote! {
         #doc
+        #deprecated
         #[derive(Clone, Debug)]
         pub struct #ty {
             pub(crate) client: crate::Client,
@@ -145,8 +149,10 @@ pub(crate) fn method_accessor(
     let mut lines = method_doc(api, m);
     lines.push(String::new());
     lines.extend(method_example(api, m, chain));
+    let deprecated = deprecated_attr(&m.deprecated);
     quote! {
         #( #[doc = #lines] )*
+        #deprecated
         pub fn #name(&self, #(#args),*) -> #builder {
             #builder::new(#client, #(#values),*)
         }
@@ -174,7 +180,8 @@ pub(crate) fn builder(api: &Api, m: &Method, handle: Option<&str>) -> TokenStrea
     lines.push(format!(
         " The request builder made by {made_by} (which shows an example): {what}."
     ));
-    let doc = quote! { #( #[doc = #lines] )* };
+    let deprecated = deprecated_attr(&m.deprecated);
+    let doc = quote! { #( #[doc = #lines] )* #deprecated };
     let mut fields = Vec::new();
     let mut new_args = Vec::new();
     let mut new_inits = Vec::new();
@@ -203,6 +210,8 @@ pub(crate) fn builder(api: &Api, m: &Method, handle: Option<&str>) -> TokenStrea
             sets.push_str(" Required: `send` fails without it.");
         }
         let pdoc = docs_parts(&[p.description.as_deref().unwrap_or_default(), &sets]);
+        let pdep = deprecated_attr(&p.deprecated);
+        let pdoc = quote!(#pdoc #pdep);
         if p.repeated {
             let item = rust_type(&p.ty);
             quote! {
@@ -463,6 +472,19 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
                 if self.client.stub().is_some() {
                     return ::std::result::Result::Err(crate::Error::unimplemented(#id));
                 }
+                let (client, call, spec) = self.into_upload()?;
+                let body = client.upload(call, spec, media).await?;
+                #decode
+            }
+
+            /// What [`upload`](Self::upload) would send first, without sending it: the
+            /// multipart request or the one that starts a resumable session.
+            pub fn upload_preview(self, media: &crate::media::Media) -> crate::Result<crate::RequestPreview> {
+                let (client, call, spec) = self.into_upload()?;
+                client.preview_upload(call, spec, media)
+            }
+
+            fn into_upload(self) -> crate::Result<(crate::Client, crate::transport::Call, crate::media::UploadSpec)> {
                 let spec = crate::media::UploadSpec {
                     accept: &[#(#accept),*],
                     max_size: #max,
@@ -470,8 +492,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
                     resumable_path: #resumable,
                 };
                 let (client, call) = self.into_call()?;
-                let body = client.upload(call, spec, media).await?;
-                #decode
+                ::std::result::Result::Ok((client, call, spec))
             }
         }
     });
@@ -498,6 +519,29 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
                 #reroute
                 client.download(call, writer).await
             }
+
+            /// Downloads the media into the file `path`, safely and resumably: the
+            /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+            /// after an interruption), are checked against the announced length and
+            /// synced, then renamed to `path`. An existing `path` is never
+            /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+            pub async fn download_to(self, path: &::std::path::Path) -> crate::Result<crate::files::Downloaded> {
+                if self.client.stub().is_some() {
+                    return ::std::result::Result::Err(crate::Error::unimplemented(#id));
+                }
+                let (client, mut call) = self.into_call()?;
+                #reroute
+                call.query.push(("alt", "media".into()));
+                let uri = client.uri(&call)?;
+                client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+            }
+
+            /// What [`download`](Self::download) would send, without sending it.
+            pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
+                let (client, #binding) = self.into_call()?;
+                #reroute
+                client.preview_download(call)
+            }
         }
     });
     quote! {
@@ -521,6 +565,14 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
                 let (client, call) = self.into_call()?;
                 client.#exec(call).await
             })
+        }
+
+        /// What [`send`](Self::send) would send, without sending it: the method, the
+        /// full URL, the headers (the `Authorization` value redacted) and the JSON
+        /// body. No token is asked for.
+        pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+            let (client, call) = self.into_call()?;
+            client.preview(&call)
         }
 
         #upload

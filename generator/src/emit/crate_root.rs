@@ -75,9 +75,15 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
             pub use ::discovery_runtime::media;
         )
     });
+    // The crate's own uses of what it marks deprecated (derives, serde, the
+    // builders); users still get the warnings.
+    let allow_deprecated = api
+        .has_deprecations()
+        .then(|| quote!(#![allow(deprecated)]));
     quote! {
         #![doc = include_str!("../README.md")]
         #![forbid(unsafe_code)]
+        #allow_deprecated
 
         #(#modules)*
 
@@ -94,7 +100,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         use ::discovery_runtime::{#(#internal),*};
         pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
         pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
-        pub use ::discovery_runtime::{BoxFuture, Endpoint, Xgafv};
+        pub use ::discovery_runtime::{BoxFuture, Endpoint, RequestPreview, Xgafv};
         pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 
         pub use client::{Client, ClientBuilder};

@@ -12,6 +12,25 @@ pub(crate) fn docs(text: Option<&str>) -> TokenStream {
     quote! { #( #[doc = #lines] )* }
 }
 
+/// `#[deprecated(note = ...)]` for a deprecated item (the note as inline
+/// Markdown, which is how rustdoc shows it), or nothing.
+pub(crate) fn deprecated_attr(deprecated: &Option<String>) -> TokenStream {
+    match deprecated {
+        Some(note) => {
+            // The block sanitizer keeps well-formed code spans and links.
+            let lines = markdown::block(note);
+            let note = lines
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            quote!(#[deprecated(note = #note)])
+        }
+        None => TokenStream::new(),
+    }
+}
+
 /// `#[doc = ...]` attributes for paragraphs cleaned one by one, so that a
 /// fence the document leaves open is closed before the text we add.
 pub(crate) fn docs_parts(parts: &[&str]) -> TokenStream {

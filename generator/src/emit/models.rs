@@ -6,6 +6,8 @@ pub(crate) fn models_rs(api: &Api) -> TokenStream {
     let items = api.types.iter().map(|t| {
         let name = ident(&t.name);
         let doc = docs(t.description.as_deref());
+        let deprecated = deprecated_attr(&t.deprecated);
+        let doc = quote!(#doc #deprecated);
         match &t.kind {
             TypeKind::Struct(fields) => {
                 let decls = fields.iter().map(field);
@@ -38,7 +40,8 @@ pub(crate) fn models_rs(api: &Api) -> TokenStream {
                         Some(d) => docs(Some(d)),
                         None => docs(Some(&format!("`{}`", v.name.wire))),
                     };
-                    quote! { #vdoc #vname, }
+                    let vdep = deprecated_attr(&v.deprecated);
+                    quote! { #vdoc #vdep #vname, }
                 });
                 let pairs = variants.iter().map(|v| {
                     let vname = ident(&v.name.rust);
@@ -81,8 +84,10 @@ pub(crate) fn field(f: &Field) -> TokenStream {
     let doc = docs(Some(&doc_text));
     let name = ident(&f.name.rust);
     let ty = rust_type(&f.ty);
+    let deprecated = deprecated_attr(&f.deprecated);
     quote! {
         #doc
+        #deprecated
         pub #name: ::std::option::Option<#ty>,
     }
 }

@@ -219,6 +219,13 @@ impl GetStartPageToken {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Lists the changes for a user or shared drive.
 ///
@@ -493,6 +500,13 @@ impl List {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -804,6 +818,13 @@ impl Watch {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 crate::macros::call_options!(GetStartPageToken, List, Watch);

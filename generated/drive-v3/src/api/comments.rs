@@ -209,6 +209,13 @@ impl Create {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Deletes a comment.
 ///
@@ -278,6 +285,13 @@ impl Delete {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 /// Gets a comment by ID.
@@ -371,6 +385,13 @@ impl Get {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 /// Lists a file's comments.
@@ -508,6 +529,13 @@ impl List {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
     /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
@@ -614,6 +642,13 @@ impl Update {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 crate::macros::call_options!(Create, Delete, Get, List, Update);

@@ -443,6 +443,13 @@ impl Copy {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Creates a new file.
 ///
@@ -632,6 +639,13 @@ impl Create {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Uploads `media` with this request as its metadata: in one multipart
     /// request when it is small, else with the resumable protocol (in chunks
     /// of a multiple of 256 KiB, resuming after an interruption).
@@ -644,6 +658,24 @@ impl Create {
                 crate::Error::unimplemented("drive.files.create"),
             );
         }
+        let (client, call, spec) = self.into_upload()?;
+        let body = client.upload(call, spec, media).await?;
+        crate::from_json(&body)
+    }
+    /// What [`upload`](Self::upload) would send first, without sending it: the
+    /// multipart request or the one that starts a resumable session.
+    pub fn upload_preview(
+        self,
+        media: &crate::media::Media,
+    ) -> crate::Result<crate::RequestPreview> {
+        let (client, call, spec) = self.into_upload()?;
+        client.preview_upload(call, spec, media)
+    }
+    fn into_upload(
+        self,
+    ) -> crate::Result<
+        (crate::Client, crate::transport::Call, crate::media::UploadSpec),
+    > {
         let spec = crate::media::UploadSpec {
             accept: &["*/*"],
             max_size: ::std::option::Option::Some(5497558138880u64),
@@ -659,8 +691,7 @@ impl Create {
             }),
         };
         let (client, call) = self.into_call()?;
-        let body = client.upload(call, spec, media).await?;
-        crate::from_json(&body)
+        ::std::result::Result::Ok((client, call, spec))
     }
 }
 /// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs to a shared drive the user must be an organizer on the parent. If the target is a folder, all descendants owned by the user are also deleted.
@@ -761,6 +792,13 @@ impl Delete {
             client.execute_empty(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Permanently deletes all of the user's trashed files.
 ///
@@ -810,6 +848,13 @@ impl EmptyTrash {
             let (client, call) = self.into_call()?;
             client.execute_empty(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 /// Exports a Google Doc to the requested MIME type and returns the exported content. Please note that the exported content is limited to 10MB.
@@ -895,6 +940,13 @@ impl Export {
             client.execute_empty(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
     pub async fn download<W>(self, writer: &mut W) -> crate::Result<u64>
@@ -908,6 +960,30 @@ impl Export {
         }
         let (client, call) = self.into_call()?;
         client.download(call, writer).await
+    }
+    /// Downloads the media into the file `path`, safely and resumably: the
+    /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+    /// after an interruption), are checked against the announced length and
+    /// synced, then renamed to `path`. An existing `path` is never
+    /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+    pub async fn download_to(
+        self,
+        path: &::std::path::Path,
+    ) -> crate::Result<crate::files::Downloaded> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.export"),
+            );
+        }
+        let (client, mut call) = self.into_call()?;
+        call.query.push(("alt", "media".into()));
+        let uri = client.uri(&call)?;
+        client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+    }
+    /// What [`download`](Self::download) would send, without sending it.
+    pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview_download(call)
     }
 }
 /// Generates a set of file IDs which can be provided in create or copy requests.
@@ -995,6 +1071,13 @@ impl GenerateIds {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 /// Gets a file's metadata or content by ID.
@@ -1121,6 +1204,13 @@ impl Get {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
     pub async fn download<W>(self, writer: &mut W) -> crate::Result<u64>
@@ -1135,6 +1225,32 @@ impl Get {
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
+    }
+    /// Downloads the media into the file `path`, safely and resumably: the
+    /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+    /// after an interruption), are checked against the announced length and
+    /// synced, then renamed to `path`. An existing `path` is never
+    /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+    pub async fn download_to(
+        self,
+        path: &::std::path::Path,
+    ) -> crate::Result<crate::files::Downloaded> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.get"),
+            );
+        }
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        call.query.push(("alt", "media".into()));
+        let uri = client.uri(&call)?;
+        client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+    }
+    /// What [`download`](Self::download) would send, without sending it.
+    pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        client.preview_download(call)
     }
 }
 /// Lists or searches files.
@@ -1419,6 +1535,13 @@ impl List {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
     /// repeats a token ends the stream with [`crate::Error::RepeatedPageToken`].
@@ -1671,6 +1794,13 @@ impl Update {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Uploads `media` with this request as its metadata: in one multipart
     /// request when it is small, else with the resumable protocol (in chunks
     /// of a multiple of 256 KiB, resuming after an interruption).
@@ -1683,6 +1813,24 @@ impl Update {
                 crate::Error::unimplemented("drive.files.update"),
             );
         }
+        let (client, call, spec) = self.into_upload()?;
+        let body = client.upload(call, spec, media).await?;
+        crate::from_json(&body)
+    }
+    /// What [`upload`](Self::upload) would send first, without sending it: the
+    /// multipart request or the one that starts a resumable session.
+    pub fn upload_preview(
+        self,
+        media: &crate::media::Media,
+    ) -> crate::Result<crate::RequestPreview> {
+        let (client, call, spec) = self.into_upload()?;
+        client.preview_upload(call, spec, media)
+    }
+    fn into_upload(
+        self,
+    ) -> crate::Result<
+        (crate::Client, crate::transport::Call, crate::media::UploadSpec),
+    > {
         let spec = crate::media::UploadSpec {
             accept: &["*/*"],
             max_size: ::std::option::Option::Some(5497558138880u64),
@@ -1700,8 +1848,7 @@ impl Update {
             }),
         };
         let (client, call) = self.into_call()?;
-        let body = client.upload(call, spec, media).await?;
-        crate::from_json(&body)
+        ::std::result::Result::Ok((client, call, spec))
     }
 }
 /// Subscribes to changes to a file
@@ -1841,6 +1988,13 @@ impl Watch {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
     pub async fn download<W>(self, writer: &mut W) -> crate::Result<u64>
@@ -1855,6 +2009,32 @@ impl Watch {
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
+    }
+    /// Downloads the media into the file `path`, safely and resumably: the
+    /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+    /// after an interruption), are checked against the announced length and
+    /// synced, then renamed to `path`. An existing `path` is never
+    /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+    pub async fn download_to(
+        self,
+        path: &::std::path::Path,
+    ) -> crate::Result<crate::files::Downloaded> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.files.watch"),
+            );
+        }
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        call.query.push(("alt", "media".into()));
+        let uri = client.uri(&call)?;
+        client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+    }
+    /// What [`download`](Self::download) would send, without sending it.
+    pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        client.preview_download(call)
     }
 }
 crate::macros::call_options!(

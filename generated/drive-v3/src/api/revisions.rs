@@ -198,6 +198,13 @@ impl Delete {
             client.execute_empty(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Gets a revision's metadata or content by ID.
 ///
@@ -299,6 +306,13 @@ impl Get {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
     /// Downloads the media (`alt=media`) into `writer`, streaming; returns
     /// the number of bytes written.
     pub async fn download<W>(self, writer: &mut W) -> crate::Result<u64>
@@ -313,6 +327,32 @@ impl Get {
         let (client, mut call) = self.into_call()?;
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
+    }
+    /// Downloads the media into the file `path`, safely and resumably: the
+    /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+    /// after an interruption), are checked against the announced length and
+    /// synced, then renamed to `path`. An existing `path` is never
+    /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+    pub async fn download_to(
+        self,
+        path: &::std::path::Path,
+    ) -> crate::Result<crate::files::Downloaded> {
+        if self.client.stub().is_some() {
+            return ::std::result::Result::Err(
+                crate::Error::unimplemented("drive.revisions.get"),
+            );
+        }
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        call.query.push(("alt", "media".into()));
+        let uri = client.uri(&call)?;
+        client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+    }
+    /// What [`download`](Self::download) would send, without sending it.
+    pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, mut call) = self.into_call()?;
+        call.use_download_service(crate::SERVICE_PATH);
+        client.preview_download(call)
     }
 }
 /// Lists a file's revisions.
@@ -416,6 +456,13 @@ impl List {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
@@ -528,6 +575,13 @@ impl Update {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 crate::macros::call_options!(Delete, Get, List, Update);

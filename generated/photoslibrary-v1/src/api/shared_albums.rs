@@ -153,6 +153,13 @@ impl Get {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Joins a shared album on behalf of the Google Photos user.
 ///
@@ -216,6 +223,13 @@ impl Join {
             client.execute(call).await
         })
     }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
+    }
 }
 /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
 ///
@@ -278,6 +292,13 @@ impl Leave {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
 }
 /// Lists all shared albums available in the Sharing tab of the user's Google Photos app.
@@ -385,6 +406,13 @@ impl List {
             let (client, call) = self.into_call()?;
             client.execute(call).await
         })
+    }
+    /// What [`send`](Self::send) would send, without sending it: the method, the
+    /// full URL, the headers (the `Authorization` value redacted) and the JSON
+    /// body. No token is asked for.
+    pub fn request_preview(self) -> crate::Result<crate::RequestPreview> {
+        let (client, call) = self.into_call()?;
+        client.preview(&call)
     }
     /// Every page, as a stream: starts at the page token set on this builder (if
     /// any) and follows `nextPageToken` until a response has none. A server that
