@@ -180,9 +180,8 @@ fn split<'m, K: Ord, V>(old: &'m BTreeMap<K, V>, new: &'m BTreeMap<K, V>) -> Spl
     (removed, added, both)
 }
 
-/// Keys items by `key`; a key seen twice gets `#2`, `#3`, ... so no item is
-/// dropped (the lowering rejects such collisions today, but the diff must not
-/// rely on it).
+/// Keys items by `key`; a key seen twice (two methods with one `id`, which
+/// the lowering does not reject) gets `#2`, `#3`, ... so no item is dropped.
 fn keyed<T>(items: impl IntoIterator<Item = T>, key: impl Fn(&T) -> String) -> BTreeMap<String, T> {
     let mut out = BTreeMap::new();
     for item in items {
