@@ -1,6 +1,7 @@
 //! The file-system side of regeneration, shared by the `xtask` binary and the
 //! freshness tests: which document makes which crate, and how a generated tree
-//! differs from what is on disk.
+//! differs from what is on disk; and [`revdiff`], what changed between two
+//! revisions of an API.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -8,6 +9,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use generator::{File, Options};
+
+pub mod revdiff;
 
 /// One crate that `cargo xtask regenerate` writes.
 pub struct Target {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 mod bench;
 mod corpus;
 
-use xtask::{apply, diff, generate, workspace_root, Change, COMMAND, TARGETS};
+use xtask::{apply, diff, generate, revdiff, workspace_root, Change, COMMAND, TARGETS};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
@@ -19,6 +19,11 @@ commands:
   bench [DIR]          time parse, lower, emit and format for the Photos document and
                        every document in DIR (for real figures:
                        `cargo run --release -p xtask -- bench`)
+  diff OLD.json NEW.json
+                       what changed between two revisions of one API in the
+                       generated crate's public API, each change marked breaking,
+                       minor or patch, and the semver verdict (exit 1 if a document
+                       cannot be read or lowered)
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +36,9 @@ fn main() -> ExitCode {
         ["bench"] => bench::run(None),
         ["bench", dir] if !dir.starts_with('-') => bench::run(Some(dir)),
         ["corpus", dir] if !dir.starts_with('-') => corpus::run(Some(dir)),
+        ["diff", old, new] if !old.starts_with('-') && !new.starts_with('-') => {
+            revision_diff(old, new)
+        }
         [] => {
             eprint!("{USAGE}");
             ExitCode::from(2)
@@ -39,6 +47,19 @@ fn main() -> ExitCode {
             eprintln!("unknown arguments: {}\n", other.join(" "));
             eprint!("{USAGE}");
             ExitCode::from(2)
+        }
+    }
+}
+
+fn revision_diff(old: &str, new: &str) -> ExitCode {
+    match revdiff::diff_documents(old.as_ref(), new.as_ref()) {
+        Ok(report) => {
+            print!("{}", report.render());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
