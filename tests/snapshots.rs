@@ -176,6 +176,11 @@ fn malformed_documents_name_the_problem_and_where() {
         "parameter_order_missing.json",
         "colliding_methods.json",
         "colliding_resources.json",
+        "repeated_object_query_parameter.json",
+        "map_query_parameter.json",
+        "struct_path_parameter.json",
+        "nested_list_query_parameter.json",
+        "free_json_query_parameter.json",
     ]
     .iter()
     .map(|name| format!("{name}: {}\n", error_of(name)))

@@ -602,6 +602,20 @@ impl Lower {
             } else {
                 self.type_ref(schema, &hint, &format!("{id}.{wire_name}"), &ppath)?
             };
+            if let Some(what) = self.not_a_parameter_value(&ty) {
+                return Err(Error::Invalid {
+                    path: ppath,
+                    message: format!(
+                        "a {} parameter of type {what} has no text form in a URL (only strings, \
+                         numbers, booleans, enums and formatted strings, or lists of them)",
+                        if location == Location::Path {
+                            "path"
+                        } else {
+                            "query"
+                        }
+                    ),
+                });
+            }
             let description = schema.description.clone();
             let required = schema.required
                 || description
@@ -710,6 +724,34 @@ impl Lower {
             supports_subscription: m.supports_subscription,
             deprecated: deprecation(m.deprecated, m.description.as_deref()),
         })
+    }
+
+    /// What makes `ty` unusable as a parameter value (objects, maps, free
+    /// JSON, nested lists), or `None` when it has a text form.
+    fn not_a_parameter_value(&self, ty: &TypeRef) -> Option<String> {
+        let mut seen = BTreeSet::new();
+        let mut ty = ty;
+        loop {
+            return match ty {
+                TypeRef::Any => Some("any (free JSON)".into()),
+                TypeRef::Object => Some("object".into()),
+                TypeRef::Map(_) => Some("map".into()),
+                TypeRef::Array(_) => Some("list of lists".into()),
+                TypeRef::Named { name, .. } => {
+                    let t = self.types.iter().find(|t| &t.name == name)?;
+                    match &t.kind {
+                        TypeKind::Enum(_) => None,
+                        TypeKind::Struct(_) => Some(format!("object ({name})")),
+                        TypeKind::Alias(inner) if seen.insert(name.clone()) => {
+                            ty = inner;
+                            continue;
+                        }
+                        TypeKind::Alias(_) => Some(format!("a cyclic alias ({name})")),
+                    }
+                }
+                _ => None,
+            };
+        }
     }
 
     /// A request or response body: its `$ref`, else an inline schema (hoisted

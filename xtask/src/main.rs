@@ -13,6 +13,10 @@ usage: cargo xtask <command>
 commands:
   regenerate           write every generated crate (generated/) from discovery/
   regenerate --check   write nothing; fail listing each stale, missing or extra file
+  generate DOC DIR     generate the client crate of any discovery document DOC into
+                       DIR/<name>-<version> and its command-line tool into
+                       DIR/<name>-<version>-cli (`cargo run` there runs the tool);
+                       an existing folder is replaced only if it was generated
   corpus [DIR]         generate a crate for every discovery document in DIR
                        (default discovery/corpus) into target/corpus and
                        `cargo check` each; fails if any does not generate or compile
@@ -33,6 +37,9 @@ fn main() -> ExitCode {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
         ["corpus"] => corpus::run(None),
+        ["generate", doc, dir] if !doc.starts_with('-') && !dir.starts_with('-') => {
+            generate_any(doc, dir)
+        }
         ["bench"] => bench::run(None),
         ["bench", dir] if !dir.starts_with('-') => bench::run(Some(dir)),
         ["corpus", dir] if !dir.starts_with('-') => corpus::run(Some(dir)),
@@ -62,6 +69,68 @@ fn revision_diff(old: &str, new: &str) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask generate DOC DIR`: the library and CLI crates of any
+/// document, depending on this checkout's runtime by absolute path.
+fn generate_any(doc: &str, dir: &str) -> ExitCode {
+    let text = match std::fs::read_to_string(doc) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {doc}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = generator::Options {
+        source: doc.to_string(),
+        command: format!("cargo xtask generate {doc} {dir}"),
+        runtime_path: workspace_root()
+            .join("generator/runtime")
+            .display()
+            .to_string(),
+        ..generator::Options::default()
+    };
+    let api = match generator::to_ir(&text, &options) {
+        Ok(api) => api,
+        Err(e) => {
+            eprintln!("error: {doc}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let lib_name = api.crate_name.clone();
+    let cli_name = format!("{lib_name}-cli");
+    let crates = [
+        (lib_name.clone(), generator::generate(&text, &options)),
+        (
+            cli_name,
+            generator::generate_cli(&text, &options, &format!("../{lib_name}")),
+        ),
+    ];
+    for (name, files) in crates {
+        let files = match files {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("error: {doc}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let out = std::path::Path::new(dir).join(&name);
+        // Never replace a folder this command did not write.
+        if out.exists() && !xtask::is_generated_crate(&out) {
+            eprintln!(
+                "error: {} exists and is not a generated crate; not touching it",
+                out.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        let written = diff(&out, &files).and_then(|changes| apply(&out, &files, &changes));
+        if let Err(e) = written {
+            eprintln!("error: cannot write {}: {e}", out.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("wrote {} ({} files)", out.display(), files.len());
+    }
+    ExitCode::SUCCESS
 }
 
 fn regenerate(check: bool) -> ExitCode {
