@@ -55,6 +55,15 @@ pub const TARGETS: &[Target] = &[
         cli_of: None,
         cli_extension: None,
     },
+    // A tool with no hand-written commands: what every API's tool is
+    // (`--upload`, `--download` and `--dry-run` are tested on it).
+    Target {
+        document: "discovery/corpus/drive.v3.json",
+        out_dir: "generated/drive-v3-cli",
+        overlay: None,
+        cli_of: Some("../drive-v3"),
+        cli_extension: None,
+    },
 ];
 
 pub const COMMAND: &str = "cargo xtask regenerate";

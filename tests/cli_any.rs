@@ -1,0 +1,237 @@
+//! The command-line tool of an API with no hand-written commands (Drive v3,
+//! `generated/drive-v3-cli`), as every API's tool is: media upload and
+//! download through `--upload` and `--download`, and `--dry-run`. Every
+//! process runs with a deadline.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+mod support;
+use support::bounded;
+
+/// The `drive` binary, built once into the test's target directory.
+fn binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+            let target_dir = profile_dir.parent().unwrap();
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut args = vec!["build", "--quiet", "--package", "drive-v3-cli"];
+            if profile_dir.ends_with("release") {
+                args.push("--release");
+            }
+            let status = Command::new(cargo)
+                .args(&args)
+                .env("CARGO_TARGET_DIR", target_dir)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "building the drive binary failed");
+            profile_dir.join(format!("drive{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
+
+async fn bounded_cli<F: std::future::Future>(test: F) -> F::Output {
+    binary();
+    bounded(test).await
+}
+
+/// Runs the tool against `server` (its base URL is the Drive service path
+/// there) with a token, killed after 30 s.
+fn run(server: &MockServer, args: &[&str]) -> Output {
+    let mut cmd = assert_cmd::Command::new(binary());
+    cmd.timeout(Duration::from_secs(30))
+        .env("DRIVE_TOKEN", "drive-token")
+        .env("DRIVE_BASE_URL", format!("{}/drive/v3/", server.uri()))
+        .args(args);
+    cmd.output().unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cli-any-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn upload_sends_the_file_with_its_metadata() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/upload/drive/v3/files"))
+            .and(query_param("uploadType", "multipart"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"id": "F1", "name": "n"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dir = temp_dir("upload");
+        let file = dir.join("notes.txt");
+        std::fs::write(&file, b"the file's bytes").unwrap();
+        let out = run(
+            &server,
+            &[
+                "files",
+                "create",
+                "--name",
+                "n",
+                "--upload",
+                file.to_str().unwrap(),
+                "--content-type",
+                "text/plain",
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["id"], "F1");
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 1);
+        let body = String::from_utf8_lossy(&requests[0].body);
+        assert!(body.contains(r#"{"name":"n"}"#), "{body}");
+        assert!(body.contains("Content-Type: text/plain"), "{body}");
+        assert!(body.contains("the file's bytes"), "{body}");
+        assert_eq!(
+            requests[0].headers.get("authorization").unwrap(),
+            "Bearer drive-token"
+        );
+
+        // A folder is not a file to upload: a usage error, nothing sent.
+        let out = run(
+            &server,
+            &["files", "create", "--upload", dir.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn download_writes_a_new_file_and_never_overwrites() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/download/drive/v3/files/F1"))
+            .and(query_param("alt", "media"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(b"media bytes".to_vec()))
+            .mount(&server)
+            .await;
+        let dir = temp_dir("download");
+        let target = dir.join("out.bin");
+        let out = run(
+            &server,
+            &["files", "get", "F1", "--download", target.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read(&target).unwrap(), b"media bytes");
+        let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["bytes"], 11);
+
+        // An existing file is kept as it is, and nothing is fetched for it.
+        let mine = dir.join("mine.bin");
+        std::fs::write(&mine, b"precious").unwrap();
+        let before = server.received_requests().await.unwrap().len();
+        let out = run(
+            &server,
+            &["files", "get", "F1", "--download", mine.to_str().unwrap()],
+        );
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(std::fs::read(&mine).unwrap(), b"precious");
+        let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(printed["already_there"], true);
+        assert_eq!(server.received_requests().await.unwrap().len(), before);
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dry_run_previews_uploads_downloads_and_calls_without_sending() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let dir = temp_dir("dry-run");
+        let file = dir.join("a.txt");
+        std::fs::write(&file, b"abc").unwrap();
+        let base = format!("{}/", server.uri());
+
+        let out = run(
+            &server,
+            &[
+                "--dry-run",
+                "files",
+                "create",
+                "--name",
+                "n",
+                "--upload",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        let preview: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(preview["method"], "POST");
+        assert_eq!(
+            preview["url"],
+            format!("{base}upload/drive/v3/files?uploadType=multipart&prettyPrint=false")
+        );
+        assert_eq!(preview["body"], json!({"name": "n"}));
+        assert_eq!(preview["headers"]["authorization"], "REDACTED");
+
+        let target = dir.join("never.bin");
+        let out = run(
+            &server,
+            &[
+                "--dry-run",
+                "files",
+                "get",
+                "F1",
+                "--download",
+                target.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        let preview: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            preview["url"],
+            format!("{base}download/drive/v3/files/F1?alt=media&prettyPrint=false")
+        );
+        assert!(!target.exists());
+
+        let out = run(
+            &server,
+            &[
+                "--dry-run",
+                "files",
+                "list",
+                "--all",
+                "--q",
+                "name = 'x'",
+                "--spaces",
+                "drive",
+            ],
+        );
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("drive-token"), "{text}");
+        let preview: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(
+            preview["url"],
+            format!("{base}drive/v3/files?q=name+%3D+%27x%27&spaces=drive&prettyPrint=false")
+        );
+
+        assert!(server.received_requests().await.unwrap().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await;
+}
