@@ -904,11 +904,19 @@ fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>
             quote!(if let Some(v) = #v { call = call.#setter(v); })
         }
     });
-    let show_response = if m.response.is_some() {
-        quote!(show(output, &response, header);)
-    } else {
-        quote!(let () = response;)
+    // Awaits a call and prints its response (an empty one prints nothing).
+    let finish = |call: TokenStream| {
+        if m.response.is_some() {
+            quote! {
+                let response = #call.await.map_err(|e| support::fail(&e))?;
+                show(output, &response, header);
+            }
+        } else {
+            quote!(#call.await.map_err(|e| support::fail(&e))?;)
+        }
     };
+    let send_call = finish(quote!(call.send()));
+    let upload_call = finish(quote!(call.upload(media)));
     let send = match &m.pagination {
         Some(p) => {
             let stream = if p.items.is_some() {
@@ -923,15 +931,11 @@ fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>
                         show(output, &item, header);
                     }
                 } else {
-                    let response = call.send().await.map_err(|e| support::fail(&e))?;
-                    #show_response
+                    #send_call
                 }
             }
         }
-        None => quote! {
-            let response = call.send().await.map_err(|e| support::fail(&e))?;
-            #show_response
-        },
+        None => send_call,
     };
     let upload = m.media_upload.as_ref().map(|_| {
         quote! {
@@ -940,8 +944,7 @@ fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>
                 if dry_run {
                     return preview(call.upload_preview(&media));
                 }
-                let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
-                #show_response
+                #upload_call
                 return Ok(());
             }
         }

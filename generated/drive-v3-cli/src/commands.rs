@@ -860,8 +860,7 @@ async fn run_channels_stop(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn resource_3() -> Command {
@@ -975,8 +974,7 @@ async fn run_comments_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_comments_get() -> Command {
@@ -1291,8 +1289,7 @@ async fn run_drives_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_drives_get() -> Command {
@@ -2179,8 +2176,7 @@ async fn run_files_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_files_empty_trash() -> Command {
@@ -2201,8 +2197,7 @@ async fn run_files_empty_trash(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_files_export() -> Command {
@@ -2262,8 +2257,7 @@ async fn run_files_export(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_files_generate_ids() -> Command {
@@ -3200,8 +3194,7 @@ async fn run_permissions_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_permissions_get() -> Command {
@@ -3621,8 +3614,7 @@ async fn run_replies_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_replies_get() -> Command {
@@ -3887,8 +3879,7 @@ async fn run_revisions_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_revisions_get() -> Command {
@@ -4222,8 +4213,7 @@ async fn run_teamdrives_delete(
     if dry_run {
         return preview(call.request_preview());
     }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    let () = response;
+    call.send().await.map_err(|e| support::fail(&e))?;
     Ok(())
 }
 fn command_teamdrives_get() -> Command {
