@@ -99,6 +99,78 @@ pub struct ApiError {
     pub error: Option<GoogleError>,
     /// The first 1 KiB of the body when it was not a Google error body.
     pub body_excerpt: String,
+    /// The scopes the called method accepts (any one of them suffices): named
+    /// in the message when the token's scopes were insufficient.
+    pub method_scopes: &'static [&'static str],
+    /// The method's deprecation note, when it is deprecated or withdrawn:
+    /// named in the message of a 403 or 404.
+    pub method_note: Option<&'static str>,
+}
+
+impl ApiError {
+    /// Whether the token lacked the scopes the method needs (403 with
+    /// "insufficient authentication scopes", or `ErrorInfo` reason
+    /// `ACCESS_TOKEN_SCOPE_INSUFFICIENT`).
+    pub fn is_insufficient_scopes(&self) -> bool {
+        self.status.as_u16() == 403
+            && self.error.as_ref().is_some_and(|g| {
+                g.message
+                    .to_ascii_lowercase()
+                    .contains("insufficient authentication scopes")
+                    || g.reasons().any(|r| r == "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+            })
+    }
+
+    /// Whether a quota that resets only daily is used up (429 whose
+    /// `QuotaFailure` or `ErrorInfo` details, or message, name a per-day
+    /// limit): retrying before the reset is futile. Other 429s (per-minute
+    /// limits, concurrent writes) pass with backoff.
+    pub fn is_quota_exhausted(&self) -> bool {
+        if self.status.as_u16() != 429 {
+            return false;
+        }
+        let Some(g) = &self.error else {
+            return false;
+        };
+        let daily = |text: &str| {
+            let text = text.to_ascii_lowercase();
+            text.contains("per day") || text.contains("perday") || text.contains("daily")
+        };
+        daily(&g.message)
+            || g.details.iter().any(|d| {
+                let kind = d.get("@type").and_then(|t| t.as_str()).unwrap_or("");
+                if kind.ends_with("google.rpc.QuotaFailure") {
+                    d.get("violations")
+                        .and_then(|v| v.as_array())
+                        .is_some_and(|vs| {
+                            vs.iter().any(|v| {
+                                ["subject", "description", "quotaId", "quotaMetric"]
+                                    .iter()
+                                    .filter_map(|k| v.get(*k).and_then(|s| s.as_str()))
+                                    .any(daily)
+                            })
+                        })
+                } else if kind.ends_with("google.rpc.ErrorInfo") {
+                    d.get("metadata")
+                        .and_then(|m| m.as_object())
+                        .is_some_and(|m| m.values().filter_map(|v| v.as_str()).any(daily))
+                } else {
+                    false
+                }
+            })
+    }
+}
+
+impl GoogleError {
+    /// The `reason` of each `google.rpc.ErrorInfo` detail.
+    pub fn reasons(&self) -> impl Iterator<Item = &str> {
+        self.details.iter().filter_map(|d| {
+            let kind = d.get("@type").and_then(|t| t.as_str()).unwrap_or("");
+            kind.ends_with("google.rpc.ErrorInfo")
+                .then(|| d.get("reason").and_then(|r| r.as_str()))
+                .flatten()
+        })
+    }
 }
 
 /// Google's JSON error body: `{"error": {"code", "message", "status", "details"}}`.
@@ -167,7 +239,39 @@ impl Error {
             headers,
             error,
             body_excerpt,
+            method_scopes: &[],
+            method_note: None,
         }))
+    }
+
+    /// The error with what the call knows about its method (accepted scopes,
+    /// deprecation note), for a message that says what to do.
+    #[doc(hidden)]
+    pub fn for_method(
+        mut self,
+        scopes: &'static [&'static str],
+        note: Option<&'static str>,
+    ) -> Self {
+        if let Error::Api(e) = &mut self {
+            e.method_scopes = scopes;
+            e.method_note = note;
+        }
+        self
+    }
+
+    /// Whether a daily quota is used up (see [`ApiError::is_quota_exhausted`]).
+    pub fn is_quota_exhausted(&self) -> bool {
+        match self {
+            Error::Api(e) => e.is_quota_exhausted(),
+            Error::RetryAfterTooLong { last, .. } => last.is_quota_exhausted(),
+            _ => false,
+        }
+    }
+
+    /// Whether the token lacked the method's scopes (see
+    /// [`ApiError::is_insufficient_scopes`]).
+    pub fn is_insufficient_scopes(&self) -> bool {
+        matches!(self, Error::Api(e) if e.is_insufficient_scopes())
     }
 
     /// The error of a stub method that is not implemented.
@@ -203,10 +307,12 @@ impl Error {
     }
 
     /// Whether trying the same call again may succeed: timeouts, connection
-    /// failures, 429 and 5xx statuses (500, 502, 503, 504).
+    /// failures, 429 (but not an exhausted daily quota) and 5xx statuses
+    /// (500, 502, 503, 504).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout | Error::Transport(_) => true,
+            Error::Api(e) if e.is_quota_exhausted() => false,
             Error::Api(e) => matches!(e.status.as_u16(), 429 | 500 | 502 | 503 | 504),
             Error::Auth(_)
             | Error::Decode { .. }
@@ -277,14 +383,30 @@ impl fmt::Display for ApiError {
                 f,
                 "the server answered {} ({}): {}",
                 self.status, g.status, g.message
-            ),
-            Some(g) => write!(f, "the server answered {}: {}", self.status, g.message),
+            )?,
+            Some(g) => write!(f, "the server answered {}: {}", self.status, g.message)?,
             None => write!(
                 f,
                 "the server answered {}: {:?}",
                 self.status, self.body_excerpt
-            ),
+            )?,
         }
+        if self.is_insufficient_scopes() && !self.method_scopes.is_empty() {
+            write!(
+                f,
+                "; the token needs one of the scopes this method accepts: {}",
+                self.method_scopes.join(", ")
+            )?;
+        }
+        if let Some(note) = self.method_note {
+            if matches!(self.status.as_u16(), 403 | 404) {
+                write!(f, "; this method is deprecated: {note}")?;
+            }
+        }
+        if self.is_quota_exhausted() {
+            f.write_str("; a daily quota is used up: retrying before it resets (midnight Pacific time for most Google APIs) will fail")?;
+        }
+        Ok(())
     }
 }
 
@@ -305,5 +427,84 @@ impl std::error::Error for Error {
             | Error::RepeatedPageToken { .. }
             | Error::Expired { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_error(status: u16, body: serde_json::Value) -> Error {
+        Error::api(
+            crate::net::StatusCode::from_u16(status).unwrap(),
+            crate::net::HeaderMap::new(),
+            body.to_string().as_bytes(),
+        )
+    }
+
+    #[test]
+    fn a_daily_quota_is_recognised_and_not_retried() {
+        let by_message = api_error(
+            429,
+            serde_json::json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                "message": "Quota exceeded for quota metric 'All requests' and limit 'All requests per day' of service 'photoslibrary.googleapis.com'"}}),
+        );
+        assert!(by_message.is_quota_exhausted());
+        assert!(!by_message.is_retryable());
+        assert!(
+            by_message.to_string().contains("daily quota"),
+            "{by_message}"
+        );
+        let by_details = api_error(
+            429,
+            serde_json::json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": "Quota exceeded.",
+                "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                    "metadata": {"quota_limit": "ApiCallsPerProjectPerDay"}}]}}),
+        );
+        assert!(by_details.is_quota_exhausted());
+        let per_minute = api_error(
+            429,
+            serde_json::json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                "message": "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user'"}}),
+        );
+        assert!(!per_minute.is_quota_exhausted());
+        assert!(per_minute.is_retryable());
+        let not_429 = api_error(
+            403,
+            serde_json::json!({"error": {"code": 403, "message": "limit per day"}}),
+        );
+        assert!(!not_429.is_quota_exhausted());
+    }
+
+    #[test]
+    fn insufficient_scopes_name_the_methods_scopes() {
+        const SCOPES: &[&str] = &["https://example/a", "https://example/b"];
+        let error = api_error(
+            403,
+            serde_json::json!({"error": {"code": 403, "status": "PERMISSION_DENIED",
+                "message": "Request had insufficient authentication scopes."}}),
+        )
+        .for_method(SCOPES, None);
+        assert!(error.is_insufficient_scopes());
+        let text = error.to_string();
+        assert!(
+            text.contains(
+                "needs one of the scopes this method accepts: https://example/a, https://example/b"
+            ),
+            "{text}"
+        );
+        // Another 403 does not claim a scope problem.
+        let other = api_error(
+            403,
+            serde_json::json!({"error": {"code": 403, "message": "The caller does not have permission"}}),
+        )
+        .for_method(SCOPES, Some("withdrawn on 31 March 2025"));
+        assert!(!other.is_insufficient_scopes());
+        let text = other.to_string();
+        assert!(!text.contains("scopes"), "{text}");
+        assert!(
+            text.contains("this method is deprecated: withdrawn on 31 March 2025"),
+            "{text}"
+        );
     }
 }

@@ -76,6 +76,8 @@ pub struct Call {
     /// The body is media: sent in pieces under the idle timeout, not one
     /// deadline (see `net`).
     pub streamed: bool,
+    /// The method's deprecation note, for its error messages.
+    pub note: Option<&'static str>,
 }
 
 impl Call {
@@ -102,7 +104,14 @@ impl Call {
             opts,
             idempotent: false,
             streamed: false,
+            note: None,
         }
+    }
+
+    /// The call of a deprecated (or withdrawn) method: its errors say so.
+    pub fn deprecated(mut self, note: &'static str) -> Self {
+        self.note = Some(note);
+        self
     }
 }
 
@@ -354,7 +363,9 @@ impl Client {
         }
         let response = request.send().await?;
         span.record("status", response.status().as_u16());
-        check_status(response).await
+        check_status(response)
+            .await
+            .map_err(|e| e.for_method(call.scopes, call.note))
     }
 }
 

@@ -449,6 +449,11 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
             ::std::result::Result::Ok(())
         }),
     };
+    // Error messages of a deprecated method's calls say so.
+    let note = m.deprecated.as_ref().map(|note| {
+        let note = markdown::one_line(note);
+        quote!(.deprecated(#note))
+    });
     let upload = m.media_upload.as_ref().map(|u| {
         let accept = &u.accept;
         let max = match u.max_size {
@@ -551,7 +556,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
             #path
             #query_decl
             #(#query_params)*
-            let call = crate::transport::Call::new(crate::net::Method::#http, #id, path, query, #body, #scopes, self.opts);
+            let call = crate::transport::Call::new(crate::net::Method::#http, #id, path, query, #body, #scopes, self.opts) #note;
             ::std::result::Result::Ok((self.client, call))
         }
 
