@@ -139,6 +139,34 @@ async fn download_writes_a_new_file_and_never_overwrites() {
         let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(printed["bytes"], 11);
 
+        // A partial file someone else could write (or planted without this
+        // client's validator beside it) is not built on: removed, and the
+        // download starts over into a file only the owner may touch.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let planted = dir.join("planted.bin");
+            let part = dir.join(".planted.bin.part");
+            std::fs::write(&part, b"#!/bin/sh\nevil ").unwrap();
+            std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o666)).unwrap();
+            let out = run(
+                &server,
+                &[
+                    "files",
+                    "get",
+                    "F1",
+                    "--download",
+                    planted.to_str().unwrap(),
+                ],
+            );
+            assert!(out.status.success(), "{out:?}");
+            assert_eq!(std::fs::read(&planted).unwrap(), b"media bytes");
+            let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(printed["resumed_from"], 0);
+            let mode = std::fs::metadata(&planted).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+
         // An existing file is kept as it is, and nothing is fetched for it.
         let mine = dir.join("mine.bin");
         std::fs::write(&mine, b"precious").unwrap();

@@ -181,6 +181,8 @@ fn malformed_documents_name_the_problem_and_where() {
         "struct_path_parameter.json",
         "nested_list_query_parameter.json",
         "free_json_query_parameter.json",
+        "scalar_inline_response.json",
+        "timestamp_response.json",
     ]
     .iter()
     .map(|name| format!("{name}: {}\n", error_of(name)))

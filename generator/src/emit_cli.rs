@@ -265,15 +265,28 @@ fn main() -> std::process::ExitCode {{
     )
 }
 
+/// Text for the terminal: no control characters (escape sequences) and no
+/// bidirectional overrides (text that displays other than it reads); line
+/// breaks are kept.
+fn terminal(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            (c == '\n' || !c.is_control())
+                && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
 fn help_text(text: Option<&str>) -> String {
     let lines = clean_doc(text.unwrap_or("").trim());
-    lines
-        .iter()
-        .map(|l| l.trim())
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_string()
+    terminal(
+        lines
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim(),
+    )
 }
 
 /// The first sentence, for the short `-h` help (on one line: no control
@@ -286,7 +299,7 @@ fn short_help(text: Option<&str>) -> String {
         .next()
         .unwrap_or(full)
         .trim_end_matches('.');
-    first.chars().take(100).collect()
+    terminal(first).chars().take(100).collect()
 }
 
 fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
@@ -336,7 +349,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
         .then(|| upload_fns(&lib));
     let download_fns = methods
         .iter()
-        .any(|m| m.supports_media_download)
+        .any(|m| m.downloads_to_file())
         .then(|| download_fns(&lib));
     let run = run_fn(&arms);
     let paging_import = methods.iter().any(|m| m.pagination.is_some()).then(|| {
@@ -478,6 +491,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
             serde_json::from_value(value).map_err(|e| support::usage(&format!("the request body: {e}")))
         }
 
+        #[allow(dead_code)] // a tool whose methods all answer with nothing prints nothing
         fn show<T: serde::Serialize>(output: Output, value: &T, header: &mut Option<Vec<String>>) {
             support::print(output, &serde_json::to_value(value).unwrap_or_default(), header);
         }
@@ -504,6 +518,12 @@ fn upload_fns(lib: &proc_macro2::Ident) -> TokenStream {
         /// `--upload FILE`: the file as media (`--content-type`, default
         /// `application/octet-stream`).
         async fn media(m: &ArgMatches, path: &str) -> Result<#lib::media::Media, ExitCode> {
+            // Checked before opening: opening a FIFO would block.
+            let meta = tokio::fs::metadata(path).await
+                .map_err(|e| support::usage(&format!("--upload: cannot read {path}: {e}")))?;
+            if !meta.is_file() {
+                return Err(support::usage(&format!("--upload: {path} is not a regular file")));
+            }
             let file = tokio::fs::File::open(path).await
                 .map_err(|e| support::usage(&format!("--upload: cannot open {path}: {e}")))?;
             let meta = file.metadata().await
@@ -546,9 +566,12 @@ fn run_fn(arms: &[TokenStream]) -> TokenStream {
                 path.push(name);
                 m = sub;
             }
-            // The extension's commands, before the generated ones.
-            if let Some(result) = extension.run(client, &path, m, output).await {
-                return result;
+            // The extension's commands, before the generated ones (never in a
+            // dry run: hand-written commands cannot preview what they send).
+            if !dry_run {
+                if let Some(result) = extension.run(client, &path, m, output).await {
+                    return result;
+                }
             }
             let mut header = None;
             let run: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ExitCode>> + '_>> = match path.as_slice() {
@@ -621,14 +644,15 @@ fn level_in(
         let about = format!(
             "{}The {} resource",
             deprecated_mark(&r.deprecated),
-            r.name.wire
+            terminal(&crate::markdown::one_line(&r.name.wire))
         );
         let mut sub_path = path.to_vec();
         sub_path.push(name.clone());
         let mut sub_accessors = accessors.to_vec();
         sub_accessors.push(&r.name.rust);
         let mut level_commands = std::mem::take(&mut out.commands);
-        let mut sub_taken = BTreeSet::new();
+        // clap adds `help` to every command with subcommands.
+        let mut sub_taken: BTreeSet<String> = ["help".to_string()].into();
         level_in(
             api,
             &r.methods,
@@ -688,9 +712,8 @@ fn body_flags<'a>(
         })
         .map(|f| {
             let mut flag = f.name.wire.to_kebab_case();
-            if !taken.insert(flag.clone()) {
-                flag = format!("body-{flag}");
-                taken.insert(flag.clone());
+            if flag.is_empty() || !taken.insert(flag.clone()) {
+                flag = claim(taken, &format!("body-{flag}"), "field");
             }
             (flag, f)
         })
@@ -721,8 +744,9 @@ fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
         .map(|p| {
             let mut flag = p.name.wire.to_kebab_case();
             if flag.is_empty() || !taken.insert(flag.clone()) {
-                flag = format!("param-{}", crate::names::bare(&p.name.rust).to_kebab_case());
-                taken.insert(flag.clone());
+                let fallback =
+                    format!("param-{}", crate::names::bare(&p.name.rust).to_kebab_case());
+                flag = claim(&mut taken, &fallback, "param");
             }
             (flag, p)
         })
@@ -736,7 +760,7 @@ fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) ->
     if let Some(note) = &m.deprecated {
         long_about = format!(
             "Deprecated: {}\n\n{long_about}",
-            crate::markdown::one_line(note)
+            terminal(&crate::markdown::one_line(note))
         );
     }
     let mut args = Vec::new();
@@ -774,7 +798,10 @@ fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) ->
             .value_name("FILE")
             .help("The JSON request body: a file, or - for standard input")));
         for (flag, f) in &flags.body {
-            let help = format!("Sets `{}` of the request body", f.name.wire);
+            let help = format!(
+                "Sets `{}` of the request body",
+                terminal(&crate::markdown::one_line(&f.name.wire))
+            );
             args.push(quote!(Arg::new(#flag).long(#flag).help(#help)));
         }
     }
@@ -804,7 +831,7 @@ fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) ->
                 "The media type of --upload (default application/octet-stream)"
             )));
     }
-    if m.supports_media_download {
+    if m.downloads_to_file() {
         args.push(quote!(Arg::new("download")
             .long("download")
             .value_name("FILE")
@@ -850,7 +877,7 @@ fn enum_values(api: &Api, ty: &TypeRef) -> Option<String> {
     };
     let values: Vec<String> = variants
         .iter()
-        .map(|v| crate::markdown::one_line(&v.name.wire))
+        .map(|v| terminal(&crate::markdown::one_line(&v.name.wire)))
         .collect();
     let text = values.join(", ");
     Some(if text.chars().count() > 300 {
@@ -949,9 +976,12 @@ fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>
             }
         }
     });
-    let download = m.supports_media_download.then(|| {
+    let download = m.downloads_to_file().then(|| {
         quote! {
             if let Some(file) = m.get_one::<String>("download") {
+                if std::path::Path::new(file).file_name().is_none() {
+                    return Err(support::usage(&format!("--download: {file:?} names no file")));
+                }
                 if dry_run {
                     return preview(call.download_preview());
                 }
@@ -1022,6 +1052,40 @@ mod tests {
             .find(|f| f.path == "src/main.rs")
             .unwrap()
             .contents
+    }
+
+    /// clap panics (in debug builds) on a duplicated argument id or
+    /// subcommand name: every command function's ids are unique, and no level
+    /// takes `help` from clap.
+    #[test]
+    fn names_are_unique_in_every_command() {
+        let document = include_str!("../../tests/fixtures/documents/cli_names.json");
+        let files = crate::generate_cli(document, &Options::default(), "../lib").unwrap();
+        let commands = &files
+            .iter()
+            .find(|f| f.path == "src/commands.rs")
+            .unwrap()
+            .contents;
+        let mut functions = 0;
+        for function in commands.split("\nfn ").skip(1) {
+            let body = function.split("\n}\n").next().unwrap();
+            let mut ids = BTreeSet::new();
+            for id in body.split("Arg::new(\"").skip(1) {
+                let id = id.split('"').next().unwrap();
+                assert!(
+                    ids.insert(id),
+                    "`{id}` twice in fn {}",
+                    &function[..40.min(function.len())]
+                );
+            }
+            functions += 1;
+        }
+        assert!(functions > 5, "{commands}");
+        assert!(!commands.contains("Command::new(\"help\")"), "{commands}");
+        assert!(
+            commands.contains("Command::new(\"help-method\")"),
+            "{commands}"
+        );
     }
 
     #[test]

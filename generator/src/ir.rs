@@ -140,6 +140,14 @@ impl Method {
     pub fn positional(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| p.positional)
     }
+    /// Whether the media can be downloaded into a file (`download_to`, the
+    /// CLI's `--download`): a `GET` without a body, which a resumed download
+    /// repeats with a `Range` header.
+    pub fn downloads_to_file(&self) -> bool {
+        self.supports_media_download
+            && self.http_method == HttpMethod::Get
+            && self.request.is_none()
+    }
     /// Parameters set through builder setters.
     pub fn optional(&self) -> impl Iterator<Item = &Param> {
         self.params.iter().filter(|p| !p.positional)

@@ -754,6 +754,32 @@ impl Lower {
         }
     }
 
+    /// What makes `ty` unusable as a whole body: a timestamp, date or 64-bit
+    /// integer outside a model (through aliases, lists and maps).
+    fn not_a_body(&self, ty: &TypeRef) -> Option<String> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![ty];
+        while let Some(ty) = stack.pop() {
+            match ty {
+                TypeRef::DateTime => return Some("timestamp".into()),
+                TypeRef::Date => return Some("date".into()),
+                TypeRef::I64 | TypeRef::U64 => return Some("64-bit integer".into()),
+                TypeRef::Array(inner) | TypeRef::Map(inner) => stack.push(inner),
+                TypeRef::Named { name, .. } if seen.insert(name.clone()) => {
+                    if let Some(TypeDef {
+                        kind: TypeKind::Alias(inner),
+                        ..
+                    }) = self.types.iter().find(|t| &t.name == name)
+                    {
+                        stack.push(inner);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// A request or response body: its `$ref`, else an inline schema (hoisted
     /// as `hint`), else (`{}`, or only a `parameterName`) free JSON.
     fn body_type(
@@ -768,13 +794,35 @@ impl Lower {
                 path: path.to_string(),
                 message: format!("not a schema: {e}"),
             })?;
+            // An inline body is an object or free JSON; a bare scalar body
+            // would need the wire forms only model fields get.
+            let object = matches!(schema.type_.as_deref(), None | Some("object" | "any"));
+            if !object || schema.items.is_some() {
+                return Err(Error::Invalid {
+                    path: path.to_string(),
+                    message: "an inline request or response schema must be an object (or `{}`)"
+                        .into(),
+                });
+            }
             return self.type_ref(&schema, hint, hint, path);
         };
         match self.schema_names.get(reference) {
-            Some(name) => Ok(TypeRef::Named {
-                name: name.clone(),
-                boxed: false,
-            }),
+            Some(name) => {
+                let ty = TypeRef::Named {
+                    name: name.clone(),
+                    boxed: false,
+                };
+                if let Some(what) = self.not_a_body(&ty) {
+                    return Err(Error::Invalid {
+                        path: format!("{path}.$ref"),
+                        message: format!(
+                            "a request or response of type {what} is not supported (its JSON \
+                             form differs from serde's; only model fields carry it)"
+                        ),
+                    });
+                }
+                Ok(ty)
+            }
             None => Err(Error::Invalid {
                 path: format!("{path}.$ref"),
                 message: format!(

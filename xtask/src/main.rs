@@ -106,6 +106,9 @@ fn generate_any(doc: &str, dir: &str) -> ExitCode {
             generator::generate_cli(&text, &options, &format!("../{lib_name}")),
         ),
     ];
+    // Both folders are checked before either is written: never replace a
+    // folder this command did not write.
+    let mut outputs = Vec::new();
     for (name, files) in crates {
         let files = match files {
             Ok(files) => files,
@@ -115,16 +118,21 @@ fn generate_any(doc: &str, dir: &str) -> ExitCode {
             }
         };
         let out = std::path::Path::new(dir).join(&name);
-        // Never replace a folder this command did not write.
-        if out.exists() && !xtask::is_generated_crate(&out) {
+        let present = std::fs::symlink_metadata(&out).is_ok();
+        if present && !xtask::is_generated_crate(&out) {
             eprintln!(
                 "error: {} exists and is not a generated crate; not touching it",
                 out.display()
             );
             return ExitCode::FAILURE;
         }
-        let written = diff(&out, &files).and_then(|changes| apply(&out, &files, &changes));
-        if let Err(e) = written {
+        outputs.push((out, files));
+    }
+    for (out, files) in outputs {
+        // Only the generated files are written (through no symlink); nothing
+        // else in the folder (`Cargo.lock`, `target/`, the user's files) is
+        // touched, so a file an older revision generated may stay behind.
+        if let Err(e) = xtask::write_files(&out, &files) {
             eprintln!("error: cannot write {}: {e}", out.display());
             return ExitCode::FAILURE;
         }

@@ -192,6 +192,7 @@ fn body<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value)
         .map_err(|e| support::usage(&format!("the request body: {e}")))
 }
+#[allow(dead_code)]
 fn show<T: serde::Serialize>(
     output: Output,
     value: &T,
@@ -212,8 +213,10 @@ async fn run(
         path.push(name);
         m = sub;
     }
-    if let Some(result) = extension.run(client, &path, m, output).await {
-        return result;
+    if !dry_run {
+        if let Some(result) = extension.run(client, &path, m, output).await {
+            return result;
+        }
     }
     let mut header = None;
     let run: std::pin::Pin<
@@ -2244,6 +2247,9 @@ async fn run_files_export(
         call = call.mime_type(v);
     }
     if let Some(file) = m.get_one::<String>("download") {
+        if std::path::Path::new(file).file_name().is_none() {
+            return Err(support::usage(&format!("--download: {file:?} names no file")));
+        }
         if dry_run {
             return preview(call.download_preview());
         }
@@ -2357,6 +2363,9 @@ async fn run_files_get(
         call = call.supports_team_drives(v);
     }
     if let Some(file) = m.get_one::<String>("download") {
+        if std::path::Path::new(file).file_name().is_none() {
+            return Err(support::usage(&format!("--download: {file:?} names no file")));
+        }
         if dry_run {
             return preview(call.download_preview());
         }
@@ -2899,14 +2908,6 @@ fn command_files_watch() -> Command {
                 .help("Sets `token` of the request body"),
         )
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
-        .arg(
-            Arg::new("download")
-                .long("download")
-                .value_name("FILE")
-                .help(
-                    "Download the media into FILE (never overwritten; resumed after an interruption)",
-                ),
-        )
 }
 #[allow(unused_variables)]
 async fn run_files_watch(
@@ -2941,17 +2942,6 @@ async fn run_files_watch(
     }
     if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
         call = call.supports_team_drives(v);
-    }
-    if let Some(file) = m.get_one::<String>("download") {
-        if dry_run {
-            return preview(call.download_preview());
-        }
-        let done = call
-            .download_to(std::path::Path::new(file))
-            .await
-            .map_err(|e| support::fail(&e))?;
-        downloaded(output, done, header);
-        return Ok(());
     }
     if dry_run {
         return preview(call.request_preview());
@@ -3933,6 +3923,9 @@ async fn run_revisions_get(
         call = call.acknowledge_abuse(v);
     }
     if let Some(file) = m.get_one::<String>("download") {
+        if std::path::Path::new(file).file_name().is_none() {
+            return Err(support::usage(&format!("--download: {file:?} names no file")));
+        }
         if dry_run {
             return preview(call.download_preview());
         }
@@ -4417,6 +4410,12 @@ fn preview(preview: drive_v3::Result<drive_v3::RequestPreview>) -> Result<(), Ex
 /// `--upload FILE`: the file as media (`--content-type`, default
 /// `application/octet-stream`).
 async fn media(m: &ArgMatches, path: &str) -> Result<drive_v3::media::Media, ExitCode> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| support::usage(&format!("--upload: cannot read {path}: {e}")))?;
+    if !meta.is_file() {
+        return Err(support::usage(&format!("--upload: {path} is not a regular file")));
+    }
     let file = tokio::fs::File::open(path)
         .await
         .map_err(|e| support::usage(&format!("--upload: cannot open {path}: {e}")))?;

@@ -185,6 +185,7 @@ fn body<T: serde::de::DeserializeOwned>(
     serde_json::from_value(value)
         .map_err(|e| support::usage(&format!("the request body: {e}")))
 }
+#[allow(dead_code)]
 fn show<T: serde::Serialize>(
     output: Output,
     value: &T,
@@ -205,8 +206,10 @@ async fn run(
         path.push(name);
         m = sub;
     }
-    if let Some(result) = extension.run(client, &path, m, output).await {
-        return result;
+    if !dry_run {
+        if let Some(result) = extension.run(client, &path, m, output).await {
+            return result;
+        }
     }
     let mut header = None;
     let run: std::pin::Pin<

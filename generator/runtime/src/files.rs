@@ -182,6 +182,26 @@ fn not_a_file(path: &Path) -> Error {
     )
 }
 
+/// Whether an existing `.part` file may be resumed: this client writes them
+/// with mode 0600 and a validator file beside them; anything else (a file
+/// others can write, or one planted without a validator) is not built on.
+async fn trusted_part(meta: &std::fs::Metadata, part: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return false;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    existing(&validator_path(part))
+        .await
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.is_file())
+}
+
 /// Parses `Content-Range: bytes START-END/TOTAL` (`TOTAL` may be `*`).
 fn content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = value.trim().strip_prefix("bytes ")?;
@@ -255,7 +275,18 @@ impl Client {
         }
         let part = partial_path(path);
         let mut have = match existing(&part).await? {
-            Some(meta) if meta.is_file() => meta.len(),
+            Some(meta) if meta.is_file() && trusted_part(&meta, &part).await => meta.len(),
+            Some(meta) if meta.is_file() => {
+                // Not one this client left (others may write to it, or no
+                // validator of ours is beside it): never build on its bytes.
+                tokio::fs::remove_file(&part).await.map_err(|e| {
+                    Error::io(
+                        format!("removing the untrusted partial file {}", part.display()),
+                        e,
+                    )
+                })?;
+                0
+            }
             Some(_) => return Err(not_a_file(&part)),
             None => 0,
         };
@@ -323,10 +354,12 @@ impl Client {
         // Opened without truncating, then checked to be the regular file the
         // name still refers to: a symlink swapped in since the check above
         // is refused before a byte of its target is touched.
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(true)
+        let mut options = tokio::fs::OpenOptions::new();
+        options.create(true).write(true).append(true);
+        // Only the owner may touch a partial file (and so the final one).
+        #[cfg(unix)]
+        options.mode(0o600);
+        let mut file = options
             .open(&part)
             .await
             .map_err(|e| Error::io(context(), e))?;
@@ -396,7 +429,12 @@ async fn read_validator(path: &Path) -> Option<http::HeaderValue> {
         return None;
     }
     let text = tokio::fs::read_to_string(path).await.ok()?;
-    http::HeaderValue::from_str(text.trim()).ok()
+    let text = text.trim();
+    // Empty: the first run saw no validator (the file still marks the
+    // partial download as this client's).
+    (!text.is_empty())
+        .then(|| http::HeaderValue::from_str(text).ok())
+        .flatten()
 }
 
 /// Keeps the version a fresh download was served with: a strong `ETag`, else
@@ -411,16 +449,16 @@ async fn write_validator(path: &Path, headers: &http::HeaderMap) -> Result<()> {
     let strong_etag = headers
         .get(http::header::ETAG)
         .filter(|v| !v.as_bytes().starts_with(b"W/"));
-    let Some(value) = strong_etag.or_else(|| headers.get(http::header::LAST_MODIFIED)) else {
-        return Ok(());
-    };
-    let Ok(text) = value.to_str() else {
-        return Ok(());
-    };
+    let text = strong_etag
+        .or_else(|| headers.get(http::header::LAST_MODIFIED))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     use tokio::io::AsyncWriteExt;
-    let mut file = tokio::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options
         .open(path)
         .await
         .map_err(|e| Error::io(format!("writing {}", path.display()), e))?;

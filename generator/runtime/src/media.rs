@@ -129,6 +129,30 @@ fn accepts(accept: &[&str], content_type: &str) -> bool {
         })
 }
 
+/// What `upload` checks before sending anything (its preview too): the
+/// content type is accepted and the length within the method's maximum.
+fn check_media(spec: &UploadSpec, media: &Media) -> Result<()> {
+    if !accepts(spec.accept, &media.content_type) {
+        return Err(Error::invalid_argument(
+            "media",
+            format!(
+                "content type {:?} is not accepted (accepted: {})",
+                media.content_type,
+                spec.accept.join(", ")
+            ),
+        ));
+    }
+    if let (Some(max), Some(len)) = (spec.max_size, media.len()) {
+        if len > max {
+            return Err(Error::invalid_argument(
+                "media",
+                format!("{len} bytes exceed the maximum of {max} bytes"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// A multipart/related boundary that does not occur in `data`.
 fn boundary(data: &[u8]) -> String {
     let mut n = 0u32;
@@ -150,24 +174,7 @@ impl Client {
     /// Uploads `media` for the method described by `call` (its JSON body, if
     /// any, is the metadata) and returns the final response body.
     pub async fn upload(&self, mut call: Call, spec: UploadSpec, media: Media) -> Result<Bytes> {
-        if !accepts(spec.accept, &media.content_type) {
-            return Err(Error::invalid_argument(
-                "media",
-                format!(
-                    "content type {:?} is not accepted (accepted: {})",
-                    media.content_type,
-                    spec.accept.join(", ")
-                ),
-            ));
-        }
-        if let (Some(max), Some(len)) = (spec.max_size, media.len()) {
-            if len > max {
-                return Err(Error::invalid_argument(
-                    "media",
-                    format!("{len} bytes exceed the maximum of {max} bytes"),
-                ));
-            }
-        }
+        check_media(&spec, &media)?;
         let small = media
             .len()
             .is_some_and(|len| len <= media.multipart_threshold);
@@ -285,6 +292,7 @@ impl Client {
         spec: UploadSpec,
         media: &Media,
     ) -> Result<crate::transport::RequestPreview> {
+        check_media(&spec, media)?;
         let small = media
             .len()
             .is_some_and(|len| len <= media.multipart_threshold);

@@ -501,6 +501,30 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
+    // A resumable file download repeats the request with a `Range` header:
+    // only for a `GET` without a body.
+    let download_to = m.downloads_to_file().then(|| {
+        let reroute = m
+            .use_media_download_service
+            .then(|| quote!(call.use_download_service(crate::SERVICE_PATH);));
+        quote! {
+            /// Downloads the media into the file `path`, safely and resumably: the
+            /// bytes go to `.<name>.part` beside it (continued with a `Range` request
+            /// after an interruption), are checked against the announced length and
+            /// synced, then renamed to `path`. An existing `path` is never
+            /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
+            pub async fn download_to(self, path: &::std::path::Path) -> crate::Result<crate::files::Downloaded> {
+                if self.client.stub().is_some() {
+                    return ::std::result::Result::Err(crate::Error::unimplemented(#id));
+                }
+                let (client, mut call) = self.into_call()?;
+                #reroute
+                call.query.push(("alt", "media".into()));
+                let uri = client.uri(&call)?;
+                client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
+            }
+        }
+    });
     let download = m.supports_media_download.then(|| {
         let reroute = m
             .use_media_download_service
@@ -525,21 +549,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
                 client.download(call, writer).await
             }
 
-            /// Downloads the media into the file `path`, safely and resumably: the
-            /// bytes go to `.<name>.part` beside it (continued with a `Range` request
-            /// after an interruption), are checked against the announced length and
-            /// synced, then renamed to `path`. An existing `path` is never
-            /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
-            pub async fn download_to(self, path: &::std::path::Path) -> crate::Result<crate::files::Downloaded> {
-                if self.client.stub().is_some() {
-                    return ::std::result::Result::Err(crate::Error::unimplemented(#id));
-                }
-                let (client, mut call) = self.into_call()?;
-                #reroute
-                call.query.push(("alt", "media".into()));
-                let uri = client.uri(&call)?;
-                client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
-            }
+            #download_to
 
             /// What [`download`](Self::download) would send, without sending it.
             pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {

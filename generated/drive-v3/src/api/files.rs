@@ -2010,26 +2010,6 @@ impl Watch {
         call.use_download_service(crate::SERVICE_PATH);
         client.download(call, writer).await
     }
-    /// Downloads the media into the file `path`, safely and resumably: the
-    /// bytes go to `.<name>.part` beside it (continued with a `Range` request
-    /// after an interruption), are checked against the announced length and
-    /// synced, then renamed to `path`. An existing `path` is never
-    /// overwritten ([`Downloaded::AlreadyThere`](crate::files::Downloaded)).
-    pub async fn download_to(
-        self,
-        path: &::std::path::Path,
-    ) -> crate::Result<crate::files::Downloaded> {
-        if self.client.stub().is_some() {
-            return ::std::result::Result::Err(
-                crate::Error::unimplemented("drive.files.watch"),
-            );
-        }
-        let (client, mut call) = self.into_call()?;
-        call.use_download_service(crate::SERVICE_PATH);
-        call.query.push(("alt", "media".into()));
-        let uri = client.uri(&call)?;
-        client.download_to_file(&uri, ::std::option::Option::Some(&call), path).await
-    }
     /// What [`download`](Self::download) would send, without sending it.
     pub fn download_preview(self) -> crate::Result<crate::RequestPreview> {
         let (client, mut call) = self.into_call()?;
