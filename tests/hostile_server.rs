@@ -359,6 +359,19 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// The partial download an earlier, interrupted run of this client left:
+/// the `.part` file (mode 0600) and the version file beside it.
+fn earlier_run(dir: &std::path::Path, name: &str, bytes: &[u8], etag: &str) {
+    let part = dir.join(format!(".{name}.part"));
+    std::fs::write(&part, bytes).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&part, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    std::fs::write(dir.join(format!(".{name}.part.version")), etag).unwrap();
+}
+
 async fn ranged_server(ranged: &Ranged) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -384,7 +397,7 @@ async fn an_interrupted_download_resumes_with_a_range_request() {
         let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
         let name = item.local_file_name().unwrap();
         // An earlier run got 20 000 bytes.
-        std::fs::write(dir.join(format!(".{name}.part")), &content[..20_000]).unwrap();
+        earlier_run(&dir, &name, &content[..20_000], "\"v1\"");
         let done = client(&server.uri())
             .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
             .await
@@ -485,7 +498,7 @@ async fn a_resume_at_the_wrong_offset_is_refused_and_an_unsatisfiable_one_restar
         let dir = tempdir("wrong-offset");
         let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
         let name = item.local_file_name().unwrap();
-        std::fs::write(dir.join(format!(".{name}.part")), &content[..4000]).unwrap();
+        earlier_run(&dir, &name, &content[..4000], "\"v1\"");
         let err = client(&server.uri())
             .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
             .await
@@ -502,7 +515,7 @@ async fn a_resume_at_the_wrong_offset_is_refused_and_an_unsatisfiable_one_restar
         };
         let server = ranged_server(&fine).await;
         let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
-        std::fs::write(dir.join(format!(".{name}.part")), vec![9u8; 20_000]).unwrap();
+        earlier_run(&dir, &name, &[9u8; 20_000], "\"v1\"");
         client(&server.uri())
             .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
             .await
