@@ -909,7 +909,17 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert_eq!(p["code_challenge_method"], "S256");
         assert_eq!(p["access_type"], "offline");
         assert_eq!(p["prompt"], "consent");
-        assert!(p["scope"].contains("photoslibrary"), "{p:?}");
+        // The three scopes Google still grants, none of the removed ones.
+        let asked: Vec<&str> = p["scope"].split(' ').collect();
+        assert_eq!(
+            asked,
+            [
+                "https://www.googleapis.com/auth/photoslibrary.appendonly",
+                "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata",
+                "https://www.googleapis.com/auth/photoslibrary.edit.appcreateddata",
+            ],
+            "{p:?}"
+        );
         let state = &p["state"];
         assert!(state.len() >= 16, "a random state: {state:?}");
         assert_eq!(
@@ -947,6 +957,8 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert_eq!(credentials["type"], "authorized_user");
         assert_eq!(credentials["refresh_token"], "1//refresh");
         assert_eq!(credentials["client_id"], "cid.apps.example");
+        // The exchange's answer names no `scope`: what was asked was granted.
+        assert_eq!(credentials["scopes"].as_array().map(Vec::len), Some(3));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -986,7 +998,8 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert!(status.status.success(), "{}", stderr(&status));
         assert!(
             stdout(&status).contains("stored credentials")
-                && stdout(&status).contains("cid.apps.example"),
+                && stdout(&status).contains("cid.apps.example")
+                && stdout(&status).contains("granted scopes: https://www.googleapis.com/auth/photoslibrary.appendonly"),
             "{}",
             stdout(&status)
         );

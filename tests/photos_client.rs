@@ -2,6 +2,8 @@
 //! method, path, exact query string, `Authorization`, JSON body) is what the
 //! discovery document prescribes, and a realistic response decodes into the
 //! typed model.
+// Deprecated Photos items are used on purpose: the withdrawn methods keep their wire format.
+#![allow(deprecated)]
 
 use photoslibrary_v1::models::*;
 use photoslibrary_v1::{Client, Error, FieldMask};

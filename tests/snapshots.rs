@@ -247,10 +247,10 @@ fn media_commands() {
 fn overlay_deprecations() {
     let text = fixture("documents/endpoints.json");
     let mut opts = options("endpoints.json");
-    opts.deprecations = vec![(
-        "regional.things.get".into(),
-        "Withdrawn by the service; use things.list.".into(),
-    )];
+    opts.lifecycle = generator::Lifecycle::default().deprecate(
+        "regional.things.get",
+        "Withdrawn by the service; use things.list.",
+    );
     let files = generator::generate(&text, &opts).unwrap();
     let things = files
         .iter()
@@ -265,7 +265,7 @@ fn overlay_deprecations() {
     );
     let lib = files.iter().find(|f| f.path == "src/lib.rs").unwrap();
     assert!(lib.contents.contains("#![allow(deprecated)]"));
-    opts.deprecations = vec![("regional.things.nope".into(), "x".into())];
+    opts.lifecycle = generator::Lifecycle::default().deprecate("regional.things.nope", "x");
     assert!(matches!(
         generator::generate(&text, &opts),
         Err(generator::Error::Overlay { .. })

@@ -64,6 +64,8 @@ pub struct Scope {
     pub const_name: String,
     pub url: String,
     pub description: Option<String>,
+    /// `Some(note)` when an overlay says the service no longer grants it.
+    pub deprecated: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -129,9 +131,11 @@ pub struct Method {
     pub use_media_download_service: bool,
     pub media_upload: Option<MediaUpload>,
     pub supports_subscription: bool,
+    /// A paragraph an overlay adds to the method's docs.
+    pub note: Option<String>,
     /// `Some(note)` when deprecated: the document's `deprecated: true` (the
     /// note taken from the description) or an overlay's
-    /// [`Options::deprecations`](crate::Options::deprecations).
+    /// [`Options::lifecycle`](crate::Options::lifecycle).
     pub deprecated: Option<String>,
 }
 
@@ -369,6 +373,7 @@ impl Api {
         }
         methods(&self.methods)
             || resources(&self.resources)
+            || self.scopes.iter().any(|s| s.deprecated.is_some())
             || self.types.iter().any(|t| {
                 t.deprecated.is_some()
                     || match &t.kind {

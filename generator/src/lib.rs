@@ -44,11 +44,54 @@ pub struct Options {
     /// The path of the runtime crate (`generator/runtime`) as the generated
     /// crate's manifest names it: relative to the crate's folder, or absolute.
     pub runtime_path: String,
-    /// Methods to mark deprecated beyond what the document marks, as (method
-    /// id, note) pairs: an overlay's knowledge (a method the service withdrew
-    /// without saying so in its document). An id the document does not have
-    /// is an error.
-    pub deprecations: Vec<(String, String)>,
+    /// What an overlay knows about the API beyond its document (a method the
+    /// service withdrew without saying so, scopes it no longer grants): see
+    /// [`Lifecycle`]. A method id or scope the document does not have is an
+    /// error.
+    pub lifecycle: Lifecycle,
+}
+
+/// An overlay's `lifecycle.json`: per method id, a deprecation note, a
+/// paragraph for its docs and the scopes that still work; per scope URL, a
+/// deprecation note.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lifecycle {
+    #[serde(default)]
+    pub methods: std::collections::BTreeMap<String, MethodLifecycle>,
+    #[serde(default)]
+    pub scopes: std::collections::BTreeMap<String, String>,
+}
+
+/// What an overlay says about one method.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MethodLifecycle {
+    /// Marks the method deprecated with this note (the document's own note
+    /// is replaced).
+    pub deprecated: Option<String>,
+    /// A paragraph added to the method's docs.
+    pub note: Option<String>,
+    /// The scopes the method accepts now, replacing the document's list
+    /// (token sources are asked for these).
+    pub scopes: Option<Vec<String>>,
+}
+
+impl Lifecycle {
+    /// Parses a `lifecycle.json`; errors name the JSON path.
+    pub fn parse(text: &str) -> Result<Lifecycle, Error> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Overlay {
+            path: format!("lifecycle.json: $.{}", e.path()),
+            message: e.into_inner().to_string(),
+        })
+    }
+
+    /// Marks `id` deprecated with `note` (for tests and tools).
+    pub fn deprecate(mut self, id: &str, note: &str) -> Self {
+        self.methods.entry(id.to_string()).or_default().deprecated = Some(note.to_string());
+        self
+    }
 }
 
 impl Default for Options {
@@ -61,7 +104,7 @@ impl Default for Options {
             overlay_source: None,
             cli_extension: None,
             runtime_path: "../../generator/runtime".into(),
-            deprecations: Vec::new(),
+            lifecycle: Lifecycle::default(),
         }
     }
 }

@@ -153,30 +153,62 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
     // Pagination needs the final struct shapes.
     detect_pagination_all(&mut api, &kinds);
     name_stub_methods(&mut api);
-    apply_deprecations(&mut api, &options.deprecations)?;
+    apply_lifecycle(&mut api, &options.lifecycle)?;
     Ok(api)
 }
 
-/// Marks the methods an overlay names as deprecated (its note replaces the
-/// document's).
-fn apply_deprecations(api: &mut Api, notes: &[(String, String)]) -> Result<(), Error> {
-    fn walk(methods: &mut [Method], resources: &mut [Resource], id: &str, note: &str) -> bool {
+/// What an overlay's lifecycle data says: deprecations (its note replaces
+/// the document's), doc notes and current scopes of methods; removed scopes.
+fn apply_lifecycle(api: &mut Api, lifecycle: &crate::Lifecycle) -> Result<(), Error> {
+    fn walk(
+        methods: &mut [Method],
+        resources: &mut [Resource],
+        id: &str,
+        data: &crate::MethodLifecycle,
+    ) -> bool {
         let mut found = false;
         for m in methods.iter_mut().filter(|m| m.id == id) {
-            m.deprecated = Some(note.to_string());
+            if let Some(note) = &data.deprecated {
+                m.deprecated = Some(note.clone());
+            }
+            if let Some(note) = &data.note {
+                m.note = Some(note.clone());
+            }
+            if let Some(scopes) = &data.scopes {
+                m.scopes = scopes.clone();
+            }
             found = true;
         }
         for r in resources {
-            found |= walk(&mut r.methods, &mut r.resources, id, note);
+            found |= walk(&mut r.methods, &mut r.resources, id, data);
         }
         found
     }
-    for (id, note) in notes {
-        if !walk(&mut api.methods, &mut api.resources, id, note) {
+    for (id, data) in &lifecycle.methods {
+        if !walk(&mut api.methods, &mut api.resources, id, data) {
             return Err(Error::Overlay {
                 path: id.clone(),
-                message: "a deprecation names a method the document does not have".into(),
+                message: "the lifecycle data names a method the document does not have".into(),
             });
+        }
+        for scope in data.scopes.iter().flatten() {
+            if !api.scopes.iter().any(|s| &s.url == scope) {
+                return Err(Error::Overlay {
+                    path: format!("{id}.scopes"),
+                    message: format!("{scope:?} is not a scope of the document"),
+                });
+            }
+        }
+    }
+    for (url, note) in &lifecycle.scopes {
+        match api.scopes.iter_mut().find(|s| &s.url == url) {
+            Some(scope) => scope.deprecated = Some(note.clone()),
+            None => {
+                return Err(Error::Overlay {
+                    path: url.clone(),
+                    message: "the lifecycle data names a scope the document does not have".into(),
+                })
+            }
         }
     }
     Ok(())
@@ -261,6 +293,7 @@ fn lower_scopes(doc: &Document) -> Vec<Scope> {
                 const_name: pool.claim(&base, ""),
                 url: url.clone(),
                 description: info.description.clone(),
+                deprecated: None,
             }
         })
         .collect()
@@ -722,6 +755,7 @@ impl Lower {
             use_media_download_service: m.use_media_download_service,
             media_upload,
             supports_subscription: m.supports_subscription,
+            note: None,
             deprecated: deprecation(m.deprecated, m.description.as_deref()),
         })
     }

@@ -29,7 +29,14 @@ pub struct Target {
     /// For a command-line tool: the type in its overlay that implements
     /// `support::Extension` (`Options::cli_extension`).
     pub cli_extension: Option<&'static str>,
+    /// The API's lifecycle data (`generator::Lifecycle`, a JSON file kept
+    /// beside its overlay): what changed since the pinned document.
+    pub lifecycle: Option<&'static str>,
 }
+
+/// The Photos Library API since 31 March 2025: withdrawn methods, removed
+/// scopes, what each method sees and accepts now.
+pub const PHOTOS_LIFECYCLE: &str = "generator/overlays/photoslibrary/lifecycle.json";
 
 /// Everything `cargo xtask regenerate` produces.
 pub const TARGETS: &[Target] = &[
@@ -39,6 +46,7 @@ pub const TARGETS: &[Target] = &[
         overlay: Some("generator/overlays/photoslibrary"),
         cli_of: None,
         cli_extension: None,
+        lifecycle: Some(PHOTOS_LIFECYCLE),
     },
     Target {
         document: "discovery/photoslibrary.v1.json",
@@ -46,6 +54,7 @@ pub const TARGETS: &[Target] = &[
         overlay: Some("generator/overlays/photoslibrary-cli"),
         cli_of: Some("../photoslibrary-v1"),
         cli_extension: Some("extra::Photos"),
+        lifecycle: Some(PHOTOS_LIFECYCLE),
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
@@ -54,6 +63,7 @@ pub const TARGETS: &[Target] = &[
         overlay: None,
         cli_of: None,
         cli_extension: None,
+        lifecycle: None,
     },
     // A tool with no hand-written commands: what every API's tool is
     // (`--upload`, `--download` and `--dry-run` are tested on it).
@@ -63,6 +73,7 @@ pub const TARGETS: &[Target] = &[
         overlay: None,
         cli_of: Some("../drive-v3"),
         cli_extension: None,
+        lifecycle: None,
     },
 ];
 
@@ -154,6 +165,14 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
             .map_err(|e| format!("cannot read the overlay {dir}: {e}"))?,
         None => Vec::new(),
     };
+    let lifecycle = match target.lifecycle {
+        Some(path) => {
+            let text = fs::read_to_string(root.join(path))
+                .map_err(|e| format!("cannot read {path}: {e}"))?;
+            generator::Lifecycle::parse(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => generator::Lifecycle::default(),
+    };
     let options = Options {
         crate_name: None,
         source: target.document.to_string(),
@@ -161,6 +180,7 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         overlays,
         overlay_source: target.overlay.map(str::to_string),
         cli_extension: target.cli_extension.map(str::to_string),
+        lifecycle,
         ..Options::default()
     };
     match target.cli_of {

@@ -609,9 +609,9 @@ async fn run_albums_patch(
 }
 fn command_albums_share() -> Command {
     Command::new("share")
-        .about("Marks an album as shared and accessible to other users")
+        .about("[deprecated] Marks an album as shared and accessible to other users")
         .long_about(
-            "Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.",
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nMarks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.",
         )
         .arg(
             Arg::new("arg:album_id")
@@ -647,9 +647,9 @@ async fn run_albums_share(
 }
 fn command_albums_unshare() -> Command {
     Command::new("unshare")
-        .about("Marks a previously shared album as private")
+        .about("[deprecated] Marks a previously shared album as private")
         .long_about(
-            "Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.",
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nMarks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.",
         )
         .arg(
             Arg::new("arg:album_id")
@@ -1018,8 +1018,10 @@ fn resource_2() -> Command {
 }
 fn command_shared_albums_get() -> Command {
     Command::new("get")
-        .about("Returns the album based on the specified `shareToken`")
-        .long_about("Returns the album based on the specified `shareToken`.")
+        .about("[deprecated] Returns the album based on the specified `shareToken`")
+        .long_about(
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nReturns the album based on the specified `shareToken`.",
+        )
         .arg(
             Arg::new("arg:share_token")
                 .value_name("SHARE_TOKEN")
@@ -1050,8 +1052,10 @@ async fn run_shared_albums_get(
 }
 fn command_shared_albums_join() -> Command {
     Command::new("join")
-        .about("Joins a shared album on behalf of the Google Photos user")
-        .long_about("Joins a shared album on behalf of the Google Photos user.")
+        .about("[deprecated] Joins a shared album on behalf of the Google Photos user")
+        .long_about(
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nJoins a shared album on behalf of the Google Photos user.",
+        )
         .arg(
             Arg::new("body")
                 .long("body")
@@ -1085,10 +1089,10 @@ async fn run_shared_albums_join(
 fn command_shared_albums_leave() -> Command {
     Command::new("leave")
         .about(
-            "Leaves a previously-joined shared album on behalf of the Google Photos user",
+            "[deprecated] Leaves a previously-joined shared album on behalf of the Google Photos user",
         )
         .long_about(
-            "Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.",
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nLeaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.",
         )
         .arg(
             Arg::new("body")
@@ -1123,10 +1127,10 @@ async fn run_shared_albums_leave(
 fn command_shared_albums_list() -> Command {
     Command::new("list")
         .about(
-            "Lists all shared albums available in the Sharing tab of the user's Google Photos app",
+            "[deprecated] Lists all shared albums available in the Sharing tab of the user's Google Photos app",
         )
         .long_about(
-            "Lists all shared albums available in the Sharing tab of the user's Google Photos app.",
+            "Deprecated: Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.\n\nLists all shared albums available in the Sharing tab of the user's Google Photos app.",
         )
         .arg(
             Arg::new("exclude-non-app-created-data")

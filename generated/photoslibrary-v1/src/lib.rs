@@ -2,6 +2,7 @@
 
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![allow(deprecated)]
 #[rustfmt::skip]
 pub mod api;
 pub mod batch;

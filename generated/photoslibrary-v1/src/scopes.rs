@@ -3,14 +3,23 @@
 //! OAuth 2.0 scopes of the API. A method accepts a token with any one of
 //! the scopes it lists.
 /// See, upload, and organize items in your Google Photos library
+#[deprecated(
+    note = "Removed on 31 March 2025: Google no longer grants it. Use `PHOTOSLIBRARY_APPENDONLY`, `PHOTOSLIBRARY_READONLY_APPCREATEDDATA` or `PHOTOSLIBRARY_EDIT_APPCREATEDDATA`."
+)]
 pub const PHOTOSLIBRARY: &str = "https://www.googleapis.com/auth/photoslibrary";
 /// Add to your Google Photos library
 pub const PHOTOSLIBRARY_APPENDONLY: &str = "https://www.googleapis.com/auth/photoslibrary.appendonly";
 /// Edit the info in your photos, videos, and albums created within this app, including titles, descriptions, and covers
 pub const PHOTOSLIBRARY_EDIT_APPCREATEDDATA: &str = "https://www.googleapis.com/auth/photoslibrary.edit.appcreateddata";
 /// View your Google Photos library
+#[deprecated(
+    note = "Removed on 31 March 2025: Google no longer grants it. Use `PHOTOSLIBRARY_READONLY_APPCREATEDDATA` (this app's items only) or the Google Photos Picker API."
+)]
 pub const PHOTOSLIBRARY_READONLY: &str = "https://www.googleapis.com/auth/photoslibrary.readonly";
 /// Manage photos added by this app
 pub const PHOTOSLIBRARY_READONLY_APPCREATEDDATA: &str = "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata";
 /// Manage and add to shared albums on your behalf
+#[deprecated(
+    note = "Removed on 31 March 2025 with the sharing methods: Google no longer grants it."
+)]
 pub const PHOTOSLIBRARY_SHARING: &str = "https://www.googleapis.com/auth/photoslibrary.sharing";

@@ -32,12 +32,8 @@ pub const MAX_PHOTO_BYTES: u64 = 200 * 1024 * 1024;
 /// Videos larger than this are refused by the API (20 GB).
 pub const MAX_VIDEO_BYTES: u64 = 20 * 1024 * 1024 * 1024;
 
-/// The scopes that allow uploading.
-const UPLOAD_SCOPES: &[&str] = &[
-    crate::scopes::PHOTOSLIBRARY,
-    crate::scopes::PHOTOSLIBRARY_APPENDONLY,
-    crate::scopes::PHOTOSLIBRARY_SHARING,
-];
+/// The scope that allows uploading (the only one since 31 March 2025).
+const UPLOAD_SCOPES: &[&str] = &[crate::scopes::PHOTOSLIBRARY_APPENDONLY];
 
 /// The largest upload the API accepts for a MIME type.
 pub fn max_bytes(mime_type: &str) -> u64 {

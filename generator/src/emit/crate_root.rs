@@ -145,8 +145,10 @@ pub(crate) fn scopes_rs(api: &Api) -> TokenStream {
         let name = ident(&s.const_name);
         let url = &s.url;
         let doc = docs(s.description.as_deref());
+        let deprecated = deprecated_attr(&s.deprecated);
         quote! {
             #doc
+            #deprecated
             pub const #name: &str = #url;
         }
     });

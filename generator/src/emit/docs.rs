@@ -72,6 +72,10 @@ pub(crate) fn method_doc(api: &Api, m: &Method) -> Vec<String> {
         lines.extend(clean_doc(text));
         lines.push(String::new());
     }
+    if let Some(note) = m.note.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        lines.extend(clean_doc(note));
+        lines.push(String::new());
+    }
     let call = format!(
         "`{} {}` · `{}`",
         m.http_method.as_str(),

@@ -9,13 +9,14 @@ pub struct Albums {
 impl Albums {
     /// Adds an enrichment at a specified position in a defined album.
     ///
+    /// Since 31 March 2025 only albums this app created can be changed.
+    ///
     /// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    /// Scopes: any one of [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -39,13 +40,14 @@ impl Albums {
     }
     /// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
     ///
+    /// Since 31 March 2025 only albums and media items this app created.
+    ///
     /// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    /// Scopes: any one of [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -69,11 +71,13 @@ impl Albums {
     }
     /// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
     ///
+    /// Since 31 March 2025 only albums and media items this app created.
+    ///
     /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
     ///
-    /// Scope: [`PHOTOSLIBRARY`].
+    /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+    /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -99,11 +103,9 @@ impl Albums {
     ///
     /// `POST v1/albums` · `photoslibrary.albums.create`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    /// Scope: [`PHOTOSLIBRARY_APPENDONLY`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -119,12 +121,12 @@ impl Albums {
     }
     /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -144,12 +146,12 @@ impl Albums {
     }
     /// Lists all albums shown to a user in the Albums tab of the Google Photos app.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `GET v1/albums` · `photoslibrary.albums.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -165,6 +167,8 @@ impl Albums {
         List::new(self.client.clone())
     }
     /// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+    ///
+    /// Since 31 March 2025 only albums this app created.
     ///
     /// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
     ///
@@ -205,6 +209,9 @@ impl Albums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn share(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -229,6 +236,9 @@ impl Albums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn unshare(
         &self,
         album_id: impl ::std::convert::Into<::std::string::String>,
@@ -239,13 +249,14 @@ impl Albums {
 }
 /// Adds an enrichment at a specified position in a defined album.
 ///
+/// Since 31 March 2025 only albums this app created can be changed.
+///
 /// `POST v1/albums/{+albumId}:addEnrichment` · `photoslibrary.albums.addEnrichment`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+/// Scopes: any one of [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -294,9 +305,8 @@ impl AddEnrichment {
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
             &[
-                crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
-                crate::scopes::PHOTOSLIBRARY_SHARING,
+                crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA,
             ],
             self.opts,
         );
@@ -325,13 +335,14 @@ impl AddEnrichment {
 }
 /// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
 ///
+/// Since 31 March 2025 only albums and media items this app created.
+///
 /// `POST v1/albums/{+albumId}:batchAddMediaItems` · `photoslibrary.albums.batchAddMediaItems`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+/// Scopes: any one of [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -380,9 +391,8 @@ impl BatchAddMediaItems {
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
             &[
-                crate::scopes::PHOTOSLIBRARY,
                 crate::scopes::PHOTOSLIBRARY_APPENDONLY,
-                crate::scopes::PHOTOSLIBRARY_SHARING,
+                crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA,
             ],
             self.opts,
         );
@@ -416,11 +426,13 @@ impl BatchAddMediaItems {
 }
 /// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
 ///
+/// Since 31 March 2025 only albums and media items this app created.
+///
 /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
 ///
-/// Scope: [`PHOTOSLIBRARY`].
+/// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
+/// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -468,7 +480,7 @@ impl BatchRemoveMediaItems {
             ::std::option::Option::Some(
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
-            &[crate::scopes::PHOTOSLIBRARY],
+            &[crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -503,11 +515,9 @@ impl BatchRemoveMediaItems {
 ///
 /// `POST v1/albums` · `photoslibrary.albums.create`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+/// Scope: [`PHOTOSLIBRARY_APPENDONLY`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -545,11 +555,7 @@ impl Create {
             ::std::option::Option::Some(
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_APPENDONLY,
-                crate::scopes::PHOTOSLIBRARY_SHARING,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_APPENDONLY],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -575,12 +581,12 @@ impl Create {
 }
 /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::get`](Albums::get) (which shows an example): call `send`.
@@ -616,11 +622,7 @@ impl Get {
             path,
             query,
             ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -646,12 +648,12 @@ impl Get {
 }
 /// Lists all albums shown to a user in the Albums tab of the Google Photos app.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `GET v1/albums` · `photoslibrary.albums.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set parameters with the setters, then call `send`.
@@ -728,11 +730,7 @@ impl List {
             path,
             query,
             ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -787,6 +785,8 @@ impl List {
     }
 }
 /// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+///
+/// Since 31 March 2025 only albums this app created.
 ///
 /// `PATCH v1/albums/{+id}` · `photoslibrary.albums.patch`
 ///
@@ -892,6 +892,9 @@ impl Patch {
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Share {
@@ -930,16 +933,19 @@ impl Share {
         path.push_str(":share");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            crate::net::Method::POST,
-            "photoslibrary.albums.share",
-            path,
-            query,
-            ::std::option::Option::Some(
-                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
-            ),
-            &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            self.opts,
-        );
+                crate::net::Method::POST,
+                "photoslibrary.albums.share",
+                path,
+                query,
+                ::std::option::Option::Some(
+                    crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+                ),
+                &[crate::scopes::PHOTOSLIBRARY_SHARING],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with
@@ -972,6 +978,9 @@ impl Share {
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unshare {
@@ -1010,16 +1019,19 @@ impl Unshare {
         path.push_str(":unshare");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            crate::net::Method::POST,
-            "photoslibrary.albums.unshare",
-            path,
-            query,
-            ::std::option::Option::Some(
-                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
-            ),
-            &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            self.opts,
-        );
+                crate::net::Method::POST,
+                "photoslibrary.albums.unshare",
+                path,
+                query,
+                ::std::option::Option::Some(
+                    crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+                ),
+                &[crate::scopes::PHOTOSLIBRARY_SHARING],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with

@@ -9,13 +9,13 @@ pub struct MediaItems {
 impl MediaItems {
     /// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
     ///
+    /// Since 31 March 2025 items can be added only to albums this app created. Do not run several `batchCreate` calls at once: Google's concurrent-write quota answers 429.
+    ///
     /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+    /// Scope: [`PHOTOSLIBRARY_APPENDONLY`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-    /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
     ///
     /// # Example
     ///
@@ -34,12 +34,12 @@ impl MediaItems {
     }
     /// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -56,12 +56,12 @@ impl MediaItems {
     }
     /// Returns the media item for the specified media item identifier.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -81,12 +81,12 @@ impl MediaItems {
     }
     /// List all media items from a user's Google Photos library.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -102,6 +102,8 @@ impl MediaItems {
         List::new(self.client.clone())
     }
     /// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+    ///
+    /// Since 31 March 2025 only media items this app created.
     ///
     /// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
     ///
@@ -127,12 +129,12 @@ impl MediaItems {
     }
     /// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
     ///
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    ///
     /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-    /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
     /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
@@ -150,13 +152,13 @@ impl MediaItems {
 }
 /// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
 ///
+/// Since 31 March 2025 items can be added only to albums this app created. Do not run several `batchCreate` calls at once: Google's concurrent-write quota answers 429.
+///
 /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_APPENDONLY`], [`PHOTOSLIBRARY_SHARING`].
+/// Scope: [`PHOTOSLIBRARY_APPENDONLY`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
-/// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows an example): call `send`.
 #[derive(Clone, Debug)]
@@ -194,11 +196,7 @@ impl BatchCreate {
             ::std::option::Option::Some(
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_APPENDONLY,
-                crate::scopes::PHOTOSLIBRARY_SHARING,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_APPENDONLY],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -226,12 +224,12 @@ impl BatchCreate {
 }
 /// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an example): set parameters with the setters, then call `send`.
@@ -288,11 +286,7 @@ impl BatchGet {
             path,
             query,
             ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -320,12 +314,12 @@ impl BatchGet {
 }
 /// Returns the media item for the specified media item identifier.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call `send`.
@@ -364,11 +358,7 @@ impl Get {
             path,
             query,
             ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -394,12 +384,12 @@ impl Get {
 }
 /// List all media items from a user's Google Photos library.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
@@ -458,11 +448,7 @@ impl List {
             path,
             query,
             ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))
@@ -517,6 +503,8 @@ impl List {
     }
 }
 /// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+///
+/// Since 31 March 2025 only media items this app created.
 ///
 /// `PATCH v1/mediaItems/{+id}` · `photoslibrary.mediaItems.patch`
 ///
@@ -615,12 +603,12 @@ impl Patch {
 }
 /// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
 ///
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+///
 /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
-/// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
-/// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example): call `send`.
@@ -659,11 +647,7 @@ impl Search {
             ::std::option::Option::Some(
                 crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
             ),
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
+            &[crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA],
             self.opts,
         );
         ::std::result::Result::Ok((self.client, call))

@@ -24,6 +24,9 @@ impl SharedAlbums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn get(
         &self,
         share_token: impl ::std::convert::Into<::std::string::String>,
@@ -47,6 +50,9 @@ impl SharedAlbums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn join(&self, request: crate::models::JoinSharedAlbumRequest) -> Join {
         Join::new(self.client.clone(), request)
     }
@@ -67,6 +73,9 @@ impl SharedAlbums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn leave(&self, request: crate::models::LeaveSharedAlbumRequest) -> Leave {
         Leave::new(self.client.clone(), request)
     }
@@ -89,6 +98,9 @@ impl SharedAlbums {
     /// # Ok(())
     /// # }
     /// ```
+    #[deprecated(
+        note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+    )]
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
@@ -102,6 +114,9 @@ impl SharedAlbums {
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example): call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -132,14 +147,17 @@ impl Get {
         crate::path::push_var(&mut path, "shareToken", &self.share_token, false)?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            crate::net::Method::GET,
-            "photoslibrary.sharedAlbums.get",
-            path,
-            query,
-            ::std::option::Option::None,
-            &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            self.opts,
-        );
+                crate::net::Method::GET,
+                "photoslibrary.sharedAlbums.get",
+                path,
+                query,
+                ::std::option::Option::None,
+                &[crate::scopes::PHOTOSLIBRARY_SHARING],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with
@@ -170,6 +188,9 @@ impl Get {
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example): call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Join {
@@ -198,16 +219,19 @@ impl Join {
         path.push_str("v1/sharedAlbums:join");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            crate::net::Method::POST,
-            "photoslibrary.sharedAlbums.join",
-            path,
-            query,
-            ::std::option::Option::Some(
-                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
-            ),
-            &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            self.opts,
-        );
+                crate::net::Method::POST,
+                "photoslibrary.sharedAlbums.join",
+                path,
+                query,
+                ::std::option::Option::Some(
+                    crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+                ),
+                &[crate::scopes::PHOTOSLIBRARY_SHARING],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with
@@ -240,6 +264,9 @@ impl Join {
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
 /// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an example): call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Leave {
@@ -268,16 +295,19 @@ impl Leave {
         path.push_str("v1/sharedAlbums:leave");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
-            crate::net::Method::POST,
-            "photoslibrary.sharedAlbums.leave",
-            path,
-            query,
-            ::std::option::Option::Some(
-                crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
-            ),
-            &[crate::scopes::PHOTOSLIBRARY_SHARING],
-            self.opts,
-        );
+                crate::net::Method::POST,
+                "photoslibrary.sharedAlbums.leave",
+                path,
+                query,
+                ::std::option::Option::Some(
+                    crate::transport::json_body(&self.request, crate::DATA_WRAPPER)?,
+                ),
+                &[crate::scopes::PHOTOSLIBRARY_SHARING],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with
@@ -312,6 +342,9 @@ impl Leave {
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
 /// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example): set parameters with the setters, then call `send`.
+#[deprecated(
+    note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
+)]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -380,18 +413,21 @@ impl List {
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
         crate::wire::QueryParam::push_to(&self.page_token, "pageToken", &mut query);
         let call = crate::transport::Call::new(
-            crate::net::Method::GET,
-            "photoslibrary.sharedAlbums.list",
-            path,
-            query,
-            ::std::option::Option::None,
-            &[
-                crate::scopes::PHOTOSLIBRARY,
-                crate::scopes::PHOTOSLIBRARY_READONLY,
-                crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
-            ],
-            self.opts,
-        );
+                crate::net::Method::GET,
+                "photoslibrary.sharedAlbums.list",
+                path,
+                query,
+                ::std::option::Option::None,
+                &[
+                    crate::scopes::PHOTOSLIBRARY,
+                    crate::scopes::PHOTOSLIBRARY_READONLY,
+                    crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
+                ],
+                self.opts,
+            )
+            .deprecated(
+                "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API.",
+            );
         ::std::result::Result::Ok((self.client, call))
     }
     /// Sends the request and decodes the response (or, on a client made with

@@ -40,10 +40,21 @@ const LEGACY_TOKENS_FILE: &str = "tokens.json";
 const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
 const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
-/// The scopes a login asks for: the whole library and sharing.
-const LOGIN_SCOPES: &[&str] = &[
-    photoslibrary_v1::scopes::PHOTOSLIBRARY,
-    photoslibrary_v1::scopes::PHOTOSLIBRARY_SHARING,
+/// The scopes a login can ask for, by the short names `--scope` takes: those
+/// Google still grants since 31 March 2025 (all three by default).
+const LOGIN_SCOPES: &[(&str, &str)] = &[
+    (
+        "appendonly",
+        photoslibrary_v1::scopes::PHOTOSLIBRARY_APPENDONLY,
+    ),
+    (
+        "readonly.appcreateddata",
+        photoslibrary_v1::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA,
+    ),
+    (
+        "edit.appcreateddata",
+        photoslibrary_v1::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA,
+    ),
 ];
 
 /// What the loopback listener reads of one request, and how long it waits.
@@ -70,6 +81,14 @@ pub fn command() -> Command {
                         .env("PHOTOSLIBRARY_CLIENT_SECRET")
                         .value_name("FILE")
                         .help("The OAuth client's client_secret.json (a Desktop app client); defaults to the stored copy"),
+                )
+                .arg(
+                    Arg::new("scope")
+                        .long("scope")
+                        .value_name("SCOPE")
+                        .action(clap::ArgAction::Append)
+                        .value_parser(LOGIN_SCOPES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
+                        .help("A scope to ask for (repeatable; default all three): appendonly (upload, create albums), readonly.appcreateddata (read what this tool created), edit.appcreateddata (change what this tool created)"),
                 )
                 // The global `--timeout SECONDS` bounds the wait for the browser
                 // (default 300 seconds here).
@@ -269,6 +288,8 @@ struct Credentials {
     client_secret: Option<String>,
     refresh_token: String,
     token_uri: String,
+    /// The scopes the user granted at login (empty: not recorded).
+    scopes: Vec<String>,
 }
 
 impl fmt::Debug for Credentials {
@@ -290,6 +311,9 @@ impl Credentials {
         });
         if let Some(secret) = &self.client_secret {
             value["client_secret"] = json!(secret);
+        }
+        if !self.scopes.is_empty() {
+            value["scopes"] = json!(self.scopes);
         }
         let mut text = serde_json::to_vec_pretty(&value).unwrap_or_default();
         text.push(b'\n');
@@ -315,6 +339,22 @@ impl Credentials {
             client_secret: field("client_secret"),
             refresh_token: field("refresh_token").ok_or("no refresh_token")?,
             token_uri,
+            scopes: value
+                .get("scopes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .take(32)
+                        .map(|s| {
+                            s.chars()
+                                .filter(|c| c.is_ascii_graphic())
+                                .take(200)
+                                .collect()
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 
@@ -583,9 +623,14 @@ async fn status(dir: &Path, matches: &ArgMatches) -> ExitCode {
             Ok(Some((builder, source, credentials))) => (
                 builder.token_source(source),
                 format!(
-                    "the stored credentials in {} (OAuth client {})",
+                    "the stored credentials in {} (OAuth client {}; granted scopes: {})",
                     dir.join(CREDENTIALS_FILE).display(),
-                    credentials.client_id
+                    credentials.client_id,
+                    if credentials.scopes.is_empty() {
+                        "not recorded".to_owned()
+                    } else {
+                        credentials.scopes.join(", ")
+                    }
                 ),
             ),
             Ok(None) => {
@@ -621,6 +666,17 @@ async fn status(dir: &Path, matches: &ArgMatches) -> ExitCode {
 // auth login
 
 async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
+    // The chosen scopes (clap checked the names), else all three.
+    let chosen: Vec<&String> = m
+        .get_many::<String>("scope")
+        .into_iter()
+        .flatten()
+        .collect();
+    let scopes: Vec<&str> = LOGIN_SCOPES
+        .iter()
+        .filter(|(name, _)| chosen.is_empty() || chosen.iter().any(|c| c == name))
+        .map(|(_, url)| *url)
+        .collect();
     let secret_path = match m.get_one::<String>("client-secret") {
         Some(path) => PathBuf::from(path),
         None if dir.join(SECRET_FILE).exists() => dir.join(SECRET_FILE),
@@ -697,7 +753,7 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
-        .add_scopes(LOGIN_SCOPES.iter().map(|s| Scope::new((*s).to_owned())))
+        .add_scopes(scopes.iter().map(|s| Scope::new((*s).to_owned())))
         .set_pkce_challenge(challenge)
         // A refresh token, given again on every login.
         .add_extra_param("access_type", "offline")
@@ -743,11 +799,18 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
         eprintln!("error: login failed: the token endpoint returned no refresh token");
         return ExitCode::from(support::EXIT_AUTH);
     };
+    // What the user granted (they may untick scopes on the consent page);
+    // the token endpoint leaves `scope` out when it is what was asked for.
+    let granted = match response.scopes() {
+        Some(granted) => granted.iter().map(|s| s.to_string()).collect(),
+        None => scopes.iter().map(|s| s.to_string()).collect(),
+    };
     let credentials = Credentials {
         client_id: secret.client_id.clone(),
         client_secret: secret.client_secret.clone(),
         refresh_token: refresh_token.secret().clone(),
         token_uri: secret.token_uri.as_str().to_owned(),
+        scopes: granted,
     };
     let store = || -> std::io::Result<()> {
         write_atomically(dir, SECRET_FILE, &secret_bytes)?;
