@@ -999,7 +999,9 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert!(
             stdout(&status).contains("stored credentials")
                 && stdout(&status).contains("cid.apps.example")
-                && stdout(&status).contains("granted scopes: https://www.googleapis.com/auth/photoslibrary.appendonly"),
+                && stdout(&status).contains(
+                    "granted scopes: https://www.googleapis.com/auth/photoslibrary.appendonly"
+                ),
             "{}",
             stdout(&status)
         );

@@ -777,3 +777,96 @@ async fn each_call_has_a_span_with_method_attempt_and_status_and_no_secrets() {
     })
     .await
 }
+
+// ---------------------------------------------- the API since March 2025
+
+/// A per-day quota is not retried (retrying before the reset is futile) and
+/// is recognisable; a per-minute 429 is retried.
+#[tokio::test]
+async fn an_exhausted_daily_quota_is_not_retried_and_says_so() {
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(429).set_body_json(json!({"error": {
+                "code": 429, "status": "RESOURCE_EXHAUSTED",
+                "message": "Quota exceeded for quota metric 'All requests' and limit 'All requests per day' of service 'photoslibrary.googleapis.com' for consumer 'project_number:1'."
+            }})))
+            .mount(&server)
+            .await;
+        let err = client_for(&server)
+            .albums()
+            .list()
+            .retry_policy(fast_retries())
+            .send()
+            .await
+            .unwrap_err();
+        assert!(err.is_quota_exhausted(), "{err:?}");
+        assert!(err.to_string().contains("daily quota"), "{err}");
+        assert_eq!(requests(&server).await, 1, "not retried");
+
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(429).set_body_json(json!({"error": {
+                "code": 429, "status": "RESOURCE_EXHAUSTED",
+                "message": "Quota exceeded for quota metric 'Write requests' and limit 'Write requests per minute per user'."
+            }})))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        client_for(&server)
+            .albums()
+            .list()
+            .retry_policy(fast_retries())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(requests(&server).await, 2, "a per-minute 429 is retried");
+    })
+    .await
+}
+
+/// "Insufficient authentication scopes" names the scopes the method accepts;
+/// a withdrawn method's 403 says it was withdrawn and when.
+#[tokio::test]
+async fn scope_and_withdrawal_errors_say_what_to_do() {
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+                "code": 403, "status": "PERMISSION_DENIED",
+                "message": "Request had insufficient authentication scopes."
+            }})))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums/A:share"))
+            .respond_with(ResponseTemplate::new(403).set_body_json(json!({"error": {
+                "code": 403, "status": "PERMISSION_DENIED",
+                "message": "The caller does not have permission"
+            }})))
+            .mount(&server)
+            .await;
+        let client = client_for(&server);
+        let err = client.albums().list().send().await.unwrap_err();
+        assert!(err.is_insufficient_scopes(), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(photoslibrary_v1::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA),
+            "{text}"
+        );
+        let err = client
+            .albums()
+            .share("A", Default::default())
+            .send()
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(!err.is_insufficient_scopes());
+        assert!(text.contains("Withdrawn on 31 March 2025"), "{text}");
+    })
+    .await
+}
