@@ -452,6 +452,27 @@ async fn upload_a_folder_into_a_new_album_with_a_summary() {
     .await
 }
 
+/// `mediaItems.batchGet` over `items`: each requested id's item (with its
+/// base URL), or a NOT_FOUND status; the download asks it for fresh URLs.
+struct BatchGet(Vec<Value>);
+
+impl wiremock::Respond for BatchGet {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let results: Vec<Value> = request
+            .url
+            .query_pairs()
+            .filter(|(k, _)| k == "mediaItemIds")
+            .map(
+                |(_, id)| match self.0.iter().find(|v| v["id"] == id.as_ref()) {
+                    Some(item) => json!({"mediaItem": item}),
+                    None => json!({"status": {"code": 5, "message": "not found"}}),
+                },
+            )
+            .collect();
+        ResponseTemplate::new(200).set_body_json(json!({"mediaItemResults": results}))
+    }
+}
+
 /// Every file below `dir`, relative, with its contents.
 fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
@@ -505,6 +526,10 @@ async fn download_of_hostile_names_stays_in_its_folder_and_loses_nothing() {
                 .await;
             listed.push(v);
         }
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(BatchGet(listed.clone()))
+            .mount(&server)
+            .await;
         listed.push(listed[0].clone());
         Mock::given(path("/v1/mediaItems:search"))
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": listed})))
@@ -566,6 +591,75 @@ async fn download_of_hostile_names_stays_in_its_folder_and_loses_nothing() {
     .await
 }
 
+/// The search's base URLs are never used (they may be an hour old): fresh
+/// ones come from batchGet just before the download, and one refused there
+/// too (it expired mid-run) is fetched again with `mediaItems.get`.
+#[tokio::test]
+async fn download_uses_fresh_base_urls_and_refreshes_an_expired_one() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let with_url = |url: &str| {
+            let mut v = media_item_json("M1");
+            v["filename"] = json!("one.jpg");
+            v["baseUrl"] = json!(format!("{}{url}", server.uri()));
+            v
+        };
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"mediaItems": [with_url("/stale")]})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(BatchGet(vec![with_url("/expiring")]))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems/M1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(with_url("/fresh")))
+            .mount(&server)
+            .await;
+        Mock::given(path("/expiring=d"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        Mock::given(path("/fresh=d"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(b"fresh".to_vec(), "image/jpeg"))
+            .mount(&server)
+            .await;
+        let dir = std::env::temp_dir().join(format!("cli-fresh-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = run(
+            Some(&server),
+            &["download", "--album", "ALB", "--out", dir.to_str().unwrap()],
+            None,
+        );
+        assert!(
+            out.status.success(),
+            "{}{}",
+            stdout(&out),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let files = tree(&dir);
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].1, b"fresh");
+        let paths: Vec<String> = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.url.path().to_string())
+            .collect();
+        assert!(!paths.iter().any(|p| p.starts_with("/stale")), "{paths:?}");
+        assert!(
+            paths.contains(&"/v1/mediaItems/M1".to_string()),
+            "{paths:?}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
 #[tokio::test]
 async fn download_an_album_then_resume_without_fetching_again() {
     bounded_cli(async move {
@@ -576,7 +670,12 @@ async fn download_an_album_then_resume_without_fetching_again() {
             v["baseUrl"] = json!(format!("{}/lh3/{id}", server.uri()));
             v
         };
-        let items = json!({"mediaItems": [item("M1", "one.jpg"), item("M2", "two.jpg")]});
+        let listed = vec![item("M1", "one.jpg"), item("M2", "two.jpg")];
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(BatchGet(listed.clone()))
+            .mount(&server)
+            .await;
+        let items = json!({"mediaItems": listed});
         Mock::given(path("/v1/mediaItems:search"))
             .respond_with(ResponseTemplate::new(200).set_body_json(items))
             .mount(&server)

@@ -13,7 +13,6 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use futures_util::future::LocalBoxFuture;
 use photoslibrary_v1::batch::AlbumTarget;
-use photoslibrary_v1::download::BaseUrlOptions;
 use photoslibrary_v1::files::Downloaded;
 use photoslibrary_v1::models::{
     Album, CreateAlbumRequest, MediaItem, NewMediaItem, SearchMediaItemsRequest,
@@ -407,28 +406,28 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
 
     let bar = ProgressBar::new(items.len() as u64);
     bar.set_style(bar_style("{wide_bar} {pos}/{len} items {msg}"));
-    let results = futures_util::stream::iter(items)
-        .map(|item| {
-            let (client, out, bar) = (client.clone(), out.clone(), bar.clone());
-            async move {
-                let result = client
-                    .download_media_item_to(&item, &BaseUrlOptions::original(&item), &out)
-                    .await;
-                bar.inc(1);
-                match result {
-                    Ok(Downloaded::AlreadyThere { .. }) => Ok(false),
-                    Ok(_) => Ok(true),
-                    Err(e) => {
-                        let name = item.local_file_name().unwrap_or_default();
-                        let auth = matches!(e, photoslibrary_v1::Error::Auth(_));
-                        Err((out.join(name), e.to_string(), auth))
-                    }
-                }
+    // The search's base URLs expire after about an hour: the library fetches
+    // fresh ones in batches just before each batch is downloaded.
+    let ids: Vec<String> = items.iter().filter_map(|item| item.id.clone()).collect();
+    let on_done = |_: &str, _: &photoslibrary_v1::Result<Downloaded>| bar.inc(1);
+    let results: Vec<Result<bool, (PathBuf, String, bool)>> = client
+        .download_media_items_to(&ids, &out, jobs, &on_done)
+        .await
+        .into_iter()
+        .map(|(id, result)| match result {
+            Ok(Downloaded::AlreadyThere { .. }) => Ok(false),
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let name = items
+                    .iter()
+                    .find(|item| item.id.as_deref() == Some(id.as_str()))
+                    .and_then(MediaItem::local_file_name)
+                    .unwrap_or_default();
+                let auth = matches!(e, photoslibrary_v1::Error::Auth(_));
+                Err((out.join(name), e.to_string(), auth))
             }
         })
-        .buffer_unordered(jobs)
-        .collect::<Vec<_>>()
-        .await;
+        .collect();
     bar.finish_and_clear();
     let downloaded = results.iter().filter(|r| matches!(r, Ok(true))).count();
     let skipped = results.iter().filter(|r| matches!(r, Ok(false))).count();

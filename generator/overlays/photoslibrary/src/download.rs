@@ -13,6 +13,7 @@
 
 use std::path::Path;
 
+use futures_util::StreamExt;
 use tokio::io::AsyncWrite;
 
 use crate::files::Downloaded;
@@ -143,7 +144,93 @@ fn expired() -> Error {
     }
 }
 
+/// How many items [`Client::download_media_items_to`] asks fresh base URLs
+/// for at once (`mediaItems.batchGet` takes at most 50).
+const FRESH_URLS_PER_BATCH: usize = 50;
+
 impl Client {
+    /// Downloads the originals of many media items into `dir` (see
+    /// [`download_media_item_to`](Self::download_media_item_to)), `jobs` at a
+    /// time, so that no download dies of an old base URL: base URLs live about
+    /// an hour, so they are fetched with `mediaItems.batchGet`, 50 items at a
+    /// time, just before those items are downloaded, and an item whose URL is
+    /// refused anyway (403) is fetched again once and retried. `done` is called
+    /// as each item finishes; the results are in the order of `ids`.
+    pub async fn download_media_items_to(
+        &self,
+        ids: &[String],
+        dir: impl AsRef<Path>,
+        jobs: usize,
+        done: &(dyn Fn(&str, &Result<Downloaded>) + Sync),
+    ) -> Vec<(String, Result<Downloaded>)> {
+        let dir = dir.as_ref();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(FRESH_URLS_PER_BATCH) {
+            let fetched = match self
+                .media_items()
+                .batch_get_all(chunk.iter().cloned())
+                .await
+            {
+                Ok(results) => results,
+                Err(e) => {
+                    let message = e.to_string();
+                    for id in chunk {
+                        let result = Err(Error::Expired {
+                            message: message.clone(),
+                        });
+                        done(id, &result);
+                        out.push((id.clone(), result));
+                    }
+                    continue;
+                }
+            };
+            let work = chunk.iter().zip(fetched).map(|(id, fetched)| async move {
+                let result = match fetched.media_item {
+                    Some(item) => self.download_fresh(item, dir).await,
+                    None => Err(Error::invalid_argument(
+                        "mediaItemIds",
+                        format!(
+                            "the server did not return {id}: {}",
+                            fetched
+                                .status
+                                .and_then(|s| s.message)
+                                .unwrap_or_else(|| "no reason given".into())
+                        ),
+                    )),
+                };
+                done(id, &result);
+                (id.clone(), result)
+            });
+            let mut finished: Vec<(usize, (String, Result<Downloaded>))> =
+                futures_util::stream::iter(
+                    work.enumerate().map(|(i, f)| async move { (i, f.await) }),
+                )
+                .buffer_unordered(jobs.max(1))
+                .collect()
+                .await;
+            finished.sort_by_key(|(i, _)| *i);
+            out.extend(finished.into_iter().map(|(_, r)| r));
+        }
+        out
+    }
+
+    /// Downloads `item`'s original; when its base URL is refused, gets the
+    /// item again for a fresh one and tries once more.
+    async fn download_fresh(&self, item: MediaItem, dir: &Path) -> Result<Downloaded> {
+        match self
+            .download_media_item_to(&item, &BaseUrlOptions::original(&item), dir)
+            .await
+        {
+            Err(Error::Expired { .. }) => {
+                let id = item.id.clone().unwrap_or_default();
+                let fresh = self.media_items().get(id).send().await?;
+                self.download_media_item_to(&fresh, &BaseUrlOptions::original(&fresh), dir)
+                    .await
+            }
+            other => other,
+        }
+    }
+
     /// Downloads `item` (as `options` ask) into `dir`, under
     /// [`MediaItem::local_file_name`]: through a `.part` file that a rerun
     /// resumes with a `Range` request, checked against the announced length,
