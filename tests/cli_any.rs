@@ -4,7 +4,7 @@
 //! process runs with a deadline.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -19,24 +19,7 @@ use support::bounded;
 fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
-        .get_or_init(|| {
-            let exe = std::env::current_exe().unwrap();
-            let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
-            let target_dir = profile_dir.parent().unwrap();
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let mut args = vec!["build", "--quiet", "--package", "drive-v3-cli"];
-            if profile_dir.ends_with("release") {
-                args.push("--release");
-            }
-            let status = Command::new(cargo)
-                .args(&args)
-                .env("CARGO_TARGET_DIR", target_dir)
-                .current_dir(env!("CARGO_MANIFEST_DIR"))
-                .status()
-                .expect("cargo runs");
-            assert!(status.success(), "building the drive binary failed");
-            profile_dir.join(format!("drive{}", std::env::consts::EXE_SUFFIX))
-        })
+        .get_or_init(|| support::build_binary("drive-v3-cli", "drive"))
         .clone()
 }
 

@@ -140,3 +140,25 @@ pub fn client_for(server: &MockServer) -> Client {
         .build()
         .unwrap()
 }
+
+/// Builds the binary `bin` of `package` into the test's own target
+/// directory (`cargo test` builds only a binary's test harness) and returns
+/// its path; callers keep it in a `OnceLock` so it is built once per run.
+pub fn build_binary(package: &str, bin: &str) -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+    let target_dir = profile_dir.parent().unwrap();
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut args = vec!["build", "--quiet", "--package", package];
+    if profile_dir.ends_with("release") {
+        args.push("--release");
+    }
+    let status = std::process::Command::new(cargo)
+        .args(&args)
+        .env("CARGO_TARGET_DIR", target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building {package} failed");
+    profile_dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+}
