@@ -207,8 +207,7 @@ async fn find_or_create_album(
         .page_size(50)
         .items()
         .try_collect()
-        .await
-        ?;
+        .await?;
     if let Some(album) = albums
         .iter()
         .find(|a| a.id.as_deref() == Some(wanted) || a.title.as_deref() == Some(wanted))
@@ -222,12 +221,7 @@ async fn find_or_create_album(
         }),
         ..Default::default()
     };
-    let album = client
-        .albums()
-        .create(request)
-        .send()
-        .await
-        ?;
+    let album = client.albums().create(request).send().await?;
     Ok(album.id.unwrap_or_default())
 }
 
@@ -237,8 +231,14 @@ enum Outcome {
     AlreadyCreated,
     /// An upload token to create the item from; `reused` when an earlier
     /// run uploaded the bytes.
-    Token { token: String, reused: bool },
-    Failed { reason: String, auth: bool },
+    Token {
+        token: String,
+        reused: bool,
+    },
+    Failed {
+        reason: String,
+        auth: bool,
+    },
     /// Not tried: the daily quota ran out.
     Left,
 }
@@ -334,11 +334,25 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     Ok(Ok(hashed)) => hashed,
                     Ok(Err(e)) => {
                         let reason = format!("cannot read {}: {e}", path.display());
-                        return (path, name, Outcome::Failed { reason, auth: false });
+                        return (
+                            path,
+                            name,
+                            Outcome::Failed {
+                                reason,
+                                auth: false,
+                            },
+                        );
                     }
                     Err(e) => {
                         let reason = e.to_string();
-                        return (path, name, Outcome::Failed { reason, auth: false });
+                        return (
+                            path,
+                            name,
+                            Outcome::Failed {
+                                reason,
+                                auth: false,
+                            },
+                        );
                     }
                 };
                 if !force {
@@ -357,7 +371,14 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                         if let Some(token) = entry.reusable_token(state::now()) {
                             overall.inc(size);
                             let token = token.to_owned();
-                            return (path, name, Outcome::Token { token, reused: true });
+                            return (
+                                path,
+                                name,
+                                Outcome::Token {
+                                    token,
+                                    reused: true,
+                                },
+                            );
                         }
                     }
                 }
@@ -396,7 +417,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                                 media_item_id: None,
                             },
                         );
-                        Outcome::Token { token, reused: false }
+                        Outcome::Token {
+                            token,
+                            reused: false,
+                        }
                     }
                     Err(e) if e.is_quota_exhausted() => {
                         quota_ref.borrow_mut().get_or_insert(e);
@@ -439,12 +463,18 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         }
     }
     if reused > 0 {
-        eprintln!("note: {reused} file(s) uploaded by an earlier run, created from their upload tokens");
+        eprintln!(
+            "note: {reused} file(s) uploaded by an earlier run, created from their upload tokens"
+        );
     }
     let skipped_count = already.len() + skipped.len();
     if let Some(error) = quota_error.borrow_mut().take() {
         let left = left + pending.len();
-        return Err(quota_stop((0, skipped_count, failed.len(), left), &location, &error));
+        return Err(quota_stop(
+            (0, skipped_count, failed.len(), left),
+            &location,
+            &error,
+        ));
     }
     let album = match m.get_one::<String>("album") {
         Some(wanted) if !pending.is_empty() => match find_or_create_album(client, wanted).await {
@@ -511,7 +541,11 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
             Err(e) => {
                 auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
                 let reason = e.to_string();
-                failed.extend(chunk.iter().map(|(_, name, _)| (name.clone(), reason.clone())));
+                failed.extend(
+                    chunk
+                        .iter()
+                        .map(|(_, name, _)| (name.clone(), reason.clone())),
+                );
             }
         }
         save();
