@@ -1511,3 +1511,370 @@ async fn dry_run_prints_the_request_and_sends_nothing() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------
+// Uploads that survive reruns: the state file, the daily quota, one
+// batchCreate at a time.
+
+/// A mock Photos library that counts what it is asked: byte uploads (a new
+/// token each), batchCreate requests and the items they create, with an
+/// optional daily quota (every call after `quota` calls is a 429
+/// RESOURCE_EXHAUSTED) and file names whose items fail once.
+#[derive(Default)]
+struct Library {
+    calls: std::sync::atomic::AtomicUsize,
+    /// Calls answered before the quota runs out; 0 is no quota.
+    quota: std::sync::atomic::AtomicUsize,
+    uploads: std::sync::Mutex<Vec<String>>,
+    /// The file name of every item created, across runs.
+    created: std::sync::Mutex<Vec<String>>,
+    fail_once: std::sync::Mutex<Vec<String>>,
+    /// batchCreate requests still unanswered (arrived less than
+    /// `BATCH_DELAY` ago: none can have been answered sooner), and the most
+    /// ever at once.
+    arrivals: std::sync::Mutex<Vec<Instant>>,
+    max_in_flight: std::sync::atomic::AtomicUsize,
+    batch_delay: std::sync::Mutex<Option<Duration>>,
+}
+
+impl Library {
+    fn over_quota(&self) -> Option<ResponseTemplate> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let n = self.calls.fetch_add(1, SeqCst) + 1;
+        let quota = self.quota.load(SeqCst);
+        (quota != 0 && n > quota).then(|| {
+            ResponseTemplate::new(429).set_body_json(json!({"error": {
+                "code": 429,
+                "message": "Quota exceeded for quota metric 'All requests' and limit 'All requests per day' of service 'photoslibrary.googleapis.com'",
+                "status": "RESOURCE_EXHAUSTED"
+            }}))
+        })
+    }
+
+    fn upload(&self, r: &Request) -> ResponseTemplate {
+        if let Some(refused) = self.over_quota() {
+            return refused;
+        }
+        let name = r
+            .headers
+            .get("x-goog-upload-file-name")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
+        let mut uploads = self.uploads.lock().unwrap();
+        uploads.push(name.clone());
+        // The name first: batchCreate names the file by its token.
+        ResponseTemplate::new(200).set_body_string(format!("{name}/token-{}", uploads.len()))
+    }
+
+    fn batch_create(&self, r: &Request) -> ResponseTemplate {
+        use std::sync::atomic::Ordering::SeqCst;
+        let delay = *self.batch_delay.lock().unwrap();
+        if let Some(delay) = delay {
+            let now = Instant::now();
+            let mut arrivals = self.arrivals.lock().unwrap();
+            arrivals.retain(|t| now.duration_since(*t) < delay);
+            arrivals.push(now);
+            self.max_in_flight.fetch_max(arrivals.len(), SeqCst);
+        }
+        if let Some(refused) = self.over_quota() {
+            return refused;
+        }
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        let mut fail_once = self.fail_once.lock().unwrap();
+        let results: Vec<Value> = body["newMediaItems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                let name = token.split('/').next().unwrap().to_string();
+                if let Some(at) = fail_once.iter().position(|n| *n == name) {
+                    fail_once.remove(at);
+                    return json!({"uploadToken": token, "status": {"code": 13, "message": "internal error"}});
+                }
+                self.created.lock().unwrap().push(name);
+                json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+            })
+            .collect();
+        let response =
+            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}));
+        match delay {
+            Some(delay) => response.set_delay(delay),
+            None => response,
+        }
+    }
+
+    fn uploads(&self) -> Vec<String> {
+        std::mem::take(&mut *self.uploads.lock().unwrap())
+    }
+
+    fn created(&self) -> Vec<String> {
+        let mut created = self.created.lock().unwrap().clone();
+        created.sort();
+        created
+    }
+}
+
+async fn mock_library(server: &MockServer) -> std::sync::Arc<Library> {
+    let library = std::sync::Arc::new(Library::default());
+    let l = library.clone();
+    Mock::given(path("/v1/uploads"))
+        .respond_with(move |r: &Request| l.upload(r))
+        .mount(server)
+        .await;
+    let l = library.clone();
+    Mock::given(path("/v1/mediaItems:batchCreate"))
+        .respond_with(move |r: &Request| l.batch_create(r))
+        .mount(server)
+        .await;
+    library
+}
+
+/// A folder with a folder `photos` of `n` photos, `p000.jpg`..., each with
+/// its own content (and room beside it for state files).
+fn photo_folder(name: &str, n: usize) -> PathBuf {
+    let dir = temp_folder(name);
+    std::fs::create_dir(dir.join("photos")).unwrap();
+    for i in 0..n {
+        std::fs::write(
+            dir.join(format!("photos/p{i:03}.jpg")),
+            format!("photo {i}"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+/// `upload` with its own state file.
+fn upload_with_state(server: &MockServer, state: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["upload", "--state", state.to_str().unwrap()];
+    all.extend_from_slice(args);
+    run(Some(server), &all, None)
+}
+
+#[tokio::test]
+async fn a_rerun_after_failed_items_creates_only_the_rest_and_no_duplicate() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        library
+            .fail_once
+            .lock()
+            .unwrap()
+            .extend(["p001.jpg".to_string(), "p003.jpg".to_string()]);
+        let dir = photo_folder("upload-rerun", 5);
+        let state = dir.join("state.json");
+        let photos = dir.join("photos");
+        let folder = photos.to_str().unwrap();
+
+        let out = upload_with_state(&server, &state, &[folder, "--jobs", "3"]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(4), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 3, failed 2, skipped 0"), "{text}");
+        assert_eq!(library.uploads().len(), 5);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&state).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the state file is owner-only");
+        }
+
+        let out = upload_with_state(&server, &state, &[folder, "--jobs", "3"]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 2, failed 0, skipped 3"), "{text}");
+        assert!(text.contains("p000.jpg (already created)"), "{text}");
+        let mut again = library.uploads();
+        again.sort();
+        assert_eq!(
+            again,
+            ["p001.jpg", "p003.jpg"],
+            "only the failed files again"
+        );
+        let expected: Vec<String> = (0..5).map(|i| format!("p{i:03}.jpg")).collect();
+        assert_eq!(library.created(), expected, "each file created once");
+
+        // A third run has nothing left to do.
+        let out = upload_with_state(&server, &state, &[folder]);
+        assert!(
+            stdout(&out).starts_with("created 0, failed 0, skipped 5"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(library.uploads().is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_exhausted_daily_quota_stops_cleanly_and_a_rerun_finishes() {
+    bounded_cli(async move {
+        use std::sync::atomic::Ordering::SeqCst;
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        // 4 uploads succeed, then every call is refused.
+        library.quota.store(4, SeqCst);
+        let dir = photo_folder("upload-quota", 6);
+        let state = dir.join("state.json");
+        let photos = dir.join("photos");
+        let folder = photos.to_str().unwrap();
+
+        let out = upload_with_state(&server, &state, &[folder, "--jobs", "2"]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "the API exit code: {err}");
+        assert!(err.contains("midnight Pacific time"), "{err}");
+        assert!(err.contains("left: 6 file(s)"), "{err}");
+        assert!(err.contains(state.to_str().unwrap()), "{err}");
+        assert_eq!(library.uploads().len(), 4);
+        assert!(library.created().is_empty());
+
+        // The quota resets: the four tokens are used, two files uploaded.
+        library.quota.store(0, SeqCst);
+        let out = upload_with_state(&server, &state, &[folder, "--jobs", "2"]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 6, failed 0, skipped 0"), "{text}");
+        assert_eq!(library.uploads().len(), 2, "no bytes sent twice");
+        assert_eq!(library.created().len(), 6);
+
+        // The quota runs out in the middle of the batchCreate requests (120
+        // files: 50, 50, 20): the first request's items are kept.
+        let many = photo_folder("upload-quota-many", 120);
+        let many_state = many.join("state.json");
+        let calls = library.calls.load(SeqCst);
+        library.quota.store(calls + 121, SeqCst);
+        let out = upload_with_state(
+            &server,
+            &many_state,
+            &[many.join("photos").to_str().unwrap(), "--jobs", "4"],
+        );
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(4), "{err}");
+        assert!(
+            err.contains("created 50") && err.contains("left: 70 file(s)"),
+            "{err}"
+        );
+        library.quota.store(0, SeqCst);
+        let out = upload_with_state(
+            &server,
+            &many_state,
+            &[many.join("photos").to_str().unwrap()],
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        assert!(
+            text.starts_with("created 70, failed 0, skipped 50"),
+            "{text}"
+        );
+        assert_eq!(library.uploads().len(), 120, "the 70 tokens were reused");
+        assert_eq!(library.created().len(), 6 + 120, "no duplicates");
+        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_dir_all(&many).unwrap();
+    })
+    .await
+}
+
+/// batchCreate requests never overlap, even with many files and jobs: each
+/// answer is delayed, so a request that arrives while another is unanswered
+/// is seen (a request is counted only while it surely is unanswered, so a
+/// sequential client can never be miscounted).
+#[tokio::test]
+async fn batch_create_requests_never_overlap() {
+    bounded_cli(async move {
+        use std::sync::atomic::Ordering::SeqCst;
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        *library.batch_delay.lock().unwrap() = Some(Duration::from_millis(300));
+        let dir = photo_folder("upload-serial", 130);
+        let state = dir.join("state.json");
+        let out = upload_with_state(
+            &server,
+            &state,
+            &[dir.join("photos").to_str().unwrap(), "--jobs", "8"],
+        );
+        let text = stdout(&out);
+        assert!(out.status.success(), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 130, failed 0"), "{text}");
+        assert_eq!(
+            library.max_in_flight.load(SeqCst),
+            1,
+            "one batchCreate at a time"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_changed_file_is_uploaded_again_and_force_uploads_everything() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        let dir = photo_folder("upload-changed", 3);
+        let state = dir.join("state.json");
+        let photos = dir.join("photos");
+        let folder = photos.to_str().unwrap();
+        let out = upload_with_state(&server, &state, &[folder]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(library.uploads().len(), 3);
+
+        std::fs::write(photos.join("p001.jpg"), b"edited").unwrap();
+        let out = upload_with_state(&server, &state, &[folder]);
+        let text = stdout(&out);
+        assert!(text.starts_with("created 1, failed 0, skipped 2"), "{text}");
+        assert_eq!(library.uploads(), ["p001.jpg"]);
+
+        let out = upload_with_state(&server, &state, &[folder, "--force"]);
+        let text = stdout(&out);
+        assert!(text.starts_with("created 3, failed 0, skipped 0"), "{text}");
+        assert_eq!(library.uploads().len(), 3);
+        assert_eq!(library.created().len(), 3 + 1 + 3);
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_corrupt_or_linked_state_file_is_refused_not_replaced() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        let dir = photo_folder("upload-corrupt", 1);
+        let photos = dir.join("photos");
+        let folder = photos.to_str().unwrap();
+        for bad in [
+            "{not json",
+            "[]",
+            r#"{"version":1,"files":{"x":{"size":1}}}"#,
+        ] {
+            let state = dir.join("corrupt.json");
+            std::fs::write(&state, bad).unwrap();
+            let out = upload_with_state(&server, &state, &[folder]);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+            assert!(err.contains("corrupt") && err.contains("--state"), "{err}");
+            assert_eq!(
+                std::fs::read_to_string(&state).unwrap(),
+                bad,
+                "kept as it was"
+            );
+        }
+        #[cfg(unix)]
+        {
+            let target = dir.join("target.txt");
+            std::fs::write(&target, "mine").unwrap();
+            let link = dir.join("link.json");
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            let out = upload_with_state(&server, &link, &[folder]);
+            assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+            assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine");
+        }
+        assert!(library.uploads().is_empty(), "nothing sent");
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}

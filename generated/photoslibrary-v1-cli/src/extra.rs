@@ -12,7 +12,7 @@ use futures_util::{StreamExt, TryStreamExt};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use futures_util::future::LocalBoxFuture;
-use photoslibrary_v1::batch::AlbumTarget;
+use photoslibrary_v1::batch::{AlbumTarget, BATCH_LIMIT};
 use photoslibrary_v1::files::Downloaded;
 use photoslibrary_v1::models::{
     Album, CreateAlbumRequest, MediaItem, NewMediaItem, SearchMediaItemsRequest,
@@ -22,6 +22,7 @@ use photoslibrary_v1::Client;
 use crate::support::{self, Extension, Output};
 
 mod auth;
+mod state;
 
 /// The Photos tool's hand-written commands (the target's `cli_extension`).
 #[derive(Clone, Copy, Debug, Default)]
@@ -83,7 +84,10 @@ fn commands() -> Vec<Command> {
             .arg(Arg::new("paths").value_name("PATHS").required(true).num_args(1..).action(ArgAction::Append))
             .arg(Arg::new("album").long("album").value_name("TITLE|ID").help("An album to add the items to: an existing album's id or title, or the title of a new album"))
             .arg(Arg::new("description").long("description").help("The description of every uploaded item"))
-            .arg(jobs()),
+            .arg(Arg::new("state").long("state").value_name("FILE").help("The upload state file (default: uploads.json in the configuration folder)"))
+            .arg(Arg::new("force").long("force").action(ArgAction::SetTrue).help("Uploads and creates every file again, whatever the state file says"))
+            .arg(jobs())
+            .after_help("Reruns continue: the state file records each file's SHA-256 and size, its upload token and the item created from it. A rerun skips files already created, creates items from upload tokens younger than a day without sending the bytes again, and uploads the rest; a changed file is a new file. An exhausted daily quota stops the upload (exit 4) with what was done and what is left; rerun after midnight Pacific time."),
         Command::new("download")
             .about("Downloads the originals of an album or a search into a folder; rerun to resume")
             .arg(Arg::new("album").long("album").value_name("ID").conflicts_with("search").required_unless_present("search"))
@@ -189,15 +193,20 @@ fn bar_style(template: &str) -> ProgressStyle {
 }
 
 /// An album whose id or title is `wanted`, or a new one with that title.
-async fn find_or_create_album(client: &Client, wanted: &str) -> Result<String, ExitCode> {
+///
+/// A failed call is its error, so an exhausted quota can stop the upload
+/// cleanly.
+async fn find_or_create_album(
+    client: &Client,
+    wanted: &str,
+) -> Result<String, photoslibrary_v1::Error> {
     let albums: Vec<Album> = client
         .albums()
         .list()
         .page_size(50)
         .items()
         .try_collect()
-        .await
-        .map_err(|e| support::fail(&e))?;
+        .await?;
     if let Some(album) = albums
         .iter()
         .find(|a| a.id.as_deref() == Some(wanted) || a.title.as_deref() == Some(wanted))
@@ -211,13 +220,48 @@ async fn find_or_create_album(client: &Client, wanted: &str) -> Result<String, E
         }),
         ..Default::default()
     };
-    let album = client
-        .albums()
-        .create(request)
-        .send()
-        .await
-        .map_err(|e| support::fail(&e))?;
+    let album = client.albums().create(request).send().await?;
     Ok(album.id.unwrap_or_default())
+}
+
+/// What became of one file in `upload`.
+enum Outcome {
+    /// Created by an earlier run (the state file says so).
+    AlreadyCreated,
+    /// An upload token to create the item from; `reused` when an earlier
+    /// run uploaded the bytes.
+    Token {
+        token: String,
+        reused: bool,
+    },
+    Failed {
+        reason: String,
+        auth: bool,
+    },
+    /// Not tried: the daily quota ran out.
+    Left,
+}
+
+/// Stops the run on an exhausted daily quota: every later call would fail
+/// until the quota resets, and a rerun continues from the state file.
+fn quota_stop(
+    counts: (usize, usize, usize, usize),
+    location: &state::Location,
+    error: &dyn std::fmt::Display,
+) -> ExitCode {
+    let (created, skipped, failed, left) = counts;
+    eprintln!("error: {}", auth::printable(&error.to_string()));
+    eprintln!(
+        "the daily quota of the Photos Library API is exhausted; it resets at midnight Pacific time"
+    );
+    eprintln!(
+        "done: created {created}, skipped {skipped} (already created), failed {failed}; left: {left} file(s)"
+    );
+    eprintln!(
+        "rerun the same command after the reset to continue (progress is kept in {})",
+        location.path().display()
+    );
+    ExitCode::from(support::EXIT_API)
 }
 
 async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
@@ -229,6 +273,30 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         .collect();
     let jobs = usize::from(*m.get_one::<u16>("jobs").unwrap_or(&4));
     let description = m.get_one::<String>("description").cloned();
+    let force = m.get_flag("force");
+    let location = state::Location::new(
+        m.get_one::<String>("state").map(String::as_str),
+        auth::config_dir(),
+    )
+    .map_err(|e| support::usage(&e))?;
+    let loaded = location.load().map_err(|e| support::usage(&e))?;
+    // Written once before any upload, so a state that cannot be kept is
+    // found before anything is created that a rerun would create again.
+    location.save(&loaded).map_err(|e| {
+        support::usage(&format!(
+            "cannot write the upload state file {}: {e}",
+            location.path().display()
+        ))
+    })?;
+    let state = std::cell::RefCell::new(loaded);
+    let save = || {
+        if let Err(e) = location.save(&state.borrow()) {
+            eprintln!(
+                "warning: cannot write the upload state file {}: {e}",
+                location.path().display()
+            );
+        }
+    };
     let (media, skipped): (Vec<PathBuf>, Vec<PathBuf>) = collect(&paths)
         .into_iter()
         .partition(|p| mime_type(p).is_some());
@@ -236,7 +304,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         .iter()
         .filter_map(|p| p.metadata().ok())
         .map(|m| m.len())
-        .sum();
+        .fold(0, u64::saturating_add);
 
     let bars = MultiProgress::new();
     let overall = bars.add(ProgressBar::new(total));
@@ -244,6 +312,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         "{prefix:>10} {wide_bar} {bytes}/{total_bytes} {eta}",
     ));
     overall.set_prefix("all files");
+    // Set by the first call that finds the daily quota exhausted: no upload
+    // starts after it.
+    let quota_error: std::cell::RefCell<Option<photoslibrary_v1::Error>> = Default::default();
+    let (state_ref, quota_ref) = (&state, &quota_error);
     let uploads = futures_util::stream::iter(media.iter().cloned())
         .map(|path| {
             let (client, bars, overall) = (client.clone(), bars.clone(), overall.clone());
@@ -252,10 +324,68 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
+                let key = state::key(&path);
+                let hashed = {
+                    let path = path.clone();
+                    tokio::task::spawn_blocking(move || state::hash_file(&path)).await
+                };
+                let (sha256, size) = match hashed {
+                    Ok(Ok(hashed)) => hashed,
+                    Ok(Err(e)) => {
+                        let reason = format!("cannot read {}: {e}", path.display());
+                        return (
+                            path,
+                            name,
+                            Outcome::Failed {
+                                reason,
+                                auth: false,
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        let reason = e.to_string();
+                        return (
+                            path,
+                            name,
+                            Outcome::Failed {
+                                reason,
+                                auth: false,
+                            },
+                        );
+                    }
+                };
+                if !force {
+                    // A changed file (another hash or size) is a new file.
+                    let known = state_ref
+                        .borrow()
+                        .files
+                        .get(&key)
+                        .filter(|e| e.sha256 == sha256 && e.size == size)
+                        .cloned();
+                    if let Some(entry) = known {
+                        if entry.media_item_id.is_some() {
+                            overall.inc(size);
+                            return (path, name, Outcome::AlreadyCreated);
+                        }
+                        if let Some(token) = entry.reusable_token(state::now()) {
+                            overall.inc(size);
+                            let token = token.to_owned();
+                            return (
+                                path,
+                                name,
+                                Outcome::Token {
+                                    token,
+                                    reused: true,
+                                },
+                            );
+                        }
+                    }
+                }
+                if quota_ref.borrow().is_some() {
+                    return (path, name, Outcome::Left);
+                }
                 let mime = mime_type(&path).unwrap_or("application/octet-stream");
-                let bar = bars.add(ProgressBar::new(
-                    path.metadata().map(|m| m.len()).unwrap_or(0),
-                ));
+                let bar = bars.add(ProgressBar::new(size));
                 bar.set_style(bar_style("{prefix:>10} {wide_bar} {bytes}/{total_bytes}"));
                 bar.set_prefix(name.chars().take(10).collect::<String>());
                 let (file_bar, all) = (bar.clone(), overall.clone());
@@ -274,64 +404,155 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     Err(e) => Err(e),
                 };
                 bar.finish_and_clear();
-                (name, result)
+                let outcome = match result {
+                    Ok(token) => {
+                        state_ref.borrow_mut().files.insert(
+                            key,
+                            state::Entry {
+                                sha256,
+                                size,
+                                upload_token: Some(token.clone()),
+                                token_time: Some(state::now()),
+                                media_item_id: None,
+                            },
+                        );
+                        Outcome::Token {
+                            token,
+                            reused: false,
+                        }
+                    }
+                    Err(e) if e.is_quota_exhausted() => {
+                        quota_ref.borrow_mut().get_or_insert(e);
+                        Outcome::Left
+                    }
+                    Err(e) => Outcome::Failed {
+                        reason: e.to_string(),
+                        auth: matches!(e, photoslibrary_v1::Error::Auth(_)),
+                    },
+                };
+                (path, name, outcome)
             }
         })
         .buffered(jobs) // keeps input order, so the album keeps the files' order
         .collect::<Vec<_>>()
         .await;
     overall.finish_and_clear();
+    save();
 
     let mut failed: Vec<(String, String)> = Vec::new();
     // A token that stopped refreshing mid-run is an auth failure (exit 3).
     let mut auth_failed = false;
-    let mut items = Vec::new();
-    // batchCreate answers per upload token; failures are reported by file name.
-    let mut names_by_token = std::collections::HashMap::new();
-    for (name, result) in uploads {
-        match result {
-            Ok(token) => {
-                names_by_token.insert(token.clone(), name.clone());
-                let item = NewMediaItem::from_upload_token(token, name);
-                items.push(match &description {
-                    Some(d) => item.with_description(d.clone()),
-                    None => item,
-                });
+    let mut already: Vec<PathBuf> = Vec::new();
+    let mut left = 0usize;
+    // (key, name, token) of the items to create, in the files' order.
+    let mut pending: Vec<(String, String, String)> = Vec::new();
+    let mut reused = 0usize;
+    for (path, name, outcome) in uploads {
+        match outcome {
+            Outcome::AlreadyCreated => already.push(path),
+            Outcome::Token { token, reused: r } => {
+                reused += usize::from(r);
+                pending.push((state::key(&path), name, token));
             }
-            Err(e) => {
-                auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
-                failed.push((name, e.to_string()))
+            Outcome::Failed { reason, auth } => {
+                auth_failed |= auth;
+                failed.push((name, reason));
             }
+            Outcome::Left => left += 1,
         }
     }
+    if reused > 0 {
+        eprintln!(
+            "note: {reused} file(s) uploaded by an earlier run, created from their upload tokens"
+        );
+    }
+    let skipped_count = already.len() + skipped.len();
+    if let Some(error) = quota_error.borrow_mut().take() {
+        let left = left + pending.len();
+        return Err(quota_stop(
+            (0, skipped_count, failed.len(), left),
+            &location,
+            &error,
+        ));
+    }
     let album = match m.get_one::<String>("album") {
-        Some(wanted) => Some(AlbumTarget::new(
-            find_or_create_album(client, wanted).await?,
-        )),
-        None => None,
+        Some(wanted) if !pending.is_empty() => match find_or_create_album(client, wanted).await {
+            Ok(id) => Some(AlbumTarget::new(id)),
+            Err(e) if e.is_quota_exhausted() => {
+                let counts = (0, skipped_count, failed.len(), pending.len());
+                return Err(quota_stop(counts, &location, &e));
+            }
+            Err(e) => return Err(support::fail(&e)),
+        },
+        _ => None,
     };
-    let mut created = 0;
-    if !items.is_empty() {
-        let results = client
-            .media_items()
-            .batch_create_all(items, album)
-            .await
-            .map_err(|e| support::fail(&e))?;
-        for r in results {
-            match r.status.as_ref().filter(|s| s.code.unwrap_or(0) != 0) {
-                Some(status) => {
-                    let token = r.upload_token.unwrap_or_default();
-                    let name = names_by_token.get(&token).cloned().unwrap_or(token);
-                    failed.push((name, status.message.clone().unwrap_or_default()))
+    let mut created = 0usize;
+    // One request at a time, in order: batchCreate calls must not overlap.
+    let mut chunks = pending.chunks(BATCH_LIMIT);
+    while let Some(chunk) = chunks.next() {
+        let items: Vec<NewMediaItem> = chunk
+            .iter()
+            .map(|(_, name, token)| {
+                let item = NewMediaItem::from_upload_token(token.clone(), name.clone());
+                match &description {
+                    Some(d) => item.with_description(d.clone()),
+                    None => item,
                 }
-                None => created += 1,
+            })
+            .collect();
+        match client
+            .media_items()
+            .batch_create_request(&items, album.as_ref())
+            .await
+        {
+            Ok(results) => {
+                let mut state = state.borrow_mut();
+                for ((key, name, _), r) in chunk.iter().zip(results) {
+                    let entry = state.files.get_mut(key);
+                    match r.status.as_ref().filter(|s| s.code.unwrap_or(0) != 0) {
+                        Some(status) => {
+                            // The token may be what was refused: a rerun uploads again.
+                            if let Some(entry) = entry {
+                                entry.upload_token = None;
+                                entry.token_time = None;
+                            }
+                            failed.push((name.clone(), status.message.clone().unwrap_or_default()))
+                        }
+                        None => {
+                            if let Some(entry) = entry {
+                                let id = r.media_item.and_then(|i| i.id).unwrap_or_default();
+                                entry.media_item_id = Some(id);
+                                entry.upload_token = None;
+                                entry.token_time = None;
+                            }
+                            created += 1;
+                        }
+                    }
+                }
+            }
+            Err(e) if e.is_quota_exhausted() => {
+                save();
+                let left = left + chunk.len() + chunks.map(<[_]>::len).sum::<usize>();
+                let counts = (created, skipped_count, failed.len(), left);
+                return Err(quota_stop(counts, &location, &e));
+            }
+            // The tokens are kept: a rerun tries these items again.
+            Err(e) => {
+                auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
+                let reason = e.to_string();
+                failed.extend(
+                    chunk
+                        .iter()
+                        .map(|(_, name, _)| (name.clone(), reason.clone())),
+                );
             }
         }
+        save();
     }
     println!(
         "created {created}, failed {}, skipped {}",
         failed.len(),
-        skipped.len()
+        skipped_count
     );
     for (name, reason) in &failed {
         // Server text: control characters (terminal escapes) are blanked.
@@ -340,6 +561,9 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
             auth::printable(name),
             auth::printable(reason)
         );
+    }
+    for path in &already {
+        println!("skipped: {} (already created)", path.display());
     }
     for path in &skipped {
         println!("skipped: {} (not a photo or video)", path.display());

@@ -104,7 +104,7 @@ pub fn command() -> Command {
 
 /// Where credentials are kept: `$PHOTOSLIBRARY_CONFIG_DIR`, else the
 /// platform's configuration folder.
-fn config_dir() -> Option<PathBuf> {
+pub(crate) fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("PHOTOSLIBRARY_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
     }
@@ -138,7 +138,7 @@ pub async fn run(matches: &ArgMatches, auth: &ArgMatches) -> ExitCode {
 // Files
 
 /// Creates the configuration folder (owner-only) or makes it owner-only.
-fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn prepare_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -161,7 +161,7 @@ fn temp_name(name: &str) -> String {
 /// Replaces `dir/name` with `bytes` (owner-only): a temporary file in the same
 /// folder, synced, then renamed over it, so the file is always whole — and
 /// reading a file, then writing it back, never truncates it.
-fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_atomically(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let temp = dir.join(temp_name(name));
     let _ = std::fs::remove_file(&temp); // left over by a crashed run
     let result = (|| {

@@ -96,12 +96,20 @@ fn failed_status(error: &Error) -> Status {
     }
 }
 
+/// The upload token a new item names.
+fn upload_token(item: &NewMediaItem) -> Option<String> {
+    item.simple_media_item
+        .as_ref()
+        .and_then(|s| s.upload_token.clone())
+}
+
 impl MediaItems {
     /// Creates media items from any number of uploads, in requests of at most
     /// 50, optionally into an album. Returns one result per item, in input
     /// order: a failed request yields a failed status for each of its items
     /// instead of stopping, so no failure is lost. Items keep their input order
     /// in the album: later requests are placed after the last item created.
+    /// The requests are sent one after another, never at once.
     pub async fn batch_create_all(
         &self,
         items: impl IntoIterator<Item = NewMediaItem>,
@@ -109,71 +117,33 @@ impl MediaItems {
     ) -> Result<Vec<NewMediaItemResult>> {
         let items: Vec<NewMediaItem> = items.into_iter().collect();
         let mut results = Vec::with_capacity(items.len());
-        let mut position = album.as_ref().and_then(|a| a.position.clone());
+        let mut target = album;
         for chunk in items.chunks(BATCH_LIMIT) {
-            let request = BatchCreateMediaItemsRequest {
-                album_id: album.as_ref().map(|a| a.album_id.clone()),
-                new_media_items: Some(chunk.to_vec()),
-                album_position: position.clone(),
-                ..Default::default()
-            };
-            let tokens: Vec<Option<String>> = chunk
-                .iter()
-                .map(|i| {
-                    i.simple_media_item
-                        .as_ref()
-                        .and_then(|s| s.upload_token.clone())
-                })
-                .collect();
-            match self.batch_create(request).send().await {
-                Ok(response) => {
-                    let mut by_token: HashMap<String, NewMediaItemResult> = HashMap::new();
-                    let mut untokened = Vec::new();
-                    for r in response.new_media_item_results.unwrap_or_default() {
-                        match r.upload_token.clone() {
-                            Some(t) => {
-                                by_token.insert(t, r);
-                            }
-                            None => untokened.push(r),
-                        }
-                    }
-                    let mut untokened = untokened.into_iter();
-                    for token in tokens {
-                        let result = token
-                            .as_ref()
-                            .and_then(|t| by_token.remove(t))
-                            .or_else(|| untokened.next());
-                        results.push(result.unwrap_or_else(|| NewMediaItemResult {
-                            upload_token: token,
-                            status: Some(Status {
-                                code: Some(2),
-                                message: Some("the server returned no result for this item".into()),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        }));
-                    }
+            match self.batch_create_request(chunk, target.as_ref()).await {
+                Ok(created) => {
                     // Keep input order for positioned inserts: continue after the last
                     // item this request created.
-                    let last_created = results
+                    let last_created = created
                         .iter()
                         .rev()
-                        .take(chunk.len())
                         .find_map(|r| r.media_item.as_ref()?.id.clone());
-                    if let (Some(id), Some(p)) = (last_created, &position) {
-                        if p.position != Some(AlbumPositionPosition::LastInAlbum) {
-                            position = Some(AlbumPosition {
-                                position: Some(AlbumPositionPosition::AfterMediaItem),
-                                relative_media_item_id: Some(id),
-                                ..Default::default()
-                            });
+                    results.extend(created);
+                    if let (Some(id), Some(t)) = (last_created, target.as_mut()) {
+                        if let Some(p) = &t.position {
+                            if p.position != Some(AlbumPositionPosition::LastInAlbum) {
+                                t.position = Some(AlbumPosition {
+                                    position: Some(AlbumPositionPosition::AfterMediaItem),
+                                    relative_media_item_id: Some(id),
+                                    ..Default::default()
+                                });
+                            }
                         }
                     }
                 }
                 Err(error) => {
                     let status = failed_status(&error);
-                    results.extend(tokens.into_iter().map(|token| NewMediaItemResult {
-                        upload_token: token,
+                    results.extend(chunk.iter().map(|item| NewMediaItemResult {
+                        upload_token: upload_token(item),
                         status: Some(status.clone()),
                         ..Default::default()
                     }));
@@ -181,6 +151,54 @@ impl MediaItems {
             }
         }
         Ok(results)
+    }
+
+    /// One batchCreate request for at most [`BATCH_LIMIT`] items (the server
+    /// refuses more). Returns one result per item, in input order; a failed
+    /// request is the error, so a caller can tell, say, an exhausted daily
+    /// quota ([`Error::is_quota_exhausted`]) from a refused item.
+    pub async fn batch_create_request(
+        &self,
+        items: &[NewMediaItem],
+        album: Option<&AlbumTarget>,
+    ) -> Result<Vec<NewMediaItemResult>> {
+        let request = BatchCreateMediaItemsRequest {
+            album_id: album.map(|a| a.album_id.clone()),
+            new_media_items: Some(items.to_vec()),
+            album_position: album.and_then(|a| a.position.clone()),
+            ..Default::default()
+        };
+        let response = self.batch_create(request).send().await?;
+        let mut by_token: HashMap<String, NewMediaItemResult> = HashMap::new();
+        let mut untokened = Vec::new();
+        for r in response.new_media_item_results.unwrap_or_default() {
+            match r.upload_token.clone() {
+                Some(t) => {
+                    by_token.insert(t, r);
+                }
+                None => untokened.push(r),
+            }
+        }
+        let mut untokened = untokened.into_iter();
+        Ok(items
+            .iter()
+            .map(|item| {
+                let token = upload_token(item);
+                let result = token
+                    .as_ref()
+                    .and_then(|t| by_token.remove(t))
+                    .or_else(|| untokened.next());
+                result.unwrap_or_else(|| NewMediaItemResult {
+                    upload_token: token,
+                    status: Some(Status {
+                        code: Some(2),
+                        message: Some("the server returned no result for this item".into()),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+            })
+            .collect())
     }
 
     /// Gets any number of media items, in requests of at most 50. Results are
