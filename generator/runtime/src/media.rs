@@ -153,6 +153,22 @@ fn check_media(spec: &UploadSpec, media: &Media) -> Result<()> {
     Ok(())
 }
 
+/// Makes `call` the request that starts a resumable session for `media`:
+/// `uploadType=resumable`, the media's type and length announced, the
+/// metadata (or `{}`) as the body.
+fn session_start(call: &mut Call, media: &Media) {
+    call.query.push(("uploadType", "resumable".into()));
+    call.headers
+        .push(("X-Upload-Content-Type", media.content_type.clone()));
+    if let Some(len) = media.len {
+        call.headers
+            .push(("X-Upload-Content-Length", len.to_string()));
+    }
+    if call.body.is_none() {
+        call.body = Some(Bytes::from_static(b"{}"));
+    }
+}
+
 /// A multipart/related boundary that does not occur in `data`.
 fn boundary(data: &[u8]) -> String {
     let mut n = 0u32;
@@ -244,16 +260,7 @@ impl Client {
         max_size: Option<u64>,
     ) -> Result<Bytes> {
         call.from_root = true;
-        call.query.push(("uploadType", "resumable".into()));
-        call.headers
-            .push(("X-Upload-Content-Type", media.content_type.clone()));
-        if let Some(len) = media.len {
-            call.headers
-                .push(("X-Upload-Content-Length", len.to_string()));
-        }
-        if call.body.is_none() {
-            call.body = Some(Bytes::from_static(b"{}"));
-        }
+        session_start(&mut call, &media);
         // Starting a session twice is harmless: an unused one expires.
         let mut start = call.clone();
         start.idempotent = true;
@@ -317,16 +324,7 @@ impl Client {
             }
             (_, Some(path)) => {
                 call.path = path;
-                call.query.push(("uploadType", "resumable".into()));
-                call.headers
-                    .push(("X-Upload-Content-Type", media.content_type.clone()));
-                if let Some(len) = media.len {
-                    call.headers
-                        .push(("X-Upload-Content-Length", len.to_string()));
-                }
-                if call.body.is_none() {
-                    call.body = Some(Bytes::from_static(b"{}"));
-                }
+                session_start(&mut call, media);
                 self.preview(&call)
             }
             _ => Err(Error::invalid_argument(
