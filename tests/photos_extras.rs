@@ -766,3 +766,60 @@ async fn example_rename_album() {
     })
     .await
 }
+
+/// `download_media_items_to` matches batchGet's answer by id: a server that
+/// answers out of order and repeats an item gets each file written under its
+/// own id once, and the id it left out fails instead of taking another's bytes.
+#[tokio::test]
+async fn bulk_downloads_match_fresh_urls_by_id_not_position() {
+    bounded(async {
+        let server = MockServer::start().await;
+        let item = |id: &str| {
+            let mut v = media_item_json(id);
+            v["baseUrl"] = json!(format!("{}/lh3/{id}", server.uri()));
+            v
+        };
+        // Asked for A and B: answers B twice, never A.
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "mediaItemResults": [{"mediaItem": item("B")}, {"mediaItem": item("B")}]
+            })))
+            .mount(&server)
+            .await;
+        for id in ["A", "B"] {
+            Mock::given(path(format!("/lh3/{id}=d")))
+                .respond_with(
+                    ResponseTemplate::new(200).set_body_raw(id.as_bytes().to_vec(), "image/jpeg"),
+                )
+                .mount(&server)
+                .await;
+        }
+        let dir = std::env::temp_dir().join(format!("bulk-by-id-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let ids = ["A".to_string(), "B".to_string(), "B".to_string()];
+        let results = client(&server)
+            .download_media_items_to(&ids, &dir, 4, &|_, _| {})
+            .await;
+        assert_eq!(results.len(), 2, "each id once");
+        assert_eq!(results[0].0, "A");
+        assert!(results[0].1.is_err(), "{:?}", results[0].1);
+        assert_eq!(results[1].0, "B");
+        assert!(results[1].1.is_ok(), "{:?}", results[1].1);
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(std::fs::read(&files[0]).unwrap(), b"B");
+        let fetched_a = server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.url.path() == "/lh3/A=d");
+        assert!(!fetched_a);
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}

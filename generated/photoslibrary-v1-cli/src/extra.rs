@@ -518,15 +518,22 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                             }
                             failed.push((name.clone(), status.message.clone().unwrap_or_default()))
                         }
-                        None => {
-                            if let Some(entry) = entry {
-                                let id = r.media_item.and_then(|i| i.id).unwrap_or_default();
-                                entry.media_item_id = Some(id);
-                                entry.upload_token = None;
-                                entry.token_time = None;
+                        // A success that names no created item is not
+                        // recorded as created: the token is kept for a rerun.
+                        None => match r.media_item.and_then(|i| i.id).filter(|id| !id.is_empty()) {
+                            Some(id) => {
+                                if let Some(entry) = entry {
+                                    entry.media_item_id = Some(id);
+                                    entry.upload_token = None;
+                                    entry.token_time = None;
+                                }
+                                created += 1;
                             }
-                            created += 1;
-                        }
+                            None => failed.push((
+                                name.clone(),
+                                "the server reported success but named no media item".into(),
+                            )),
+                        },
                     }
                 }
             }

@@ -170,14 +170,21 @@ impl MediaItems {
             ..Default::default()
         };
         let response = self.batch_create(request).send().await?;
+        let results = response.new_media_item_results.unwrap_or_default();
+        // Results are matched by upload token; only when none carries one and
+        // there is exactly one per item are they taken in order (anything
+        // else could credit one file's success to another).
+        let positional =
+            results.len() == items.len() && results.iter().all(|r| r.upload_token.is_none());
         let mut by_token: HashMap<String, NewMediaItemResult> = HashMap::new();
         let mut untokened = Vec::new();
-        for r in response.new_media_item_results.unwrap_or_default() {
+        for r in results {
             match r.upload_token.clone() {
                 Some(t) => {
                     by_token.insert(t, r);
                 }
-                None => untokened.push(r),
+                None if positional => untokened.push(r),
+                None => {}
             }
         }
         let mut untokened = untokened.into_iter();

@@ -136,6 +136,14 @@ impl MediaItem {
     }
 }
 
+/// The error of an item not tried because an earlier `batchGet` failed.
+fn not_tried(reason: &str) -> Error {
+    Error::invalid_argument(
+        "mediaItemIds",
+        format!("not downloaded: an earlier batchGet failed: {reason}"),
+    )
+}
+
 /// The error for a base URL the server refused.
 fn expired() -> Error {
     Error::Expired {
@@ -155,8 +163,11 @@ impl Client {
     /// time, so that no download dies of an old base URL: base URLs live about
     /// an hour, so they are fetched with `mediaItems.batchGet`, 50 items at a
     /// time, just before those items are downloaded, and an item whose URL is
-    /// refused anyway (403) is fetched again once and retried. `done` is called
-    /// as each item finishes; the results are in the order of `ids`.
+    /// refused anyway (403) is fetched again once and retried. Each id is
+    /// downloaded once, matched to the server's answer by id (never by
+    /// position). A failed `batchGet` stops the run: its error is the first
+    /// result, the ids not tried fail with a note. `done` is called as each
+    /// item finishes; the results are in the order of `ids`.
     pub async fn download_media_items_to(
         &self,
         ids: &[String],
@@ -165,42 +176,58 @@ impl Client {
         done: &(dyn Fn(&str, &Result<Downloaded>) + Sync),
     ) -> Vec<(String, Result<Downloaded>)> {
         let dir = dir.as_ref();
+        let mut seen = std::collections::HashSet::new();
+        let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
         let mut out = Vec::with_capacity(ids.len());
+        let mut failed: Option<String> = None;
         for chunk in ids.chunks(FRESH_URLS_PER_BATCH) {
-            let fetched = match self
+            if let Some(reason) = &failed {
+                for id in chunk {
+                    let result = Err(not_tried(reason));
+                    done(id, &result);
+                    out.push(((*id).clone(), result));
+                }
+                continue;
+            }
+            let response = self
                 .media_items()
-                .batch_get_all(chunk.iter().cloned())
-                .await
-            {
-                Ok(results) => results,
-                Err(e) => {
-                    let message = e.to_string();
+                .batch_get()
+                .media_item_ids(chunk.iter().map(|id| (*id).clone()))
+                .send()
+                .await;
+            let mut fetched: std::collections::HashMap<String, MediaItem> = match response {
+                Ok(response) => response
+                    .media_item_results
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|r| r.media_item)
+                    .filter_map(|item| item.id.clone().map(|id| (id, item)))
+                    .collect(),
+                Err(error) => {
+                    let reason = error.to_string();
+                    let mut first = Some(error);
                     for id in chunk {
-                        let result = Err(Error::Expired {
-                            message: message.clone(),
-                        });
+                        let result = Err(first.take().unwrap_or_else(|| not_tried(&reason)));
                         done(id, &result);
-                        out.push((id.clone(), result));
+                        out.push(((*id).clone(), result));
                     }
+                    failed = Some(reason);
                     continue;
                 }
             };
-            let work = chunk.iter().zip(fetched).map(|(id, fetched)| async move {
-                let result = match fetched.media_item {
-                    Some(item) => self.download_fresh(item, dir).await,
-                    None => Err(Error::invalid_argument(
-                        "mediaItemIds",
-                        format!(
-                            "the server did not return {id}: {}",
-                            fetched
-                                .status
-                                .and_then(|s| s.message)
-                                .unwrap_or_else(|| "no reason given".into())
-                        ),
-                    )),
-                };
-                done(id, &result);
-                (id.clone(), result)
+            let work = chunk.iter().map(|id| {
+                let item = fetched.remove(id.as_str());
+                async move {
+                    let result = match item {
+                        Some(item) => self.download_fresh(item, dir).await,
+                        None => Err(Error::invalid_argument(
+                            "mediaItemIds",
+                            format!("the server did not return {id}"),
+                        )),
+                    };
+                    done(id, &result);
+                    ((*id).clone(), result)
+                }
             });
             let mut finished: Vec<(usize, (String, Result<Downloaded>))> =
                 futures_util::stream::iter(

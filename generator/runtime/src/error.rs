@@ -132,9 +132,15 @@ impl ApiError {
         let Some(g) = &self.error else {
             return false;
         };
+        // Only the fields that describe the limit: `subject` and the
+        // ErrorInfo's `consumer` or `service` name projects, which a user may
+        // well call "daily-backup".
         let daily = |text: &str| {
             let text = text.to_ascii_lowercase();
-            text.contains("per day") || text.contains("perday") || text.contains("daily")
+            text.contains("per day")
+                || text.contains("perday")
+                || text.contains("daily")
+                || text.contains("/d/")
         };
         daily(&g.message)
             || g.details.iter().any(|d| {
@@ -144,16 +150,19 @@ impl ApiError {
                         .and_then(|v| v.as_array())
                         .is_some_and(|vs| {
                             vs.iter().any(|v| {
-                                ["subject", "description", "quotaId", "quotaMetric"]
+                                ["description", "quotaId", "quotaMetric"]
                                     .iter()
                                     .filter_map(|k| v.get(*k).and_then(|s| s.as_str()))
                                     .any(daily)
                             })
                         })
                 } else if kind.ends_with("google.rpc.ErrorInfo") {
-                    d.get("metadata")
-                        .and_then(|m| m.as_object())
-                        .is_some_and(|m| m.values().filter_map(|v| v.as_str()).any(daily))
+                    d.get("metadata").is_some_and(|m| {
+                        ["quota_limit", "quota_unit", "quota_metric"]
+                            .iter()
+                            .filter_map(|k| m.get(*k).and_then(|v| v.as_str()))
+                            .any(daily)
+                    })
                 } else {
                     false
                 }
@@ -474,6 +483,24 @@ mod tests {
             serde_json::json!({"error": {"code": 403, "message": "limit per day"}}),
         );
         assert!(!not_429.is_quota_exhausted());
+        // A project named like a daily job does not make a per-minute 429 daily.
+        let project = api_error(
+            429,
+            serde_json::json!({"error": {"code": 429, "message": "Quota exceeded.",
+                "details": [
+                    {"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                     "violations": [{"subject": "project:daily-backup", "description": "Write requests per minute"}]},
+                    {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                     "metadata": {"consumer": "projects/daily-backup", "quota_limit": "WritesPerMinutePerUser"}}]}}),
+        );
+        assert!(!project.is_quota_exhausted());
+        let by_unit = api_error(
+            429,
+            serde_json::json!({"error": {"code": 429, "message": "Quota exceeded.",
+                "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+                    "metadata": {"quota_unit": "1/d/{project}"}}]}}),
+        );
+        assert!(by_unit.is_quota_exhausted());
     }
 
     #[test]
