@@ -316,6 +316,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     // starts after it.
     let quota_error: std::cell::RefCell<Option<photoslibrary_v1::Error>> = Default::default();
     let (state_ref, quota_ref) = (&state, &quota_error);
+    // Tokens are saved as they arrive (at most every few seconds), so a run
+    // killed hours in keeps what it uploaded.
+    let last_save = std::cell::Cell::new(std::time::Instant::now());
+    let (save_ref, last_save_ref) = (&save, &last_save);
     let uploads = futures_util::stream::iter(media.iter().cloned())
         .map(|path| {
             let (client, bars, overall) = (client.clone(), bars.clone(), overall.clone());
@@ -416,6 +420,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                                 media_item_id: None,
                             },
                         );
+                        if last_save_ref.get().elapsed() >= std::time::Duration::from_secs(5) {
+                            save_ref();
+                            last_save_ref.set(std::time::Instant::now());
+                        }
                         Outcome::Token {
                             token,
                             reused: false,
