@@ -227,9 +227,11 @@ async fn find_or_create_album(
 enum Outcome {
     /// Created by an earlier run (the state file says so).
     AlreadyCreated,
-    /// An upload token to create the item from; `reused` when an earlier
-    /// run uploaded the bytes.
+    /// An upload token to create the item from, under the file's state key
+    /// (computed once: the path may not canonicalize the same way twice);
+    /// `reused` when an earlier run uploaded the bytes.
     Token {
+        key: String,
         token: String,
         reused: bool,
     },
@@ -377,6 +379,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                                 path,
                                 name,
                                 Outcome::Token {
+                                    key,
                                     token,
                                     reused: true,
                                 },
@@ -410,7 +413,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                 let outcome = match result {
                     Ok(token) => {
                         state_ref.borrow_mut().files.insert(
-                            key,
+                            key.clone(),
                             state::Entry {
                                 sha256,
                                 size,
@@ -424,6 +427,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                             last_save_ref.set(std::time::Instant::now());
                         }
                         Outcome::Token {
+                            key,
                             token,
                             reused: false,
                         }
@@ -457,9 +461,13 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
     for (path, name, outcome) in uploads {
         match outcome {
             Outcome::AlreadyCreated => already.push(path),
-            Outcome::Token { token, reused: r } => {
+            Outcome::Token {
+                key,
+                token,
+                reused: r,
+            } => {
                 reused += usize::from(r);
-                pending.push((state::key(&path), name, token));
+                pending.push((key, name, token));
             }
             Outcome::Failed { reason, auth } => {
                 auth_failed |= auth;
