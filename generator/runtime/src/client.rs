@@ -120,6 +120,9 @@ pub struct Inner {
     pub tokens: Option<Arc<dyn TokenSource>>,
     pub timeout: Duration,
     pub retry: RetryPolicy,
+    /// The proxy the connection pool was built with: a client sharing the
+    /// pool ([`ClientBuilder::sharing`]) checks its base URL against it.
+    pub proxy: crate::net::ProxySetting,
 }
 
 impl fmt::Debug for Client {
@@ -181,6 +184,9 @@ pub struct ClientBuilder<C = Client> {
     proxy: crate::net::ProxySetting,
     root_certificates: Vec<Vec<u8>>,
     offline: bool,
+    shared: Option<Client>,
+    /// [`no_auth`](ClientBuilder::no_auth) was asked: no token, not even a shared one.
+    no_auth: bool,
 }
 
 impl<C> fmt::Debug for ClientBuilder<C> {
@@ -198,6 +204,7 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             // Redacted: a proxy URL's password is not shown.
             .field("proxy", &self.proxy)
             .field("root_certificates", &self.root_certificates.len())
+            .field("sharing", &self.shared.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -220,7 +227,24 @@ impl<C: From<Client>> ClientBuilder<C> {
             root_certificates: Vec::new(),
             offline: false,
             client: PhantomData,
+            shared: None,
+            no_auth: false,
         }
+    }
+
+    /// Builds a client of this builder's API over `other`'s connections (a
+    /// client of any generated API, which dereferences to a [`Client`]): its
+    /// connection pool, proxy and certificates, and, unless this builder sets
+    /// its own, its token source, timeout and retry policy. So the clients of
+    /// two APIs of one program (Photos Library and Picker) share connections
+    /// and credentials. The base URL is this API's (or this builder's, checked
+    /// as always; [`allow_insecure_http`](Self::allow_insecure_http) is not
+    /// inherited). [`build`](Self::build) fails if this builder also sets a
+    /// connection setting (proxy, root certificate, connect or idle timeout,
+    /// response size): those belong to `other`.
+    pub fn sharing(mut self, other: &Client) -> Self {
+        self.shared = Some(other.clone());
+        self
     }
 
     /// Sends requests to `url` instead of the API's own root URL (a proxy, an
@@ -252,12 +276,14 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// serve clients of several APIs: pass an `Arc` of it to each builder.
     pub fn token_source(mut self, source: impl TokenSource + 'static) -> Self {
         self.tokens = Some(Arc::new(source));
+        self.no_auth = false;
         self
     }
 
     /// Authenticates every call with tokens from a shared source.
     pub fn shared_token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
         self.tokens = Some(source);
+        self.no_auth = false;
         self
     }
 
@@ -265,6 +291,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// local emulator).
     pub fn no_auth(mut self) -> Self {
         self.tokens = None;
+        self.no_auth = true;
         self
     }
 
@@ -363,7 +390,7 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// [`allow_insecure_http`](Self::allow_insecure_http)), the proxy (given or
     /// from the environment) is not a plain-http proxy URL, a root certificate
     /// cannot be used, or the HTTP client cannot be set up.
-    pub fn build(self) -> Result<C> {
+    pub fn build(mut self) -> Result<C> {
         let api = self.api;
         let mut base_url = match (self.base_url, &self.location) {
             (Some(_), Some(_)) => {
@@ -386,6 +413,22 @@ impl<C: From<Client>> ClientBuilder<C> {
             ));
         }
         let uri = crate::net::parse_uri("base_url", &base_url)?;
+        if let Some(shared) = &self.shared {
+            let own_network = self.connect_timeout.is_some()
+                || self.idle_timeout.is_some()
+                || self.max_response_bytes.is_some()
+                || !self.root_certificates.is_empty()
+                || self.offline
+                || !matches!(self.proxy, crate::net::ProxySetting::Env);
+            if own_network {
+                return Err(Error::invalid_argument(
+                    "sharing",
+                    "the proxy, certificates, connect and idle timeouts and response size are \
+                     those of the shared client's connections: set them on that client",
+                ));
+            }
+            self.proxy = shared.inner.proxy.clone();
+        }
         if uri.scheme_str() == Some("http") && !crate::net::is_loopback(&uri) && !self.insecure_http
         {
             return Err(Error::invalid_argument(
@@ -413,16 +456,20 @@ impl<C: From<Client>> ClientBuilder<C> {
                 ));
             }
         }
-        let http = crate::net::HttpClient::new(crate::net::NetOptions {
-            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            idle: self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
-            max_body: self
-                .max_response_bytes
-                .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            proxy: &self.proxy,
-            extra_roots: &self.root_certificates,
-            offline: self.offline,
-        })?;
+        let http = match &self.shared {
+            Some(shared) => shared.inner.http.clone(),
+            None => crate::net::HttpClient::new(crate::net::NetOptions {
+                connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+                idle: self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
+                max_body: self
+                    .max_response_bytes
+                    .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                proxy: &self.proxy,
+                extra_roots: &self.root_certificates,
+                offline: self.offline,
+            })?,
+        };
+        let shared = self.shared.as_ref().map(|c| &c.inner);
         let user_agent =
             http::HeaderValue::from_str(&format!("{}/{}", api.crate_name, api.crate_version))
                 .map_err(|e| Error::invalid_argument("api", format!("bad crate name: {e}")))?;
@@ -436,9 +483,21 @@ impl<C: From<Client>> ClientBuilder<C> {
                     .unwrap_or(&base_url)
                     .to_owned(),
                 base_url,
-                tokens: self.tokens,
-                timeout: self.timeout.unwrap_or(DEFAULT_TIMEOUT),
-                retry: self.retry.unwrap_or_default(),
+                tokens: match self.no_auth {
+                    true => None,
+                    false => self
+                        .tokens
+                        .or_else(|| shared.and_then(|s| s.tokens.clone())),
+                },
+                timeout: self
+                    .timeout
+                    .or(shared.map(|s| s.timeout))
+                    .unwrap_or(DEFAULT_TIMEOUT),
+                retry: self
+                    .retry
+                    .or_else(|| shared.map(|s| s.retry.clone()))
+                    .unwrap_or_default(),
+                proxy: self.proxy,
             }),
         }))
     }
@@ -500,5 +559,102 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(error.to_string().contains("no endpoints"), "{error}");
+    }
+
+    static OTHER_API: Api = Api {
+        crate_name: "other-v1",
+        crate_version: "0.2.0",
+        default_base_url: "https://other.googleapis.com/",
+        service_path: "",
+        data_wrapper: false,
+        endpoints: &[],
+    };
+
+    #[tokio::test]
+    async fn a_sharing_client_has_its_own_api_and_the_others_credentials() {
+        let first = builder()
+            .bearer_token("secret")
+            .timeout(Duration::from_secs(7))
+            .build()
+            .unwrap();
+        let second: Client = ClientBuilder::new(&OTHER_API)
+            .sharing(&first)
+            .build()
+            .unwrap();
+        assert_eq!(second.api().crate_name, "other-v1");
+        assert_eq!(second.base_url(), "https://other.googleapis.com/");
+        assert_eq!(second.inner.timeout, Duration::from_secs(7));
+        assert_eq!(second.inner.user_agent, "other-v1/0.2.0");
+        let token = second
+            .inner
+            .tokens
+            .as_ref()
+            .unwrap()
+            .token(&[])
+            .await
+            .unwrap();
+        assert_eq!(token, "secret");
+        // Its own settings win; no_auth means no token at all.
+        let own: Client = ClientBuilder::new(&OTHER_API)
+            .sharing(&first)
+            .timeout(Duration::from_secs(3))
+            .no_auth()
+            .build()
+            .unwrap();
+        assert_eq!(own.inner.timeout, Duration::from_secs(3));
+        assert!(own.inner.tokens.is_none());
+    }
+
+    #[test]
+    fn a_sharing_client_cannot_set_connection_settings_or_unsafe_urls() {
+        let first = builder().build().unwrap();
+        let refused = [
+            ClientBuilder::<Client>::new(&OTHER_API)
+                .sharing(&first)
+                .no_proxy(),
+            ClientBuilder::new(&OTHER_API)
+                .sharing(&first)
+                .proxy("http://127.0.0.1:1"),
+            ClientBuilder::new(&OTHER_API)
+                .sharing(&first)
+                .idle_timeout(Duration::from_secs(1)),
+            ClientBuilder::new(&OTHER_API)
+                .sharing(&first)
+                .connect_timeout(Duration::from_secs(1)),
+            ClientBuilder::new(&OTHER_API)
+                .sharing(&first)
+                .max_response_bytes(1),
+            ClientBuilder::new(&OTHER_API)
+                .sharing(&first)
+                .add_root_certificate(vec![0u8]),
+        ];
+        for builder in refused {
+            let error = builder.build().unwrap_err();
+            assert!(error.to_string().contains("shared client"), "{error}");
+        }
+        // The base URL is checked as always: plain http elsewhere is refused
+        // (the first client's allow_insecure_http is not inherited).
+        let insecure = ClientBuilder::<Client>::new(&EXAMPLE_API)
+            .no_proxy()
+            .allow_insecure_http(true)
+            .build()
+            .unwrap();
+        let error = ClientBuilder::<Client>::new(&OTHER_API)
+            .sharing(&insecure)
+            .base_url("http://example.com/")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("plain http"), "{error}");
+        // Plain http to a remote proxy of the shared pool is refused too.
+        let proxied = ClientBuilder::<Client>::new(&EXAMPLE_API)
+            .proxy("http://192.0.2.1:3128")
+            .build()
+            .unwrap();
+        let error = ClientBuilder::<Client>::new(&OTHER_API)
+            .sharing(&proxied)
+            .base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap_err();
+        assert!(error.to_string().contains("proxy"), "{error}");
     }
 }
