@@ -838,9 +838,9 @@ async fn token_requests(server: &MockServer) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-/// A running `auth login`: its standard error is read line by line, so the
-/// test can play the browser.
-struct Login {
+/// A running tool (`auth login`, `pick`): its standard error is read line by
+/// line, so the test can play the browser or interrupt it; killed on drop.
+struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     stderr: Option<std::thread::JoinHandle<String>>,
@@ -848,7 +848,7 @@ struct Login {
 }
 
 /// A test that fails half-way leaves no login waiting.
-impl Drop for Login {
+impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -861,14 +861,20 @@ struct Consent {
     port: u16,
 }
 
-impl Login {
-    fn start(config: &Path, args: &[&str]) -> Login {
-        let mut child = Command::new(binary())
-            .args(["auth", "login"])
+impl Running {
+    /// `auth login` with `args` and the configuration folder `config`.
+    fn start(config: &Path, args: &[&str]) -> Running {
+        let mut cmd = Command::new(binary());
+        cmd.args(["auth", "login"])
             .args(args)
             .env("PHOTOSLIBRARY_CONFIG_DIR", config)
             .env_remove("PHOTOSLIBRARY_TOKEN")
-            .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+            .env_remove("PHOTOSLIBRARY_CLIENT_SECRET");
+        Running::spawn(cmd)
+    }
+
+    fn spawn(mut cmd: Command) -> Running {
+        let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -891,7 +897,7 @@ impl Login {
             let _ = out.read_to_string(&mut all);
             all
         });
-        Login {
+        Running {
             child,
             lines,
             stderr: Some(stderr),
@@ -933,7 +939,7 @@ impl Login {
                 break status;
             }
             if Instant::now() > deadline {
-                panic!("auth login did not finish"); // killed by drop
+                panic!("the tool did not finish"); // killed by drop
             }
             std::thread::sleep(Duration::from_millis(50));
         };
@@ -983,7 +989,7 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         std::fs::write(&secret, client_secret_json(&server)).unwrap();
         let config = dir.join("config");
 
-        let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let login = Running::start(&config, &["--client-secret", secret.to_str().unwrap()]);
         let consent = login.consent();
         let p = &consent.params;
         assert_eq!(p["client_id"], "cid.apps.example");
@@ -991,7 +997,8 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert_eq!(p["code_challenge_method"], "S256");
         assert_eq!(p["access_type"], "offline");
         assert_eq!(p["prompt"], "consent");
-        // The three scopes Google still grants, none of the removed ones.
+        // The three Library scopes Google still grants (none of the removed
+        // ones) and the Picker's, for `pick`.
         let asked: Vec<&str> = p["scope"].split(' ').collect();
         assert_eq!(
             asked,
@@ -999,6 +1006,7 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
                 "https://www.googleapis.com/auth/photoslibrary.appendonly",
                 "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata",
                 "https://www.googleapis.com/auth/photoslibrary.edit.appcreateddata",
+                "https://www.googleapis.com/auth/photospicker.mediaitems.readonly",
             ],
             "{p:?}"
         );
@@ -1040,7 +1048,7 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert_eq!(credentials["refresh_token"], "1//refresh");
         assert_eq!(credentials["client_id"], "cid.apps.example");
         // The exchange's answer names no `scope`: what was asked was granted.
-        assert_eq!(credentials["scopes"].as_array().map(Vec::len), Some(3));
+        assert_eq!(credentials["scopes"].as_array().map(Vec::len), Some(4));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -1110,7 +1118,7 @@ async fn auth_login_ignores_redirects_without_its_state() {
         std::fs::write(&secret, client_secret_json(&server)).unwrap();
         let config = dir.join("config");
 
-        let mut login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let mut login = Running::start(&config, &["--client-secret", secret.to_str().unwrap()]);
         let consent = login.consent();
         let state = consent.params["state"].clone();
         // Another local process delivers its own code.
@@ -1157,7 +1165,7 @@ async fn auth_login_stops_when_the_consent_page_reports_an_error() {
         let secret = dir.join("client_secret.json");
         std::fs::write(&secret, client_secret_json(&server)).unwrap();
         let config = dir.join("config");
-        let login = Login::start(&config, &["--client-secret", secret.to_str().unwrap()]);
+        let login = Running::start(&config, &["--client-secret", secret.to_str().unwrap()]);
         let consent = login.consent();
         let state = &consent.params["state"];
         redirect(consent.port, &format!("error=access_denied&state={state}"));
@@ -1209,7 +1217,7 @@ async fn auth_login_with_the_stored_client_secret_keeps_it() {
         let bytes = client_secret_json(&server).into_bytes();
         std::fs::write(&stored, &bytes).unwrap();
 
-        let login = Login::start(&config, &["--client-secret", stored.to_str().unwrap()]);
+        let login = Running::start(&config, &["--client-secret", stored.to_str().unwrap()]);
         let consent = login.consent();
         redirect(
             consent.port,
@@ -1223,7 +1231,7 @@ async fn auth_login_with_the_stored_client_secret_keeps_it() {
             "the stored copy is intact"
         );
         // Without --client-secret, a login uses the stored copy.
-        let again = Login::start(&config, &["--timeout", "5"]);
+        let again = Running::start(&config, &["--timeout", "5"]);
         let consent = again.consent();
         assert_eq!(consent.params["client_id"], "cid.apps.example");
         redirect(
@@ -1875,6 +1883,288 @@ async fn a_corrupt_or_linked_state_file_is_refused_not_replaced() {
         }
         assert!(library.uploads().is_empty(), "nothing sent");
         std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+/// A Picker API on `server`: a session whose `sessions.get` says "picked"
+/// from the second poll, `items` to list, and each item's bytes at
+/// `/picked/<id>=<suffix>` (answered with the token they came with).
+async fn mount_picker(server: &MockServer, items: Vec<Value>, list_status: u16) {
+    let session = json!({"id": "S9", "pickerUri": "https://photos.google.com/picker/S9",
+        "pollingConfig": {"pollInterval": "0.1s", "timeoutIn": "20s"}, "mediaItemsSet": false});
+    Mock::given(method("POST"))
+        .and(path("/v1/sessions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(session.clone()))
+        .mount(server)
+        .await;
+    let polls = std::sync::atomic::AtomicUsize::new(0);
+    Mock::given(method("GET"))
+        .and(path("/v1/sessions/S9"))
+        .respond_with(move |_: &Request| {
+            let mut s = session.clone();
+            if polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= 1 {
+                s["mediaItemsSet"] = json!(true);
+                s.as_object_mut().unwrap().remove("pollingConfig");
+            }
+            ResponseTemplate::new(200).set_body_json(s)
+        })
+        .mount(server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/v1/sessions/S9"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+        .mount(server)
+        .await;
+    let list = match list_status {
+        200 => ResponseTemplate::new(200).set_body_json(json!({"mediaItems": items})),
+        status => ResponseTemplate::new(status).set_body_json(json!({"error": {"code": status,
+            "status": "PERMISSION_DENIED", "message": "The session has expired."}})),
+    };
+    Mock::given(method("GET"))
+        .and(path("/v1/mediaItems"))
+        .and(query_param("sessionId", "S9"))
+        .respond_with(list)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex("^/picked/"))
+        .respond_with(|r: &Request| {
+            let token = r
+                .headers
+                .get("authorization")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body = format!("{} with {}", r.url.path(), token.unwrap_or_default());
+            ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "application/octet-stream")
+        })
+        .mount(server)
+        .await;
+}
+
+fn picked(server: &MockServer, id: &str, kind: &str, name: &str) -> Value {
+    json!({"id": id, "type": kind, "createTime": "2025-06-01T12:00:00Z",
+        "mediaFile": {"baseUrl": format!("{}/picked/{id}", server.uri()), "mimeType": "image/jpeg", "filename": name}})
+}
+
+fn pick(server: &MockServer, args: &[&str]) -> Output {
+    let mut all = vec!["pick", "--picker-url"];
+    let uri = server.uri();
+    all.push(&uri);
+    all.extend_from_slice(args);
+    run(Some(server), &all, None)
+}
+
+async fn deletes(server: &MockServer) -> usize {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "DELETE" && r.url.path() == "/v1/sessions/S9")
+        .count()
+}
+
+#[tokio::test]
+async fn pick_shows_the_link_and_its_qr_code_then_downloads_with_the_token() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let items = vec![
+            picked(&server, "P1", "PHOTO", "../../.ssh/authorized_keys"),
+            picked(&server, "V1", "VIDEO", "clip.mp4"),
+            picked(&server, "P1", "PHOTO", "../../.ssh/authorized_keys"),
+        ];
+        mount_picker(&server, items, 200).await;
+        let dir = std::env::temp_dir().join(format!("cli-pick-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = pick(&server, &["--out", dir.to_str().unwrap(), "--max", "7"]);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{}{err}", stdout(&out));
+        assert!(err.contains("https://photos.google.com/picker/S9"), "{err}");
+        // The QR code of exactly that link, as a phone would scan it.
+        let code = qrcode::QrCode::new(b"https://photos.google.com/picker/S9").unwrap();
+        let drawn = code
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .quiet_zone(true)
+            .build();
+        assert!(err.contains(&drawn), "{err}");
+        assert!(
+            stdout(&out).starts_with("downloaded 2, skipped 0"),
+            "{}",
+            stdout(&out)
+        );
+
+        let files = tree(&dir);
+        assert_eq!(files.len(), 2, "{files:?}");
+        for (name, bytes) in &files {
+            assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
+            let text = String::from_utf8_lossy(bytes);
+            assert!(text.ends_with("with Bearer cli-token"), "{name}: {text}");
+        }
+        let video = files.iter().find(|(n, _)| n.starts_with("clip-")).unwrap();
+        assert!(String::from_utf8_lossy(&video.1).starts_with("/picked/V1=dv "));
+        let create = server
+            .received_requests()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|r| r.method.as_str() == "POST")
+            .unwrap();
+        let body: Value = serde_json::from_slice(&create.body).unwrap();
+        assert_eq!(body, json!({"pickingConfig": {"maxItemCount": "7"}}));
+        assert_eq!(deletes(&server).await, 1);
+
+        // Picked again into the same folder: what is there is kept, not fetched.
+        let before = server.received_requests().await.unwrap().len();
+        let again = pick(&server, &["--out", dir.to_str().unwrap(), "--no-qr"]);
+        assert!(
+            stdout(&again).starts_with("downloaded 0, skipped 2"),
+            "{}",
+            stdout(&again)
+        );
+        assert!(!stderr(&again).contains(&drawn));
+        let fetched = server.received_requests().await.unwrap()[before..]
+            .iter()
+            .filter(|r| r.url.path().starts_with("/picked/"))
+            .count();
+        assert_eq!(fetched, 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pick_list_prints_json_lines_and_downloads_nothing() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let items = vec![
+            picked(&server, "P1", "PHOTO", "a.jpg"),
+            picked(&server, "P2", "PHOTO", "b.jpg"),
+        ];
+        mount_picker(&server, items, 200).await;
+        let out = pick(&server, &["--list", "-o", "json-lines"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let lines: Vec<Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l:?}: {e}")))
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["id"], "P2");
+        assert_eq!(lines[0]["mediaFile"]["filename"], "a.jpg");
+        let requests = server.received_requests().await.unwrap();
+        assert!(!requests
+            .iter()
+            .any(|r| r.url.path().starts_with("/picked/")));
+        assert_eq!(deletes(&server).await, 1);
+        // A dry run is refused for hand-written commands: nothing is created.
+        let dry = pick(&server, &["--list", "--dry-run"]);
+        assert_eq!(dry.status.code(), Some(2), "{}", stderr(&dry));
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pick_deletes_the_session_after_an_error() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mount_picker(&server, Vec::new(), 403).await;
+        let dir = std::env::temp_dir().join(format!("cli-pick-err-{}", std::process::id()));
+        let out = pick(&server, &["--out", dir.to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("The session has expired"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("picking session deleted"),
+            "{}",
+            stderr(&out)
+        );
+        assert_eq!(deletes(&server).await, 1);
+        // A hostile pickerUri (terminal escapes) is never printed.
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/sessions"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "S9",
+                "pickerUri": "https://x.example/\u{1b}]52;c;cGF5bG9hZA==\u{7}"})))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v1/sessions/S9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        let out = pick(&server, &["--list"]);
+        assert_ne!(out.status.code(), Some(0));
+        assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
+        // ... and the session it named is deleted before the tool exits.
+        assert_eq!(deletes(&server).await, 1);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pick_interrupted_with_ctrl_c_deletes_the_session() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        // The user never finishes: only the interrupt ends the wait.
+        let session = json!({"id": "S9", "pickerUri": "https://photos.google.com/picker/S9",
+            "pollingConfig": {"pollInterval": "0.1s", "timeoutIn": "25s"}, "mediaItemsSet": false});
+        Mock::given(path("/v1/sessions"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(session.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/sessions/S9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(session))
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v1/sessions/S9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        let mut cmd = Command::new(binary());
+        cmd.args(["pick", "--list", "--no-qr", "--picker-url", &server.uri()])
+            .env("PHOTOSLIBRARY_TOKEN", "cli-token")
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .env("PHOTOSLIBRARY_CONFIG_DIR", no_config())
+            .env_remove("PHOTOSPICKER_BASE_URL");
+        let running = Running::spawn(cmd);
+        // Interrupt once the tool is waiting (it printed the link and polled).
+        let deadline = Instant::now() + DEADLINE;
+        while !running
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .expect("the link on standard error")
+            .contains("picker/S9")
+        {}
+        while !server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.method.as_str() == "GET" && r.url.path() == "/v1/sessions/S9")
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let killed = Command::new("kill")
+            .args(["-INT", &running.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let (status, _, rest) = running.finish();
+        assert_eq!(status.code(), Some(130), "{rest}");
+        assert!(rest.contains("picking session deleted"), "{rest}");
+        assert_eq!(deletes(&server).await, 1);
     })
     .await
 }

@@ -1,5 +1,7 @@
+//! The build script of every library overlay crate (`build = "../build.rs"`).
 //! Writes `$OUT_DIR/generated_lib.rs`: the generated crate's root
-//! (`generated/photoslibrary-v1/src/lib.rs`) as items `src/lib.rs` can
+//! (`generated/<crate>/src/lib.rs`, `<crate>` from the overlay manifest's
+//! `[package.metadata] generated-crate`) as items `src/lib.rs` can
 //! `include!`. Its inner attributes go (an included file cannot have them),
 //! the generated modules get a `#[path]` to the generated files, and the
 //! overlay's modules go: `src/lib.rs` declares them from their sources here.
@@ -9,7 +11,10 @@ use std::{env, fs};
 
 fn main() {
     let here = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let generated = here.join("../../../generated/photoslibrary-v1/src");
+    let generated = here
+        .join("../../../generated")
+        .join(generated_crate(&here))
+        .join("src");
     let root = generated.join("lib.rs");
     println!("cargo::rerun-if-changed={}", root.display());
     println!("cargo::rerun-if-changed=src");
@@ -54,6 +59,27 @@ fn main() {
     let dest =
         PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo")).join("generated_lib.rs");
     fs::write(&dest, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", dest.display()));
+}
+
+/// The `generated-crate = "..."` line of the overlay's `Cargo.toml`.
+fn generated_crate(here: &Path) -> String {
+    let manifest = here.join("Cargo.toml");
+    println!("cargo::rerun-if-changed={}", manifest.display());
+    let text = fs::read_to_string(&manifest)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", manifest.display()));
+    text.lines()
+        .find_map(|line| {
+            let value = line.trim().strip_prefix("generated-crate")?.trim_start();
+            let value = value.strip_prefix('=')?.trim();
+            Some(value.strip_prefix('"')?.strip_suffix('"')?.to_owned())
+        })
+        .filter(|name| !name.is_empty() && !name.contains(['/', '\\', '.']))
+        .unwrap_or_else(|| {
+            panic!(
+                "{} has no `generated-crate = \"<crate>\"` under [package.metadata]",
+                manifest.display()
+            )
+        })
 }
 
 /// `name.rs` or `name/mod.rs` in `dir`, absolute.

@@ -133,6 +133,24 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
     };
     let env_prefix = bin.to_ascii_uppercase().replace('-', "_");
     let crate_name = format!("{}-cli", api.crate_name);
+    if let Some((name, _)) = options.cli_libraries.iter().find(|(name, _)| {
+        name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+    }) {
+        return Err(Error::Overlay {
+            path: "cli_libraries".into(),
+            message: format!("the tool's extra library {name:?} is not a crate name"),
+        });
+    }
+    let extra_libraries: Vec<(&str, &str)> = options
+        .cli_libraries
+        .iter()
+        .map(|(name, path)| (name.as_str(), path.as_str()))
+        .collect();
+    let mut path_dependencies = vec![(api.crate_name.as_str(), library_path)];
+    path_dependencies.extend(extra_libraries.iter().copied());
     let cargo = crate::emit::render(
         "Cargo.toml",
         CARGO_TEMPLATE,
@@ -142,6 +160,7 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
             bin => bin,
             lib_crate => api.crate_name,
             library_path => library_path,
+            extra_libraries => extra_libraries,
             title => crate::markdown::one_line(&api.title),
             has_extra => has_extra,
             has_upload => api.all_methods().iter().any(|m| m.media_upload.is_some()),
@@ -164,7 +183,7 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
             package_name: &crate_name,
             lib_name: None,
             bin: Some((&bin, "src/main.rs")),
-            path_dependency: Some((&api.crate_name, library_path)),
+            path_dependencies: &path_dependencies,
         },
     )?;
     let support = format!(

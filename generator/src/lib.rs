@@ -41,6 +41,10 @@ pub struct Options {
     /// `support::Extension` trait and `Default` (e.g. `extra::Photos`, defined
     /// in the overlay's `src/extra.rs`). `None`: only the generated commands.
     pub cli_extension: Option<String>,
+    /// Other generated libraries the tool's extension uses (the Photos tool's
+    /// `pick` drives the Picker API's crate): each crate's package name and
+    /// path from the tool's crate, added to its dependencies.
+    pub cli_libraries: Vec<(String, String)>,
     /// The path of the runtime crate (`generator/runtime`) as the generated
     /// crate's manifest names it: relative to the crate's folder, or absolute.
     pub runtime_path: String,
@@ -103,6 +107,7 @@ impl Default for Options {
             overlays: Vec::new(),
             overlay_source: None,
             cli_extension: None,
+            cli_libraries: Vec::new(),
             runtime_path: "../../generator/runtime".into(),
             lifecycle: Lifecycle::default(),
         }

@@ -48,8 +48,8 @@ pub struct Expected<'a> {
     pub lib_name: Option<&'a str>,
     /// The only `[[bin]]`'s name and path.
     pub bin: Option<(&'a str, &'a str)>,
-    /// The only dependency allowed a `path`, and that path.
-    pub path_dependency: Option<(&'a str, &'a str)>,
+    /// The only dependencies allowed a `path`, each with that path.
+    pub path_dependencies: &'a [(&'a str, &'a str)],
 }
 
 fn keys(table: &toml::Table) -> BTreeSet<&str> {
@@ -119,9 +119,10 @@ pub fn check(file: &str, text: &str, expected: &Expected) -> Result<(), Error> {
         for (dep, spec) in deps {
             let path = spec.as_table().and_then(|t| t.get("path"));
             let allowed = section == "dependencies"
-                && expected.path_dependency.is_some_and(|(d, p)| {
-                    d == dep && path.and_then(toml::Value::as_str) == Some(p)
-                });
+                && expected
+                    .path_dependencies
+                    .iter()
+                    .any(|(d, p)| d == dep && path.and_then(toml::Value::as_str) == Some(*p));
             if path.is_some() && !allowed {
                 return Err(fail(format!("{section}.{dep} has a path")));
             }
@@ -191,7 +192,7 @@ mod tests {
             package_name: "a",
             lib_name: Some("a"),
             bin: None,
-            path_dependency: None,
+            path_dependencies: &[],
         }
     }
 

@@ -32,6 +32,9 @@ pub struct Target {
     /// The API's lifecycle data (`generator::Lifecycle`, a JSON file kept
     /// beside its overlay): what changed since the pinned document.
     pub lifecycle: Option<&'static str>,
+    /// Other generated libraries a tool's extension uses: package name and
+    /// path from the tool's crate (`Options::cli_libraries`).
+    pub cli_libraries: &'static [(&'static str, &'static str)],
 }
 
 /// The Photos Library API since 31 March 2025: withdrawn methods, removed
@@ -47,7 +50,9 @@ pub const TARGETS: &[Target] = &[
         cli_of: None,
         cli_extension: None,
         lifecycle: Some(PHOTOS_LIFECYCLE),
+        cli_libraries: &[],
     },
+    // The Photos tool's `pick` drives the Picker API's crate.
     Target {
         document: "discovery/photoslibrary.v1.json",
         out_dir: "generated/photoslibrary-v1-cli",
@@ -55,6 +60,18 @@ pub const TARGETS: &[Target] = &[
         cli_of: Some("../photoslibrary-v1"),
         cli_extension: Some("extra::Photos"),
         lifecycle: Some(PHOTOS_LIFECYCLE),
+        cli_libraries: &[("photospicker-v1", "../photospicker-v1")],
+    },
+    // The Picker API: how an app reads the photos a user picks in their own
+    // library (the Library API sees only what the app created).
+    Target {
+        document: "discovery/photospicker.v1.json",
+        out_dir: "generated/photospicker-v1",
+        overlay: Some("generator/overlays/photospicker"),
+        cli_of: None,
+        cli_extension: None,
+        lifecycle: None,
+        cli_libraries: &[],
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
@@ -64,6 +81,7 @@ pub const TARGETS: &[Target] = &[
         cli_of: None,
         cli_extension: None,
         lifecycle: None,
+        cli_libraries: &[],
     },
     // A tool with no hand-written commands: what every API's tool is
     // (`--upload`, `--download` and `--dry-run` are tested on it).
@@ -74,6 +92,7 @@ pub const TARGETS: &[Target] = &[
         cli_of: Some("../drive-v3"),
         cli_extension: None,
         lifecycle: None,
+        cli_libraries: &[],
     },
 ];
 
@@ -180,6 +199,11 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         overlays,
         overlay_source: target.overlay.map(str::to_string),
         cli_extension: target.cli_extension.map(str::to_string),
+        cli_libraries: target
+            .cli_libraries
+            .iter()
+            .map(|(name, path)| (name.to_string(), path.to_string()))
+            .collect(),
         lifecycle,
         ..Options::default()
     };

@@ -1,8 +1,9 @@
 // Hand-written: copied from generator/overlays/photoslibrary-cli/src/extra.rs by `cargo xtask regenerate`. Edit the source, not this copy.
 //! Commands the discovery document cannot describe: `auth` (installed-app
 //! OAuth login, stored credentials), `upload` (files and folders into the
-//! library, optionally into an album) and `download` (originals of an album
-//! or a search, resumable by rerunning).
+//! library, optionally into an album), `download` (originals of an album
+//! or a search, resumable by rerunning) and `pick` (photos the user picks in
+//! their own library, through the Picker API).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ use photoslibrary_v1::Client;
 use crate::support::{self, Extension, Output};
 
 mod auth;
+mod pick;
 mod state;
 
 /// The Photos tool's hand-written commands (the target's `cli_extension`).
@@ -56,12 +58,13 @@ impl Extension for Photos {
         client: &'a Client,
         path: &'a [&'a str],
         m: &'a ArgMatches,
-        _output: Output,
+        output: Output,
     ) -> LocalBoxFuture<'a, Option<Result<(), ExitCode>>> {
         Box::pin(async move {
             match path {
                 ["upload"] => Some(upload(client, m).await),
                 ["download"] => Some(download(client, m).await),
+                ["pick"] => Some(pick::run(client, m, output).await),
                 _ => None,
             }
         })
@@ -94,6 +97,7 @@ fn commands() -> Vec<Command> {
             .arg(Arg::new("search").long("search").value_name("JSON").help("A SearchMediaItemsRequest, as JSON text or a file"))
             .arg(Arg::new("out").long("out").value_name("DIR").required(true))
             .arg(jobs()),
+        pick::command(),
     ]
 }
 

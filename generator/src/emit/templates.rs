@@ -100,7 +100,7 @@ pub(crate) fn template(
                 package_name: &api.crate_name,
                 lib_name: Some(&api.lib_name),
                 bin: None,
-                path_dependency: Some(("discovery-runtime", &options.runtime_path)),
+                path_dependencies: &[("discovery-runtime", &options.runtime_path)],
             },
         )?;
         Ok(text)

@@ -41,8 +41,9 @@ const LEGACY_TOKENS_FILE: &str = "tokens.json";
 const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
 const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
-/// The scopes a login can ask for, by the short names `--scope` takes: those
-/// Google still grants since 31 March 2025 (all three by default).
+/// The scopes a login can ask for, by the short names `--scope` takes: the
+/// Library API's that Google still grants since 31 March 2025, and the Picker
+/// API's for `pick` (all four by default).
 const LOGIN_SCOPES: &[(&str, &str)] = &[
     (
         "appendonly",
@@ -55,6 +56,10 @@ const LOGIN_SCOPES: &[(&str, &str)] = &[
     (
         "edit.appcreateddata",
         photoslibrary_v1::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA,
+    ),
+    (
+        "picker",
+        photospicker_v1::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY,
     ),
 ];
 
@@ -89,7 +94,7 @@ pub fn command() -> Command {
                         .value_name("SCOPE")
                         .action(clap::ArgAction::Append)
                         .value_parser(LOGIN_SCOPES.iter().map(|(name, _)| *name).collect::<Vec<_>>())
-                        .help("A scope to ask for (repeatable; default all three): appendonly (upload, create albums), readonly.appcreateddata (read what this tool created), edit.appcreateddata (change what this tool created)"),
+                        .help("A scope to ask for (repeatable; default all four): appendonly (upload, create albums), readonly.appcreateddata (read what this tool created), edit.appcreateddata (change what this tool created), picker (read the photos you pick with `pick`)"),
                 )
                 // The global `--timeout SECONDS` bounds the wait for the browser
                 // (default 300 seconds here).
@@ -667,7 +672,7 @@ async fn status(dir: &Path, matches: &ArgMatches) -> ExitCode {
 // auth login
 
 async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
-    // The chosen scopes (clap checked the names), else all three.
+    // The chosen scopes (clap checked the names), else all four.
     let chosen: Vec<&String> = m
         .get_many::<String>("scope")
         .into_iter()
