@@ -2168,3 +2168,39 @@ async fn pick_interrupted_with_ctrl_c_deletes_the_session() {
     })
     .await
 }
+
+#[tokio::test]
+async fn pick_lists_again_for_a_base_url_that_expired() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mount_picker(&server, Vec::new(), 200).await;
+        // The first listing hands out a URL that is refused; the second a good one.
+        let listings = std::sync::atomic::AtomicUsize::new(0);
+        let uri = server.uri();
+        Mock::given(method("GET"))
+            .and(path("/v1/mediaItems"))
+            .respond_with(move |_: &Request| {
+                let first = listings.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+                let base = if first { "stale" } else { "picked" };
+                ResponseTemplate::new(200).set_body_json(json!({"mediaItems": [{"id": "P1",
+                    "type": "PHOTO", "mediaFile": {"baseUrl": format!("{uri}/{base}/P1"), "filename": "a.jpg"}}]}))
+            })
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(wiremock::matchers::path_regex("^/stale/"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        let dir = std::env::temp_dir().join(format!("cli-pick-stale-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let out = pick(&server, &["--out", dir.to_str().unwrap(), "--no-qr"]);
+        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+        assert!(stdout(&out).starts_with("downloaded 1, skipped 0 (already there), failed 0"), "{}", stdout(&out));
+        let files = tree(&dir);
+        assert_eq!(files.len(), 1);
+        assert!(String::from_utf8_lossy(&files[0].1).starts_with("/picked/P1=d "));
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}

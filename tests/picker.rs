@@ -524,3 +524,38 @@ async fn a_picker_client_shares_the_library_clients_token() {
     })
     .await
 }
+
+/// Pages on forever: a new token and one item each time.
+struct Endless(AtomicUsize);
+
+impl wiremock::Respond for Endless {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "mediaItems": [{"id": format!("P{n}")}], "nextPageToken": format!("t{n}")}))
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_lists_endlessly_is_stopped() {
+    bounded(async {
+        let server = MockServer::start().await;
+        mount_create(&server, session(false, "1s", "60s")).await;
+        mount_delete(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/v1/mediaItems"))
+            .respond_with(Endless(AtomicUsize::new(0)))
+            .mount(&server)
+            .await;
+        let picking = client(&server).start_picking(None).await.unwrap();
+        let all: Vec<_> = futures_util::StreamExt::collect(picking.items()).await;
+        let (last, items) = all.split_last().unwrap();
+        assert!(items.iter().all(Result::is_ok));
+        assert_eq!(items.len(), photospicker_v1::picking::MAX_PAGES);
+        assert!(matches!(last, Err(Error::Protocol { .. })), "{last:?}");
+        let pages = requests(&server, "GET", "/v1/mediaItems").await.len();
+        assert_eq!(pages, photospicker_v1::picking::MAX_PAGES + 1);
+        picking.delete().await.unwrap();
+    })
+    .await
+}

@@ -45,6 +45,10 @@ pub const MAX_ITEMS: u32 = 2000;
 /// Items per `mediaItems.list` page: the API's maximum.
 pub const PAGE_SIZE: i32 = 100;
 
+/// The most `mediaItems.list` pages [`Picking::items`] follows: a server
+/// may send short pages, but not endless ones.
+pub const MAX_PAGES: usize = 400;
+
 /// How long [`Picking::wait`] waits for the user at most, whatever the
 /// server's `timeoutIn` says (see [`Picking::max_wait`]).
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60 * 60);
@@ -280,14 +284,55 @@ impl Picking {
 
     /// The picked items, page by page ([`PAGE_SIZE`] at a time). Before the
     /// user has finished the server answers `FAILED_PRECONDITION` (an
-    /// [`Error::Api`] with status 400).
+    /// [`Error::Api`] with status 400). A session holds at most
+    /// [`MAX_ITEMS`]: a server that lists more, or pages on for more than
+    /// [`MAX_PAGES`] pages, ends the stream with [`Error::Protocol`].
     pub fn items(&self) -> impl Stream<Item = Result<PickedMediaItem>> + Send + 'static {
-        self.client
+        use futures_util::StreamExt;
+        let pages = self
+            .client
             .media_items()
             .list()
             .session_id(self.id.clone())
             .page_size(PAGE_SIZE)
-            .items()
+            .pages();
+        // Unfolded by hand so that nothing more is fetched after an error.
+        let state = (Box::pin(pages), 0usize, 0usize, false);
+        futures_util::stream::unfold(
+            state,
+            |(mut pages, seen_pages, seen_items, done)| async move {
+                if done {
+                    return None;
+                }
+                let (out, seen_pages, seen_items, done) = match pages.next().await? {
+                    Ok(page) => {
+                        let batch = page.media_items.unwrap_or_default();
+                        let seen_pages = seen_pages + 1;
+                        let seen_items = seen_items.saturating_add(batch.len());
+                        if seen_items > MAX_ITEMS as usize || seen_pages > MAX_PAGES {
+                            let error = Error::protocol(format!(
+                            "the server listed more than a session holds ({MAX_ITEMS} items in at \
+                             most {MAX_PAGES} pages)"
+                        ));
+                            (vec![Err(error)], seen_pages, seen_items, true)
+                        } else {
+                            (
+                                batch.into_iter().map(Ok).collect(),
+                                seen_pages,
+                                seen_items,
+                                false,
+                            )
+                        }
+                    }
+                    Err(error) => (vec![Err(error)], seen_pages, seen_items, true),
+                };
+                Some((
+                    futures_util::stream::iter(out),
+                    (pages, seen_pages, seen_items, done),
+                ))
+            },
+        )
+        .flatten()
     }
 
     /// Streams the bytes of `item` (as `options` ask) into `writer`, with the

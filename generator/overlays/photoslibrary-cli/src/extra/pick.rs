@@ -148,26 +148,56 @@ async fn download(
         ProgressStyle::with_template("{wide_bar} {pos}/{len} items {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let results: Vec<(
-        String,
-        photospicker_v1::Result<photoslibrary_v1::files::Downloaded>,
-    )> = futures_util::stream::iter(todo.iter().map(|(name, item)| {
+    let fetch_all = |todo: Vec<(String, PickedMediaItem)>| {
         let bar = &bar;
-        async move {
+        futures_util::stream::iter(todo.into_iter().map(move |(name, item)| async move {
             let result = picking
-                .download_to(item, &MediaOptions::original(item), out)
+                .download_to(&item, &MediaOptions::original(&item), out)
                 .await;
-            bar.inc(1);
-            (name.clone(), result)
-        }
-    }))
-    .buffer_unordered(jobs.max(1))
-    .collect()
-    .await;
+            (name, item, result)
+        }))
+        .buffer_unordered(jobs.max(1))
+        .inspect(move |(_, _, result)| {
+            // An expired URL is tried again below: not done yet.
+            if !matches!(result, Err(photospicker_v1::Error::Expired { .. })) {
+                bar.inc(1);
+            }
+        })
+        .collect::<Vec<_>>()
+    };
+    let mut results = fetch_all(todo).await;
+    // Base URLs last 60 minutes: the items whose URL was refused are listed
+    // again for fresh ones and tried once more.
+    let expired: Vec<String> = results
+        .iter()
+        .filter(|(_, _, r)| matches!(r, Err(photospicker_v1::Error::Expired { .. })))
+        .filter_map(|(_, item, _)| item.id.clone())
+        .collect();
+    if !expired.is_empty() {
+        let fresh: Vec<PickedMediaItem> =
+            picking.items().try_collect().await.map_err(|e| fail(&e))?;
+        let mut fresh: HashMap<String, PickedMediaItem> = fresh
+            .into_iter()
+            .filter_map(|item| item.id.clone().map(|id| (id, item)))
+            .collect();
+        let mut again = Vec::new();
+        results.retain_mut(|(name, item, _)| {
+            let id = item.id.clone().unwrap_or_default();
+            match expired.contains(&id).then(|| fresh.remove(&id)).flatten() {
+                Some(item) => {
+                    again.push((std::mem::take(name), item));
+                    false
+                }
+                None => true,
+            }
+        });
+        let retried = fetch_all(again).await;
+        results.extend(retried);
+    }
     bar.finish_and_clear();
     let mut downloaded = 0;
     let mut skipped = 0;
-    for (name, result) in results {
+    for (name, _, result) in results {
         match result {
             Ok(photoslibrary_v1::files::Downloaded::AlreadyThere { .. }) => skipped += 1,
             Ok(_) => downloaded += 1,
