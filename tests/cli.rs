@@ -1919,7 +1919,7 @@ async fn mount_picker(server: &MockServer, items: Vec<Value>, list_status: u16) 
     let list = match list_status {
         200 => ResponseTemplate::new(200).set_body_json(json!({"mediaItems": items})),
         status => ResponseTemplate::new(status).set_body_json(json!({"error": {"code": status,
-            "status": "PERMISSION_DENIED", "message": "The session has expired."}})),
+            "status": "PERMISSION_DENIED", "message": "The session \u{1b}[2J\u{1b}]52;c;eA==\u{7}has expired."}})),
     };
     Mock::given(method("GET"))
         .and(path("/v1/mediaItems"))
@@ -2073,16 +2073,18 @@ async fn pick_deletes_the_session_after_an_error() {
         let out = pick(&server, &["--out", dir.to_str().unwrap()]);
         assert_eq!(
             out.status.code(),
-            Some(3),
+            Some(4),
             "{}{}",
             stdout(&out),
             stderr(&out)
         );
         assert!(
-            stderr(&out).contains("The session has expired"),
+            stderr(&out).contains("no longer accessible") && stderr(&out).contains("has expired"),
             "{}",
             stderr(&out)
         );
+        // The server's message had an escape sequence: none reaches the terminal.
+        assert!(!stderr(&out).contains('\u{1b}'), "{:?}", stderr(&out));
         assert!(
             stderr(&out).contains("picking session deleted"),
             "{}",
@@ -2111,6 +2113,7 @@ async fn pick_deletes_the_session_after_an_error() {
     .await
 }
 
+#[cfg(unix)]
 #[tokio::test]
 async fn pick_interrupted_with_ctrl_c_deletes_the_session() {
     bounded_cli(async move {
@@ -2201,6 +2204,23 @@ async fn pick_lists_again_for_a_base_url_that_expired() {
         assert_eq!(files.len(), 1);
         assert!(String::from_utf8_lossy(&files[0].1).starts_with("/picked/P1=d "));
         std::fs::remove_dir_all(&dir).unwrap();
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pick_checks_its_folder_before_anyone_picks() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mount_picker(&server, Vec::new(), 200).await;
+        let file = std::env::temp_dir().join(format!("cli-pick-file-{}", std::process::id()));
+        std::fs::write(&file, b"keep me").unwrap();
+        let out = pick(&server, &["--out", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("cannot create"), "{}", stderr(&out));
+        assert!(server.received_requests().await.unwrap().is_empty());
+        assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
+        std::fs::remove_file(&file).unwrap();
     })
     .await
 }

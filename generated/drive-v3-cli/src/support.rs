@@ -115,13 +115,15 @@ pub fn print(output: Output, value: &Value, header: &mut Option<Vec<String>>) {
                             .collect(),
                         _ => vec!["value".into()],
                     };
-                    let _ = writeln!(out, "{}", cols.join("\t"));
+                    let shown: Vec<String> = cols.iter().map(|c| printable(c)).collect();
+                    let _ = writeln!(out, "{}", shown.join("\t"));
                     cols
                 });
                 let cells: Vec<String> = columns
                     .iter()
                     .map(|c| match row.get(c).unwrap_or(row) {
-                        Value::String(s) => s.clone(),
+                        // Tabs and line breaks would break the table too.
+                        Value::String(s) => printable(s),
                         Value::Null => String::new(),
                         v if row.get(c).is_some() => v.to_string(),
                         _ => String::new(),
@@ -148,19 +150,42 @@ pub fn read_body(path: &str) -> Result<String, String> {
     }
 }
 
-/// Prints `error` (never a token: errors carry none) and picks the exit code.
+/// Prints `error` (never a token: errors carry none; the server's text made
+/// [`printable`]) and picks the exit code.
 pub fn fail(error: &library::Error) -> ExitCode {
+    eprintln!("error: {}", printable(&error.to_string()));
+    exit_code(error)
+}
+
+/// The exit code for `error`, as documented in the crate README.
+pub fn exit_code(error: &library::Error) -> ExitCode {
     use library::Error;
-    eprintln!("error: {error}");
     let code = match error {
         Error::Auth(_) => EXIT_AUTH,
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403) => EXIT_AUTH,
-        Error::Api(_) => EXIT_API,
+        Error::Api(_) | Error::Expired { .. } => EXIT_API,
         Error::Transport(_) | Error::Timeout => EXIT_NETWORK,
         Error::InvalidArgument { .. } => EXIT_USAGE,
         _ => 1,
     };
     ExitCode::from(code)
+}
+
+/// `text` (from a server or a file) safe to print on one terminal line:
+/// control characters (escape sequences, line breaks, tabs) and
+/// bidirectional overrides become spaces.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '\u{200E}'
+            | '\u{200F}'
+            | '\u{061C}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2066}'..='\u{2069}' => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// A usage error (bad flag value or body).

@@ -235,13 +235,14 @@ impl<C: From<Client>> ClientBuilder<C> {
     /// Builds a client of this builder's API over `other`'s connections (a
     /// client of any generated API, which dereferences to a [`Client`]): its
     /// connection pool, proxy and certificates, and, unless this builder sets
-    /// its own, its token source, timeout and retry policy. So the clients of
-    /// two APIs of one program (Photos Library and Picker) share connections
-    /// and credentials. The base URL is this API's (or this builder's, checked
-    /// as always; [`allow_insecure_http`](Self::allow_insecure_http) is not
-    /// inherited). [`build`](Self::build) fails if this builder also sets a
-    /// connection setting (proxy, root certificate, connect or idle timeout,
-    /// response size): those belong to `other`.
+    /// its own, its token source, timeouts (per attempt and idle), response
+    /// size limit and retry policy. So the clients of two APIs of one program
+    /// (Photos Library and Picker) share connections and credentials. The
+    /// base URL is this API's (or this builder's, checked as always;
+    /// [`allow_insecure_http`](Self::allow_insecure_http) is not inherited).
+    /// [`build`](Self::build) fails if this builder also sets a setting of the
+    /// pool itself (proxy, root certificate, connect timeout): those belong to
+    /// `other`.
     pub fn sharing(mut self, other: &Client) -> Self {
         self.shared = Some(other.clone());
         self
@@ -415,16 +416,14 @@ impl<C: From<Client>> ClientBuilder<C> {
         let uri = crate::net::parse_uri("base_url", &base_url)?;
         if let Some(shared) = &self.shared {
             let own_network = self.connect_timeout.is_some()
-                || self.idle_timeout.is_some()
-                || self.max_response_bytes.is_some()
                 || !self.root_certificates.is_empty()
                 || self.offline
                 || !matches!(self.proxy, crate::net::ProxySetting::Env);
             if own_network {
                 return Err(Error::invalid_argument(
                     "sharing",
-                    "the proxy, certificates, connect and idle timeouts and response size are \
-                     those of the shared client's connections: set them on that client",
+                    "the proxy, certificates and connect timeout are those of the shared \
+                     client's connections: set them on that client",
                 ));
             }
             self.proxy = shared.inner.proxy.clone();
@@ -457,7 +456,11 @@ impl<C: From<Client>> ClientBuilder<C> {
             }
         }
         let http = match &self.shared {
-            Some(shared) => shared.inner.http.clone(),
+            Some(shared) => shared
+                .inner
+                .http
+                .clone()
+                .with_limits(self.max_response_bytes, self.idle_timeout),
             None => crate::net::HttpClient::new(crate::net::NetOptions {
                 connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
                 idle: self.idle_timeout.unwrap_or(DEFAULT_IDLE_TIMEOUT),
@@ -603,6 +606,15 @@ mod tests {
             .unwrap();
         assert_eq!(own.inner.timeout, Duration::from_secs(3));
         assert!(own.inner.tokens.is_none());
+        // Limits of its own over the same pool.
+        let limited: Client = ClientBuilder::new(&OTHER_API)
+            .sharing(&first)
+            .max_response_bytes(1024)
+            .idle_timeout(Duration::from_secs(2))
+            .build()
+            .unwrap();
+        assert_eq!(limited.inner.http.max_body(), 1024);
+        assert_eq!(first.inner.http.max_body(), DEFAULT_MAX_RESPONSE_BYTES);
     }
 
     #[test]
@@ -617,13 +629,7 @@ mod tests {
                 .proxy("http://127.0.0.1:1"),
             ClientBuilder::new(&OTHER_API)
                 .sharing(&first)
-                .idle_timeout(Duration::from_secs(1)),
-            ClientBuilder::new(&OTHER_API)
-                .sharing(&first)
                 .connect_timeout(Duration::from_secs(1)),
-            ClientBuilder::new(&OTHER_API)
-                .sharing(&first)
-                .max_response_bytes(1),
             ClientBuilder::new(&OTHER_API)
                 .sharing(&first)
                 .add_root_certificate(vec![0u8]),

@@ -385,6 +385,19 @@ pub struct HttpClient {
 }
 
 impl HttpClient {
+    /// The same pool with another response size limit or idle timeout, where
+    /// given (a client sharing this one's connections).
+    pub fn with_limits(mut self, max_body: Option<u64>, idle: Option<Duration>) -> Self {
+        self.max_body = max_body.unwrap_or(self.max_body);
+        self.idle = idle.unwrap_or(self.idle);
+        self
+    }
+
+    /// The largest response body [`Response::bytes`] buffers.
+    pub fn max_body(&self) -> u64 {
+        self.max_body
+    }
+
     pub fn new(options: NetOptions<'_>) -> Result<Self> {
         let tls_error = |e| Error::Transport(TransportError::new("setting up TLS", e));
         let mut tcp = HttpConnector::new();

@@ -212,12 +212,8 @@ fn logout(dir: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `text` without control characters, for printing what a server sent.
-pub(crate) fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
+/// What a server sent, safe to print on one line.
+pub(crate) use crate::support::printable;
 
 // ---------------------------------------------------------------------------
 // The OAuth client and the stored credential

@@ -46,7 +46,7 @@ pub const PAGE_SIZE: i32 = 100;
 
 /// The most `mediaItems.list` pages [`Picking::items`] follows: a server
 /// may send short pages, but not endless ones.
-pub const MAX_PAGES: usize = 400;
+pub const MAX_PAGES: usize = 100;
 
 /// How long [`Picking::wait`] waits for the user at most, whatever the
 /// server's `timeoutIn` says (see [`Picking::max_wait`]).
@@ -56,8 +56,9 @@ pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(60 * 60);
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 
 /// Bounds on the server's `pollInterval`: a zero interval would poll in a
-/// tight loop, a huge one would sleep past any deadline.
-const MIN_POLL_INTERVAL: Duration = Duration::from_millis(100);
+/// tight loop (and spend the project's quota), a huge one would sleep past
+/// any deadline.
+const MIN_POLL_INTERVAL: Duration = Duration::from_secs(1);
 const MAX_POLL_INTERVAL: Duration = Duration::from_secs(5 * 60);
 
 /// What a picked item's base URL is asked for (appended to `baseUrl`).
@@ -67,11 +68,19 @@ pub struct MediaOptions {
 }
 
 impl MediaOptions {
-    /// The original bytes: `=dv` for a video, `=d` (with its metadata, but
-    /// location) for anything else.
+    /// The original bytes: `=dv` for a video (its `type`, or a `video/` MIME
+    /// type when the type is missing or unknown: `=d` would be only its
+    /// thumbnail), `=d` (with its metadata, but location) for anything else.
     pub fn original(item: &PickedMediaItem) -> Self {
-        let suffix = match item.r#type {
+        let video_mime = item
+            .media_file
+            .as_ref()
+            .and_then(|f| f.mime_type.as_deref())
+            .is_some_and(|m| m.to_ascii_lowercase().starts_with("video/"));
+        let suffix = match &item.r#type {
             Some(PickedMediaItemType::Video) => "=dv",
+            Some(PickedMediaItemType::Photo) => "=d",
+            _ if video_mime => "=dv",
             _ => "=d",
         };
         MediaOptions {
@@ -188,7 +197,7 @@ impl Picking {
             max_wait: DEFAULT_MAX_WAIT,
             deleted: false,
         };
-        match check_picker_uri(&picker_uri) {
+        match check_picker_uri(&picker_uri, picking.client.base_url()) {
             Ok(uri) => picking.picker_uri = uri,
             Err(error) => {
                 picking.deleted = true;
@@ -227,11 +236,13 @@ impl Picking {
     }
 
     /// Polls `sessions.get` until the user has finished picking, at the
-    /// server's `pollInterval` (5 s when it gives none; kept between 0.1 s and
+    /// server's `pollInterval` (5 s when it gives none; kept between 1 s and
     /// 5 min), calling `on_poll` with each answer. Gives up with
     /// [`Error::Expired`] when the server's `timeoutIn` (the earliest end any
-    /// answer gave) or [`max_wait`](Self::max_wait) has passed; a failed poll
-    /// is returned as it is (after the client's retries).
+    /// answer gave) or [`max_wait`](Self::max_wait) has passed, after one last
+    /// poll at that moment; a session the server says is no longer
+    /// accessible (403 other than missing scopes) is [`Error::Expired`] too;
+    /// another failed poll is returned as it is (after the client's retries).
     pub async fn wait(&mut self, mut on_poll: impl FnMut(&PickingSession)) -> Result<()> {
         let start = Instant::now();
         let cap = start.checked_add(self.max_wait);
@@ -241,13 +252,14 @@ impl Picking {
         };
         let mut deadline = at_most(timeout_in(&self.session).and_then(|t| start.checked_add(t)));
         let mut interval = poll_interval(&self.session);
+        let mut last_poll = false;
         loop {
             if self.is_picked() {
                 return Ok(());
             }
             let now = Instant::now();
             let left = deadline.map(|d| d.saturating_duration_since(now));
-            if left == Some(Duration::ZERO) {
+            if last_poll || left == Some(Duration::ZERO) {
                 return Err(Error::Expired {
                     message: format!(
                         "the user did not finish picking in time (the session's timeoutIn, at most \
@@ -256,14 +268,23 @@ impl Picking {
                     ),
                 });
             }
-            // Never sooner than the interval: when the deadline comes first,
-            // wait for it and stop.
-            if let Some(left) = left.filter(|l| *l < interval) {
-                tokio::time::sleep(left).await;
-                continue;
+            // When the deadline comes before the next interval, one last poll
+            // at the deadline: a user who finished in the meantime is not
+            // turned away.
+            match left.filter(|l| *l < interval) {
+                Some(left) => {
+                    tokio::time::sleep(left).await;
+                    last_poll = true;
+                }
+                None => tokio::time::sleep(interval).await,
             }
-            tokio::time::sleep(interval).await;
-            self.session = self.client.sessions().get(self.id.clone()).send().await?;
+            self.session = self
+                .client
+                .sessions()
+                .get(self.id.clone())
+                .send()
+                .await
+                .map_err(session_gone)?;
             on_poll(&self.session);
             let now = Instant::now();
             // The earliest deadline any answer gave: a server's clock runs
@@ -323,7 +344,7 @@ impl Picking {
                             )
                         }
                     }
-                    Err(error) => (vec![Err(error)], seen_pages, seen_items, true),
+                    Err(error) => (vec![Err(session_gone(error))], seen_pages, seen_items, true),
                 };
                 Some((
                     futures_util::stream::iter(out),
@@ -454,21 +475,29 @@ fn is_user_content_host(host: &str) -> bool {
 }
 
 /// The server's `pickerUri`, if it is something a user can safely be shown
-/// and sent to.
-fn check_picker_uri(uri: &str) -> Result<String> {
+/// and sent to: printable ASCII, `https` (or the API's own origin, a local
+/// test server) and no user name before the host, which could make
+/// `https://photos.google.com@elsewhere/` read as Google's.
+fn check_picker_uri(uri: &str, base_url: &str) -> Result<String> {
     let printable =
         !uri.is_empty() && uri.len() <= 4096 && uri.chars().all(|c| c.is_ascii_graphic());
     let parsed = printable
         .then(|| crate::net::parse_uri("pickerUri", uri).ok())
         .flatten();
-    match parsed {
-        Some(p) if matches!(p.scheme_str(), Some("https" | "http")) && p.host().is_some() => {
-            Ok(uri.to_owned())
-        }
-        _ => Err(Error::protocol(format!(
-            "the session's pickerUri {:?} is not an http(s) link",
+    let ok = parsed.is_some_and(|p| {
+        let base = crate::net::parse_uri("base_url", base_url).ok();
+        let same_origin = crate::net::origin(&p).is_some()
+            && base.is_some_and(|b| crate::net::origin(&p) == crate::net::origin(&b));
+        let userinfo = p.authority().is_some_and(|a| a.as_str().contains('@'));
+        p.host().is_some() && !userinfo && (p.scheme_str() == Some("https") || same_origin)
+    });
+    if ok {
+        Ok(uri.to_owned())
+    } else {
+        Err(Error::protocol(format!(
+            "the session's pickerUri {:?} is not an https link to a host",
             uri.chars().take(200).collect::<String>()
-        ))),
+        )))
     }
 }
 
@@ -488,6 +517,19 @@ fn poll_interval(session: &PickingSession) -> Duration {
 fn timeout_in(session: &PickingSession) -> Option<Duration> {
     let t = session.polling_config.as_ref()?.timeout_in?;
     Some(t.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// A 403 from `sessions.get` or `mediaItems.list` that is not about scopes
+/// means access to the session expired (PERMISSION_DENIED): say what to do.
+fn session_gone(error: Error) -> Error {
+    let gone = error.status() == Some(crate::net::StatusCode::FORBIDDEN)
+        && !error.is_insufficient_scopes();
+    if !gone {
+        return error;
+    }
+    Error::Expired {
+        message: format!("the picking session is no longer accessible ({error}); start a new one"),
+    }
 }
 
 /// The call whose token and retries a download uses.
@@ -541,6 +583,12 @@ mod tests {
             "=w640-h480-c"
         );
         assert_eq!(MediaOptions::original(&photo).crop().suffix(), "=d");
+        // A video whose type is missing or unknown is still a video.
+        let mut untyped = item("u", "c.mov", "https://x");
+        untyped.media_file.as_mut().unwrap().mime_type = Some("Video/QuickTime".into());
+        assert_eq!(MediaOptions::original(&untyped).suffix(), "=dv");
+        untyped.r#type = Some(PickedMediaItemType::UnknownValue("HOLOGRAM".into()));
+        assert_eq!(MediaOptions::original(&untyped).suffix(), "=dv");
         assert_eq!(
             photo.media_url(&MediaOptions::sized(1, 2)).as_deref(),
             Some("https://lh3.googleusercontent.com/x=w1-h2")
@@ -576,8 +624,9 @@ mod tests {
     }
 
     #[test]
-    fn picker_uris_must_be_printable_links() {
-        assert!(check_picker_uri("https://photos.google.com/picker/abc").is_ok());
+    fn picker_uris_must_be_printable_https_links() {
+        let base = "https://photospicker.googleapis.com/";
+        assert!(check_picker_uri("https://photos.google.com/picker/abc", base).is_ok());
         for bad in [
             "",
             "javascript:alert(1)",
@@ -585,9 +634,16 @@ mod tests {
             "https://a/\u{1b}[2J",
             "file:///etc",
             "/relative",
+            "http://photos.google.com/picker/abc",
+            "https://photos.google.com@evil.example/picker",
+            "https://user:pw@photos.google.com/picker",
         ] {
-            assert!(check_picker_uri(bad).is_err(), "{bad:?}");
+            assert!(check_picker_uri(bad, base).is_err(), "{bad:?}");
         }
+        // Plain http only on the API's own (test server's) origin.
+        let local = "http://127.0.0.1:8080/";
+        assert!(check_picker_uri("http://127.0.0.1:8080/picker/1", local).is_ok());
+        assert!(check_picker_uri("http://127.0.0.1:9999/picker/1", local).is_err());
     }
 
     #[test]

@@ -20,6 +20,15 @@ use crate::support::{self, Output};
 /// The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use.
 const EXIT_INTERRUPTED: u8 = 130;
 
+/// The largest listing page read (a page of 100 items is some 100 KiB).
+const MAX_PAGE_BYTES: u64 = 4 << 20;
+
+/// How long the session's deletion may take at the end.
+const DELETE_WAIT: Duration = Duration::from_secs(10);
+
+/// How many times items whose base URL expired are listed again and retried.
+const REFRESH_ROUNDS: usize = 5;
+
 pub fn command() -> Command {
     Command::new("pick")
         .about("Lets you pick photos and videos in your own Google Photos (a link and a QR code), then downloads them into a folder")
@@ -44,21 +53,42 @@ pub async fn run(
     m: &ArgMatches,
     output: Output,
 ) -> Result<(), ExitCode> {
-    let mut builder = photospicker_v1::Client::builder().sharing(library);
+    // A listing page of 100 items is far below this: a hostile server cannot
+    // fill memory with a few huge pages.
+    let mut builder = photospicker_v1::Client::builder()
+        .sharing(library)
+        .max_response_bytes(MAX_PAGE_BYTES);
     if let Some(url) = m.get_one::<String>("picker-url") {
         builder = builder.base_url(url.clone());
     }
     let client = builder.build().map_err(|e| fail(&e))?;
+    // The folder is checked before the user spends time picking.
+    let out = m.get_one::<String>("out").map(PathBuf::from);
+    if let Some(out) = &out {
+        std::fs::create_dir_all(out).map_err(|e| {
+            eprintln!(
+                "error: cannot create {}: {e}",
+                printable(&out.display().to_string())
+            );
+            ExitCode::from(1)
+        })?;
+    }
     let max = m.get_one::<u32>("max").copied();
-    let mut picking = client.start_picking(max).await.map_err(|e| fail(&e))?;
-    show_link(picking.picker_uri(), !m.get_flag("no-qr"));
 
-    // Every way out below goes through `finish`, which deletes the session;
-    // Ctrl-C too.
-    let work = pick_and_fetch(&mut picking, m, output);
+    // Interrupts are caught from here on: a session being created is given
+    // up (the server may still make it; it expires there), one that exists
+    // goes through `finish`, which deletes it.
+    let interrupt = interrupted();
+    tokio::pin!(interrupt);
+    let mut picking = tokio::select! {
+        created = client.start_picking(max) => created.map_err(|e| fail_with_hint(&e))?,
+        _ = &mut interrupt => return Err(ExitCode::from(EXIT_INTERRUPTED)),
+    };
+    show_link(picking.picker_uri(), !m.get_flag("no-qr"));
+    let work = pick_and_fetch(&mut picking, out.as_deref(), m, output);
     let result = tokio::select! {
         result = work => result,
-        _ = tokio::signal::ctrl_c() => {
+        _ = &mut interrupt => {
             eprintln!("interrupted");
             Err(ExitCode::from(EXIT_INTERRUPTED))
         }
@@ -66,9 +96,33 @@ pub async fn run(
     finish(picking, result).await
 }
 
+/// Resolves on Ctrl-C, and on Unix also on SIGTERM and SIGHUP (a closed
+/// terminal); never, if no handler can be installed.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) {
+            tokio::select! {
+                result = tokio::signal::ctrl_c() => if result.is_err() { std::future::pending::<()>().await },
+                _ = term.recv() => {}
+                _ = hangup.recv() => {}
+            }
+            return;
+        }
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 /// Waits for the picking, then lists or downloads the items.
 async fn pick_and_fetch(
     picking: &mut Picking,
+    out: Option<&std::path::Path>,
     m: &ArgMatches,
     output: Output,
 ) -> Result<(), ExitCode> {
@@ -104,9 +158,11 @@ async fn pick_and_fetch(
         }
         return Ok(());
     }
-    let out = PathBuf::from(m.get_one::<String>("out").cloned().unwrap_or_default());
+    let Some(out) = out else {
+        return Err(support::usage("give --out DIR or --list"));
+    };
     let jobs = usize::from(*m.get_one::<u16>("jobs").unwrap_or(&4));
-    download(picking, items, &out, jobs).await
+    download(picking, items, out, jobs).await
 }
 
 async fn download(
@@ -115,9 +171,6 @@ async fn download(
     out: &std::path::Path,
     jobs: usize,
 ) -> Result<(), ExitCode> {
-    tokio::fs::create_dir_all(out)
-        .await
-        .map_err(|e| support::usage(&format!("cannot create {}: {e}", out.display())))?;
     // Each id once; two ids whose names clash (even ignoring case) are
     // refused rather than written over each other.
     let mut seen = HashSet::new();
@@ -167,23 +220,37 @@ async fn download(
     };
     let mut results = fetch_all(todo).await;
     // Base URLs last 60 minutes: the items whose URL was refused are listed
-    // again for fresh ones and tried once more.
-    let expired: Vec<String> = results
-        .iter()
-        .filter(|(_, _, r)| matches!(r, Err(photospicker_v1::Error::Expired { .. })))
-        .filter_map(|(_, item, _)| item.id.clone())
-        .collect();
-    if !expired.is_empty() {
-        let fresh: Vec<PickedMediaItem> =
-            picking.items().try_collect().await.map_err(|e| fail(&e))?;
-        let mut fresh: HashMap<String, PickedMediaItem> = fresh
-            .into_iter()
-            .filter_map(|item| item.id.clone().map(|id| (id, item)))
+    // again for fresh ones and retried, while that makes progress.
+    let is_expired =
+        |r: &photospicker_v1::Result<_>| matches!(r, Err(photospicker_v1::Error::Expired { .. }));
+    for _ in 0..REFRESH_ROUNDS {
+        let expired: HashSet<String> = results
+            .iter()
+            .filter(|(_, _, r)| is_expired(r))
+            .filter_map(|(_, item, _)| item.id.clone())
             .collect();
+        if expired.is_empty() {
+            break;
+        }
+        let mut fresh: HashMap<String, PickedMediaItem> =
+            match picking.items().try_collect::<Vec<_>>().await {
+                Ok(items) => items
+                    .into_iter()
+                    .filter_map(|item| item.id.clone().map(|id| (id, item)))
+                    .filter(|(id, _)| expired.contains(id))
+                    .collect(),
+                Err(e) => {
+                    eprintln!(
+                        "warning: cannot list the items again: {}",
+                        printable(&e.to_string())
+                    );
+                    break;
+                }
+            };
         let mut again = Vec::new();
-        results.retain_mut(|(name, item, _)| {
+        results.retain_mut(|(name, item, result)| {
             let id = item.id.clone().unwrap_or_default();
-            match expired.contains(&id).then(|| fresh.remove(&id)).flatten() {
+            match is_expired(result).then(|| fresh.remove(&id)).flatten() {
                 Some(item) => {
                     again.push((std::mem::take(name), item));
                     false
@@ -191,8 +258,15 @@ async fn download(
                 None => true,
             }
         });
+        if again.is_empty() {
+            break;
+        }
         let retried = fetch_all(again).await;
+        let progress = retried.iter().any(|(_, _, r)| !is_expired(r));
         results.extend(retried);
+        if !progress {
+            break;
+        }
     }
     bar.finish_and_clear();
     let mut downloaded = 0;
@@ -223,22 +297,29 @@ async fn download(
     }
 }
 
-/// Deletes the session whatever happened; a failed delete is reported but
-/// does not hide the run's own result.
+/// Deletes the session whatever happened, within [`DELETE_WAIT`] and unless
+/// interrupted again. A failed delete is a warning: the session expires on
+/// the server anyway, and the run's own result stands.
 async fn finish(picking: Picking, result: Result<(), ExitCode>) -> Result<(), ExitCode> {
-    let id = picking.id().to_owned();
-    match picking.delete().await {
-        Ok(()) => eprintln!("picking session deleted"),
-        Err(e) => {
-            eprintln!(
-                "warning: could not delete the picking session {}: {}",
-                printable(&id),
-                printable(&e.to_string())
-            );
-            if result.is_ok() {
-                return Err(fail(&e));
-            }
+    let id = printable(picking.id());
+    let delete = tokio::time::timeout(DELETE_WAIT, picking.delete());
+    let outcome = tokio::select! {
+        outcome = delete => outcome,
+        _ = interrupted() => {
+            eprintln!("warning: the picking session {id} was not deleted (interrupted); it expires on its own");
+            return result;
         }
+    };
+    match outcome {
+        Ok(Ok(())) => eprintln!("picking session deleted"),
+        Ok(Err(e)) => eprintln!(
+            "warning: could not delete the picking session {id} ({}); it expires on its own",
+            printable(&e.to_string())
+        ),
+        Err(_) => eprintln!(
+            "warning: deleting the picking session {id} took longer than {} s; it expires on its own",
+            DELETE_WAIT.as_secs()
+        ),
     }
     result
 }
@@ -268,6 +349,15 @@ pub(crate) fn qr_code(text: &str) -> Option<String> {
             .quiet_zone(true)
             .build(),
     )
+}
+
+/// [`fail`], and for missing scopes the way to get them.
+fn fail_with_hint(error: &photospicker_v1::Error) -> ExitCode {
+    let code = fail(error);
+    if error.is_insufficient_scopes() {
+        eprintln!("hint: run `photoslibrary auth login` again: it asks for the Picker scope");
+    }
+    code
 }
 
 fn fail(error: &photospicker_v1::Error) -> ExitCode {
