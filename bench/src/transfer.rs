@@ -1,5 +1,6 @@
 //! The transfer benchmark (`bench transfer`): uploads and downloads of 100 MiB
-//! and 1 GiB files through the library, the `photoslibrary` CLI and curl,
+//! and 1 GiB files through the library, the `photoslibrary` CLI and curl (and
+//! an upload through the runtime's discovery-format media upload, drive-v3),
 //! against the transfer server (`transfer_server.rs`) in its own process, and
 //! 200 small files through the CLI against a server that delays every answer.
 //!
@@ -232,6 +233,7 @@ enum Scenario {
     CurlUp,
     LibUp,
     CliUp,
+    MediaUp,
     CurlDown,
     CurlDownSync,
     LibDown,
@@ -239,10 +241,11 @@ enum Scenario {
 }
 
 impl Scenario {
-    const ALL: [Scenario; 7] = [
+    const ALL: [Scenario; 8] = [
         Scenario::CurlUp,
         Scenario::LibUp,
         Scenario::CliUp,
+        Scenario::MediaUp,
         Scenario::CurlDown,
         Scenario::CurlDownSync,
         Scenario::LibDown,
@@ -254,6 +257,9 @@ impl Scenario {
             Scenario::CurlUp => "upload: curl -T (PUT)",
             Scenario::LibUp => "upload: library `uploads().file().send()`",
             Scenario::CliUp => "upload: CLI `photoslibrary upload`",
+            Scenario::MediaUp => {
+                "upload: runtime media upload (drive-v3 `files.create`, resumable)"
+            }
             Scenario::CurlDown => "download: curl -o",
             Scenario::CurlDownSync => "download: curl -o, then `sync FILE`",
             Scenario::LibDown => "download: library `download_media_item_to`",
@@ -262,7 +268,10 @@ impl Scenario {
     }
 
     fn upload(self) -> bool {
-        matches!(self, Scenario::CurlUp | Scenario::LibUp | Scenario::CliUp)
+        matches!(
+            self,
+            Scenario::CurlUp | Scenario::LibUp | Scenario::CliUp | Scenario::MediaUp
+        )
     }
 
     /// The floor this scenario's ratios are taken against.
@@ -301,6 +310,12 @@ impl Setup {
             Scenario::LibUp => {
                 let mut c = Command::new(&self.exe);
                 c.args(["transfer-client", "upload", &self.base]).arg(file);
+                c
+            }
+            Scenario::MediaUp => {
+                let mut c = Command::new(&self.exe);
+                c.args(["transfer-client", "media-upload", &self.base])
+                    .arg(file);
                 c
             }
             Scenario::CliUp => {
@@ -699,9 +714,10 @@ pub fn server_main(args: &[String]) {
     });
 }
 
-/// `bench transfer-client upload BASE FILE [CHUNK_MIB]` and
-/// `bench transfer-client download BASE ID DIR`: the library scenarios, each
-/// in a process of its own.
+/// `bench transfer-client upload BASE FILE [CHUNK_MIB]`, `bench
+/// transfer-client media-upload BASE FILE` (drive-v3's `files.create`: the
+/// runtime's discovery-format resumable upload) and `bench transfer-client
+/// download BASE ID DIR`: the library scenarios, each in a process of its own.
 pub fn client_main(args: &[String]) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -718,6 +734,28 @@ pub fn client_main(args: &[String]) {
                 }
                 upload.send().await
             }
+            ["media-upload", base, file] => {
+                // The discovery format's resumable upload (Content-Range, 308).
+                let client = drive_v3::Client::builder()
+                    .base_url(*base)
+                    .bearer_token("ya29.bench")
+                    .build()?;
+                let reader = tokio::fs::File::open(file)
+                    .await
+                    .map_err(|e| photoslibrary_v1::Error::io(format!("opening {file}"), e))?;
+                let len = reader
+                    .metadata()
+                    .await
+                    .map_err(|e| photoslibrary_v1::Error::io(format!("opening {file}"), e))?
+                    .len();
+                let media = drive_v3::media::Media::from_reader(reader, Some(len), "video/mp4");
+                let created = client
+                    .files()
+                    .create(drive_v3::models::File::default())
+                    .upload(media)
+                    .await?;
+                Ok(created.id.unwrap_or_default())
+            }
             ["download", base, id, dir] => {
                 use photoslibrary_v1::download::BaseUrlOptions;
                 let client = crate::ours(base);
@@ -729,7 +767,7 @@ pub fn client_main(args: &[String]) {
             }
             _ => Err(photoslibrary_v1::Error::invalid_argument(
                 "arguments",
-                "transfer-client upload BASE FILE [CHUNK_MIB] | download BASE ID DIR",
+                "transfer-client upload BASE FILE [CHUNK_MIB] | media-upload BASE FILE | download BASE ID DIR",
             )),
         }
     });

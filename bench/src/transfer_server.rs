@@ -8,8 +8,9 @@
 //!   `X-Goog-Upload-Offset` checked against what arrived and the chunk
 //!   granularity enforced);
 //! - the discovery format's media upload: `POST /upload/...?uploadType=media`
-//!   or `multipart` (the whole body is hashed), `uploadType=resumable` (a
-//!   `Location` session URL, `PUT` with `Content-Range`, `308` with `Range`);
+//!   or `multipart` (the whole body is hashed), `uploadType=resumable` (also
+//!   on `/resumable/upload/...`: a `Location` session URL, `PUT` with
+//!   `Content-Range`, `308` with `Range`);
 //! - `PUT /bench/put` (and `POST`): the plain upload curl makes;
 //! - media downloads: `GET /media/ID[=options]` from the files of the
 //!   directory it serves, with `Range` (`bytes=N-` and `bytes=N-M`) and a
@@ -427,7 +428,9 @@ impl Conn {
             ("POST", p) if p.starts_with("/upload-session/") => {
                 self.photos_session(state, &req).await?
             }
-            ("POST", p) if p.starts_with("/upload/") => self.media_upload(state, &req).await?,
+            ("POST", p) if p.starts_with("/upload/") || p.starts_with("/resumable/upload/") => {
+                self.media_upload(state, &req).await?
+            }
             ("PUT", p) if p.starts_with("/upload-resumable/") => {
                 self.media_session(state, &req).await?
             }
