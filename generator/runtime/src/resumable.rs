@@ -3,7 +3,8 @@
 //! `X-Goog-Upload-*` protocol (Photos uploads). Whatever the server answers,
 //! the engine never sends a byte under a wrong offset, never loops without
 //! progress for longer than the retry policy allows, and never buffers more
-//! than one chunk.
+//! than two chunks (the one being sent and, up to [`READ_AHEAD_MAX`], the
+//! next one, read meanwhile).
 
 use std::pin::Pin;
 use std::time::Instant;
@@ -18,6 +19,13 @@ use crate::transport::{check_status, Call};
 /// The largest chunk held in memory (and so the largest chunk size a caller or
 /// a server's granularity can ask for).
 pub const MAX_CHUNK: u64 = 256 << 20;
+
+/// Chunks up to this size are read ahead: the next one is read from the
+/// source while the current one is sent, so the file and the network work at
+/// once (two chunks in memory). Reading each 8 MiB chunk only after the one
+/// before was acknowledged left the socket idle for the read: a 1 GiB library
+/// upload took 1.5-1.7x curl's wall time on a quiet machine (BENCHMARKS.md).
+pub const READ_AHEAD_MAX: usize = 16 << 20;
 
 /// The bytes of an upload, read one chunk at a time.
 pub enum Source {
@@ -192,8 +200,13 @@ impl Client {
         };
         let mut offset = 0u64;
         let mut spare: Option<BytesMut> = None;
+        // The chunk read while the one before it was sent.
+        let mut next: Option<Bytes> = None;
         loop {
-            let chunk = source.next_chunk_in(plan.chunk_size, spare.take()).await?;
+            let chunk = match next.take() {
+                Some(chunk) => chunk,
+                None => source.next_chunk_in(plan.chunk_size, spare.take()).await?,
+            };
             let chunk_start = offset;
             let chunk_end = chunk_start
                 .checked_add(chunk.len() as u64)
@@ -230,10 +243,16 @@ impl Client {
             loop {
                 // `sent_from` stays within the chunk (checked below).
                 let part = chunk.slice(usize::try_from(sent_from - chunk_start).unwrap_or(0)..);
-                let step = match self
-                    .put_piece(session, sent_from, part, last, total_now)
-                    .await
-                {
+                let sending = self.put_piece(session, sent_from, part, last, total_now);
+                let sent = if !last && next.is_none() && plan.chunk_size <= READ_AHEAD_MAX {
+                    let reading = source.next_chunk_in(plan.chunk_size, spare.take());
+                    let (sent, read) = futures_util::future::join(sending, reading).await;
+                    next = Some(read?);
+                    sent
+                } else {
+                    sending.await
+                };
+                let step = match sent {
                     Ok(step) => step,
                     Err(error) => {
                         if !error.is_retryable() {
