@@ -442,7 +442,9 @@ impl Conn {
             }
             ("GET", "/bench/stats") => {
                 // The stats call itself is not counted.
-                lock(state).stats.requests -= 1;
+                let mut s = lock(state);
+                s.stats.requests = s.stats.requests.saturating_sub(1);
+                drop(s);
                 Reply::json(stats(state))
             }
             ("POST", "/bench/reset") => {
@@ -882,7 +884,10 @@ async fn batch_create(state: &Shared, body: &[u8]) -> Reply {
             })
         })
         .collect();
-    lock(state).stats.in_flight -= 1;
+    {
+        let mut s = lock(state);
+        s.stats.in_flight = s.stats.in_flight.saturating_sub(1);
+    }
     Reply::json(serde_json::json!({ "newMediaItemResults": results }))
 }
 
