@@ -258,7 +258,7 @@ impl Scenario {
             Scenario::LibUp => "upload: library `uploads().file().send()`",
             Scenario::CliUp => "upload: CLI `photoslibrary upload`",
             Scenario::MediaUp => {
-                "upload: runtime media upload (drive-v3 `files.create`, resumable)"
+                "upload: runtime media upload (drive-v3 `files.create`, resumable above 5 MiB)"
             }
             Scenario::CurlDown => "download: curl -o",
             Scenario::CurlDownSync => "download: curl -o, then `sync FILE`",

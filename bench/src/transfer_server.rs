@@ -7,8 +7,8 @@
 //!   and `query` on the session URL `/upload-session/N`, with
 //!   `X-Goog-Upload-Offset` checked against what arrived and the chunk
 //!   granularity enforced);
-//! - the discovery format's media upload: `POST /upload/...?uploadType=media`
-//!   or `multipart` (the whole body is hashed), `uploadType=resumable` (also
+//! - the discovery format's media upload: `POST /upload/...?uploadType=media`,
+//!   `multipart` (the media part is hashed; at most 64 MiB), `resumable` (also
 //!   on `/resumable/upload/...`: a `Location` session URL, `PUT` with
 //!   `Content-Range`, `308` with `Range`);
 //! - `PUT /bench/put` (and `POST`): the plain upload curl makes;
@@ -40,6 +40,7 @@ use tokio::net::{TcpListener, TcpStream};
 pub const GRANULARITY: u64 = 256 * 1024;
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_JSON: u64 = 1 << 20;
+const MAX_MULTIPART: u64 = 64 << 20;
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
 const BODY_BUF: usize = 256 * 1024;
 const MAX_SESSIONS: usize = 4096;
@@ -376,7 +377,11 @@ impl Conn {
     }
 
     async fn small_body(&mut self, length: u64) -> std::io::Result<Vec<u8>> {
-        if length > MAX_JSON {
+        self.small_body_up_to(length, MAX_JSON).await
+    }
+
+    async fn small_body_up_to(&mut self, length: u64, max: u64) -> std::io::Result<Vec<u8>> {
+        if length > max {
             return Err(std::io::ErrorKind::InvalidData.into());
         }
         let length = length as usize;
@@ -645,10 +650,30 @@ impl Conn {
                 let url = format!("{}upload-resumable/{id}", s.base);
                 Ok(Reply::json(serde_json::json!({})).header("Location", url))
             }
-            "media" | "multipart" => {
-                // Multipart: the whole body, framing included, is hashed.
+            "media" => {
                 let mut hash = Hash::default();
                 self.body_into(req.length, Some(&mut hash)).await?;
+                let token = finished(state, hash);
+                Ok(Reply::json(serde_json::json!({ "id": token })))
+            }
+            "multipart" => {
+                // multipart/related: metadata, then the media; only the media
+                // is hashed. Held whole (clients use it for small media only).
+                if req.length > MAX_MULTIPART {
+                    self.body_into(req.length, None).await?;
+                    return Ok(Reply::new(413, "multipart body too large"));
+                }
+                let boundary = req
+                    .header("content-type")
+                    .and_then(|t| t.split("boundary=").nth(1))
+                    .map(|b| b.trim_matches('"').to_owned())
+                    .unwrap_or_default();
+                let body = self.small_body_up_to(req.length, MAX_MULTIPART).await?;
+                let Some(media) = multipart_media(&body, &boundary) else {
+                    return Ok(Reply::new(400, "not multipart/related with two parts"));
+                };
+                let mut hash = Hash::default();
+                hash.update(media);
                 let token = finished(state, hash);
                 Ok(Reply::json(serde_json::json!({ "id": token })))
             }
@@ -792,6 +817,28 @@ impl Conn {
         }
         Ok(())
     }
+}
+
+/// The second part's content of a multipart/related body.
+fn multipart_media<'a>(body: &'a [u8], boundary: &str) -> Option<&'a [u8]> {
+    if boundary.is_empty() {
+        return None;
+    }
+    let delimiter = format!("--{boundary}");
+    let d = delimiter.as_bytes();
+    let find = |from: usize| {
+        body.get(from..)?
+            .windows(d.len())
+            .position(|w| w == d)
+            .map(|p| p + from)
+    };
+    let first = find(0)?;
+    let second = find(first + d.len())?;
+    let third = find(second + d.len())?;
+    let part = &body[second + d.len()..third];
+    let start = part.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    // The part ends with the CRLF before the next delimiter.
+    part.get(start..part.len().checked_sub(2)?)
 }
 
 /// Records a finished upload; its token names it.
