@@ -2,6 +2,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
+// Only the media page is decoded here; the album fixtures serve the bench binary.
+#[allow(dead_code)]
 #[path = "../src/fixtures.rs"]
 mod fixtures;
 

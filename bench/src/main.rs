@@ -1,10 +1,14 @@
 //! Side-by-side benchmark of the generated client (`photoslibrary-v1`) and
 //! google-photoslibrary1, against a fixture server in another process.
 //!
-//! `cargo run --release --manifest-path bench/Cargo.toml -- run`
+//! `cargo run --release --manifest-path bench/Cargo.toml -- run`; the
+//! transfer benchmark (uploads and downloads against curl) is `-- transfer`
+//! (see `transfer.rs`, or `bench/transfer.sh`, which builds the CLI first).
 
 mod fixtures;
 mod server;
+mod transfer;
+mod transfer_server;
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -201,6 +205,12 @@ fn micros(d: Duration) -> f64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("transfer") => return transfer::run(&args[1..]),
+        Some("transfer-server") => return transfer::server_main(&args[1..]),
+        Some("transfer-client") => return transfer::client_main(&args[1..]),
+        _ => {}
+    }
     match args
         .iter()
         .map(String::as_str)
@@ -238,7 +248,10 @@ fn main() {
         }
         ["profile", which, scenario, base, n @ ..] => {
             if let [n] = n {
-                COUNT.store(n.parse().expect("count"), std::sync::atomic::Ordering::Relaxed);
+                COUNT.store(
+                    n.parse().expect("count"),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
             }
             let rt = runtime();
             rt.block_on(async {
@@ -282,7 +295,7 @@ fn main() {
         ["run"] | [] => run(),
         _ => {
             eprintln!(
-                "usage: bench [run]   (bench server, bench rss ours|theirs URL are internal)"
+                "usage: bench [run] | bench transfer [--cli PATH] [--sizes 100,1024] [--runs N] [--no-small]   (bench server, bench rss ours|theirs URL, transfer-server, transfer-client are internal)"
             );
             std::process::exit(2);
         }

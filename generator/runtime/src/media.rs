@@ -81,7 +81,8 @@ impl Media {
     }
 
     /// The resumable chunk size (default 8 MiB), rounded up to a multiple of
-    /// 256 KiB and at most 256 MiB (one chunk is held in memory).
+    /// 256 KiB and at most 256 MiB (the chunk being sent is held in memory,
+    /// and for chunks up to 16 MiB the next one, read meanwhile).
     pub fn chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = crate::resumable::chunk_size(bytes as u64, CHUNK_GRANULARITY as u64)
             .unwrap_or(CHUNK_GRANULARITY);

@@ -334,36 +334,39 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let key = state::key(&path);
-                let hashed = {
+                let hashing = {
                     let path = path.clone();
-                    tokio::task::spawn_blocking(move || state::hash_file(&path)).await
+                    tokio::task::spawn_blocking(move || state::hash_file(&path))
                 };
-                let (sha256, size) = match hashed {
-                    Ok(Ok(hashed)) => hashed,
-                    Ok(Err(e)) => {
-                        let reason = format!("cannot read {}: {e}", path.display());
-                        return (
-                            path,
-                            name,
-                            Outcome::Failed {
-                                reason,
-                                auth: false,
-                            },
-                        );
-                    }
-                    Err(e) => {
-                        let reason = e.to_string();
-                        return (
-                            path,
-                            name,
-                            Outcome::Failed {
-                                reason,
-                                auth: false,
-                            },
-                        );
-                    }
+                // What became of the hash: an error ends this file.
+                let shown = path.display().to_string();
+                let hashed =
+                    |joined: Result<std::io::Result<(String, u64)>, tokio::task::JoinError>| {
+                        match joined {
+                            Ok(Ok(hashed)) => Ok(hashed),
+                            Ok(Err(e)) => Err(format!("cannot read {shown}: {e}")),
+                            Err(e) => Err(e.to_string()),
+                        }
+                    };
+                let failed = |reason: String| Outcome::Failed {
+                    reason,
+                    auth: false,
                 };
-                if !force {
+                // The hash is needed before the upload only when an earlier
+                // run may have done this file; otherwise (a new file, or
+                // --force) it is taken while the bytes are sent, on a
+                // blocking thread: SHA-256 of a 1 GiB video costs about as
+                // long as sending it over a fast link (BENCHMARKS.md).
+                let mut hashing = Some(hashing);
+                let mut known_hash = None;
+                if !force && state_ref.borrow().files.contains_key(&key) {
+                    let Some(joining) = hashing.take() else {
+                        return (path, name, failed("no hash".into()));
+                    };
+                    let (sha256, size) = match hashed(joining.await) {
+                        Ok(hashed) => hashed,
+                        Err(reason) => return (path, name, failed(reason)),
+                    };
                     // A changed file (another hash or size) is a new file.
                     let known = state_ref
                         .borrow()
@@ -390,28 +393,54 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                             );
                         }
                     }
+                    known_hash = Some((sha256, size));
                 }
                 if quota_ref.borrow().is_some() {
+                    if let Some(joining) = hashing {
+                        joining.abort();
+                    }
                     return (path, name, Outcome::Left);
                 }
                 let mime = mime_type(&path).unwrap_or("application/octet-stream");
-                let bar = bars.add(ProgressBar::new(size));
+                let bar_len = match &known_hash {
+                    Some((_, size)) => *size,
+                    None => std::fs::metadata(&path).map_or(0, |m| m.len()),
+                };
+                let bar = bars.add(ProgressBar::new(bar_len));
                 bar.set_style(bar_style("{prefix:>10} {wide_bar} {bytes}/{total_bytes}"));
                 bar.set_prefix(name.chars().take(10).collect::<String>());
                 let (file_bar, all) = (bar.clone(), overall.clone());
                 let last = std::sync::atomic::AtomicU64::new(0);
-                let result = match client.uploads().file(&path, mime).await {
-                    Ok(upload) => {
-                        upload
-                            .progress(move |sent, _| {
-                                file_bar.set_position(sent);
-                                let before = last.swap(sent, std::sync::atomic::Ordering::Relaxed);
-                                all.inc(sent.saturating_sub(before));
-                            })
-                            .send()
-                            .await
+                let upload_path = path.clone();
+                let sending = async {
+                    match client.uploads().file(&upload_path, mime).await {
+                        Ok(upload) => {
+                            upload
+                                .progress(move |sent, _| {
+                                    file_bar.set_position(sent);
+                                    let before =
+                                        last.swap(sent, std::sync::atomic::Ordering::Relaxed);
+                                    all.inc(sent.saturating_sub(before));
+                                })
+                                .send()
+                                .await
+                        }
+                        Err(e) => Err(e),
                     }
-                    Err(e) => Err(e),
+                };
+                let (result, (sha256, size)) = match (known_hash, hashing) {
+                    (Some(hashed), _) => (sending.await, hashed),
+                    (None, Some(joining)) => {
+                        let (result, joined) = futures_util::future::join(sending, joining).await;
+                        match hashed(joined) {
+                            Ok(hashed) => (result, hashed),
+                            Err(reason) => {
+                                bar.finish_and_clear();
+                                return (path, name, failed(reason));
+                            }
+                        }
+                    }
+                    (None, None) => return (path, name, failed("no hash".into())),
                 };
                 bar.finish_and_clear();
                 let outcome = match result {

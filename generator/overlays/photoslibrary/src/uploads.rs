@@ -173,8 +173,9 @@ impl Upload {
     }
 
     /// The preferred resumable chunk size (default 8 MiB); rounded to a multiple
-    /// of the granularity the server asks for, at most 256 MiB (one chunk is
-    /// held in memory).
+    /// of the granularity the server asks for, at most 256 MiB (the chunk
+    /// being sent is held in memory, and for chunks up to 16 MiB the next
+    /// one, read meanwhile).
     pub fn chunk_size(mut self, bytes: u64) -> Self {
         self.chunk_size = bytes.max(1);
         self
