@@ -2224,3 +2224,33 @@ async fn pick_checks_its_folder_before_anyone_picks() {
     })
     .await
 }
+
+#[tokio::test]
+async fn the_state_records_the_hash_and_size_of_the_bytes_sent() {
+    bounded_cli(async move {
+        use sha2::Digest;
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        let dir = photo_folder("upload-hashes", 3);
+        // One large enough for several read-ahead pieces.
+        let big: Vec<u8> = (0..3_500_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(dir.join("photos/big.jpg"), &big).unwrap();
+        let state = dir.join("state.json");
+        let out = upload_with_state(&server, &state, &[dir.join("photos").to_str().unwrap()]);
+        assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+        assert_eq!(library.uploads().len(), 4);
+        let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
+        let files = saved["files"].as_object().unwrap();
+        assert_eq!(files.len(), 4, "{saved}");
+        for (key, entry) in files {
+            let bytes = std::fs::read(key).unwrap();
+            let digest: String = sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(entry["sha256"], digest.as_str(), "{key}");
+            assert_eq!(entry["size"], bytes.len() as u64, "{key}");
+        }
+    })
+    .await
+}

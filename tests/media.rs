@@ -550,3 +550,41 @@ fn previews_describe_requests_without_sending() {
     );
     assert_eq!(upload.body, serde_json::json!({"name": "n"}));
 }
+
+#[tokio::test]
+async fn a_refused_chunk_ends_the_upload_while_the_next_read_is_stalled() {
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("Location", format!("{}/session/gone", server.uri())),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": {
+                "code": 404, "message": "Upload session not found."}})))
+            .mount(&server)
+            .await;
+        // The source yields the first chunk, then nothing more for ever (the
+        // writer stays open): the read-ahead of the second never finishes.
+        let (mut writer, reader) = tokio::io::duplex(1024 * KIB);
+        tokio::io::AsyncWriteExt::write_all(&mut writer, &data(256 * KIB))
+            .await
+            .unwrap();
+        let media = Media::from_reader(reader, Some(1024 * KIB as u64), "video/mp4")
+            .multipart_threshold(0)
+            .chunk_size(256 * KIB);
+        let error = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap_err();
+        // The server's own error, not a hang and not an I/O error.
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
+        drop(writer);
+    })
+    .await
+}

@@ -335,11 +335,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let key = state::key(&path);
-                let hashing = {
-                    let path = path.clone();
-                    tokio::task::spawn_blocking(move || state::hash_file(&path))
-                };
-                // What became of the hash: an error ends this file.
+                // What became of a hash: an error ends this file.
                 let shown = path.display().to_string();
                 let hashed =
                     |joined: Result<std::io::Result<(String, u64)>, tokio::task::JoinError>| {
@@ -353,18 +349,15 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                     reason,
                     auth: false,
                 };
-                // The hash is needed before the upload only when an earlier
-                // run may have done this file; otherwise (a new file, or
-                // --force) it is taken while the bytes are sent, on a
-                // blocking thread: SHA-256 of a 1 GiB video costs about as
-                // long as sending it over a fast link (BENCHMARKS.md).
-                let mut hashing = Some(hashing);
-                let mut known_hash = None;
+                // A file an earlier run may have done is hashed first, to
+                // skip it or reuse its token; any other is hashed as it is
+                // sent (below).
                 if !force && state_ref.borrow().files.contains_key(&key) {
-                    let Some(joining) = hashing.take() else {
-                        return (path, name, failed("no hash".into()));
+                    let hashing = {
+                        let path = path.clone();
+                        tokio::task::spawn_blocking(move || state::hash_file(&path))
                     };
-                    let (sha256, size) = match hashed(joining.await) {
+                    let (sha256, size) = match hashed(hashing.await) {
                         Ok(hashed) => hashed,
                         Err(reason) => return (path, name, failed(reason)),
                     };
@@ -394,54 +387,52 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                             );
                         }
                     }
-                    known_hash = Some((sha256, size));
                 }
                 if quota_ref.borrow().is_some() {
-                    if let Some(joining) = hashing {
-                        joining.abort();
-                    }
                     return (path, name, Outcome::Left);
                 }
-                let mime = mime_type(&path).unwrap_or("application/octet-stream");
-                let bar_len = match &known_hash {
-                    Some((_, size)) => *size,
-                    None => std::fs::metadata(&path).map_or(0, |m| m.len()),
+                // The upload reads the file through the hash (one read, on a
+                // blocking thread, beside the network's work), so the state
+                // records the SHA-256 of exactly the bytes that were sent.
+                let (len, reader, hashing) = match state::open_hashing(&path) {
+                    Ok(opened) => opened,
+                    Err(e) => return (path, name, failed(format!("cannot read {shown}: {e}"))),
                 };
-                let bar = bars.add(ProgressBar::new(bar_len));
+                let mime = mime_type(&path).unwrap_or("application/octet-stream");
+                let bar = bars.add(ProgressBar::new(len));
                 bar.set_style(bar_style("{prefix:>10} {wide_bar} {bytes}/{total_bytes}"));
                 bar.set_prefix(name.chars().take(10).collect::<String>());
                 let (file_bar, all) = (bar.clone(), overall.clone());
                 let last = std::sync::atomic::AtomicU64::new(0);
-                let upload_path = path.clone();
-                let sending = async {
-                    match client.uploads().file(&upload_path, mime).await {
-                        Ok(upload) => {
-                            upload
-                                .progress(move |sent, _| {
-                                    file_bar.set_position(sent);
-                                    let before =
-                                        last.swap(sent, std::sync::atomic::Ordering::Relaxed);
-                                    all.inc(sent.saturating_sub(before));
-                                })
-                                .send()
-                                .await
-                        }
-                        Err(e) => Err(e),
+                let sending = client
+                    .uploads()
+                    .reader(reader, len, mime, name.clone())
+                    .progress(move |sent, _| {
+                        file_bar.set_position(sent);
+                        let before = last.swap(sent, std::sync::atomic::Ordering::Relaxed);
+                        all.inc(sent.saturating_sub(before));
+                    })
+                    .send();
+                let (result, joined) = futures_util::future::join(sending, hashing).await;
+                // The upload's own failure comes first; a success counts only
+                // with the hash of what it sent, the whole file as it was opened.
+                let (sha256, size) = match (&result, hashed(joined)) {
+                    (Err(_), _) => (String::new(), 0),
+                    (Ok(_), Ok((sha256, size))) if size == len => (sha256, size),
+                    (Ok(_), Ok(_)) => {
+                        bar.finish_and_clear();
+                        return (
+                            path,
+                            name,
+                            failed(format!(
+                                "{shown} changed while it was uploaded; rerun to upload it again"
+                            )),
+                        );
                     }
-                };
-                let (result, (sha256, size)) = match (known_hash, hashing) {
-                    (Some(hashed), _) => (sending.await, hashed),
-                    (None, Some(joining)) => {
-                        let (result, joined) = futures_util::future::join(sending, joining).await;
-                        match hashed(joined) {
-                            Ok(hashed) => (result, hashed),
-                            Err(reason) => {
-                                bar.finish_and_clear();
-                                return (path, name, failed(reason));
-                            }
-                        }
+                    (Ok(_), Err(reason)) => {
+                        bar.finish_and_clear();
+                        return (path, name, failed(reason));
                     }
-                    (None, None) => return (path, name, failed("no hash".into())),
                 };
                 bar.finish_and_clear();
                 let outcome = match result {

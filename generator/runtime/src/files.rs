@@ -209,44 +209,85 @@ async fn trusted_part(meta: &std::fs::Metadata, part: &Path) -> bool {
 /// 1 GiB download on the benchmark machine (BENCHMARKS.md).
 const WRITEBACK_EVERY: u64 = 32 << 20;
 
-/// Streams the body into `file`, starting a data sync (on a blocking thread,
-/// not waited for) each [`WRITEBACK_EVERY`] bytes, at most one at a time, so
-/// the disk writes while the network reads and the final sync finds little
-/// left. A failed intermediate sync is not reported here: the final
-/// `sync_all` reports the file's state.
+/// Why [`copy_with_writeback`] stopped.
+enum CopyError {
+    /// A data sync failed: what was written may not be on disk, and the
+    /// kernel reports such an error once, so the final sync would not see it.
+    Sync(std::io::Error),
+    /// Reading the body or writing the file failed.
+    Other(Error),
+}
+
+/// Streams the body into `file`, starting a data sync (on a blocking thread)
+/// each [`WRITEBACK_EVERY`] bytes, at most one at a time, so the disk writes
+/// while the network reads and the final sync finds little left. Every sync
+/// started is waited for before this returns, whatever happened, and its
+/// failure wins over any other outcome.
 async fn copy_with_writeback(
     mut response: crate::net::Response,
     file: &mut tokio::fs::File,
-) -> Result<u64> {
+) -> std::result::Result<u64, CopyError> {
     use tokio::io::AsyncWriteExt;
-    let context = || "writing the download";
-    let mut written = 0u64;
-    let mut since_sync = 0u64;
+    let io = |e| CopyError::Other(Error::io("writing the download", e));
     let mut syncing: Option<tokio::task::JoinHandle<std::io::Result<()>>> = None;
-    while let Some(chunk) = response.chunk().await? {
-        file.write_all(&chunk)
-            .await
-            .map_err(|e| Error::io(context(), e))?;
-        written = written.saturating_add(chunk.len() as u64);
-        since_sync = since_sync.saturating_add(chunk.len() as u64);
-        if since_sync >= WRITEBACK_EVERY && syncing.as_ref().is_none_or(|s| s.is_finished()) {
-            // Hands tokio's buffered write to the kernel first.
-            file.flush().await.map_err(|e| Error::io(context(), e))?;
-            let std_file = file
-                .try_clone()
-                .await
-                .map_err(|e| Error::io(context(), e))?
-                .into_std()
-                .await;
-            syncing = Some(tokio::task::spawn_blocking(move || std_file.sync_data()));
-            since_sync = 0;
+    let copied = async {
+        let mut written = 0u64;
+        let mut since_sync = 0u64;
+        while let Some(chunk) = response.chunk().await.map_err(CopyError::Other)? {
+            file.write_all(&chunk).await.map_err(io)?;
+            written = written.saturating_add(chunk.len() as u64);
+            since_sync = since_sync.saturating_add(chunk.len() as u64);
+            if since_sync >= WRITEBACK_EVERY && syncing.as_ref().is_none_or(|s| s.is_finished()) {
+                if let Some(done) = syncing.take() {
+                    settle(done).await.map_err(CopyError::Sync)?;
+                }
+                // Hands tokio's buffered write to the kernel first.
+                file.flush().await.map_err(io)?;
+                let std_file = file.try_clone().await.map_err(io)?.into_std().await;
+                syncing = Some(tokio::task::spawn_blocking(move || sync_data(&std_file)));
+                since_sync = 0;
+            }
         }
+        file.flush().await.map_err(io)?;
+        Ok(written)
     }
-    if let Some(sync) = syncing {
-        let _ = sync.await;
+    .await;
+    let synced = match syncing {
+        Some(sync) => settle(sync).await,
+        None => Ok(()),
+    };
+    match synced {
+        Err(e) => Err(CopyError::Sync(e)),
+        Ok(()) => copied,
     }
-    file.flush().await.map_err(|e| Error::io(context(), e))?;
-    Ok(written)
+}
+
+/// Syncs a download's data to disk (tests make it fail).
+fn sync_data(file: &std::fs::File) -> std::io::Result<()> {
+    #[cfg(test)]
+    if tests::FAIL_SYNCS.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(std::io::Error::other("injected sync failure"));
+    }
+    file.sync_data()
+}
+
+/// The result of a background sync, its task's failure included.
+async fn settle(sync: tokio::task::JoinHandle<std::io::Result<()>>) -> std::io::Result<()> {
+    sync.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+}
+
+/// A partial file whose bytes may not have reached the disk (a failed sync)
+/// is removed with its version file, so that no rerun resumes onto it.
+async fn discard_part(part: &Path, error: std::io::Error) -> Error {
+    let _ = tokio::fs::remove_file(part).await;
+    let _ = tokio::fs::remove_file(validator_path(part)).await;
+    Error::io(
+        format!(
+            "syncing {} to disk (the partial file was removed: it may not be on disk)",
+            part.display()
+        ),
+        error,
+    )
 }
 
 /// Parses `Content-Range: bytes START-END/TOTAL` (`TOTAL` may be `*`).
@@ -418,7 +459,14 @@ impl Client {
         if have == 0 {
             file.set_len(0).await.map_err(|e| Error::io(context(), e))?;
         }
-        let copied = copy_with_writeback(response, &mut file).await;
+        let copied = match copy_with_writeback(response, &mut file).await {
+            Ok(n) => Ok(n),
+            Err(CopyError::Other(e)) => Err(e),
+            Err(CopyError::Sync(e)) => {
+                drop(file);
+                return Err(discard_part(&part, e).await);
+            }
+        };
         // What arrived stays on disk for a rerun, whatever went wrong.
         file.flush().await.map_err(|e| Error::io(context(), e))?;
         let total = have.saturating_add(copied?);
@@ -428,7 +476,10 @@ impl Client {
                 path.display()
             )));
         }
-        file.sync_all().await.map_err(|e| Error::io(context(), e))?;
+        if let Err(e) = file.sync_all().await {
+            drop(file);
+            return Err(discard_part(&part, e).await);
+        }
         drop(file);
         // A hard link cannot replace a file that appeared at the final name in
         // the meantime; where links are not supported, check and rename.
@@ -547,6 +598,51 @@ async fn sync_dir(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Makes every background data sync of a download fail.
+    pub(super) static FAIL_SYNCS: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+
+    #[tokio::test]
+    async fn a_failed_sync_fails_the_download_and_removes_the_partial_file() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Enough for background syncs to start (one every WRITEBACK_EVERY).
+        let len = usize::try_from(WRITEBACK_EVERY).unwrap() * 2 + 1000;
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0u8; 8192];
+            let _ = socket.read(&mut request).await;
+            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {len}\r\n\r\n");
+            let _ = socket.write_all(head.as_bytes()).await;
+            let _ = socket.write_all(&vec![7u8; len]).await;
+        });
+        let dir = std::env::temp_dir().join(format!("runtime-sync-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.bin");
+        let client: Client = crate::ClientBuilder::new(&crate::client::EXAMPLE_API)
+            .base_url(format!("http://127.0.0.1:{port}/"))
+            .no_proxy()
+            .build()
+            .unwrap();
+        let uri: http::Uri = format!("http://127.0.0.1:{port}/big").parse().unwrap();
+        FAIL_SYNCS.store(true, std::sync::atomic::Ordering::SeqCst);
+        let result = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            client.download_to_file(&uri, None, &path),
+        )
+        .await
+        .expect("the download finished");
+        FAIL_SYNCS.store(false, std::sync::atomic::Ordering::SeqCst);
+        let error = result.unwrap_err();
+        assert!(matches!(error, Error::Io { .. }), "{error:?}");
+        assert!(error.to_string().contains("may not be on disk"), "{error}");
+        let part = partial_path(&path);
+        assert!(!path.exists() && !part.exists() && !validator_path(&part).exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn hostile_names_become_one_safe_component() {

@@ -246,9 +246,35 @@ impl Client {
                 let sending = self.put_piece(session, sent_from, part, last, total_now);
                 let sent = if !last && next.is_none() && plan.chunk_size <= READ_AHEAD_MAX {
                     let reading = source.next_chunk_in(plan.chunk_size, spare.take());
-                    let (sent, read) = futures_util::future::join(sending, reading).await;
-                    next = Some(read?);
-                    sent
+                    futures_util::pin_mut!(sending, reading);
+                    let (sent, read) = match futures_util::future::select(sending, reading).await {
+                        // A send that failed for good ends the upload now,
+                        // without waiting for a read that may never finish
+                        // (a stalled stream) and under its own error.
+                        futures_util::future::Either::Left((Err(error), _))
+                            if !error.is_retryable() =>
+                        {
+                            return Err(error)
+                        }
+                        futures_util::future::Either::Left((sent, reading)) => {
+                            (sent, reading.await)
+                        }
+                        futures_util::future::Either::Right((read, sending)) => {
+                            (sending.await, read)
+                        }
+                    };
+                    match (sent, read) {
+                        (Err(error), _) if !error.is_retryable() => return Err(error),
+                        (sent, read) => {
+                            next = Some(read?);
+                            // The time spent reading the source is not the
+                            // server's: the retry budget counts from here.
+                            if sent.is_err() {
+                                since_progress = Instant::now();
+                            }
+                            sent
+                        }
+                    }
                 } else {
                     sending.await
                 };
@@ -312,6 +338,9 @@ impl Client {
                     stalled = 0;
                     since_progress = Instant::now();
                 } else {
+                    // A server that lost bytes of this chunk gets them again
+                    // from where it is (the chunk is still in memory).
+                    sent_from = have;
                     stalled = stalled.saturating_add(1);
                     if stalled >= policy.max_attempts {
                         return Err(Error::protocol(format!(

@@ -90,6 +90,91 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), len))
 }
 
+/// Pieces read ahead of the upload: at most this many of [`PIECE`] bytes wait
+/// in memory per file.
+const PIECES_AHEAD: usize = 4;
+const PIECE: usize = 1024 * 1024;
+
+/// A file for the upload, read once on a blocking thread and hashed as it is
+/// read: the upload reads exactly the bytes the hash describes (an edit or a
+/// swapped link during the upload cannot make the state record content that
+/// was not sent), and the file is read once, beside the network's work.
+pub struct HashingReader {
+    pieces: tokio::sync::mpsc::Receiver<std::io::Result<bytes::Bytes>>,
+    current: bytes::Bytes,
+}
+
+/// The SHA-256 and length of what a [`HashingReader`] handed out, once the
+/// file is read to its end; an error if the reader was dropped first (the
+/// upload stopped reading) or the file could not be read.
+pub type Hashing = tokio::task::JoinHandle<std::io::Result<(String, u64)>>;
+
+/// Opens `path` for an upload: its length when opened, the reader, and the
+/// hash of what the reader yields.
+pub fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, Hashing)> {
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let (send, pieces) = tokio::sync::mpsc::channel(PIECES_AHEAD);
+    let hashing = tokio::task::spawn_blocking(move || {
+        let mut hasher = Sha256::new();
+        let mut read: u64 = 0;
+        loop {
+            let mut buf = bytes::BytesMut::zeroed(PIECE);
+            let n = match file.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = send.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
+                    return Err(e);
+                }
+            };
+            if n == 0 {
+                return Ok((hex(&hasher.finalize()), read));
+            }
+            buf.truncate(n);
+            hasher.update(&buf);
+            read = read.saturating_add(n as u64);
+            if send.blocking_send(Ok(buf.freeze())).is_err() {
+                return Err(std::io::Error::other("the upload stopped reading the file"));
+            }
+        }
+    });
+    Ok((
+        len,
+        HashingReader {
+            pieces,
+            current: bytes::Bytes::new(),
+        },
+        hashing,
+    ))
+}
+
+impl tokio::io::AsyncRead for HashingReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use bytes::Buf;
+        use std::task::Poll;
+        loop {
+            if !self.current.is_empty() {
+                let n = self.current.len().min(buf.remaining());
+                buf.put_slice(&self.current[..n]);
+                self.current.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+            match self.pieces.poll_recv(cx) {
+                Poll::Ready(Some(Ok(piece))) => self.current = piece,
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                // The end of the file.
+                Poll::Ready(None) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
