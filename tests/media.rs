@@ -105,6 +105,9 @@ struct State {
     range_override: Option<String>,
     /// A PUT that started before what the server already had.
     resent: bool,
+    /// At the data PUT with this index, lose all but this many bytes and
+    /// say so (a server that lost part of what it had acknowledged).
+    forget_at: Option<(usize, usize)>,
 }
 
 impl Respond for Resumable {
@@ -129,6 +132,13 @@ impl Respond for Resumable {
             state.puts += 1;
             if let Some(range) = state.range_override.clone() {
                 return ResponseTemplate::new(308).insert_header("Range", range.as_str());
+            }
+            if let Some((at, keep)) = state.forget_at {
+                if at == n {
+                    state.data.truncate(keep);
+                    return ResponseTemplate::new(308)
+                        .insert_header("Range", format!("bytes=0-{}", keep - 1));
+                }
             }
             if state.fail_put == Some(n) {
                 return ResponseTemplate::new(503);
@@ -585,6 +595,41 @@ async fn a_refused_chunk_ends_the_upload_while_the_next_read_is_stalled() {
         // The server's own error, not a hang and not an I/O error.
         assert_eq!(error.status().map(|s| s.as_u16()), Some(404), "{error:?}");
         drop(writer);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_server_that_lost_bytes_of_a_chunk_gets_them_again_from_where_it_is() {
+    bounded(async move {
+        let state = Resumable::default();
+        {
+            let mut s = state.0.lock().unwrap();
+            s.accept_partial = Some(100 * KIB); // 100 KiB of the first chunk land,
+            s.forget_at = Some((1, 50 * KIB)); // then the server is back at 50 KiB
+        }
+        let server = resumable_server(&state).await;
+        let input = data(600 * KIB);
+        let media = Media::from_reader(
+            Cursor::new(input.clone()),
+            Some(input.len() as u64),
+            "application/octet-stream",
+        )
+        .multipart_threshold(0)
+        .chunk_size(256 * KIB);
+        let file = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await;
+        assert_eq!(file.unwrap().id.as_deref(), Some("BIG"));
+        let state = state.0.lock().unwrap();
+        assert_eq!(state.data, input, "{:?}", state.ranges);
+        assert_eq!(state.ranges[1], "bytes 102400-262143/614400");
+        assert_eq!(
+            state.ranges[2], "bytes 51200-262143/614400",
+            "resent from what the server still has"
+        );
     })
     .await
 }
