@@ -1543,6 +1543,8 @@ struct Library {
     arrivals: std::sync::Mutex<Vec<Instant>>,
     max_in_flight: std::sync::atomic::AtomicUsize,
     batch_delay: std::sync::Mutex<Option<Duration>>,
+    /// The SHA-256 of each uploaded body, by file name.
+    received: std::sync::Mutex<HashMap<String, String>>,
 }
 
 impl Library {
@@ -1570,6 +1572,14 @@ impl Library {
             .to_str()
             .unwrap()
             .to_string();
+        {
+            use sha2::Digest;
+            let digest: String = sha2::Sha256::digest(&r.body)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            self.received.lock().unwrap().insert(name.clone(), digest);
+        }
         let mut uploads = self.uploads.lock().unwrap();
         uploads.push(name.clone());
         // The name first: batchCreate names the file by its token.
@@ -2242,15 +2252,41 @@ async fn the_state_records_the_hash_and_size_of_the_bytes_sent() {
         let saved: Value = serde_json::from_slice(&std::fs::read(&state).unwrap()).unwrap();
         let files = saved["files"].as_object().unwrap();
         assert_eq!(files.len(), 4, "{saved}");
+        let received = library.received.lock().unwrap().clone();
         for (key, entry) in files {
             let bytes = std::fs::read(key).unwrap();
             let digest: String = sha2::Sha256::digest(&bytes)
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect();
+            // What the server received, what the file holds and what the
+            // state says are the same bytes.
+            let name = Path::new(key).file_name().unwrap().to_str().unwrap();
+            assert_eq!(received[name], digest, "{key}");
             assert_eq!(entry["sha256"], digest.as_str(), "{key}");
             assert_eq!(entry["size"], bytes.len() as u64, "{key}");
         }
+    })
+    .await
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_among_the_photos_fails_alone_and_blocks_nothing() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let library = mock_library(&server).await;
+        let dir = photo_folder("upload-fifo", 2);
+        let fifo = dir.join("photos/pipe.jpg");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let state = dir.join("state.json");
+        let out = upload_with_state(&server, &state, &[dir.join("photos").to_str().unwrap()]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(4), "{text}{}", stderr(&out));
+        assert!(text.starts_with("created 2, failed 1"), "{text}");
+        assert!(text.contains("not a regular file"), "{text}");
+        assert_eq!(library.uploads().len(), 2);
     })
     .await
 }

@@ -108,6 +108,8 @@ struct State {
     /// At the data PUT with this index, lose all but this many bytes and
     /// say so (a server that lost part of what it had acknowledged).
     forget_at: Option<(usize, usize)>,
+    /// Answer the data PUTs with these `Range` values in turn, storing nothing.
+    range_cycle: Vec<String>,
 }
 
 impl Respond for Resumable {
@@ -131,6 +133,10 @@ impl Respond for Resumable {
             let n = state.puts;
             state.puts += 1;
             if let Some(range) = state.range_override.clone() {
+                return ResponseTemplate::new(308).insert_header("Range", range.as_str());
+            }
+            if !state.range_cycle.is_empty() {
+                let range = state.range_cycle[n % state.range_cycle.len()].clone();
                 return ResponseTemplate::new(308).insert_header("Range", range.as_str());
             }
             if let Some((at, keep)) = state.forget_at {
@@ -630,6 +636,28 @@ async fn a_server_that_lost_bytes_of_a_chunk_gets_them_again_from_where_it_is() 
             state.ranges[2], "bytes 51200-262143/614400",
             "resent from what the server still has"
         );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_server_that_forgets_and_reacknowledges_bytes_cannot_keep_the_upload_going() {
+    bounded(async move {
+        let state = Resumable::default();
+        state.0.lock().unwrap().range_cycle = vec!["bytes=0-99999".into(), "bytes=0-49999".into()];
+        let server = resumable_server(&state).await;
+        let media = Media::from_bytes(data(600 * KIB), "video/mp4")
+            .multipart_threshold(0)
+            .chunk_size(256 * KIB);
+        let error = client(&server)
+            .files()
+            .create(metadata())
+            .upload(media)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::Protocol { .. }), "{error:?}");
+        let puts = state.0.lock().unwrap().puts;
+        assert!(puts <= 12, "{puts} PUTs");
     })
     .await
 }

@@ -394,7 +394,7 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                 // The upload reads the file through the hash (one read, on a
                 // blocking thread, beside the network's work), so the state
                 // records the SHA-256 of exactly the bytes that were sent.
-                let (len, reader, hashing) = match state::open_hashing(&path) {
+                let (len, reader, hashing) = match state::open_hashing(&path).await {
                     Ok(opened) => opened,
                     Err(e) => return (path, name, failed(format!("cannot read {shown}: {e}"))),
                 };
@@ -429,9 +429,17 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
                             )),
                         );
                     }
-                    (Ok(_), Err(reason)) => {
+                    // The upload read the whole file as opened, but the
+                    // hash could not read to its end: the file grew.
+                    (Ok(_), Err(_)) => {
                         bar.finish_and_clear();
-                        return (path, name, failed(reason));
+                        return (
+                            path,
+                            name,
+                            failed(format!(
+                                "{shown} changed while it was uploaded; rerun to upload it again"
+                            )),
+                        );
                     }
                 };
                 bar.finish_and_clear();

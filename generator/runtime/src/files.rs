@@ -262,13 +262,24 @@ async fn copy_with_writeback(
     }
 }
 
-/// Syncs a download's data to disk (tests make it fail).
+/// Syncs a download's data to disk (tests make it fail). On failure the
+/// partial file is emptied through the same descriptor, before anyone can
+/// resume onto bytes that may not be on disk: the kernel reports the error
+/// once, and whoever awaits this sync (or nobody, if the download was
+/// cancelled) is the only one to see it; an empty `.part` starts over.
 fn sync_data(file: &std::fs::File) -> std::io::Result<()> {
     #[cfg(test)]
-    if tests::FAIL_SYNCS.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(std::io::Error::other("injected sync failure"));
+    let synced = if tests::FAIL_SYNCS.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(std::io::Error::other("injected sync failure"))
+    } else {
+        file.sync_data()
+    };
+    #[cfg(not(test))]
+    let synced = file.sync_data();
+    if synced.is_err() {
+        let _ = file.set_len(0);
     }
-    file.sync_data()
+    synced
 }
 
 /// The result of a background sync, its task's failure included.
@@ -467,14 +478,29 @@ impl Client {
                 return Err(discard_part(&part, e).await);
             }
         };
-        // What arrived stays on disk for a rerun, whatever went wrong.
+        // What arrived stays for a rerun, whatever went wrong: synced, so
+        // that a rerun never resumes onto a tail the disk lost (a failed
+        // sync discards the part instead).
         file.flush().await.map_err(|e| Error::io(context(), e))?;
-        let total = have.saturating_add(copied?);
-        if let Some(expected) = expected.filter(|e| *e != total) {
-            return Err(Error::protocol(format!(
-                "the download of {} ended after {total} of {expected} bytes (rerun to resume)",
-                path.display()
-            )));
+        let (total, unfinished) = match copied {
+            Err(e) => (have, Some(e)),
+            Ok(n) => {
+                let total = have.saturating_add(n);
+                let short = expected.filter(|e| *e != total).map(|expected| {
+                    Error::protocol(format!(
+                        "the download of {} ended after {total} of {expected} bytes (rerun to resume)",
+                        path.display()
+                    ))
+                });
+                (total, short)
+            }
+        };
+        if let Some(error) = unfinished {
+            if let Err(e) = file.sync_data().await {
+                drop(file);
+                return Err(discard_part(&part, e).await);
+            }
+            return Err(error);
         }
         if let Err(e) = file.sync_all().await {
             drop(file);
@@ -628,14 +654,22 @@ mod tests {
             .build()
             .unwrap();
         let uri: http::Uri = format!("http://127.0.0.1:{port}/big").parse().unwrap();
+        /// Fails the syncs while it lives (also if the test panics).
+        struct Failing;
+        impl Drop for Failing {
+            fn drop(&mut self) {
+                FAIL_SYNCS.store(false, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
         FAIL_SYNCS.store(true, std::sync::atomic::Ordering::SeqCst);
+        let failing = Failing;
         let result = tokio::time::timeout(
             std::time::Duration::from_secs(60),
             client.download_to_file(&uri, None, &path),
         )
         .await
         .expect("the download finished");
-        FAIL_SYNCS.store(false, std::sync::atomic::Ordering::SeqCst);
+        drop(failing);
         let error = result.unwrap_err();
         assert!(matches!(error, Error::Io { .. }), "{error:?}");
         assert!(error.to_string().contains("may not be on disk"), "{error}");

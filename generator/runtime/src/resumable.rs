@@ -240,6 +240,10 @@ impl Client {
             let mut sent_from = chunk_start;
             let mut stalled = 0u32;
             let mut since_progress = Instant::now();
+            // The most the server has acknowledged of this chunk: progress is
+            // only ever beyond it, so a server that forgets and re-acknowledges
+            // bytes cannot keep the upload going for ever.
+            let mut acked = chunk_start;
             loop {
                 // `sent_from` stays within the chunk (checked below).
                 let part = chunk.slice(usize::try_from(sent_from - chunk_start).unwrap_or(0)..);
@@ -332,15 +336,15 @@ impl Client {
                     spare = chunk.try_into_mut().ok();
                     break;
                 }
-                if have > sent_from {
+                // A server that lost bytes of this chunk gets them again from
+                // where it is (the chunk is still in memory).
+                sent_from = have;
+                if have > acked {
                     report(have);
-                    sent_from = have;
+                    acked = have;
                     stalled = 0;
                     since_progress = Instant::now();
                 } else {
-                    // A server that lost bytes of this chunk gets them again
-                    // from where it is (the chunk is still in memory).
-                    sent_from = have;
                     stalled = stalled.saturating_add(1);
                     if stalled >= policy.max_attempts {
                         return Err(Error::protocol(format!(

@@ -92,7 +92,7 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
 
 /// Pieces read ahead of the upload: at most this many of [`PIECE`] bytes wait
 /// in memory per file.
-const PIECES_AHEAD: usize = 4;
+const PIECES_AHEAD: usize = 2;
 const PIECE: usize = 1024 * 1024;
 
 /// A file for the upload, read once on a blocking thread and hashed as it is
@@ -109,11 +109,29 @@ pub struct HashingReader {
 /// upload stopped reading) or the file could not be read.
 pub type Hashing = tokio::task::JoinHandle<std::io::Result<(String, u64)>>;
 
-/// Opens `path` for an upload: its length when opened, the reader, and the
-/// hash of what the reader yields.
-pub fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, Hashing)> {
-    let mut file = std::fs::File::open(path)?;
-    let len = file.metadata()?.len();
+/// Opens `path` for an upload (on a blocking thread: a slow disk or mount
+/// stalls only this file): its length when opened, the reader, and the hash
+/// of what the reader yields. Anything but a regular file is refused before
+/// it is opened (a FIFO would block the open).
+pub async fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, Hashing)> {
+    let path = path.to_owned();
+    let opened = tokio::task::spawn_blocking(move || {
+        let regular = |meta: &std::fs::Metadata| {
+            if meta.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        };
+        regular(&std::fs::metadata(&path)?)?;
+        let file = std::fs::File::open(&path)?;
+        let meta = file.metadata()?;
+        regular(&meta)?;
+        Ok::<_, std::io::Error>((file, meta.len()))
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    let (mut file, len) = opened;
     let (send, pieces) = tokio::sync::mpsc::channel(PIECES_AHEAD);
     let hashing = tokio::task::spawn_blocking(move || {
         let mut hasher = Sha256::new();
