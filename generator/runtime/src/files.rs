@@ -455,13 +455,16 @@ impl Client {
         // is refused before a byte of its target is touched.
         let mut options = tokio::fs::OpenOptions::new();
         options.create(true).write(true).append(true);
-        // Only the owner may touch a partial file (and so the final one).
+        // Only the owner may touch a partial file (and so the final one);
+        // a link at its name is not followed, not even to create its target.
         #[cfg(unix)]
-        options.mode(0o600);
-        let mut file = options
-            .open(&part)
-            .await
-            .map_err(|e| Error::io(context(), e))?;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        let mut file = match options.open(&part).await {
+            Ok(file) => file,
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file(&part)),
+            Err(e) => return Err(Error::io(context(), e)),
+        };
         let opened = file.metadata().await.map_err(|e| Error::io(context(), e))?;
         match existing(&part).await? {
             Some(named) if named.is_file() && same_file(&opened, &named) => {}
@@ -628,6 +631,47 @@ mod tests {
     /// Makes every background data sync of a download fail.
     pub(super) static FAIL_SYNCS: std::sync::atomic::AtomicBool =
         std::sync::atomic::AtomicBool::new(false);
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_link_swapped_in_at_the_partial_name_is_neither_followed_nor_created() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir = std::env::temp_dir().join(format!("runtime-swap-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("out")).unwrap();
+        let path = dir.join("out/photo.jpg");
+        let part = partial_path(&path);
+        let target = dir.join("elsewhere");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (link, to) = (part.clone(), target.clone());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0u8; 8192];
+            let _ = socket.read(&mut request).await;
+            // After the client's checks, before it opens the partial file.
+            std::os::unix::fs::symlink(&to, &link).unwrap();
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+                .await;
+        });
+        let client: Client = crate::ClientBuilder::new(&crate::client::EXAMPLE_API)
+            .base_url(format!("http://127.0.0.1:{port}/"))
+            .no_proxy()
+            .build()
+            .unwrap();
+        let uri: http::Uri = format!("http://127.0.0.1:{port}/photo").parse().unwrap();
+        let result = tokio::time::timeout(
+            std::time::Duration::from_secs(30),
+            client.download_to_file(&uri, None, &path),
+        )
+        .await
+        .expect("the download finished");
+        assert!(result.is_err(), "{result:?}");
+        assert!(!target.exists(), "the link's target was created");
+        assert!(!path.exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[tokio::test]
     async fn a_failed_sync_fails_the_download_and_removes_the_partial_file() {
