@@ -655,30 +655,15 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         .await
         .map_err(|e| support::fail(&e))?;
 
-    // The server may list an item twice; each is fetched once. Names carry a
-    // hash of the id, and two ids whose names still clash (even ignoring case)
-    // are refused rather than written over each other.
-    let mut seen_ids = std::collections::HashSet::new();
-    let mut names = std::collections::HashMap::new();
-    let mut clashes = Vec::new();
-    let items: Vec<MediaItem> = items
+    let (named, refused) = distinct_names(items, |i| i.id.clone(), MediaItem::local_file_name);
+    let items: Vec<MediaItem> = named.into_iter().map(|(_, item)| item).collect();
+    let clashes: Vec<(PathBuf, String)> = refused
         .into_iter()
-        .filter(|item| seen_ids.insert(item.id.clone()))
-        .filter(|item| {
-            let Some(name) = item.local_file_name() else {
-                clashes.push((out.clone(), "the item has no id".to_owned()));
-                return false;
-            };
-            match names.insert(name.to_lowercase(), item.id.clone()) {
-                None => true,
-                Some(_) => {
-                    clashes.push((
-                        out.join(&name),
-                        "another item has the same file name".into(),
-                    ));
-                    false
-                }
-            }
+        .map(|(name, why)| {
+            (
+                name.map_or_else(|| out.clone(), |n| out.join(n)),
+                why.to_owned(),
+            )
         })
         .collect();
 
@@ -725,6 +710,43 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         println!("failed: {}: {}", path.display(), auth::printable(reason));
     }
     exit_for(failed.is_empty(), auth_failed)
+}
+
+/// An item refused by [`distinct_names`]: its name (or id), and why.
+pub(crate) type Refused = (Option<String>, &'static str);
+
+/// Items to download into one folder: each id once (a server may list one
+/// twice), under names that differ even ignoring case (they carry a hash of
+/// the id; two that still clash are refused rather than written over each
+/// other). Returns the items with their names, and the refused ones as their
+/// name (or id) and why.
+pub(crate) fn distinct_names<T>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> Option<String>,
+    name: impl Fn(&T) -> Option<String>,
+) -> (Vec<(String, T)>, Vec<Refused>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut names = std::collections::HashSet::new();
+    let (mut named, mut refused) = (Vec::new(), Vec::new());
+    for item in items {
+        let Some(id) = id(&item) else {
+            refused.push((None, "the item has no id"));
+            continue;
+        };
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        let Some(name) = name(&item) else {
+            refused.push((Some(id), "the item has no id"));
+            continue;
+        };
+        if !names.insert(name.to_lowercase()) {
+            refused.push((Some(name), "another item has the same file name"));
+            continue;
+        }
+        named.push((name, item));
+    }
+    (named, refused)
 }
 
 /// The exit of a run that reported its failures: auth when a token failed.

@@ -197,7 +197,7 @@ impl Picking {
             max_wait: DEFAULT_MAX_WAIT,
             deleted: false,
         };
-        match check_picker_uri(&picker_uri, picking.client.base_url()) {
+        match check_picker_uri(&picker_uri, &picking.client) {
             Ok(uri) => picking.picker_uri = uri,
             Err(error) => {
                 picking.deleted = true;
@@ -433,9 +433,7 @@ impl Picking {
             )
         })?;
         let uri = crate::net::parse_uri("baseUrl", &url)?;
-        let base = crate::net::parse_uri("base_url", self.client.base_url())?;
-        let same_origin = crate::net::origin(&uri).is_some()
-            && crate::net::origin(&uri) == crate::net::origin(&base);
+        let same_origin = self.client.is_own_origin(&uri);
         let google = uri.scheme_str() == Some("https")
             && uri.port().is_none()
             && uri.host().is_some_and(is_user_content_host);
@@ -478,16 +476,14 @@ fn is_user_content_host(host: &str) -> bool {
 /// and sent to: printable ASCII, `https` (or the API's own origin, a local
 /// test server) and no user name before the host, which could make
 /// `https://photos.google.com@elsewhere/` read as Google's.
-fn check_picker_uri(uri: &str, base_url: &str) -> Result<String> {
+fn check_picker_uri(uri: &str, client: &Client) -> Result<String> {
     let printable =
         !uri.is_empty() && uri.len() <= 4096 && uri.chars().all(|c| c.is_ascii_graphic());
     let parsed = printable
         .then(|| crate::net::parse_uri("pickerUri", uri).ok())
         .flatten();
     let ok = parsed.is_some_and(|p| {
-        let base = crate::net::parse_uri("base_url", base_url).ok();
-        let same_origin = crate::net::origin(&p).is_some()
-            && base.is_some_and(|b| crate::net::origin(&p) == crate::net::origin(&b));
+        let same_origin = client.is_own_origin(&p);
         let userinfo = p.authority().is_some_and(|a| a.as_str().contains('@'));
         p.host().is_some() && !userinfo && (p.scheme_str() == Some("https") || same_origin)
     });
@@ -625,7 +621,8 @@ mod tests {
 
     #[test]
     fn picker_uris_must_be_printable_https_links() {
-        let base = "https://photospicker.googleapis.com/";
+        let client = |url: &str| Client::builder().base_url(url).no_proxy().build().unwrap();
+        let base = &client("https://photospicker.googleapis.com/");
         assert!(check_picker_uri("https://photos.google.com/picker/abc", base).is_ok());
         for bad in [
             "",
@@ -641,7 +638,7 @@ mod tests {
             assert!(check_picker_uri(bad, base).is_err(), "{bad:?}");
         }
         // Plain http only on the API's own (test server's) origin.
-        let local = "http://127.0.0.1:8080/";
+        let local = &client("http://127.0.0.1:8080/");
         assert!(check_picker_uri("http://127.0.0.1:8080/picker/1", local).is_ok());
         assert!(check_picker_uri("http://127.0.0.1:9999/picker/1", local).is_err());
     }

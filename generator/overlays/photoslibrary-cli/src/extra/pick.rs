@@ -15,7 +15,8 @@ use photospicker_v1::models::PickedMediaItem;
 use photospicker_v1::picking::{MediaOptions, Picking, MAX_ITEMS};
 
 use super::auth::printable;
-use crate::support::{self, Output};
+// The two libraries share the runtime, so their errors are the same type.
+use crate::support::{self, fail, Output};
 
 /// The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use.
 const EXIT_INTERRUPTED: u8 = 130;
@@ -171,30 +172,21 @@ async fn download(
     out: &std::path::Path,
     jobs: usize,
 ) -> Result<(), ExitCode> {
-    // Each id once; two ids whose names clash (even ignoring case) are
-    // refused rather than written over each other.
-    let mut seen = HashSet::new();
-    let mut names = HashMap::new();
-    let mut failed: Vec<(String, String, bool)> = Vec::new();
-    let mut todo = Vec::new();
-    for item in items {
-        let Some(id) = item.id.clone() else {
-            failed.push(("(no id)".into(), "the item has no id".into(), false));
-            continue;
-        };
-        if !seen.insert(id.clone()) {
-            continue;
-        }
-        let Some(name) = item.local_file_name() else {
-            failed.push((id, "the item has no id".into(), false));
-            continue;
-        };
-        if names.insert(name.to_lowercase(), id.clone()).is_some() {
-            failed.push((name, "another item has the same file name".into(), false));
-            continue;
-        }
-        todo.push((name, item));
-    }
+    let (todo, refused) = super::distinct_names(
+        items,
+        |item| item.id.clone(),
+        PickedMediaItem::local_file_name,
+    );
+    let mut failed: Vec<(String, String, bool)> = refused
+        .into_iter()
+        .map(|(name, why)| {
+            (
+                name.unwrap_or_else(|| "(no id)".into()),
+                why.to_owned(),
+                false,
+            )
+        })
+        .collect();
 
     let bar = ProgressBar::with_draw_target(Some(todo.len() as u64), ProgressDrawTarget::stderr());
     bar.set_style(
@@ -358,9 +350,4 @@ fn fail_with_hint(error: &photospicker_v1::Error) -> ExitCode {
         eprintln!("hint: run `photoslibrary auth login` again: it asks for the Picker scope");
     }
     code
-}
-
-fn fail(error: &photospicker_v1::Error) -> ExitCode {
-    // The two libraries share the runtime, so their errors are the same type.
-    support::fail(error)
 }
