@@ -4,11 +4,37 @@
 use crate::error::{Error, Result};
 
 /// Characters kept as they are by reserved expansion (`{+x}`), besides the
-/// unreserved ones. `?` and `#` are left out on purpose: they would end the path.
+/// unreserved ones: RFC 3986's reserved set without `?` and `#`, which would
+/// end the path.
 const RESERVED: &[u8] = b":/[]@!$&'()*+,;=";
 
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// How a value is expanded into the path (RFC 6570 §3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expansion {
+    /// `{x}` (§3.2.2): everything but unreserved characters is encoded.
+    Simple,
+    /// `{+x}` (§3.2.3): reserved characters stay, so a resource name keeps its
+    /// `/`; `?` and `#` are encoded all the same.
+    Reserved,
+}
+
+/// Appends `value` to `path`, percent-encoding every byte that `expansion`
+/// does not keep. `%` is always encoded, valid triplet or not: the server
+/// decodes the path back to exactly `value` (RFC 6570 would let a valid
+/// triplet through in reserved expansion, which makes `a%2Fb` and `a/b` the
+/// same name).
+pub fn encode_into(path: &mut String, value: &str, expansion: Expansion) {
+    for &b in value.as_bytes() {
+        if is_unreserved(b) || (expansion == Expansion::Reserved && RESERVED.contains(&b)) {
+            path.push(char::from(b));
+        } else {
+            push_pct(path, b);
+        }
+    }
 }
 
 /// Appends one path parameter's value.
@@ -18,35 +44,41 @@ fn is_unreserved(b: u8) -> bool {
 /// would form `.` or `..` segments are rejected, since they change which
 /// resource the path names.
 pub fn push_var(path: &mut String, name: &'static str, value: &str, reserved: bool) -> Result<()> {
-    if value.is_empty() {
+    push_joined(path, name, &[value], reserved)
+}
+
+/// Appends a list given to `{x}` or `{+x}` (§3.2.2): each element encoded,
+/// joined with a literal `,`. Checked like [`push_var`].
+pub fn push_joined<S: AsRef<str>>(
+    path: &mut String,
+    name: &'static str,
+    values: &[S],
+    reserved: bool,
+) -> Result<()> {
+    let expansion = if reserved {
+        Expansion::Reserved
+    } else {
+        Expansion::Simple
+    };
+    let start = path.len();
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            path.push(',');
+        }
+        encode_into(path, value.as_ref(), expansion);
+    }
+    // Checked on what was written: only a kept `/` can start a segment, and
+    // `.` is never encoded.
+    let written = &path[start..];
+    if written.is_empty() {
         return Err(Error::invalid_argument(name, "must not be empty"));
     }
-    let segments: Box<dyn Iterator<Item = &str>> = if reserved {
-        Box::new(value.split('/'))
-    } else {
-        Box::new(std::iter::once(value))
-    };
-    for segment in segments {
-        if segment == "." || segment == ".." {
-            return Err(Error::invalid_argument(
-                name,
-                format!("{value:?} would change the request path"),
-            ));
-        }
-    }
-    for &b in value.as_bytes() {
-        if is_unreserved(b) || (reserved && RESERVED.contains(&b)) {
-            path.push(b as char);
-        } else if reserved && b == b'%' {
-            // Reserved expansion passes existing percent-triplets through; a bare
-            // `%` is encoded. Checked below once the whole value is known.
-            path.push('%');
-        } else {
-            push_pct(path, b);
-        }
-    }
-    if reserved {
-        fix_bare_percents(path, value.len());
+    if written.split('/').any(|s| s == "." || s == "..") {
+        let value: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+        return Err(Error::invalid_argument(
+            name,
+            format!("{:?} would change the request path", value.join(",")),
+        ));
     }
     Ok(())
 }
@@ -54,36 +86,16 @@ pub fn push_var(path: &mut String, name: &'static str, value: &str, reserved: bo
 fn push_pct(path: &mut String, b: u8) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     path.push('%');
-    path.push(HEX[usize::from(b >> 4)] as char);
-    path.push(HEX[usize::from(b & 15)] as char);
+    path.push(char::from(HEX[usize::from(b >> 4)]));
+    path.push(char::from(HEX[usize::from(b & 15)]));
 }
 
-/// Encodes `%` signs in the last `len` bytes of `path` that do not start a
-/// valid `%XX` triplet.
-fn fix_bare_percents(path: &mut String, len: usize) {
-    let start = path.len() - len.min(path.len());
-    if !path[start..].contains('%') {
-        return;
-    }
-    let tail = path.split_off(start);
-    let bytes = tail.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        let triplet = b == b'%'
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
-        if b == b'%' && !triplet {
-            path.push_str("%25");
-        } else {
-            path.push(b as char);
-        }
-    }
-}
-
-/// Appends a `{/x*}` list: each element becomes its own `/`-prefixed segment.
-pub fn push_list(path: &mut String, name: &'static str, values: &[String]) -> Result<()> {
+/// Appends a `{/x*}` list (§3.2.6, exploded): each element becomes its own
+/// `/`-prefixed segment, simply expanded.
+pub fn push_list<S: AsRef<str>>(path: &mut String, name: &'static str, values: &[S]) -> Result<()> {
     for value in values {
         path.push('/');
-        push_var(path, name, value, false)?;
+        push_var(path, name, value.as_ref(), false)?;
     }
     Ok(())
 }
@@ -292,7 +304,13 @@ mod tests {
             "v1/albums/projects/p/locations/l"
         );
         assert_eq!(expand("a?b#c", true).unwrap(), "v1/albums/a%3Fb%23c");
-        assert_eq!(expand("a%2Fb%zz", true).unwrap(), "v1/albums/a%2Fb%25zz");
+        // `%` is always encoded: the server decodes back to the value given.
+        assert_eq!(expand("a%2Fb%zz", true).unwrap(), "v1/albums/a%252Fb%25zz");
+        // A bare `%` far from the end of a value that grows when encoded.
+        assert_eq!(
+            expand("projects/100%/serviceAccounts/日本語", true).unwrap(),
+            "v1/albums/projects/100%25/serviceAccounts/%E6%97%A5%E6%9C%AC%E8%AA%9E"
+        );
     }
 
     #[test]

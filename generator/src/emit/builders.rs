@@ -371,7 +371,8 @@ pub(crate) fn path_code(api: &Api, m: &Method, template: &PathTemplate) -> Token
                 if v.slash_explode {
                     quote!(crate::path::push_list(&mut path, #wire, #values)?;)
                 } else {
-                    quote!(crate::path::push_var(&mut path, #wire, &#values.join(","), false)?;)
+                    let reserved = v.reserved && !api.fully_encode_reserved_expansion;
+                    quote!(crate::path::push_joined(&mut path, #wire, #values, #reserved)?;)
                 }
             } else {
                 let value = if p.ty == TypeRef::String {
