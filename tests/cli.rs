@@ -313,6 +313,14 @@ async fn exit_codes_tell_usage_auth_api_and_network_errors_apart() {
             .output()
             .unwrap();
         assert_eq!(network.status.code(), Some(5));
+        // An answer that does not decode is the protocol code, not 1.
+        Mock::given(path("/v1/albums/garbled"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 5})))
+            .mount(&server)
+            .await;
+        let garbled = run(Some(&server), &["albums", "get", "garbled"], None);
+        assert_eq!(garbled.status.code(), Some(6), "{}", stderr(&garbled));
+        assert!(stderr(&garbled).contains("could not be decoded"));
     })
     .await
 }
@@ -2231,6 +2239,67 @@ async fn pick_checks_its_folder_before_anyone_picks() {
         assert!(server.received_requests().await.unwrap().is_empty());
         assert_eq!(std::fs::read(&file).unwrap(), b"keep me");
         std::fs::remove_file(&file).unwrap();
+        // A folder that exists but this user cannot write into (even root
+        // cannot create files in /proc/self) is found before any session too.
+        if cfg!(target_os = "linux") {
+            let out = pick(&server, &["--out", "/proc/self"]);
+            assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+            assert!(stderr(&out).contains("cannot write into"), "{}", stderr(&out));
+            assert!(server.received_requests().await.unwrap().is_empty());
+        }
+    })
+    .await
+}
+
+/// Ctrl-C while `sessions.create` is in flight: the tool waits for the
+/// session the server makes and deletes it.
+#[cfg(unix)]
+#[tokio::test]
+async fn pick_interrupted_while_the_session_is_created_deletes_it() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let session = json!({"id": "S9", "pickerUri": "https://photos.google.com/picker/S9",
+            "pollingConfig": {"pollInterval": "1s", "timeoutIn": "25s"}, "mediaItemsSet": false});
+        Mock::given(method("POST"))
+            .and(path("/v1/sessions"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(session)
+                    .set_delay(Duration::from_secs(2)),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(method("DELETE"))
+            .and(path("/v1/sessions/S9"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(&server)
+            .await;
+        let mut cmd = Command::new(binary());
+        cmd.args(["pick", "--list", "--no-qr", "--picker-url", &server.uri()])
+            .env("PHOTOSLIBRARY_TOKEN", "cli-token")
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .env("PHOTOSLIBRARY_CONFIG_DIR", no_config())
+            .env_remove("PHOTOSPICKER_BASE_URL");
+        let running = Running::spawn(cmd);
+        // Interrupt once the create call has reached the server.
+        while !server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.method.as_str() == "POST")
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let killed = Command::new("kill")
+            .args(["-INT", &running.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let (status, _, rest) = running.finish();
+        assert_eq!(status.code(), Some(130), "{rest}");
+        assert!(rest.contains("picking session deleted"), "{rest}");
+        assert_eq!(deletes(&server).await, 1);
     })
     .await
 }

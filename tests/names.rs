@@ -18,6 +18,11 @@ fn hostile_text() -> impl Strategy<Value = String> {
         Just(" ".to_owned()),
         Just("\0".to_owned()),
         Just("CON".to_owned()),
+        Just("COM".to_owned()),
+        Just("lpt".to_owned()),
+        Just("\u{b9}".to_owned()),
+        Just("\u{b2}".to_owned()),
+        Just("\u{b3}".to_owned()),
         Just("\u{202E}".to_owned()),
         Just(":".to_owned()),
         Just("é".to_owned()),
@@ -46,12 +51,19 @@ fn is_one_safe_component(name: &str) {
         "{name:?}"
     );
     assert!(components.next().is_none(), "{name:?}");
-    let stem = name.split('.').next().unwrap().to_ascii_uppercase();
+    // Windows's device names, superscript digits included (`COM¹`).
+    let stem = name.split('.').next().unwrap().trim_end().to_ascii_uppercase();
+    let device_number = |rest: &str| {
+        let mut chars = rest.chars();
+        matches!(
+            (chars.next(), chars.next()),
+            (Some('0'..='9' | '¹' | '²' | '³'), None)
+        )
+    };
     assert!(
-        !["CON", "PRN", "AUX", "NUL"].contains(&stem.as_str())
-            && !(stem.len() == 4
-                && (stem.starts_with("COM") || stem.starts_with("LPT"))
-                && stem.as_bytes()[3].is_ascii_digit()),
+        !["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"].contains(&stem.as_str())
+            && !stem.strip_prefix("COM").is_some_and(device_number)
+            && !stem.strip_prefix("LPT").is_some_and(device_number),
         "{name:?}"
     );
 }

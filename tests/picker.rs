@@ -235,8 +235,11 @@ async fn wait_gives_up_at_timeout_in_and_the_drop_deletes_the_session() {
         let started = Instant::now();
         let error = picking.wait(|_| {}).await.unwrap_err();
         assert!(matches!(error, Error::Expired { .. }), "{error:?}");
+        // The message names the deadline that applied, not max_wait.
         assert!(
-            error.to_string().contains("did not finish picking"),
+            error
+                .to_string()
+                .contains("did not finish picking within 1.5 s (the session's timeoutIn)"),
             "{error}"
         );
         assert!(started.elapsed() >= Duration::from_millis(1490));
@@ -265,6 +268,10 @@ async fn a_server_that_extends_its_timeout_forever_is_cut_at_max_wait() {
         let started = Instant::now();
         let error = picking.wait(|_| {}).await.unwrap_err();
         assert!(matches!(error, Error::Expired { .. }), "{error:?}");
+        assert!(
+            error.to_string().contains("within 2.5 s (the wait's max_wait)"),
+            "{error}"
+        );
         // "0s" is not a tight loop: polls are at least 1 s apart (after 1 s,
         // 2 s, and a last one at max_wait).
         let seen = seen.lock().unwrap().clone();
@@ -594,6 +601,98 @@ async fn a_server_that_lists_endlessly_is_stopped() {
         let pages = requests(&server, "GET", "/v1/mediaItems").await.len();
         assert_eq!(pages, photospicker_v1::picking::MAX_PAGES + 1);
         picking.delete().await.unwrap();
+    })
+    .await
+}
+
+/// A clean-up call survives a transient error: `DELETE` is idempotent, so
+/// one 503 is retried rather than leaving the session behind.
+#[tokio::test]
+async fn a_delete_that_meets_a_503_is_retried() {
+    bounded(async {
+        let server = MockServer::start().await;
+        mount_create(&server, session(false, "1s", "60s")).await;
+        Mock::given(method("DELETE"))
+            .and(path("/v1/sessions/S1"))
+            .respond_with(ResponseTemplate::new(503))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        mount_delete(&server).await;
+        let picking = client(&server).start_picking(None).await.unwrap();
+        picking.delete().await.unwrap();
+        assert_eq!(requests(&server, "DELETE", "/v1/sessions/S1").await.len(), 2);
+    })
+    .await
+}
+
+/// Poll settings that are not durations (`"abc"`, `"1e9s"`) do not fail a
+/// pick: the session is taken without them, and the wait falls back to its
+/// default interval and to max_wait.
+#[tokio::test]
+async fn unreadable_poll_settings_fall_back_to_safe_defaults() {
+    bounded(async {
+        let server = MockServer::start().await;
+        mount_create(&server, session(false, "abc", "1e9s")).await;
+        mount_delete(&server).await;
+        let seen = mount_polls(&server, usize::MAX, "1s", "soon").await;
+        let picking = client(&server).start_picking(None).await.unwrap();
+        let config = picking.session().polling_config.clone().unwrap();
+        assert_eq!((config.poll_interval, config.timeout_in), (None, None));
+        // The first answer's interval is the default (5 s), so max_wait ends
+        // the wait before any poll but the last one at the deadline; that
+        // answer's unreadable timeoutIn is dropped too.
+        let mut picking = picking.max_wait(Duration::from_millis(1500));
+        let error = picking.wait(|_| {}).await.unwrap_err();
+        assert!(
+            error.to_string().contains("within 1.5 s (the wait's max_wait)"),
+            "{error}"
+        );
+        assert_eq!(seen.lock().unwrap().len(), 1);
+        picking.delete().await.unwrap();
+    })
+    .await
+}
+
+/// An answer to `sessions.create` that does not decode still names the
+/// session the server made: it is deleted before the error is returned.
+#[tokio::test]
+async fn a_create_answer_that_does_not_decode_still_deletes_its_session() {
+    bounded(async {
+        let server = MockServer::start().await;
+        let mut answer = session(false, "1s", "60s");
+        answer["mediaItemsSet"] = json!("maybe");
+        mount_create(&server, answer).await;
+        mount_delete(&server).await;
+        let error = client(&server).start_picking(None).await.unwrap_err();
+        assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+        assert_eq!(requests(&server, "DELETE", "/v1/sessions/S1").await.len(), 1);
+    })
+    .await
+}
+
+/// A caller that stops waiting while `sessions.create` is in flight (a
+/// time-out, Ctrl-C) does not leave the session the server then makes.
+#[tokio::test]
+async fn a_session_created_after_its_caller_gave_up_is_deleted() {
+    bounded(async {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/v1/sessions"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(session(false, "1s", "60s"))
+                    .set_delay(Duration::from_millis(800)),
+            )
+            .mount(&server)
+            .await;
+        mount_delete(&server).await;
+        let client = client(&server);
+        let gave_up =
+            tokio::time::timeout(Duration::from_millis(50), client.start_picking(None)).await;
+        assert!(gave_up.is_err());
+        deleted(&server).await;
     })
     .await
 }

@@ -200,6 +200,60 @@ async fn a_post_is_retried_only_when_the_caller_opts_in() {
     .await
 }
 
+/// RFC 9110's idempotent methods are retried by default (a clean-up
+/// `DELETE` survives one 503); `PATCH` is not; a call can opt out.
+#[tokio::test]
+async fn idempotent_methods_are_retried_by_default_and_others_are_not() {
+    bounded(async move {
+        let server = MockServer::start().await;
+        let drive = drive_v3::Client::builder()
+            .base_url(server.uri())
+            .bearer_token(TOKEN)
+            .retry_policy(fast_retries())
+            .build()
+            .unwrap();
+        let once_503 = || async {
+            server.reset().await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(503))
+                .up_to_n_times(1)
+                .with_priority(1)
+                .mount(&server)
+                .await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "F"})))
+                .mount(&server)
+                .await;
+        };
+
+        once_503().await;
+        drive.files().delete("F").send().await.unwrap();
+        assert_eq!(requests(&server).await, 2, "a DELETE is retried");
+
+        once_503().await;
+        let err = drive
+            .files()
+            .delete("F")
+            .retry_policy(RetryPolicy::none())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+        assert_eq!(requests(&server).await, 1, "a call's policy overrides");
+
+        once_503().await;
+        let err = drive
+            .files()
+            .update("F", Default::default())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+        assert_eq!(requests(&server).await, 1, "a PATCH is not retried");
+    })
+    .await
+}
+
 #[tokio::test]
 async fn an_html_502_page_is_an_api_error_with_the_body_excerpt() {
     bounded(async move {

@@ -62,11 +62,22 @@ pub trait Extension {
 /// The extension of a tool that has none: only the generated commands.
 impl Extension for () {}
 
-/// Exit codes, as documented in the crate README.
+/// Exit codes, as the README lists them: a local file or folder could not
+/// be read or written (or a local port had).
+pub const EXIT_LOCAL: u8 = 1;
+/// A bad argument, flag value or body.
 pub const EXIT_USAGE: u8 = 2;
+/// No token, a refused one (401, 403) or a scope not granted.
 pub const EXIT_AUTH: u8 = 3;
+/// The API answered with an error (or a quota, session or URL ran out).
 pub const EXIT_API: u8 = 4;
+/// The server could not be reached or did not answer in time.
 pub const EXIT_NETWORK: u8 = 5;
+/// The server's answer broke the protocol or did not decode.
+pub const EXIT_PROTOCOL: u8 = 6;
+/// Stopped by Ctrl-C, SIGTERM or SIGHUP (128 + SIGINT, as shells report it).
+#[allow(dead_code)] // only tools with long-running commands catch signals
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,10 +174,17 @@ pub fn exit_code(error: &library::Error) -> ExitCode {
     let code = match error {
         Error::Auth(_) => EXIT_AUTH,
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403) => EXIT_AUTH,
-        Error::Api(_) | Error::Expired { .. } => EXIT_API,
+        Error::Api(_) | Error::Expired { .. } | Error::RetryAfterTooLong { .. } => EXIT_API,
         Error::Transport(_) | Error::Timeout => EXIT_NETWORK,
         Error::InvalidArgument { .. } => EXIT_USAGE,
-        _ => 1,
+        Error::Io { .. } => EXIT_LOCAL,
+        Error::Decode { .. }
+        | Error::Protocol { .. }
+        | Error::RepeatedPageToken { .. }
+        | Error::ResponseTooLarge { .. } => EXIT_PROTOCOL,
+        // A stub's unimplemented method, and variants added later: the
+        // client could not complete the call as the API describes it.
+        _ => EXIT_PROTOCOL,
     };
     ExitCode::from(code)
 }

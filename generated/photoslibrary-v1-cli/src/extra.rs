@@ -645,9 +645,7 @@ async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
         }
         (None, None) => return Err(support::usage("give --album or --search")),
     };
-    tokio::fs::create_dir_all(&out)
-        .await
-        .map_err(|e| support::usage(&format!("cannot create {}: {e}", out.display())))?;
+    writable_folder(&out)?;
     let items: Vec<MediaItem> = client
         .media_items()
         .search(request)
@@ -756,5 +754,36 @@ fn exit_for(all_ok: bool, auth_failed: bool) -> Result<(), ExitCode> {
         (true, _) => Ok(()),
         (false, true) => Err(ExitCode::from(support::EXIT_AUTH)),
         (false, false) => Err(ExitCode::from(support::EXIT_API)),
+    }
+}
+
+/// Makes `dir` if needed and checks, by writing a file into it, that this
+/// user can write there: a folder that cannot take the files is found
+/// before a session is created or any transfer starts.
+pub(crate) fn writable_folder(dir: &Path) -> Result<(), ExitCode> {
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        eprintln!(
+            "error: {what} {}: {e}",
+            auth::printable(&dir.display().to_string())
+        );
+        ExitCode::from(support::EXIT_LOCAL)
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail("cannot create", &e))?;
+    let probe = dir.join(format!(
+        ".photoslibrary-write-check-{}",
+        std::process::id()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe);
+    match file {
+        Ok(file) => {
+            drop(file);
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(fail("cannot write into", &e)),
     }
 }

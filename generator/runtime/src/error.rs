@@ -8,6 +8,24 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// The whole body of an answer that did not decode (at most the client's
+/// `max_response_bytes`); its `Debug` shows only its length.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawBody(pub bytes::Bytes);
+
+impl RawBody {
+    /// The body's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawBody({} bytes)", self.0.len())
+    }
+}
+
 /// Everything that can go wrong with a call.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -28,6 +46,9 @@ pub enum Error {
         source: serde_json::Error,
         /// The first 1 KiB of the body, for diagnosis.
         body_excerpt: String,
+        /// The whole body: an answer to a create call that does not decode
+        /// still names what the server made ([`Error::undecoded_json`]).
+        body: RawBody,
     },
     /// Reading the media to upload, or writing a download, failed.
     Io {
@@ -297,6 +318,16 @@ impl Error {
         }
     }
 
+    /// The body of a success answer that did not decode, as JSON if it is
+    /// JSON: what identifies a resource the server created is still there
+    /// (`value["id"]`), so it can be used or cleaned up.
+    pub fn undecoded_json(&self) -> Option<serde_json::Value> {
+        match self {
+            Error::Decode { body, .. } => serde_json::from_slice(body.as_bytes()).ok(),
+            _ => None,
+        }
+    }
+
     /// The HTTP status of an API error.
     pub fn status(&self) -> Option<crate::net::StatusCode> {
         match self {
@@ -347,6 +378,7 @@ impl fmt::Display for Error {
             Error::Decode {
                 source,
                 body_excerpt,
+                ..
             } => {
                 write!(f, "the response could not be decoded: {source}; body starts with: {body_excerpt:?}")
             }

@@ -26,11 +26,24 @@ use crate::transport::{check_status, Call};
 /// common file systems, with room for the temporary name's prefix and suffix.
 pub const MAX_NAME_BYTES: usize = 200;
 
-/// Names Windows reserves for devices, whatever their extension.
-const RESERVED: &[&str] = &[
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
-    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
-];
+/// Whether Windows reserves `stem` (a name before its first dot) for a
+/// device, whatever the extension: `CON`, `PRN`, `AUX`, `NUL`, `CONIN$`,
+/// `CONOUT$`, and `COM` or `LPT` followed by a digit or by a superscript
+/// one, two or three (`COM¹`, `LPT²`), in any case.
+fn is_device_name(stem: &str) -> bool {
+    let upper = stem.to_ascii_uppercase();
+    if ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"].contains(&upper.as_str()) {
+        return true;
+    }
+    let Some(rest) = upper.strip_prefix("COM").or_else(|| upper.strip_prefix("LPT")) else {
+        return false;
+    };
+    let mut chars = rest.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('0'..='9' | '\u{b9}' | '\u{b2}' | '\u{b3}'), None)
+    )
+}
 
 /// Turns `name` into a single, portable path component: separators, NUL,
 /// control and bidirectional-override characters and the characters Windows
@@ -68,7 +81,7 @@ fn sanitize(name: &str) -> String {
         trimmed.to_owned()
     };
     let stem = out.split('.').next().unwrap_or("").trim_end();
-    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+    if is_device_name(stem) {
         out.insert(0, '_');
     }
     out
@@ -737,6 +750,13 @@ mod tests {
             ("CON", "_CON"),
             ("con.txt", "_con.txt"),
             ("LPT9.tar.gz", "_LPT9.tar.gz"),
+            ("COM\u{b9}.jpg", "_COM\u{b9}.jpg"),
+            ("lpt\u{b2}", "_lpt\u{b2}"),
+            ("COM\u{b3} .png", "_COM\u{b3} .png"),
+            ("COM0", "_COM0"),
+            ("conout$.txt", "_conout$.txt"),
+            ("COM\u{2074}", "COM\u{2074}"),
+            ("COM10", "COM10"),
             ("CONSOLE.txt", "CONSOLE.txt"),
             ("ab\u{202E}gpj.exe", "ab_gpj.exe"),
             ("C:drive", "C_drive"),

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod created;
 pub mod error;
 pub mod field_mask;
 pub mod files;
@@ -32,7 +33,7 @@ pub use chrono;
 #[doc(hidden)]
 pub use client::EXAMPLE_API;
 pub use client::{Api, Client, ClientBuilder, Endpoint};
-pub use error::{ApiError, BoxError, Error, GoogleError, Result};
+pub use error::{ApiError, BoxError, Error, GoogleError, RawBody, Result};
 pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};
 pub use retry::RetryPolicy;

@@ -15,8 +15,11 @@ pub fn server_delay(error: &Error) -> Option<Duration> {
 ///
 /// By default a call is retried (up to 3 attempts in all, within 60 seconds)
 /// when it failed with 429, 500, 502, 503 or 504, a timeout or a connection
-/// error, and only for idempotent methods (`GET`); other methods are retried
-/// only after [`RetryPolicy::retry_non_idempotent`]. The wait before attempt
+/// error, and only for idempotent methods (RFC 9110 §9.2.2: `GET`, `HEAD`,
+/// `PUT`, `DELETE`, `OPTIONS`); other methods (`POST`, `PATCH`) are retried
+/// only after [`RetryPolicy::retry_non_idempotent`]. A client's policy is
+/// replaced per call by the builders' `retry_policy` ([`RetryPolicy::none`]
+/// to send a call once). The wait before attempt
 /// `n + 1` is drawn uniformly from zero to `initial_backoff * multiplier^(n-1)`
 /// capped at `max_backoff` ("full jitter"); a `Retry-After` header (seconds or
 /// an HTTP date) replaces it, up to [`RetryPolicy::max_retry_after`]: a server

@@ -69,9 +69,10 @@ pub struct Call {
     /// The scopes the method accepts.
     pub scopes: &'static [&'static str],
     pub opts: CallOptions,
-    /// Repeating the request cannot do harm although its method is not `GET`
-    /// (starting an upload session, uploading bytes that nothing refers to
-    /// yet): the retry policy treats it like a `GET`.
+    /// Repeating the request cannot do harm although its method is not
+    /// idempotent ([`is_idempotent`]: starting an upload session, uploading
+    /// bytes that nothing refers to yet): the retry policy treats it like a
+    /// `GET`.
     pub idempotent: bool,
     /// The body is media: sent in pieces under the idle timeout, not one
     /// deadline (see `net`).
@@ -113,6 +114,20 @@ impl Call {
         self.note = Some(note);
         self
     }
+}
+
+/// Whether repeating a request of this method has the effect of sending it
+/// once (RFC 9110 §9.2.2), so a failed attempt may be retried by default.
+pub fn is_idempotent(method: &crate::net::Method) -> bool {
+    use crate::net::Method;
+    [
+        Method::GET,
+        Method::HEAD,
+        Method::PUT,
+        Method::DELETE,
+        Method::OPTIONS,
+    ]
+    .contains(method)
 }
 
 /// Serializes a request body (inside `{"data": ...}` when `wrapped`: APIs
@@ -207,8 +222,7 @@ impl Client {
     {
         let uri = self.uri(&call)?;
         let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
-        let may_retry =
-            call.method == crate::net::Method::GET || call.idempotent || policy.non_idempotent;
+        let may_retry = is_idempotent(&call.method) || call.idempotent || policy.non_idempotent;
         let start = Instant::now();
         let mut attempt = 1;
         loop {
@@ -397,6 +411,7 @@ pub fn decode_with<T: DeserializeOwned>(body: &[u8], wrapped: bool) -> Result<T>
     let error = |source| Error::Decode {
         source,
         body_excerpt: excerpt(body),
+        body: crate::error::RawBody(Bytes::copy_from_slice(body)),
     };
     // Validating UTF-8 once for the whole body is cheaper than per string.
     let text = match std::str::from_utf8(body) {

@@ -7,6 +7,7 @@ use super::*;
 /// (the runtime's interface for generated code, hidden from the docs), and
 /// those users name (`types`, `files`, `media`).
 pub(crate) const RUNTIME_MODULES: &[&str] = &[
+    "created",
     "macros",
     "net",
     "pagination",
@@ -99,7 +100,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #[allow(unused_imports)]
         use ::discovery_runtime::{#(#internal),*};
         pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
-        pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, Result};
+        pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, RawBody, Result};
         pub use ::discovery_runtime::{BoxFuture, Endpoint, RequestPreview, Xgafv};
         pub use ::discovery_runtime::{HeaderMap, StatusCode, TransportError};
 

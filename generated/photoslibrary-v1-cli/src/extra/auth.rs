@@ -206,7 +206,7 @@ fn logout(dir: &Path) -> ExitCode {
         }
     }
     if failed {
-        return ExitCode::FAILURE;
+        return ExitCode::from(support::EXIT_LOCAL);
     }
     println!("logged out");
     ExitCode::SUCCESS
@@ -721,7 +721,7 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
         Ok(h) => h,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(support::EXIT_LOCAL);
         }
     };
     let listener = match TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await {
@@ -742,7 +742,7 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            return ExitCode::from(support::EXIT_LOCAL);
         }
     };
     let client = oauth_client(
@@ -824,7 +824,7 @@ async fn login(dir: &Path, m: &ArgMatches) -> ExitCode {
     };
     if let Err(e) = store() {
         eprintln!("error: cannot store credentials in {}: {e}", dir.display());
-        return ExitCode::FAILURE;
+        return ExitCode::from(support::EXIT_LOCAL);
     }
     println!("logged in; credentials stored in {}", dir.display());
     ExitCode::SUCCESS

@@ -152,7 +152,36 @@ impl Client {
             }),
             ..Default::default()
         };
-        let session = self.sessions().create(request).send().await?;
+        // The session is created to the end even if this future is dropped
+        // meanwhile; one nobody takes is deleted.
+        let client = self.clone();
+        let create = async move {
+            let answer = client.sessions().create(request).send().await;
+            match answer.or_else(lenient_session) {
+                Ok(session) => Ok(session),
+                Err(error) => {
+                    // An answer that does not decode may still name the
+                    // session the server made: it is deleted, not lost.
+                    let id = error
+                        .undecoded_json()
+                        .and_then(|v| v.get("id")?.as_str().map(str::to_owned))
+                        .filter(|id| !id.is_empty());
+                    if let Some(id) = id {
+                        let _ = client.sessions().delete(id).send().await;
+                    }
+                    Err(error)
+                }
+            }
+        };
+        let client = self.clone();
+        let undo = move |session: PickingSession| -> crate::BoxFuture<()> {
+            Box::pin(async move {
+                if let Some(id) = session.id.filter(|id| !id.is_empty()) {
+                    let _ = client.sessions().delete(id).send().await;
+                }
+            })
+        };
+        let session = crate::created::create_then(create, undo).await?;
         let id = session.id.clone().filter(|id| !id.is_empty());
         match Picking::new(self.clone(), session) {
             Ok(picking) => Ok(picking),
@@ -246,9 +275,12 @@ impl Picking {
     pub async fn wait(&mut self, mut on_poll: impl FnMut(&PickingSession)) -> Result<()> {
         let start = Instant::now();
         let cap = start.checked_add(self.max_wait);
+        // The deadline, and whether it is the server's (`timeoutIn`) or ours.
         let at_most = |deadline: Option<Instant>| match (deadline, cap) {
-            (Some(d), Some(c)) => Some(d.min(c)),
-            (d, c) => d.or(c),
+            (Some(d), Some(c)) if d < c => Some((d, Limit::Server)),
+            (_, Some(c)) => Some((c, Limit::MaxWait)),
+            (Some(d), None) => Some((d, Limit::Server)),
+            (None, None) => None,
         };
         let mut deadline = at_most(timeout_in(&self.session).and_then(|t| start.checked_add(t)));
         let mut interval = poll_interval(&self.session);
@@ -258,13 +290,16 @@ impl Picking {
                 return Ok(());
             }
             let now = Instant::now();
-            let left = deadline.map(|d| d.saturating_duration_since(now));
-            if last_poll || left == Some(Duration::ZERO) {
+            let left = deadline.map(|(d, _)| d.saturating_duration_since(now));
+            if let Some((at, limit)) = deadline.filter(|_| last_poll || left == Some(Duration::ZERO)) {
+                let waited = seconds(at.saturating_duration_since(start));
+                let why = match limit {
+                    Limit::Server => "the session's timeoutIn",
+                    Limit::MaxWait => "the wait's max_wait",
+                };
                 return Err(Error::Expired {
                     message: format!(
-                        "the user did not finish picking in time (the session's timeoutIn, at most \
-                         {} s, has passed); start a new session",
-                        self.max_wait.as_secs()
+                        "the user did not finish picking within {waited} ({why}); start a new session"
                     ),
                 });
             }
@@ -284,17 +319,16 @@ impl Picking {
                 .get(self.id.clone())
                 .send()
                 .await
+                .or_else(lenient_session)
                 .map_err(session_gone)?;
             on_poll(&self.session);
             let now = Instant::now();
             // The earliest deadline any answer gave: a server's clock runs
             // down, and one that keeps extending it cannot keep us forever.
-            if let Some(t) = timeout_in(&self.session) {
-                let answer = now.checked_add(t);
-                deadline = at_most(match (deadline, answer) {
-                    (Some(d), Some(a)) => Some(d.min(a)),
-                    (d, a) => d.or(a),
-                });
+            if let Some(answer) = timeout_in(&self.session).and_then(|t| now.checked_add(t)) {
+                if deadline.is_none_or(|(d, _)| answer < d) {
+                    deadline = at_most(Some(answer));
+                }
             }
             if self.session.polling_config.is_some() {
                 interval = poll_interval(&self.session);
@@ -495,6 +529,58 @@ fn check_picker_uri(uri: &str, client: &Client) -> Result<String> {
             uri.chars().take(200).collect::<String>()
         )))
     }
+}
+
+/// Which limit ended a [`Picking::wait`].
+#[derive(Clone, Copy)]
+enum Limit {
+    /// The earliest `timeoutIn` the server gave.
+    Server,
+    /// [`Picking::max_wait`].
+    MaxWait,
+}
+
+/// `d` for a message: `4 s`, `0.5 s`, `3600 s`.
+fn seconds(d: Duration) -> String {
+    let whole = d.as_secs();
+    let tenths = d.subsec_millis() / 100;
+    if whole >= 10 || tenths == 0 {
+        format!("{whole} s")
+    } else {
+        format!("{whole}.{tenths} s")
+    }
+}
+
+/// A session answer that failed to decode only because of its polling
+/// configuration (`pollInterval` or `timeoutIn` that is not a duration) is
+/// taken without the unreadable values: the wait then falls back to its
+/// default interval and to `max_wait`, rather than failing a pick the user
+/// may already have made. Any other error is returned as it is.
+fn lenient_session(error: Error) -> Result<PickingSession> {
+    let Some(mut value) = error.undecoded_json() else {
+        return Err(error);
+    };
+    let mut dropped = false;
+    if let Some(config) = value
+        .get_mut("pollingConfig")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for key in ["pollInterval", "timeoutIn"] {
+            let readable = config.get(key).is_none_or(|v| {
+                v.is_null()
+                    || v.as_str()
+                        .is_some_and(|s| s.parse::<crate::types::Duration>().is_ok())
+            });
+            if !readable {
+                config.remove(key);
+                dropped = true;
+            }
+        }
+    }
+    if !dropped {
+        return Err(error);
+    }
+    serde_json::from_value(value).map_err(|_| error)
 }
 
 /// The session's suggested poll interval, bounded.

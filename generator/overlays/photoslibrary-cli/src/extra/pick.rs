@@ -16,10 +16,8 @@ use photospicker_v1::picking::{MediaOptions, Picking, MAX_ITEMS};
 
 use super::auth::printable;
 // The two libraries share the runtime, so their errors are the same type.
-use crate::support::{self, fail, Output};
+use crate::support::{self, fail, Output, EXIT_INTERRUPTED};
 
-/// The exit code of a run stopped with Ctrl-C (128 + SIGINT), as shells use.
-const EXIT_INTERRUPTED: u8 = 130;
 
 /// The largest listing page read (a page of 100 items is some 100 KiB).
 const MAX_PAGE_BYTES: u64 = 4 << 20;
@@ -66,24 +64,30 @@ pub async fn run(
     // The folder is checked before the user spends time picking.
     let out = m.get_one::<String>("out").map(PathBuf::from);
     if let Some(out) = &out {
-        std::fs::create_dir_all(out).map_err(|e| {
-            eprintln!(
-                "error: cannot create {}: {e}",
-                printable(&out.display().to_string())
-            );
-            ExitCode::from(1)
-        })?;
+        super::writable_folder(out)?;
     }
     let max = m.get_one::<u32>("max").copied();
 
-    // Interrupts are caught from here on: a session being created is given
-    // up (the server may still make it; it expires there), one that exists
+    // Interrupts are caught from here on: a session being created is waited
+    // for (the server may make it all the same) and deleted, one that exists
     // goes through `finish`, which deletes it.
     let interrupt = interrupted();
     tokio::pin!(interrupt);
+    let create = client.start_picking(max);
+    tokio::pin!(create);
     let mut picking = tokio::select! {
-        created = client.start_picking(max) => created.map_err(|e| fail_with_hint(&e))?,
-        _ = &mut interrupt => return Err(ExitCode::from(EXIT_INTERRUPTED)),
+        created = &mut create => created.map_err(|e| fail_with_hint(&e))?,
+        _ = &mut interrupt => {
+            eprintln!("interrupted");
+            let created = tokio::select! {
+                created = tokio::time::timeout(DELETE_WAIT, create) => created,
+                _ = interrupted() => return Err(ExitCode::from(EXIT_INTERRUPTED)),
+            };
+            if let Ok(Ok(picking)) = created {
+                return finish(picking, Err(ExitCode::from(EXIT_INTERRUPTED))).await;
+            }
+            return Err(ExitCode::from(EXIT_INTERRUPTED));
+        }
     };
     show_link(picking.picker_uri(), !m.get_flag("no-qr"));
     let work = pick_and_fetch(&mut picking, out.as_deref(), m, output);
