@@ -2244,7 +2244,11 @@ async fn pick_checks_its_folder_before_anyone_picks() {
         if cfg!(target_os = "linux") {
             let out = pick(&server, &["--out", "/proc/self"]);
             assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-            assert!(stderr(&out).contains("cannot write into"), "{}", stderr(&out));
+            assert!(
+                stderr(&out).contains("cannot write into"),
+                "{}",
+                stderr(&out)
+            );
             assert!(server.received_requests().await.unwrap().is_empty());
         }
     })

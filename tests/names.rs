@@ -52,7 +52,12 @@ fn is_one_safe_component(name: &str) {
     );
     assert!(components.next().is_none(), "{name:?}");
     // Windows's device names, superscript digits included (`COM¹`).
-    let stem = name.split('.').next().unwrap().trim_end().to_ascii_uppercase();
+    let stem = name
+        .split('.')
+        .next()
+        .unwrap()
+        .trim_end()
+        .to_ascii_uppercase();
     let device_number = |rest: &str| {
         let mut chars = rest.chars();
         matches!(

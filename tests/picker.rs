@@ -269,7 +269,9 @@ async fn a_server_that_extends_its_timeout_forever_is_cut_at_max_wait() {
         let error = picking.wait(|_| {}).await.unwrap_err();
         assert!(matches!(error, Error::Expired { .. }), "{error:?}");
         assert!(
-            error.to_string().contains("within 2.5 s (the wait's max_wait)"),
+            error
+                .to_string()
+                .contains("within 2.5 s (the wait's max_wait)"),
             "{error}"
         );
         // "0s" is not a tight loop: polls are at least 1 s apart (after 1 s,
@@ -622,7 +624,10 @@ async fn a_delete_that_meets_a_503_is_retried() {
         mount_delete(&server).await;
         let picking = client(&server).start_picking(None).await.unwrap();
         picking.delete().await.unwrap();
-        assert_eq!(requests(&server, "DELETE", "/v1/sessions/S1").await.len(), 2);
+        assert_eq!(
+            requests(&server, "DELETE", "/v1/sessions/S1").await.len(),
+            2
+        );
     })
     .await
 }
@@ -646,7 +651,9 @@ async fn unreadable_poll_settings_fall_back_to_safe_defaults() {
         let mut picking = picking.max_wait(Duration::from_millis(1500));
         let error = picking.wait(|_| {}).await.unwrap_err();
         assert!(
-            error.to_string().contains("within 1.5 s (the wait's max_wait)"),
+            error
+                .to_string()
+                .contains("within 1.5 s (the wait's max_wait)"),
             "{error}"
         );
         assert_eq!(seen.lock().unwrap().len(), 1);
@@ -667,7 +674,10 @@ async fn a_create_answer_that_does_not_decode_still_deletes_its_session() {
         mount_delete(&server).await;
         let error = client(&server).start_picking(None).await.unwrap_err();
         assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-        assert_eq!(requests(&server, "DELETE", "/v1/sessions/S1").await.len(), 1);
+        assert_eq!(
+            requests(&server, "DELETE", "/v1/sessions/S1").await.len(),
+            1
+        );
     })
     .await
 }

@@ -2,9 +2,6 @@
 //! built with clap's builder API (no derive: faster builds), dispatching to
 //! the library's typed request builders.
 
-use std::collections::BTreeSet;
-
-use heck::ToKebabCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -22,45 +19,6 @@ const SUPPORT_DIR: &str = "generator/cli";
 /// Modules of every tool (and `main.rs`'s alias of the library): an overlay
 /// module may not take these names.
 const TAKEN_MODULES: &[&str] = &["commands", "library", "main", "support"];
-
-/// Flags every method command has or that clap takes.
-const RESERVED: &[&str] = &[
-    "token",
-    "base-url",
-    "output",
-    "timeout",
-    "body",
-    "all",
-    "help",
-    "version",
-    "dry-run",
-    "upload",
-    "download",
-    "content-type",
-];
-
-/// Top-level command names the tool itself takes.
-const RESERVED_COMMANDS: &[&str] = &["completions", "help"];
-
-/// `name`, or (when it is taken at this level) `name-<suffix>`, then numbered.
-fn claim(taken: &mut BTreeSet<String>, name: &str, suffix: &str) -> String {
-    let name = if name.is_empty() { suffix } else { name };
-    if taken.insert(name.to_string()) {
-        return name.to_string();
-    }
-    let mut n = 1;
-    loop {
-        let candidate = if n == 1 {
-            format!("{name}-{suffix}")
-        } else {
-            format!("{name}-{suffix}-{n}")
-        };
-        if taken.insert(candidate.clone()) {
-            return candidate;
-        }
-        n += 1;
-    }
-}
 
 /// `[deprecated] ` for the help of a deprecated command or flag.
 fn deprecated_mark(deprecated: &Option<String>) -> &'static str {
@@ -339,7 +297,6 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
     let base_env = format!("{env_prefix}_BASE_URL");
     let mut commands = Vec::new();
     let mut arms = Vec::new();
-    let mut taken: BTreeSet<String> = RESERVED_COMMANDS.iter().map(|s| s.to_string()).collect();
     // One function per command and per method's dispatch: rustc checks many
     // small functions far faster than one with thousands of arms.
     let mut out = Items {
@@ -348,15 +305,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
         fns: Vec::new(),
         resources: 0,
     };
-    level_in(
-        api,
-        &api.methods,
-        &api.resources,
-        &[],
-        &[],
-        &mut taken,
-        &mut out,
-    );
+    level_in(api, &api.methods, &api.resources, &[], &[], &mut out);
     commands.append(&mut out.commands);
     arms.append(&mut out.arms);
     let fns = out.fns;
@@ -593,12 +542,19 @@ fn run_fn(arms: &[TokenStream]) -> TokenStream {
                 }
             }
             let mut header = None;
-            let run: std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), ExitCode>> + '_>> = match path.as_slice() {
-                #(#arms)*
-                _ => return Err(support::usage("unknown command")),
-            };
-            run.await
+            // A table, not a `match` on slices: rustc's pattern checking of
+            // such matches grows far faster than the number of arms.
+            match METHODS.iter().find(|(names, _)| *names == path.as_slice()) {
+                Some((_, run)) => run(client, m, output, dry_run, &mut header).await,
+                None => Err(support::usage("unknown command")),
+            }
         }
+
+        /// What runs one method's command.
+        type RunFn = for<'a> fn(&'a Client, &'a ArgMatches, Output, bool, &'a mut Option<Vec<String>>) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>>;
+
+        /// Every method's command path and what runs it.
+        static METHODS: &[(&[&str], RunFn)] = &[#(#arms)*];
     }
 }
 
@@ -623,20 +579,14 @@ fn level_in(
     resources: &[Resource],
     path: &[String],
     accessors: &[&str],
-    taken: &mut BTreeSet<String>,
     out: &mut Items,
 ) {
-    // Resources claim first: their names are the API's structure.
-    let resource_names: Vec<String> = resources
-        .iter()
-        .map(|r| claim(taken, &r.name.wire.to_kebab_case(), "resource"))
-        .collect();
     for m in methods {
-        let name = claim(taken, &m.name.wire.to_kebab_case(), "method");
+        let name = m.command.clone();
         let mut names = path.to_vec();
         names.push(name.clone());
         // The flags are named once; the command and its dispatch both use them.
-        let flags = method_flags(api, m);
+        let flags = method_flags(m);
         let stub = crate::names::bare(&m.stub);
         let command_fn = quote::format_ident!("command_{stub}");
         let run_fn = quote::format_ident!("run_{stub}");
@@ -650,16 +600,19 @@ fn level_in(
         let body = method_arm(api, accessors, m, &flags);
         out.fns.push(quote! {
             #[allow(unused_variables)]
-            async fn #run_fn(client: &Client, m: &ArgMatches, output: Output, dry_run: bool, header: &mut Option<Vec<String>>) -> Result<(), ExitCode> {
-                #body
-                Ok(())
+            fn #run_fn<'a>(client: &'a Client, m: &'a ArgMatches, output: Output, dry_run: bool, header: &'a mut Option<Vec<String>>) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+                Box::pin(async move {
+                    #body
+                    Ok(())
+                })
             }
         });
         out.arms.push(quote! {
-            [#(#names),*] => Box::pin(#run_fn(client, m, output, dry_run, &mut header)),
+            (&[#(#names),*], #run_fn),
         });
     }
-    for (r, name) in resources.iter().zip(resource_names) {
+    for r in resources {
+        let name = r.command.clone();
         let about = format!(
             "{}The {} resource",
             deprecated_mark(&r.deprecated),
@@ -670,15 +623,12 @@ fn level_in(
         let mut sub_accessors = accessors.to_vec();
         sub_accessors.push(&r.name.rust);
         let mut level_commands = std::mem::take(&mut out.commands);
-        // clap adds `help` to every command with subcommands.
-        let mut sub_taken: BTreeSet<String> = ["help".to_string()].into();
         level_in(
             api,
             &r.methods,
             &r.resources,
             &sub_path,
             &sub_accessors,
-            &mut sub_taken,
             out,
         );
         let subs = std::mem::take(&mut out.commands);
@@ -694,83 +644,18 @@ fn level_in(
     }
 }
 
-/// A flag for each scalar top-level field of the request body.
-fn body_flags<'a>(
-    api: &'a Api,
-    m: &Method,
-    taken: &mut BTreeSet<String>,
-) -> Vec<(String, &'a Field)> {
-    let Some(Body {
-        ty: TypeRef::Named { name, .. },
-        ..
-    }) = &m.request
-    else {
-        return Vec::new();
-    };
-    let Some(TypeDef {
-        kind: TypeKind::Struct(fields),
-        ..
-    }) = api.types.iter().find(|t| &t.name == name)
-    else {
-        return Vec::new();
-    };
-    fields
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.ty,
-                TypeRef::String
-                    | TypeRef::Bool
-                    | TypeRef::I32
-                    | TypeRef::U32
-                    | TypeRef::I64
-                    | TypeRef::U64
-                    | TypeRef::F32
-                    | TypeRef::F64
-            )
-        })
-        .map(|f| {
-            let mut flag = f.name.wire.to_kebab_case();
-            if flag.is_empty() || !taken.insert(flag.clone()) {
-                flag = claim(taken, &format!("body-{flag}"), "field");
-            }
-            (flag, f)
-        })
-        .collect()
-}
-
-/// A method's flags: one per query parameter, then one per scalar body field,
-/// each with its unique kebab-case name.
+/// A method's flags (named in lowering): one per query parameter, then one
+/// per scalar body field.
 struct MethodFlags<'a> {
     query: Vec<(String, &'a Param)>,
-    body: Vec<(String, &'a Field)>,
+    body: Vec<&'a BodyFlag>,
 }
 
-fn method_flags<'a>(api: &'a Api, m: &'a Method) -> MethodFlags<'a> {
-    let (mut taken, query) = query_flags(m);
-    let body = if m.request.is_some() {
-        body_flags(api, m, &mut taken)
-    } else {
-        Vec::new()
-    };
-    MethodFlags { query, body }
-}
-
-fn query_flags(m: &Method) -> (BTreeSet<String>, Vec<(String, &Param)>) {
-    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
-    let flags = m
-        .optional()
-        .map(|p| {
-            let mut flag = p.name.wire.to_kebab_case();
-            if flag.is_empty() || !taken.insert(flag.clone()) {
-                let fallback =
-                    format!("param-{}", crate::names::bare(&p.name.rust).to_kebab_case());
-                flag = claim(&mut taken, &fallback, "param");
-            }
-            (flag, p)
-        })
-        .collect();
-    (taken, flags)
+fn method_flags(m: &Method) -> MethodFlags<'_> {
+    MethodFlags {
+        query: m.optional().map(|p| (p.flag.clone(), p)).collect(),
+        body: m.body_flags.iter().collect(),
+    }
 }
 
 fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) -> TokenStream {
@@ -786,12 +671,7 @@ fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) ->
     for p in m.positional() {
         // Positional ids cannot collide with flag names (a body field `id`).
         let id = format!("arg:{}", crate::names::bare(&p.name.rust));
-        let value_name = p
-            .name
-            .wire
-            .to_kebab_case()
-            .to_ascii_uppercase()
-            .replace('-', "_");
+        let value_name = &p.flag;
         let help = short_help(p.description.as_deref());
         let many = p
             .repeated
@@ -816,10 +696,11 @@ fn method_command(api: &Api, m: &Method, name: &str, flags: &MethodFlags<'_>) ->
             .long("body")
             .value_name("FILE")
             .help("The JSON request body: a file, or - for standard input")));
-        for (flag, f) in &flags.body {
+        for f in &flags.body {
+            let flag = &f.flag;
             let help = format!(
                 "Sets `{}` of the request body",
-                terminal(&crate::markdown::one_line(&f.name.wire))
+                terminal(&crate::markdown::one_line(&f.field.wire))
             );
             args.push(quote!(Arg::new(#flag).long(#flag).help(#help)));
         }
@@ -931,8 +812,9 @@ fn method_arm(api: &Api, accessors: &[&str], m: &Method, flags: &MethodFlags<'_>
         let fields: Vec<TokenStream> = flags
             .body
             .iter()
-            .map(|(flag, f)| {
-                let wire = &f.name.wire;
+            .map(|f| {
+                let flag = &f.flag;
+                let wire = &f.field.wire;
                 let quoted = matches!(f.ty, TypeRef::String | TypeRef::I64 | TypeRef::U64);
                 quote!((#flag, #wire, #quoted))
             })

@@ -80,6 +80,8 @@ pub struct Resource {
     pub resources: Vec<Resource>,
     /// `Some(note)` when deprecated (see [`Method::deprecated`]).
     pub deprecated: Option<String>,
+    /// The tool's subcommand (kebab-case, unique at its level).
+    pub command: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +139,19 @@ pub struct Method {
     /// note taken from the description) or an overlay's
     /// [`Options::lifecycle`](crate::Options::lifecycle).
     pub deprecated: Option<String>,
+    /// The tool's subcommand (kebab-case, unique at its level).
+    pub command: String,
+    /// The tool's flags for scalar top-level fields of the request body.
+    pub body_flags: Vec<BodyFlag>,
+}
+
+/// A flag of the tool that sets one field of a method's request body.
+#[derive(Debug, Clone)]
+pub struct BodyFlag {
+    /// The flag, without its dashes (unique among the method's flags).
+    pub flag: String,
+    pub field: Name,
+    pub ty: TypeRef,
 }
 
 impl Method {
@@ -223,6 +238,9 @@ pub struct Param {
     pub default: Option<String>,
     pub description: Option<String>,
     pub deprecated: Option<String>,
+    /// The tool's name for it: the flag (without dashes) of a setter
+    /// parameter, the value name (`ALBUM_ID`) of a positional one.
+    pub flag: String,
 }
 
 /// A parsed path template, e.g. `v1/{+name}:cancel`.
@@ -477,11 +495,12 @@ fn dump_resource(w: &mut String, r: &Resource, depth: usize) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         w,
-        "{pad}resource {} -> {}() [{}::{}]{}",
+        "{pad}resource {} -> {}() [{}::{}] command {}{}",
         r.name.wire,
         r.name.rust,
         r.module,
         r.type_name,
+        r.command,
         dep(&r.deprecated)
     );
     for m in &r.methods {
@@ -496,12 +515,13 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         w,
-        "{pad}method {} -> {}() [{}] {} {}{}",
+        "{pad}method {} -> {}() [{}] {} {} command {}{}",
         m.id,
         m.name.rust,
         m.builder,
         m.http_method.as_str(),
         m.path.template,
+        m.command,
         dep(&m.deprecated)
     );
     for p in &m.params {
@@ -525,19 +545,33 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
             .as_deref()
             .map(|p| format!(" pattern {p}"))
             .unwrap_or_default();
+        let cli = if p.positional {
+            format!(" {}", p.flag)
+        } else {
+            format!(" --{}", p.flag)
+        };
         let _ = writeln!(
             w,
-            "{pad}  param {} ({}): {} [{}]{}{}",
+            "{pad}  param {} ({}): {} [{}]{}{}{}",
             p.name.rust,
             p.name.wire,
             p.ty.display(),
             flags.join(", "),
             pattern,
+            cli,
             dep(&p.deprecated)
         );
     }
     if let Some(b) = &m.request {
         let _ = writeln!(w, "{pad}  request {}: {}", b.arg, b.ty.display());
+    }
+    if !m.body_flags.is_empty() {
+        let flags: Vec<String> = m
+            .body_flags
+            .iter()
+            .map(|f| format!("--{} ({})", f.flag, f.field.wire))
+            .collect();
+        let _ = writeln!(w, "{pad}  body flags {}", flags.join(", "));
     }
     let _ = writeln!(
         w,

@@ -41,6 +41,9 @@ pub struct Options {
     /// `support::Extension` trait and `Default` (e.g. `extra::Photos`, defined
     /// in the overlay's `src/extra.rs`). `None`: only the generated commands.
     pub cli_extension: Option<String>,
+    /// Top-level commands a hand-written tool adds (Photos's `upload`): the
+    /// generated commands keep clear of these names.
+    pub cli_commands: Vec<String>,
     /// Other generated libraries the tool's extension uses (the Photos tool's
     /// `pick` drives the Picker API's crate): each crate's package name and
     /// path from the tool's crate, added to its dependencies.
@@ -107,6 +110,7 @@ impl Default for Options {
             overlays: Vec::new(),
             overlay_source: None,
             cli_extension: None,
+            cli_commands: Vec::new(),
             cli_libraries: Vec::new(),
             runtime_path: "../../generator/runtime".into(),
             lifecycle: Lifecycle::default(),

@@ -8,6 +8,9 @@ use crate::ir::*;
 use crate::names::{bare, sanitize, Case, NamePool};
 use crate::{Error, Options};
 
+mod cli;
+pub use cli::{RESERVED_COMMANDS, RESERVED_FLAGS};
+
 /// The field of every model that keeps JSON fields the document does not know.
 pub const UNKNOWN_FIELDS: &str = "unknown_fields";
 
@@ -154,6 +157,7 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
     detect_pagination_all(&mut api, &kinds);
     name_stub_methods(&mut api);
     apply_lifecycle(&mut api, &options.lifecycle)?;
+    cli::name_commands(&mut api, &options.cli_commands);
     Ok(api)
 }
 
@@ -511,6 +515,7 @@ impl Lower {
                 methods,
                 resources,
                 deprecated: deprecation(res.deprecated, None),
+                command: String::new(),
             });
         }
         Ok(out)
@@ -671,6 +676,7 @@ impl Lower {
                 }),
                 deprecated: deprecation(schema.deprecated, description.as_deref()),
                 description,
+                flag: String::new(),
             });
         }
 
@@ -757,6 +763,8 @@ impl Lower {
             supports_subscription: m.supports_subscription,
             note: None,
             deprecated: deprecation(m.deprecated, m.description.as_deref()),
+            command: String::new(),
+            body_flags: Vec::new(),
         })
     }
 

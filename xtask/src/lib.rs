@@ -35,6 +35,8 @@ pub struct Target {
     /// Other generated libraries a tool's extension uses: package name and
     /// path from the tool's crate (`Options::cli_libraries`).
     pub cli_libraries: &'static [(&'static str, &'static str)],
+    /// Top-level commands the tool's extension adds (`Options::cli_commands`).
+    pub cli_commands: &'static [&'static str],
 }
 
 /// The Photos Library API since 31 March 2025: withdrawn methods, removed
@@ -51,6 +53,7 @@ pub const TARGETS: &[Target] = &[
         cli_extension: None,
         lifecycle: Some(PHOTOS_LIFECYCLE),
         cli_libraries: &[],
+        cli_commands: &[],
     },
     // The Photos tool's `pick` drives the Picker API's crate.
     Target {
@@ -61,6 +64,7 @@ pub const TARGETS: &[Target] = &[
         cli_extension: Some("extra::Photos"),
         lifecycle: Some(PHOTOS_LIFECYCLE),
         cli_libraries: &[("photospicker-v1", "../photospicker-v1")],
+        cli_commands: &["upload", "download", "pick"],
     },
     // The Picker API: how an app reads the photos a user picks in their own
     // library (the Library API sees only what the app created).
@@ -72,6 +76,7 @@ pub const TARGETS: &[Target] = &[
         cli_extension: None,
         lifecycle: None,
         cli_libraries: &[],
+        cli_commands: &[],
     },
     // Exercises media upload and download in the test suite (Photos has neither in its document).
     Target {
@@ -82,6 +87,7 @@ pub const TARGETS: &[Target] = &[
         cli_extension: None,
         lifecycle: None,
         cli_libraries: &[],
+        cli_commands: &[],
     },
     // A tool with no hand-written commands: what every API's tool is
     // (`--upload`, `--download` and `--dry-run` are tested on it).
@@ -93,6 +99,7 @@ pub const TARGETS: &[Target] = &[
         cli_extension: None,
         lifecycle: None,
         cli_libraries: &[],
+        cli_commands: &[],
     },
 ];
 
@@ -204,6 +211,7 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
             .iter()
             .map(|(name, path)| (name.to_string(), path.to_string()))
             .collect(),
+        cli_commands: target.cli_commands.iter().map(|c| c.to_string()).collect(),
         lifecycle,
         ..Options::default()
     };

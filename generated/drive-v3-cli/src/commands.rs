@@ -219,153 +219,68 @@ async fn run(
         }
     }
     let mut header = None;
-    let run: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), ExitCode>> + '_>,
-    > = match path.as_slice() {
-        ["about", "get"] => {
-            Box::pin(run_about_get(client, m, output, dry_run, &mut header))
-        }
-        ["changes", "get-start-page-token"] => {
-            Box::pin(
-                run_changes_get_start_page_token(client, m, output, dry_run, &mut header),
-            )
-        }
-        ["changes", "list"] => {
-            Box::pin(run_changes_list(client, m, output, dry_run, &mut header))
-        }
-        ["changes", "watch"] => {
-            Box::pin(run_changes_watch(client, m, output, dry_run, &mut header))
-        }
-        ["channels", "stop"] => {
-            Box::pin(run_channels_stop(client, m, output, dry_run, &mut header))
-        }
-        ["comments", "create"] => {
-            Box::pin(run_comments_create(client, m, output, dry_run, &mut header))
-        }
-        ["comments", "delete"] => {
-            Box::pin(run_comments_delete(client, m, output, dry_run, &mut header))
-        }
-        ["comments", "get"] => {
-            Box::pin(run_comments_get(client, m, output, dry_run, &mut header))
-        }
-        ["comments", "list"] => {
-            Box::pin(run_comments_list(client, m, output, dry_run, &mut header))
-        }
-        ["comments", "update"] => {
-            Box::pin(run_comments_update(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "create"] => {
-            Box::pin(run_drives_create(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "delete"] => {
-            Box::pin(run_drives_delete(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "get"] => {
-            Box::pin(run_drives_get(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "hide"] => {
-            Box::pin(run_drives_hide(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "list"] => {
-            Box::pin(run_drives_list(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "unhide"] => {
-            Box::pin(run_drives_unhide(client, m, output, dry_run, &mut header))
-        }
-        ["drives", "update"] => {
-            Box::pin(run_drives_update(client, m, output, dry_run, &mut header))
-        }
-        ["files", "copy"] => {
-            Box::pin(run_files_copy(client, m, output, dry_run, &mut header))
-        }
-        ["files", "create"] => {
-            Box::pin(run_files_create(client, m, output, dry_run, &mut header))
-        }
-        ["files", "delete"] => {
-            Box::pin(run_files_delete(client, m, output, dry_run, &mut header))
-        }
-        ["files", "empty-trash"] => {
-            Box::pin(run_files_empty_trash(client, m, output, dry_run, &mut header))
-        }
-        ["files", "export"] => {
-            Box::pin(run_files_export(client, m, output, dry_run, &mut header))
-        }
-        ["files", "generate-ids"] => {
-            Box::pin(run_files_generate_ids(client, m, output, dry_run, &mut header))
-        }
-        ["files", "get"] => {
-            Box::pin(run_files_get(client, m, output, dry_run, &mut header))
-        }
-        ["files", "list"] => {
-            Box::pin(run_files_list(client, m, output, dry_run, &mut header))
-        }
-        ["files", "update"] => {
-            Box::pin(run_files_update(client, m, output, dry_run, &mut header))
-        }
-        ["files", "watch"] => {
-            Box::pin(run_files_watch(client, m, output, dry_run, &mut header))
-        }
-        ["permissions", "create"] => {
-            Box::pin(run_permissions_create(client, m, output, dry_run, &mut header))
-        }
-        ["permissions", "delete"] => {
-            Box::pin(run_permissions_delete(client, m, output, dry_run, &mut header))
-        }
-        ["permissions", "get"] => {
-            Box::pin(run_permissions_get(client, m, output, dry_run, &mut header))
-        }
-        ["permissions", "list"] => {
-            Box::pin(run_permissions_list(client, m, output, dry_run, &mut header))
-        }
-        ["permissions", "update"] => {
-            Box::pin(run_permissions_update(client, m, output, dry_run, &mut header))
-        }
-        ["replies", "create"] => {
-            Box::pin(run_replies_create(client, m, output, dry_run, &mut header))
-        }
-        ["replies", "delete"] => {
-            Box::pin(run_replies_delete(client, m, output, dry_run, &mut header))
-        }
-        ["replies", "get"] => {
-            Box::pin(run_replies_get(client, m, output, dry_run, &mut header))
-        }
-        ["replies", "list"] => {
-            Box::pin(run_replies_list(client, m, output, dry_run, &mut header))
-        }
-        ["replies", "update"] => {
-            Box::pin(run_replies_update(client, m, output, dry_run, &mut header))
-        }
-        ["revisions", "delete"] => {
-            Box::pin(run_revisions_delete(client, m, output, dry_run, &mut header))
-        }
-        ["revisions", "get"] => {
-            Box::pin(run_revisions_get(client, m, output, dry_run, &mut header))
-        }
-        ["revisions", "list"] => {
-            Box::pin(run_revisions_list(client, m, output, dry_run, &mut header))
-        }
-        ["revisions", "update"] => {
-            Box::pin(run_revisions_update(client, m, output, dry_run, &mut header))
-        }
-        ["teamdrives", "create"] => {
-            Box::pin(run_teamdrives_create(client, m, output, dry_run, &mut header))
-        }
-        ["teamdrives", "delete"] => {
-            Box::pin(run_teamdrives_delete(client, m, output, dry_run, &mut header))
-        }
-        ["teamdrives", "get"] => {
-            Box::pin(run_teamdrives_get(client, m, output, dry_run, &mut header))
-        }
-        ["teamdrives", "list"] => {
-            Box::pin(run_teamdrives_list(client, m, output, dry_run, &mut header))
-        }
-        ["teamdrives", "update"] => {
-            Box::pin(run_teamdrives_update(client, m, output, dry_run, &mut header))
-        }
-        _ => return Err(support::usage("unknown command")),
-    };
-    run.await
+    match METHODS.iter().find(|(names, _)| *names == path.as_slice()) {
+        Some((_, run)) => run(client, m, output, dry_run, &mut header).await,
+        None => Err(support::usage("unknown command")),
+    }
 }
+/// What runs one method's command.
+type RunFn = for<'a> fn(
+    &'a Client,
+    &'a ArgMatches,
+    Output,
+    bool,
+    &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>>;
+/// Every method's command path and what runs it.
+static METHODS: &[(&[&str], RunFn)] = &[
+    (&["about", "get"], run_about_get),
+    (&["changes", "get-start-page-token"], run_changes_get_start_page_token),
+    (&["changes", "list"], run_changes_list),
+    (&["changes", "watch"], run_changes_watch),
+    (&["channels", "stop"], run_channels_stop),
+    (&["comments", "create"], run_comments_create),
+    (&["comments", "delete"], run_comments_delete),
+    (&["comments", "get"], run_comments_get),
+    (&["comments", "list"], run_comments_list),
+    (&["comments", "update"], run_comments_update),
+    (&["drives", "create"], run_drives_create),
+    (&["drives", "delete"], run_drives_delete),
+    (&["drives", "get"], run_drives_get),
+    (&["drives", "hide"], run_drives_hide),
+    (&["drives", "list"], run_drives_list),
+    (&["drives", "unhide"], run_drives_unhide),
+    (&["drives", "update"], run_drives_update),
+    (&["files", "copy"], run_files_copy),
+    (&["files", "create"], run_files_create),
+    (&["files", "delete"], run_files_delete),
+    (&["files", "empty-trash"], run_files_empty_trash),
+    (&["files", "export"], run_files_export),
+    (&["files", "generate-ids"], run_files_generate_ids),
+    (&["files", "get"], run_files_get),
+    (&["files", "list"], run_files_list),
+    (&["files", "update"], run_files_update),
+    (&["files", "watch"], run_files_watch),
+    (&["permissions", "create"], run_permissions_create),
+    (&["permissions", "delete"], run_permissions_delete),
+    (&["permissions", "get"], run_permissions_get),
+    (&["permissions", "list"], run_permissions_list),
+    (&["permissions", "update"], run_permissions_update),
+    (&["replies", "create"], run_replies_create),
+    (&["replies", "delete"], run_replies_delete),
+    (&["replies", "get"], run_replies_get),
+    (&["replies", "list"], run_replies_list),
+    (&["replies", "update"], run_replies_update),
+    (&["revisions", "delete"], run_revisions_delete),
+    (&["revisions", "get"], run_revisions_get),
+    (&["revisions", "list"], run_revisions_list),
+    (&["revisions", "update"], run_revisions_update),
+    (&["teamdrives", "create"], run_teamdrives_create),
+    (&["teamdrives", "delete"], run_teamdrives_delete),
+    (&["teamdrives", "get"], run_teamdrives_get),
+    (&["teamdrives", "list"], run_teamdrives_list),
+    (&["teamdrives", "update"], run_teamdrives_update),
+];
 fn command_about_get() -> Command {
     Command::new("get")
         .about(
@@ -376,21 +291,23 @@ fn command_about_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_about_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_about_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.about().get();
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.about().get();
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_1() -> Command {
     Command::new("about")
@@ -428,33 +345,35 @@ fn command_changes_get_start_page_token() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_changes_get_start_page_token(
-    client: &Client,
-    m: &ArgMatches,
+fn run_changes_get_start_page_token<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.changes().get_start_page_token();
-    if let Some(v) = m.get_one::<String>("drive-id").cloned() {
-        call = call.drive_id(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
-        call = call.team_drive_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.changes().get_start_page_token();
+        if let Some(v) = m.get_one::<String>("drive-id").cloned() {
+            call = call.drive_id(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
+            call = call.team_drive_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_changes_list() -> Command {
     Command::new("list")
@@ -541,64 +460,67 @@ fn command_changes_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_changes_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_changes_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.changes().list();
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("drive-id").cloned() {
-        call = call.drive_id(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-corpus-removals")? {
-        call = call.include_corpus_removals(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
-        call = call.include_items_from_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-removed")? {
-        call = call.include_removed(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
-        call = call.include_team_drive_items(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "restrict-to-my-drive")? {
-        call = call.restrict_to_my_drive(v);
-    }
-    if let Some(v) = m.get_one::<String>("spaces").cloned() {
-        call = call.spaces(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
-        call = call.team_drive_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.changes().list();
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("drive-id").cloned() {
+            call = call.drive_id(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-corpus-removals")? {
+            call = call.include_corpus_removals(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
+            call = call.include_items_from_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-removed")? {
+            call = call.include_removed(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
+            call = call.include_team_drive_items(v);
+        }
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "restrict-to-my-drive")? {
+            call = call.restrict_to_my_drive(v);
+        }
+        if let Some(v) = m.get_one::<String>("spaces").cloned() {
+            call = call.spaces(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
+            call = call.team_drive_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_changes_watch() -> Command {
     Command::new("watch")
@@ -718,71 +640,73 @@ fn command_changes_watch() -> Command {
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_changes_watch(
-    client: &Client,
-    m: &ArgMatches,
+fn run_changes_watch<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("address", "address", true),
-            ("expiration", "expiration", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("payload", "payload", false),
-            ("resource-id", "resourceId", true),
-            ("resource-uri", "resourceUri", true),
-            ("body-token", "token", true),
-            ("type", "type", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.changes().watch(request);
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("drive-id").cloned() {
-        call = call.drive_id(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-corpus-removals")? {
-        call = call.include_corpus_removals(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
-        call = call.include_items_from_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-removed")? {
-        call = call.include_removed(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
-        call = call.include_team_drive_items(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "restrict-to-my-drive")? {
-        call = call.restrict_to_my_drive(v);
-    }
-    if let Some(v) = m.get_one::<String>("spaces").cloned() {
-        call = call.spaces(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
-        call = call.team_drive_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                ("address", "address", true),
+                ("expiration", "expiration", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("payload", "payload", false),
+                ("resource-id", "resourceId", true),
+                ("resource-uri", "resourceUri", true),
+                ("body-token", "token", true),
+                ("type", "type", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.changes().watch(request);
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = m.get_one::<String>("drive-id").cloned() {
+            call = call.drive_id(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-corpus-removals")? {
+            call = call.include_corpus_removals(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
+            call = call.include_items_from_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-removed")? {
+            call = call.include_removed(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
+            call = call.include_team_drive_items(v);
+        }
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "restrict-to-my-drive")? {
+            call = call.restrict_to_my_drive(v);
+        }
+        if let Some(v) = m.get_one::<String>("spaces").cloned() {
+            call = call.spaces(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
+            call = call.team_drive_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_2() -> Command {
     Command::new("changes")
@@ -837,34 +761,36 @@ fn command_channels_stop() -> Command {
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_channels_stop(
-    client: &Client,
-    m: &ArgMatches,
+fn run_channels_stop<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("address", "address", true),
-            ("expiration", "expiration", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("payload", "payload", false),
-            ("resource-id", "resourceId", true),
-            ("resource-uri", "resourceUri", true),
-            ("body-token", "token", true),
-            ("type", "type", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.channels().stop(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                ("address", "address", true),
+                ("expiration", "expiration", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("payload", "payload", false),
+                ("resource-id", "resourceId", true),
+                ("resource-uri", "resourceUri", true),
+                ("body-token", "token", true),
+                ("type", "type", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.channels().stop(request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn resource_3() -> Command {
     Command::new("channels")
@@ -913,34 +839,39 @@ fn command_comments_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_comments_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_comments_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("anchor", "anchor", true),
-            ("content", "content", true),
-            ("deleted", "deleted", false),
-            ("html-content", "htmlContent", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("resolved", "resolved", false),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.comments().create(arg_file_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("anchor", "anchor", true),
+                ("content", "content", true),
+                ("deleted", "deleted", false),
+                ("html-content", "htmlContent", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("resolved", "resolved", false),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.comments().create(arg_file_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_comments_delete() -> Command {
     Command::new("delete")
@@ -960,25 +891,30 @@ fn command_comments_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_comments_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_comments_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.comments().delete(arg_file_id, arg_comment_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.comments().delete(arg_file_id, arg_comment_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_comments_get() -> Command {
     Command::new("get")
@@ -1003,29 +939,34 @@ fn command_comments_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_comments_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_comments_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.comments().get(arg_file_id, arg_comment_id);
-    if let Some(v) = parsed::<bool>(m, "include-deleted")? {
-        call = call.include_deleted(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.comments().get(arg_file_id, arg_comment_id);
+        if let Some(v) = parsed::<bool>(m, "include-deleted")? {
+            call = call.include_deleted(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_comments_list() -> Command {
     Command::new("list")
@@ -1069,41 +1010,47 @@ fn command_comments_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_comments_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_comments_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.comments().list(arg_file_id);
-    if let Some(v) = parsed::<bool>(m, "include-deleted")? {
-        call = call.include_deleted(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("start-modified-time").cloned() {
-        call = call.start_modified_time(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.comments().list(arg_file_id);
+        if let Some(v) = parsed::<bool>(m, "include-deleted")? {
+            call = call.include_deleted(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = m.get_one::<String>("start-modified-time").cloned() {
+            call = call.start_modified_time(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_comments_update() -> Command {
     Command::new("update")
@@ -1152,38 +1099,43 @@ fn command_comments_update() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_comments_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_comments_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("anchor", "anchor", true),
-            ("content", "content", true),
-            ("deleted", "deleted", false),
-            ("html-content", "htmlContent", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("resolved", "resolved", false),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.comments().update(arg_file_id, arg_comment_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("anchor", "anchor", true),
+                ("content", "content", true),
+                ("deleted", "deleted", false),
+                ("html-content", "htmlContent", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("resolved", "resolved", false),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.comments().update(arg_file_id, arg_comment_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_4() -> Command {
     Command::new("comments")
@@ -1234,36 +1186,38 @@ fn command_drives_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("background-image-link", "backgroundImageLink", true),
-            ("color-rgb", "colorRgb", true),
-            ("hidden", "hidden", false),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("name", "name", true),
-            ("theme-id", "themeId", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.drives().create(request);
-    if let Some(v) = m.get_one::<String>("request-id").cloned() {
-        call = call.request_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                ("background-image-link", "backgroundImageLink", true),
+                ("color-rgb", "colorRgb", true),
+                ("hidden", "hidden", false),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("name", "name", true),
+                ("theme-id", "themeId", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.drives().create(request);
+        if let Some(v) = m.get_one::<String>("request-id").cloned() {
+            call = call.request_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_drives_delete() -> Command {
     Command::new("delete")
@@ -1279,21 +1233,26 @@ fn command_drives_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_drive_id = m.get_one::<String>("arg:drive_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.drives().delete(arg_drive_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_drive_id = m
+            .get_one::<String>("arg:drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.drives().delete(arg_drive_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_drives_get() -> Command {
     Command::new("get")
@@ -1314,25 +1273,30 @@ fn command_drives_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_drive_id = m.get_one::<String>("arg:drive_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.drives().get(arg_drive_id);
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_drive_id = m
+            .get_one::<String>("arg:drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.drives().get(arg_drive_id);
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_drives_hide() -> Command {
     Command::new("hide")
@@ -1346,22 +1310,27 @@ fn command_drives_hide() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_hide(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_hide<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_drive_id = m.get_one::<String>("arg:drive_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.drives().hide(arg_drive_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_drive_id = m
+            .get_one::<String>("arg:drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.drives().hide(arg_drive_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_drives_list() -> Command {
     Command::new("list")
@@ -1393,40 +1362,43 @@ fn command_drives_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.drives().list();
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("q").cloned() {
-        call = call.q(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.drives().list();
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = m.get_one::<String>("q").cloned() {
+            call = call.q(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_drives_unhide() -> Command {
     Command::new("unhide")
@@ -1440,22 +1412,27 @@ fn command_drives_unhide() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_unhide(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_unhide<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_drive_id = m.get_one::<String>("arg:drive_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.drives().unhide(arg_drive_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_drive_id = m
+            .get_one::<String>("arg:drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.drives().unhide(arg_drive_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_drives_update() -> Command {
     Command::new("update")
@@ -1501,37 +1478,42 @@ fn command_drives_update() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_drives_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_drives_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_drive_id = m.get_one::<String>("arg:drive_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("background-image-link", "backgroundImageLink", true),
-            ("color-rgb", "colorRgb", true),
-            ("hidden", "hidden", false),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("name", "name", true),
-            ("theme-id", "themeId", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.drives().update(arg_drive_id, request);
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_drive_id = m
+            .get_one::<String>("arg:drive_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("background-image-link", "backgroundImageLink", true),
+                ("color-rgb", "colorRgb", true),
+                ("hidden", "hidden", false),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("name", "name", true),
+                ("theme-id", "themeId", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.drives().update(arg_drive_id, request);
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_5() -> Command {
     Command::new("drives")
@@ -1755,79 +1737,88 @@ fn command_files_copy() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_copy(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_copy<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("copy-requires-writer-permission", "copyRequiresWriterPermission", false),
-            ("description", "description", true),
-            ("drive-id", "driveId", true),
-            ("explicitly-trashed", "explicitlyTrashed", false),
-            ("file-extension", "fileExtension", true),
-            ("folder-color-rgb", "folderColorRgb", true),
-            ("full-file-extension", "fullFileExtension", true),
-            ("has-augmented-permissions", "hasAugmentedPermissions", false),
-            ("has-thumbnail", "hasThumbnail", false),
-            ("head-revision-id", "headRevisionId", true),
-            ("icon-link", "iconLink", true),
-            ("id", "id", true),
-            ("is-app-authorized", "isAppAuthorized", false),
-            ("kind", "kind", true),
-            ("md5-checksum", "md5Checksum", true),
-            ("mime-type", "mimeType", true),
-            ("modified-by-me", "modifiedByMe", false),
-            ("name", "name", true),
-            ("original-filename", "originalFilename", true),
-            ("owned-by-me", "ownedByMe", false),
-            ("quota-bytes-used", "quotaBytesUsed", true),
-            ("shared", "shared", false),
-            ("size", "size", true),
-            ("starred", "starred", false),
-            ("team-drive-id", "teamDriveId", true),
-            ("thumbnail-link", "thumbnailLink", true),
-            ("thumbnail-version", "thumbnailVersion", true),
-            ("trashed", "trashed", false),
-            ("body-version", "version", true),
-            ("viewed-by-me", "viewedByMe", false),
-            ("viewers-can-copy-content", "viewersCanCopyContent", false),
-            ("web-content-link", "webContentLink", true),
-            ("web-view-link", "webViewLink", true),
-            ("writers-can-share", "writersCanShare", false),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.files().copy(arg_file_id, request);
-    if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
-        call = call.enforce_single_parent(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "ignore-default-visibility")? {
-        call = call.ignore_default_visibility(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
-        call = call.keep_revision_forever(v);
-    }
-    if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
-        call = call.ocr_language(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                (
+                    "copy-requires-writer-permission",
+                    "copyRequiresWriterPermission",
+                    false,
+                ),
+                ("description", "description", true),
+                ("drive-id", "driveId", true),
+                ("explicitly-trashed", "explicitlyTrashed", false),
+                ("file-extension", "fileExtension", true),
+                ("folder-color-rgb", "folderColorRgb", true),
+                ("full-file-extension", "fullFileExtension", true),
+                ("has-augmented-permissions", "hasAugmentedPermissions", false),
+                ("has-thumbnail", "hasThumbnail", false),
+                ("head-revision-id", "headRevisionId", true),
+                ("icon-link", "iconLink", true),
+                ("id", "id", true),
+                ("is-app-authorized", "isAppAuthorized", false),
+                ("kind", "kind", true),
+                ("md5-checksum", "md5Checksum", true),
+                ("mime-type", "mimeType", true),
+                ("modified-by-me", "modifiedByMe", false),
+                ("name", "name", true),
+                ("original-filename", "originalFilename", true),
+                ("owned-by-me", "ownedByMe", false),
+                ("quota-bytes-used", "quotaBytesUsed", true),
+                ("shared", "shared", false),
+                ("size", "size", true),
+                ("starred", "starred", false),
+                ("team-drive-id", "teamDriveId", true),
+                ("thumbnail-link", "thumbnailLink", true),
+                ("thumbnail-version", "thumbnailVersion", true),
+                ("trashed", "trashed", false),
+                ("body-version", "version", true),
+                ("viewed-by-me", "viewedByMe", false),
+                ("viewers-can-copy-content", "viewersCanCopyContent", false),
+                ("web-content-link", "webContentLink", true),
+                ("web-view-link", "webViewLink", true),
+                ("writers-can-share", "writersCanShare", false),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.files().copy(arg_file_id, request);
+        if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
+            call = call.enforce_single_parent(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "ignore-default-visibility")? {
+            call = call.ignore_default_visibility(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
+            call = call.keep_revision_forever(v);
+        }
+        if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
+            call = call.ocr_language(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_files_create() -> Command {
     Command::new("create")
@@ -2047,90 +2038,96 @@ fn command_files_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("copy-requires-writer-permission", "copyRequiresWriterPermission", false),
-            ("description", "description", true),
-            ("drive-id", "driveId", true),
-            ("explicitly-trashed", "explicitlyTrashed", false),
-            ("file-extension", "fileExtension", true),
-            ("folder-color-rgb", "folderColorRgb", true),
-            ("full-file-extension", "fullFileExtension", true),
-            ("has-augmented-permissions", "hasAugmentedPermissions", false),
-            ("has-thumbnail", "hasThumbnail", false),
-            ("head-revision-id", "headRevisionId", true),
-            ("icon-link", "iconLink", true),
-            ("id", "id", true),
-            ("is-app-authorized", "isAppAuthorized", false),
-            ("kind", "kind", true),
-            ("md5-checksum", "md5Checksum", true),
-            ("mime-type", "mimeType", true),
-            ("modified-by-me", "modifiedByMe", false),
-            ("name", "name", true),
-            ("original-filename", "originalFilename", true),
-            ("owned-by-me", "ownedByMe", false),
-            ("quota-bytes-used", "quotaBytesUsed", true),
-            ("shared", "shared", false),
-            ("size", "size", true),
-            ("starred", "starred", false),
-            ("team-drive-id", "teamDriveId", true),
-            ("thumbnail-link", "thumbnailLink", true),
-            ("thumbnail-version", "thumbnailVersion", true),
-            ("trashed", "trashed", false),
-            ("body-version", "version", true),
-            ("viewed-by-me", "viewedByMe", false),
-            ("viewers-can-copy-content", "viewersCanCopyContent", false),
-            ("web-content-link", "webContentLink", true),
-            ("web-view-link", "webViewLink", true),
-            ("writers-can-share", "writersCanShare", false),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.files().create(request);
-    if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
-        call = call.enforce_single_parent(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "ignore-default-visibility")? {
-        call = call.ignore_default_visibility(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
-        call = call.keep_revision_forever(v);
-    }
-    if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
-        call = call.ocr_language(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-content-as-indexable-text")? {
-        call = call.use_content_as_indexable_text(v);
-    }
-    if let Some(file) = m.get_one::<String>("upload") {
-        let media = media(m, file).await?;
-        if dry_run {
-            return preview(call.upload_preview(&media));
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                (
+                    "copy-requires-writer-permission",
+                    "copyRequiresWriterPermission",
+                    false,
+                ),
+                ("description", "description", true),
+                ("drive-id", "driveId", true),
+                ("explicitly-trashed", "explicitlyTrashed", false),
+                ("file-extension", "fileExtension", true),
+                ("folder-color-rgb", "folderColorRgb", true),
+                ("full-file-extension", "fullFileExtension", true),
+                ("has-augmented-permissions", "hasAugmentedPermissions", false),
+                ("has-thumbnail", "hasThumbnail", false),
+                ("head-revision-id", "headRevisionId", true),
+                ("icon-link", "iconLink", true),
+                ("id", "id", true),
+                ("is-app-authorized", "isAppAuthorized", false),
+                ("kind", "kind", true),
+                ("md5-checksum", "md5Checksum", true),
+                ("mime-type", "mimeType", true),
+                ("modified-by-me", "modifiedByMe", false),
+                ("name", "name", true),
+                ("original-filename", "originalFilename", true),
+                ("owned-by-me", "ownedByMe", false),
+                ("quota-bytes-used", "quotaBytesUsed", true),
+                ("shared", "shared", false),
+                ("size", "size", true),
+                ("starred", "starred", false),
+                ("team-drive-id", "teamDriveId", true),
+                ("thumbnail-link", "thumbnailLink", true),
+                ("thumbnail-version", "thumbnailVersion", true),
+                ("trashed", "trashed", false),
+                ("body-version", "version", true),
+                ("viewed-by-me", "viewedByMe", false),
+                ("viewers-can-copy-content", "viewersCanCopyContent", false),
+                ("web-content-link", "webContentLink", true),
+                ("web-view-link", "webViewLink", true),
+                ("writers-can-share", "writersCanShare", false),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.files().create(request);
+        if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
+            call = call.enforce_single_parent(v);
         }
-        let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
+        if let Some(v) = parsed::<bool>(m, "ignore-default-visibility")? {
+            call = call.ignore_default_visibility(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
+            call = call.keep_revision_forever(v);
+        }
+        if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
+            call = call.ocr_language(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-content-as-indexable-text")? {
+            call = call.use_content_as_indexable_text(v);
+        }
+        if let Some(file) = m.get_one::<String>("upload") {
+            let media = media(m, file).await?;
+            if dry_run {
+                return preview(call.upload_preview(&media));
+            }
+            let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+            return Ok(());
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
         show(output, &response, header);
-        return Ok(());
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+        Ok(())
+    })
 }
 fn command_files_delete() -> Command {
     Command::new("delete")
@@ -2160,27 +2157,32 @@ fn command_files_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.files().delete(arg_file_id);
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.files().delete(arg_file_id);
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_files_empty_trash() -> Command {
     Command::new("empty-trash")
@@ -2188,20 +2190,22 @@ fn command_files_empty_trash() -> Command {
         .long_about("Permanently deletes all of the user's trashed files.")
 }
 #[allow(unused_variables)]
-async fn run_files_empty_trash(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_empty_trash<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.files().empty_trash();
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.files().empty_trash();
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_files_export() -> Command {
     Command::new("export")
@@ -2233,38 +2237,45 @@ fn command_files_export() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_export(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_export<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.files().export(arg_file_id);
-    if let Some(v) = m.get_one::<String>("mime-type").cloned() {
-        call = call.mime_type(v);
-    }
-    if let Some(file) = m.get_one::<String>("download") {
-        if std::path::Path::new(file).file_name().is_none() {
-            return Err(support::usage(&format!("--download: {file:?} names no file")));
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.files().export(arg_file_id);
+        if let Some(v) = m.get_one::<String>("mime-type").cloned() {
+            call = call.mime_type(v);
+        }
+        if let Some(file) = m.get_one::<String>("download") {
+            if std::path::Path::new(file).file_name().is_none() {
+                return Err(
+                    support::usage(&format!("--download: {file:?} names no file")),
+                );
+            }
+            if dry_run {
+                return preview(call.download_preview());
+            }
+            let done = call
+                .download_to(std::path::Path::new(file))
+                .await
+                .map_err(|e| support::fail(&e))?;
+            downloaded(output, done, header);
+            return Ok(());
         }
         if dry_run {
-            return preview(call.download_preview());
+            return preview(call.request_preview());
         }
-        let done = call
-            .download_to(std::path::Path::new(file))
-            .await
-            .map_err(|e| support::fail(&e))?;
-        downloaded(output, done, header);
-        return Ok(());
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_files_generate_ids() -> Command {
     Command::new("generate-ids")
@@ -2282,27 +2293,29 @@ fn command_files_generate_ids() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_generate_ids(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_generate_ids<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.files().generate_ids();
-    if let Some(v) = parsed::<i32>(m, "count")? {
-        call = call.count(v);
-    }
-    if let Some(v) = m.get_one::<String>("space").cloned() {
-        call = call.space(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.files().generate_ids();
+        if let Some(v) = parsed::<i32>(m, "count")? {
+            call = call.count(v);
+        }
+        if let Some(v) = m.get_one::<String>("space").cloned() {
+            call = call.space(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_files_get() -> Command {
     Command::new("get")
@@ -2343,45 +2356,52 @@ fn command_files_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.files().get(arg_file_id);
-    if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
-        call = call.acknowledge_abuse(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(file) = m.get_one::<String>("download") {
-        if std::path::Path::new(file).file_name().is_none() {
-            return Err(support::usage(&format!("--download: {file:?} names no file")));
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.files().get(arg_file_id);
+        if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
+            call = call.acknowledge_abuse(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(file) = m.get_one::<String>("download") {
+            if std::path::Path::new(file).file_name().is_none() {
+                return Err(
+                    support::usage(&format!("--download: {file:?} names no file")),
+                );
+            }
+            if dry_run {
+                return preview(call.download_preview());
+            }
+            let done = call
+                .download_to(std::path::Path::new(file))
+                .await
+                .map_err(|e| support::fail(&e))?;
+            downloaded(output, done, header);
+            return Ok(());
         }
         if dry_run {
-            return preview(call.download_preview());
+            return preview(call.request_preview());
         }
-        let done = call
-            .download_to(std::path::Path::new(file))
-            .await
-            .map_err(|e| support::fail(&e))?;
-        downloaded(output, done, header);
-        return Ok(());
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_files_list() -> Command {
     Command::new("list")
@@ -2462,67 +2482,70 @@ fn command_files_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.files().list();
-    if let Some(v) = m.get_one::<String>("corpora").cloned() {
-        call = call.corpora(v);
-    }
-    if let Some(v) = parsed::<drive_v3::models::FilesListCorpus>(m, "corpus")? {
-        call = call.corpus(v);
-    }
-    if let Some(v) = m.get_one::<String>("drive-id").cloned() {
-        call = call.drive_id(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
-        call = call.include_items_from_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
-        call = call.include_team_drive_items(v);
-    }
-    if let Some(v) = m.get_one::<String>("order-by").cloned() {
-        call = call.order_by(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("q").cloned() {
-        call = call.q(v);
-    }
-    if let Some(v) = m.get_one::<String>("spaces").cloned() {
-        call = call.spaces(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
-        call = call.team_drive_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.files().list();
+        if let Some(v) = m.get_one::<String>("corpora").cloned() {
+            call = call.corpora(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = parsed::<drive_v3::models::FilesListCorpus>(m, "corpus")? {
+            call = call.corpus(v);
+        }
+        if let Some(v) = m.get_one::<String>("drive-id").cloned() {
+            call = call.drive_id(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-items-from-all-drives")? {
+            call = call.include_items_from_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "include-team-drive-items")? {
+            call = call.include_team_drive_items(v);
+        }
+        if let Some(v) = m.get_one::<String>("order-by").cloned() {
+            call = call.order_by(v);
+        }
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = m.get_one::<String>("q").cloned() {
+            call = call.q(v);
+        }
+        if let Some(v) = m.get_one::<String>("spaces").cloned() {
+            call = call.spaces(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = m.get_one::<String>("team-drive-id").cloned() {
+            call = call.team_drive_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_files_update() -> Command {
     Command::new("update")
@@ -2751,94 +2774,103 @@ fn command_files_update() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_files_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("copy-requires-writer-permission", "copyRequiresWriterPermission", false),
-            ("description", "description", true),
-            ("drive-id", "driveId", true),
-            ("explicitly-trashed", "explicitlyTrashed", false),
-            ("file-extension", "fileExtension", true),
-            ("folder-color-rgb", "folderColorRgb", true),
-            ("full-file-extension", "fullFileExtension", true),
-            ("has-augmented-permissions", "hasAugmentedPermissions", false),
-            ("has-thumbnail", "hasThumbnail", false),
-            ("head-revision-id", "headRevisionId", true),
-            ("icon-link", "iconLink", true),
-            ("id", "id", true),
-            ("is-app-authorized", "isAppAuthorized", false),
-            ("kind", "kind", true),
-            ("md5-checksum", "md5Checksum", true),
-            ("mime-type", "mimeType", true),
-            ("modified-by-me", "modifiedByMe", false),
-            ("name", "name", true),
-            ("original-filename", "originalFilename", true),
-            ("owned-by-me", "ownedByMe", false),
-            ("quota-bytes-used", "quotaBytesUsed", true),
-            ("shared", "shared", false),
-            ("size", "size", true),
-            ("starred", "starred", false),
-            ("team-drive-id", "teamDriveId", true),
-            ("thumbnail-link", "thumbnailLink", true),
-            ("thumbnail-version", "thumbnailVersion", true),
-            ("trashed", "trashed", false),
-            ("body-version", "version", true),
-            ("viewed-by-me", "viewedByMe", false),
-            ("viewers-can-copy-content", "viewersCanCopyContent", false),
-            ("web-content-link", "webContentLink", true),
-            ("web-view-link", "webViewLink", true),
-            ("writers-can-share", "writersCanShare", false),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.files().update(arg_file_id, request);
-    if let Some(v) = m.get_one::<String>("add-parents").cloned() {
-        call = call.add_parents(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
-        call = call.enforce_single_parent(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
-        call = call.keep_revision_forever(v);
-    }
-    if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
-        call = call.ocr_language(v);
-    }
-    if let Some(v) = m.get_one::<String>("remove-parents").cloned() {
-        call = call.remove_parents(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-content-as-indexable-text")? {
-        call = call.use_content_as_indexable_text(v);
-    }
-    if let Some(file) = m.get_one::<String>("upload") {
-        let media = media(m, file).await?;
-        if dry_run {
-            return preview(call.upload_preview(&media));
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                (
+                    "copy-requires-writer-permission",
+                    "copyRequiresWriterPermission",
+                    false,
+                ),
+                ("description", "description", true),
+                ("drive-id", "driveId", true),
+                ("explicitly-trashed", "explicitlyTrashed", false),
+                ("file-extension", "fileExtension", true),
+                ("folder-color-rgb", "folderColorRgb", true),
+                ("full-file-extension", "fullFileExtension", true),
+                ("has-augmented-permissions", "hasAugmentedPermissions", false),
+                ("has-thumbnail", "hasThumbnail", false),
+                ("head-revision-id", "headRevisionId", true),
+                ("icon-link", "iconLink", true),
+                ("id", "id", true),
+                ("is-app-authorized", "isAppAuthorized", false),
+                ("kind", "kind", true),
+                ("md5-checksum", "md5Checksum", true),
+                ("mime-type", "mimeType", true),
+                ("modified-by-me", "modifiedByMe", false),
+                ("name", "name", true),
+                ("original-filename", "originalFilename", true),
+                ("owned-by-me", "ownedByMe", false),
+                ("quota-bytes-used", "quotaBytesUsed", true),
+                ("shared", "shared", false),
+                ("size", "size", true),
+                ("starred", "starred", false),
+                ("team-drive-id", "teamDriveId", true),
+                ("thumbnail-link", "thumbnailLink", true),
+                ("thumbnail-version", "thumbnailVersion", true),
+                ("trashed", "trashed", false),
+                ("body-version", "version", true),
+                ("viewed-by-me", "viewedByMe", false),
+                ("viewers-can-copy-content", "viewersCanCopyContent", false),
+                ("web-content-link", "webContentLink", true),
+                ("web-view-link", "webViewLink", true),
+                ("writers-can-share", "writersCanShare", false),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.files().update(arg_file_id, request);
+        if let Some(v) = m.get_one::<String>("add-parents").cloned() {
+            call = call.add_parents(v);
         }
-        let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
+        if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
+            call = call.enforce_single_parent(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "keep-revision-forever")? {
+            call = call.keep_revision_forever(v);
+        }
+        if let Some(v) = m.get_one::<String>("ocr-language").cloned() {
+            call = call.ocr_language(v);
+        }
+        if let Some(v) = m.get_one::<String>("remove-parents").cloned() {
+            call = call.remove_parents(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-content-as-indexable-text")? {
+            call = call.use_content_as_indexable_text(v);
+        }
+        if let Some(file) = m.get_one::<String>("upload") {
+            let media = media(m, file).await?;
+            if dry_run {
+                return preview(call.upload_preview(&media));
+            }
+            let response = call.upload(media).await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+            return Ok(());
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
         show(output, &response, header);
-        return Ok(());
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+        Ok(())
+    })
 }
 fn command_files_watch() -> Command {
     Command::new("watch")
@@ -2910,45 +2942,50 @@ fn command_files_watch() -> Command {
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_files_watch(
-    client: &Client,
-    m: &ArgMatches,
+fn run_files_watch<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("address", "address", true),
-            ("expiration", "expiration", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("payload", "payload", false),
-            ("resource-id", "resourceId", true),
-            ("resource-uri", "resourceUri", true),
-            ("body-token", "token", true),
-            ("type", "type", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.files().watch(arg_file_id, request);
-    if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
-        call = call.acknowledge_abuse(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("address", "address", true),
+                ("expiration", "expiration", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("payload", "payload", false),
+                ("resource-id", "resourceId", true),
+                ("resource-uri", "resourceUri", true),
+                ("body-token", "token", true),
+                ("type", "type", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.files().watch(arg_file_id, request);
+        if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
+            call = call.acknowledge_abuse(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_6() -> Command {
     Command::new("files")
@@ -3065,61 +3102,66 @@ fn command_permissions_create() -> Command {
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_permissions_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_permissions_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("allow-file-discovery", "allowFileDiscovery", false),
-            ("deleted", "deleted", false),
-            ("display-name", "displayName", true),
-            ("domain", "domain", true),
-            ("email-address", "emailAddress", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("photo-link", "photoLink", true),
-            ("role", "role", true),
-            ("type", "type", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.permissions().create(arg_file_id, request);
-    if let Some(v) = m.get_one::<String>("email-message").cloned() {
-        call = call.email_message(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
-        call = call.enforce_single_parent(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "move-to-new-owners-root")? {
-        call = call.move_to_new_owners_root(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "send-notification-email")? {
-        call = call.send_notification_email(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "transfer-ownership")? {
-        call = call.transfer_ownership(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("allow-file-discovery", "allowFileDiscovery", false),
+                ("deleted", "deleted", false),
+                ("display-name", "displayName", true),
+                ("domain", "domain", true),
+                ("email-address", "emailAddress", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("photo-link", "photoLink", true),
+                ("role", "role", true),
+                ("type", "type", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.permissions().create(arg_file_id, request);
+        if let Some(v) = m.get_one::<String>("email-message").cloned() {
+            call = call.email_message(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "enforce-single-parent")? {
+            call = call.enforce_single_parent(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "move-to-new-owners-root")? {
+            call = call.move_to_new_owners_root(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "send-notification-email")? {
+            call = call.send_notification_email(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "transfer-ownership")? {
+            call = call.transfer_ownership(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_permissions_delete() -> Command {
     Command::new("delete")
@@ -3158,34 +3200,39 @@ fn command_permissions_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_permissions_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_permissions_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_permission_id = m
-        .get_one::<String>("arg:permission_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.permissions().delete(arg_file_id, arg_permission_id);
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_permission_id = m
+            .get_one::<String>("arg:permission_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.permissions().delete(arg_file_id, arg_permission_id);
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_permissions_get() -> Command {
     Command::new("get")
@@ -3224,35 +3271,40 @@ fn command_permissions_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_permissions_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_permissions_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_permission_id = m
-        .get_one::<String>("arg:permission_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.permissions().get(arg_file_id, arg_permission_id);
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_permission_id = m
+            .get_one::<String>("arg:permission_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.permissions().get(arg_file_id, arg_permission_id);
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_permissions_list() -> Command {
     Command::new("list")
@@ -3303,44 +3355,50 @@ fn command_permissions_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_permissions_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_permissions_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.permissions().list(arg_file_id);
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.permissions().list(arg_file_id);
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_permissions_update() -> Command {
     Command::new("update")
@@ -3427,56 +3485,63 @@ fn command_permissions_update() -> Command {
         .arg(Arg::new("type").long("type").help("Sets `type` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_permissions_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_permissions_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_permission_id = m
-        .get_one::<String>("arg:permission_id")
-        .cloned()
-        .unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("allow-file-discovery", "allowFileDiscovery", false),
-            ("deleted", "deleted", false),
-            ("display-name", "displayName", true),
-            ("domain", "domain", true),
-            ("email-address", "emailAddress", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("photo-link", "photoLink", true),
-            ("role", "role", true),
-            ("type", "type", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.permissions().update(arg_file_id, arg_permission_id, request);
-    if let Some(v) = parsed::<bool>(m, "remove-expiration")? {
-        call = call.remove_expiration(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
-        call = call.supports_all_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
-        call = call.supports_team_drives(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "transfer-ownership")? {
-        call = call.transfer_ownership(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_permission_id = m
+            .get_one::<String>("arg:permission_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("allow-file-discovery", "allowFileDiscovery", false),
+                ("deleted", "deleted", false),
+                ("display-name", "displayName", true),
+                ("domain", "domain", true),
+                ("email-address", "emailAddress", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("photo-link", "photoLink", true),
+                ("role", "role", true),
+                ("type", "type", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client
+            .permissions()
+            .update(arg_file_id, arg_permission_id, request);
+        if let Some(v) = parsed::<bool>(m, "remove-expiration")? {
+            call = call.remove_expiration(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-all-drives")? {
+            call = call.supports_all_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "supports-team-drives")? {
+            call = call.supports_team_drives(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "transfer-ownership")? {
+            call = call.transfer_ownership(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_7() -> Command {
     Command::new("permissions")
@@ -3530,37 +3595,42 @@ fn command_replies_create() -> Command {
         .arg(Arg::new("kind").long("kind").help("Sets `kind` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_replies_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_replies_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("action", "action", true),
-            ("content", "content", true),
-            ("deleted", "deleted", false),
-            ("html-content", "htmlContent", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.replies().create(arg_file_id, arg_comment_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("action", "action", true),
+                ("content", "content", true),
+                ("deleted", "deleted", false),
+                ("html-content", "htmlContent", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.replies().create(arg_file_id, arg_comment_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_replies_delete() -> Command {
     Command::new("delete")
@@ -3586,26 +3656,36 @@ fn command_replies_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_replies_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_replies_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    let arg_reply_id = m.get_one::<String>("arg:reply_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.replies().delete(arg_file_id, arg_comment_id, arg_reply_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_reply_id = m
+            .get_one::<String>("arg:reply_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client
+            .replies()
+            .delete(arg_file_id, arg_comment_id, arg_reply_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_replies_get() -> Command {
     Command::new("get")
@@ -3636,30 +3716,38 @@ fn command_replies_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_replies_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_replies_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    let arg_reply_id = m.get_one::<String>("arg:reply_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.replies().get(arg_file_id, arg_comment_id, arg_reply_id);
-    if let Some(v) = parsed::<bool>(m, "include-deleted")? {
-        call = call.include_deleted(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_reply_id = m
+            .get_one::<String>("arg:reply_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.replies().get(arg_file_id, arg_comment_id, arg_reply_id);
+        if let Some(v) = parsed::<bool>(m, "include-deleted")? {
+            call = call.include_deleted(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_replies_list() -> Command {
     Command::new("list")
@@ -3702,42 +3790,48 @@ fn command_replies_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_replies_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_replies_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.replies().list(arg_file_id, arg_comment_id);
-    if let Some(v) = parsed::<bool>(m, "include-deleted")? {
-        call = call.include_deleted(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.replies().list(arg_file_id, arg_comment_id);
+        if let Some(v) = parsed::<bool>(m, "include-deleted")? {
+            call = call.include_deleted(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_replies_update() -> Command {
     Command::new("update")
@@ -3787,40 +3881,48 @@ fn command_replies_update() -> Command {
         .arg(Arg::new("kind").long("kind").help("Sets `kind` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_replies_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_replies_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_comment_id = m
-        .get_one::<String>("arg:comment_id")
-        .cloned()
-        .unwrap_or_default();
-    let arg_reply_id = m.get_one::<String>("arg:reply_id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("action", "action", true),
-            ("content", "content", true),
-            ("deleted", "deleted", false),
-            ("html-content", "htmlContent", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client
-        .replies()
-        .update(arg_file_id, arg_comment_id, arg_reply_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_comment_id = m
+            .get_one::<String>("arg:comment_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_reply_id = m
+            .get_one::<String>("arg:reply_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("action", "action", true),
+                ("content", "content", true),
+                ("deleted", "deleted", false),
+                ("html-content", "htmlContent", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client
+            .replies()
+            .update(arg_file_id, arg_comment_id, arg_reply_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_8() -> Command {
     Command::new("replies")
@@ -3852,25 +3954,30 @@ fn command_revisions_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_revisions_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_revisions_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_revision_id = m
-        .get_one::<String>("arg:revision_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.revisions().delete(arg_file_id, arg_revision_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_revision_id = m
+            .get_one::<String>("arg:revision_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.revisions().delete(arg_file_id, arg_revision_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_revisions_get() -> Command {
     Command::new("get")
@@ -3905,43 +4012,50 @@ fn command_revisions_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_revisions_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_revisions_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_revision_id = m
-        .get_one::<String>("arg:revision_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.revisions().get(arg_file_id, arg_revision_id);
-    if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
-        call = call.acknowledge_abuse(v);
-    }
-    if let Some(file) = m.get_one::<String>("download") {
-        if std::path::Path::new(file).file_name().is_none() {
-            return Err(support::usage(&format!("--download: {file:?} names no file")));
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_revision_id = m
+            .get_one::<String>("arg:revision_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.revisions().get(arg_file_id, arg_revision_id);
+        if let Some(v) = parsed::<bool>(m, "acknowledge-abuse")? {
+            call = call.acknowledge_abuse(v);
+        }
+        if let Some(file) = m.get_one::<String>("download") {
+            if std::path::Path::new(file).file_name().is_none() {
+                return Err(
+                    support::usage(&format!("--download: {file:?} names no file")),
+                );
+            }
+            if dry_run {
+                return preview(call.download_preview());
+            }
+            let done = call
+                .download_to(std::path::Path::new(file))
+                .await
+                .map_err(|e| support::fail(&e))?;
+            downloaded(output, done, header);
+            return Ok(());
         }
         if dry_run {
-            return preview(call.download_preview());
+            return preview(call.request_preview());
         }
-        let done = call
-            .download_to(std::path::Path::new(file))
-            .await
-            .map_err(|e| support::fail(&e))?;
-        downloaded(output, done, header);
-        return Ok(());
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_revisions_list() -> Command {
     Command::new("list")
@@ -3973,35 +4087,41 @@ fn command_revisions_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_revisions_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_revisions_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.revisions().list(arg_file_id);
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.revisions().list(arg_file_id);
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_revisions_update() -> Command {
     Command::new("update")
@@ -4065,41 +4185,46 @@ fn command_revisions_update() -> Command {
         .arg(Arg::new("size").long("size").help("Sets `size` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_revisions_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_revisions_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_file_id = m.get_one::<String>("arg:file_id").cloned().unwrap_or_default();
-    let arg_revision_id = m
-        .get_one::<String>("arg:revision_id")
-        .cloned()
-        .unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("id", "id", true),
-            ("keep-forever", "keepForever", false),
-            ("kind", "kind", true),
-            ("md5-checksum", "md5Checksum", true),
-            ("mime-type", "mimeType", true),
-            ("original-filename", "originalFilename", true),
-            ("publish-auto", "publishAuto", false),
-            ("published", "published", false),
-            ("published-outside-domain", "publishedOutsideDomain", false),
-            ("size", "size", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.revisions().update(arg_file_id, arg_revision_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_file_id = m
+            .get_one::<String>("arg:file_id")
+            .cloned()
+            .unwrap_or_default();
+        let arg_revision_id = m
+            .get_one::<String>("arg:revision_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("id", "id", true),
+                ("keep-forever", "keepForever", false),
+                ("kind", "kind", true),
+                ("md5-checksum", "md5Checksum", true),
+                ("mime-type", "mimeType", true),
+                ("original-filename", "originalFilename", true),
+                ("publish-auto", "publishAuto", false),
+                ("published", "published", false),
+                ("published-outside-domain", "publishedOutsideDomain", false),
+                ("size", "size", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.revisions().update(arg_file_id, arg_revision_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_9() -> Command {
     Command::new("revisions")
@@ -4148,35 +4273,37 @@ fn command_teamdrives_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_teamdrives_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_teamdrives_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("background-image-link", "backgroundImageLink", true),
-            ("color-rgb", "colorRgb", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("name", "name", true),
-            ("theme-id", "themeId", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.teamdrives().create(request);
-    if let Some(v) = m.get_one::<String>("request-id").cloned() {
-        call = call.request_id(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                ("background-image-link", "backgroundImageLink", true),
+                ("color-rgb", "colorRgb", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("name", "name", true),
+                ("theme-id", "themeId", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.teamdrives().create(request);
+        if let Some(v) = m.get_one::<String>("request-id").cloned() {
+            call = call.request_id(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_teamdrives_delete() -> Command {
     Command::new("delete")
@@ -4190,24 +4317,26 @@ fn command_teamdrives_delete() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_teamdrives_delete(
-    client: &Client,
-    m: &ArgMatches,
+fn run_teamdrives_delete<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_team_drive_id = m
-        .get_one::<String>("arg:team_drive_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.teamdrives().delete(arg_team_drive_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    call.send().await.map_err(|e| support::fail(&e))?;
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_team_drive_id = m
+            .get_one::<String>("arg:team_drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.teamdrives().delete(arg_team_drive_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        call.send().await.map_err(|e| support::fail(&e))?;
+        Ok(())
+    })
 }
 fn command_teamdrives_get() -> Command {
     Command::new("get")
@@ -4228,28 +4357,30 @@ fn command_teamdrives_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_teamdrives_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_teamdrives_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_team_drive_id = m
-        .get_one::<String>("arg:team_drive_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.teamdrives().get(arg_team_drive_id);
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_team_drive_id = m
+            .get_one::<String>("arg:team_drive_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.teamdrives().get(arg_team_drive_id);
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_teamdrives_list() -> Command {
     Command::new("list")
@@ -4279,40 +4410,43 @@ fn command_teamdrives_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_teamdrives_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_teamdrives_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.teamdrives().list();
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if let Some(v) = m.get_one::<String>("q").cloned() {
-        call = call.q(v);
-    }
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.teamdrives().list();
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if let Some(v) = m.get_one::<String>("q").cloned() {
+            call = call.q(v);
+        }
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_teamdrives_update() -> Command {
     Command::new("update")
@@ -4357,39 +4491,41 @@ fn command_teamdrives_update() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_teamdrives_update(
-    client: &Client,
-    m: &ArgMatches,
+fn run_teamdrives_update<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_team_drive_id = m
-        .get_one::<String>("arg:team_drive_id")
-        .cloned()
-        .unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("background-image-link", "backgroundImageLink", true),
-            ("color-rgb", "colorRgb", true),
-            ("id", "id", true),
-            ("kind", "kind", true),
-            ("name", "name", true),
-            ("theme-id", "themeId", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.teamdrives().update(arg_team_drive_id, request);
-    if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
-        call = call.use_domain_admin_access(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_team_drive_id = m
+            .get_one::<String>("arg:team_drive_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("background-image-link", "backgroundImageLink", true),
+                ("color-rgb", "colorRgb", true),
+                ("id", "id", true),
+                ("kind", "kind", true),
+                ("name", "name", true),
+                ("theme-id", "themeId", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.teamdrives().update(arg_team_drive_id, request);
+        if let Some(v) = parsed::<bool>(m, "use-domain-admin-access")? {
+            call = call.use_domain_admin_access(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_10() -> Command {
     Command::new("teamdrives")

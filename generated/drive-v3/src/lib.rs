@@ -20,9 +20,7 @@ pub use ::discovery_runtime::RetryPolicy;
 pub use ::discovery_runtime::YupOAuth2;
 pub use ::discovery_runtime::{files, types};
 #[allow(unused_imports)]
-use ::discovery_runtime::{
-    created, macros, net, pagination, path, resumable, transport, wire,
-};
+use ::discovery_runtime::{macros, net, pagination, path, resumable, transport, wire};
 pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 pub use ::discovery_runtime::{ApiError, BoxError, Error, GoogleError, RawBody, Result};
 pub use ::discovery_runtime::{BoxFuture, Endpoint, RequestPreview, Xgafv};

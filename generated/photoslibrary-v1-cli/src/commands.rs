@@ -212,82 +212,41 @@ async fn run(
         }
     }
     let mut header = None;
-    let run: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<(), ExitCode>> + '_>,
-    > = match path.as_slice() {
-        ["albums", "add-enrichment"] => {
-            Box::pin(run_albums_add_enrichment(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "batch-add-media-items"] => {
-            Box::pin(
-                run_albums_batch_add_media_items(client, m, output, dry_run, &mut header),
-            )
-        }
-        ["albums", "batch-remove-media-items"] => {
-            Box::pin(
-                run_albums_batch_remove_media_items(
-                    client,
-                    m,
-                    output,
-                    dry_run,
-                    &mut header,
-                ),
-            )
-        }
-        ["albums", "create"] => {
-            Box::pin(run_albums_create(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "get"] => {
-            Box::pin(run_albums_get(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "list"] => {
-            Box::pin(run_albums_list(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "patch"] => {
-            Box::pin(run_albums_patch(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "share"] => {
-            Box::pin(run_albums_share(client, m, output, dry_run, &mut header))
-        }
-        ["albums", "unshare"] => {
-            Box::pin(run_albums_unshare(client, m, output, dry_run, &mut header))
-        }
-        ["media-items", "batch-create"] => {
-            Box::pin(
-                run_media_items_batch_create(client, m, output, dry_run, &mut header),
-            )
-        }
-        ["media-items", "batch-get"] => {
-            Box::pin(run_media_items_batch_get(client, m, output, dry_run, &mut header))
-        }
-        ["media-items", "get"] => {
-            Box::pin(run_media_items_get(client, m, output, dry_run, &mut header))
-        }
-        ["media-items", "list"] => {
-            Box::pin(run_media_items_list(client, m, output, dry_run, &mut header))
-        }
-        ["media-items", "patch"] => {
-            Box::pin(run_media_items_patch(client, m, output, dry_run, &mut header))
-        }
-        ["media-items", "search"] => {
-            Box::pin(run_media_items_search(client, m, output, dry_run, &mut header))
-        }
-        ["shared-albums", "get"] => {
-            Box::pin(run_shared_albums_get(client, m, output, dry_run, &mut header))
-        }
-        ["shared-albums", "join"] => {
-            Box::pin(run_shared_albums_join(client, m, output, dry_run, &mut header))
-        }
-        ["shared-albums", "leave"] => {
-            Box::pin(run_shared_albums_leave(client, m, output, dry_run, &mut header))
-        }
-        ["shared-albums", "list"] => {
-            Box::pin(run_shared_albums_list(client, m, output, dry_run, &mut header))
-        }
-        _ => return Err(support::usage("unknown command")),
-    };
-    run.await
+    match METHODS.iter().find(|(names, _)| *names == path.as_slice()) {
+        Some((_, run)) => run(client, m, output, dry_run, &mut header).await,
+        None => Err(support::usage("unknown command")),
+    }
 }
+/// What runs one method's command.
+type RunFn = for<'a> fn(
+    &'a Client,
+    &'a ArgMatches,
+    Output,
+    bool,
+    &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>>;
+/// Every method's command path and what runs it.
+static METHODS: &[(&[&str], RunFn)] = &[
+    (&["albums", "add-enrichment"], run_albums_add_enrichment),
+    (&["albums", "batch-add-media-items"], run_albums_batch_add_media_items),
+    (&["albums", "batch-remove-media-items"], run_albums_batch_remove_media_items),
+    (&["albums", "create"], run_albums_create),
+    (&["albums", "get"], run_albums_get),
+    (&["albums", "list"], run_albums_list),
+    (&["albums", "patch"], run_albums_patch),
+    (&["albums", "share"], run_albums_share),
+    (&["albums", "unshare"], run_albums_unshare),
+    (&["media-items", "batch-create"], run_media_items_batch_create),
+    (&["media-items", "batch-get"], run_media_items_batch_get),
+    (&["media-items", "get"], run_media_items_get),
+    (&["media-items", "list"], run_media_items_list),
+    (&["media-items", "patch"], run_media_items_patch),
+    (&["media-items", "search"], run_media_items_search),
+    (&["shared-albums", "get"], run_shared_albums_get),
+    (&["shared-albums", "join"], run_shared_albums_join),
+    (&["shared-albums", "leave"], run_shared_albums_leave),
+    (&["shared-albums", "list"], run_shared_albums_list),
+];
 fn command_albums_add_enrichment() -> Command {
     Command::new("add-enrichment")
         .about("Adds an enrichment at a specified position in a defined album")
@@ -306,23 +265,28 @@ fn command_albums_add_enrichment() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_add_enrichment(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_add_enrichment<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().add_enrichment(arg_album_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().add_enrichment(arg_album_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_batch_add_media_items() -> Command {
     Command::new("batch-add-media-items")
@@ -346,23 +310,28 @@ fn command_albums_batch_add_media_items() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_batch_add_media_items(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_batch_add_media_items<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().batch_add_media_items(arg_album_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().batch_add_media_items(arg_album_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_batch_remove_media_items() -> Command {
     Command::new("batch-remove-media-items")
@@ -384,23 +353,28 @@ fn command_albums_batch_remove_media_items() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_batch_remove_media_items(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_batch_remove_media_items<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().batch_remove_media_items(arg_album_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().batch_remove_media_items(arg_album_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_create() -> Command {
     Command::new("create")
@@ -414,22 +388,24 @@ fn command_albums_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().create(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().create(request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_get() -> Command {
     Command::new("get")
@@ -445,22 +421,27 @@ fn command_albums_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.albums().get(arg_album_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.albums().get(arg_album_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_list() -> Command {
     Command::new("list")
@@ -495,37 +476,40 @@ fn command_albums_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.albums().list();
-    if let Some(v) = parsed::<bool>(m, "exclude-non-app-created-data")? {
-        call = call.exclude_non_app_created_data(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.albums().list();
+        if let Some(v) = parsed::<bool>(m, "exclude-non-app-created-data")? {
+            call = call.exclude_non_app_created_data(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_albums_patch() -> Command {
     Command::new("patch")
@@ -575,37 +559,39 @@ fn command_albums_patch() -> Command {
         .arg(Arg::new("title").long("title").help("Sets `title` of the request body"))
 }
 #[allow(unused_variables)]
-async fn run_albums_patch(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_patch<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_id = m.get_one::<String>("arg:id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("cover-photo-base-url", "coverPhotoBaseUrl", true),
-            ("cover-photo-media-item-id", "coverPhotoMediaItemId", true),
-            ("id", "id", true),
-            ("is-writeable", "isWriteable", false),
-            ("media-items-count", "mediaItemsCount", true),
-            ("product-url", "productUrl", true),
-            ("title", "title", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().patch(arg_id, request);
-    if let Some(v) = parsed::<photoslibrary_v1::FieldMask>(m, "update-mask")? {
-        call = call.update_mask(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_id = m.get_one::<String>("arg:id").cloned().unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("cover-photo-base-url", "coverPhotoBaseUrl", true),
+                ("cover-photo-media-item-id", "coverPhotoMediaItemId", true),
+                ("id", "id", true),
+                ("is-writeable", "isWriteable", false),
+                ("media-items-count", "mediaItemsCount", true),
+                ("product-url", "productUrl", true),
+                ("title", "title", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().patch(arg_id, request);
+        if let Some(v) = parsed::<photoslibrary_v1::FieldMask>(m, "update-mask")? {
+            call = call.update_mask(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_share() -> Command {
     Command::new("share")
@@ -627,23 +613,28 @@ fn command_albums_share() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_share(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_share<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().share(arg_album_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().share(arg_album_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_albums_unshare() -> Command {
     Command::new("unshare")
@@ -665,23 +656,28 @@ fn command_albums_unshare() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_albums_unshare(
-    client: &Client,
-    m: &ArgMatches,
+fn run_albums_unshare<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_album_id = m.get_one::<String>("arg:album_id").cloned().unwrap_or_default();
-    let request = body(m, &[])?;
-    #[allow(unused_mut)]
-    let mut call = client.albums().unshare(arg_album_id, request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_album_id = m
+            .get_one::<String>("arg:album_id")
+            .cloned()
+            .unwrap_or_default();
+        let request = body(m, &[])?;
+        #[allow(unused_mut)]
+        let mut call = client.albums().unshare(arg_album_id, request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn resource_1() -> Command {
     Command::new("albums")
@@ -716,22 +712,24 @@ fn command_media_items_batch_create() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_batch_create(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_batch_create<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(m, &[("album-id", "albumId", true)])?;
-    #[allow(unused_mut)]
-    let mut call = client.media_items().batch_create(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(m, &[("album-id", "albumId", true)])?;
+        #[allow(unused_mut)]
+        let mut call = client.media_items().batch_create(request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_media_items_batch_get() -> Command {
     Command::new("batch-get")
@@ -750,27 +748,29 @@ fn command_media_items_batch_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_batch_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_batch_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.media_items().batch_get();
-    if let Some(values) = m
-        .get_many::<String>("media-item-ids")
-        .map(|v| v.cloned().collect::<Vec<String>>())
-    {
-        call = call.media_item_ids(values);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.media_items().batch_get();
+        if let Some(values) = m
+            .get_many::<String>("media-item-ids")
+            .map(|v| v.cloned().collect::<Vec<String>>())
+        {
+            call = call.media_item_ids(values);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_media_items_get() -> Command {
     Command::new("get")
@@ -784,25 +784,27 @@ fn command_media_items_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_media_item_id = m
-        .get_one::<String>("arg:media_item_id")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.media_items().get(arg_media_item_id);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_media_item_id = m
+            .get_one::<String>("arg:media_item_id")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.media_items().get(arg_media_item_id);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_media_items_list() -> Command {
     Command::new("list")
@@ -826,34 +828,37 @@ fn command_media_items_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.media_items().list();
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.media_items().list();
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn command_media_items_patch() -> Command {
     Command::new("patch")
@@ -902,36 +907,38 @@ fn command_media_items_patch() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_patch(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_patch<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_id = m.get_one::<String>("arg:id").cloned().unwrap_or_default();
-    let request = body(
-        m,
-        &[
-            ("body-base-url", "baseUrl", true),
-            ("description", "description", true),
-            ("filename", "filename", true),
-            ("id", "id", true),
-            ("mime-type", "mimeType", true),
-            ("product-url", "productUrl", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.media_items().patch(arg_id, request);
-    if let Some(v) = parsed::<photoslibrary_v1::FieldMask>(m, "update-mask")? {
-        call = call.update_mask(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_id = m.get_one::<String>("arg:id").cloned().unwrap_or_default();
+        let request = body(
+            m,
+            &[
+                ("body-base-url", "baseUrl", true),
+                ("description", "description", true),
+                ("filename", "filename", true),
+                ("id", "id", true),
+                ("mime-type", "mimeType", true),
+                ("product-url", "productUrl", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.media_items().patch(arg_id, request);
+        if let Some(v) = parsed::<photoslibrary_v1::FieldMask>(m, "update-mask")? {
+            call = call.update_mask(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_media_items_search() -> Command {
     Command::new("search")
@@ -973,37 +980,40 @@ fn command_media_items_search() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_media_items_search(
-    client: &Client,
-    m: &ArgMatches,
+fn run_media_items_search<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(
-        m,
-        &[
-            ("album-id", "albumId", true),
-            ("order-by", "orderBy", true),
-            ("page-size", "pageSize", false),
-            ("page-token", "pageToken", true),
-        ],
-    )?;
-    #[allow(unused_mut)]
-    let mut call = client.media_items().search(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(
+            m,
+            &[
+                ("album-id", "albumId", true),
+                ("order-by", "orderBy", true),
+                ("page-size", "pageSize", false),
+                ("page-token", "pageToken", true),
+            ],
+        )?;
+        #[allow(unused_mut)]
+        let mut call = client.media_items().search(request);
+        if dry_run {
+            return preview(call.request_preview());
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn resource_2() -> Command {
     Command::new("media-items")
@@ -1030,25 +1040,27 @@ fn command_shared_albums_get() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_shared_albums_get(
-    client: &Client,
-    m: &ArgMatches,
+fn run_shared_albums_get<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let arg_share_token = m
-        .get_one::<String>("arg:share_token")
-        .cloned()
-        .unwrap_or_default();
-    #[allow(unused_mut)]
-    let mut call = client.shared_albums().get(arg_share_token);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let arg_share_token = m
+            .get_one::<String>("arg:share_token")
+            .cloned()
+            .unwrap_or_default();
+        #[allow(unused_mut)]
+        let mut call = client.shared_albums().get(arg_share_token);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_shared_albums_join() -> Command {
     Command::new("join")
@@ -1069,22 +1081,24 @@ fn command_shared_albums_join() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_shared_albums_join(
-    client: &Client,
-    m: &ArgMatches,
+fn run_shared_albums_join<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(m, &[("share-token", "shareToken", true)])?;
-    #[allow(unused_mut)]
-    let mut call = client.shared_albums().join(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(m, &[("share-token", "shareToken", true)])?;
+        #[allow(unused_mut)]
+        let mut call = client.shared_albums().join(request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_shared_albums_leave() -> Command {
     Command::new("leave")
@@ -1107,22 +1121,24 @@ fn command_shared_albums_leave() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_shared_albums_leave(
-    client: &Client,
-    m: &ArgMatches,
+fn run_shared_albums_leave<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    let request = body(m, &[("share-token", "shareToken", true)])?;
-    #[allow(unused_mut)]
-    let mut call = client.shared_albums().leave(request);
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    let response = call.send().await.map_err(|e| support::fail(&e))?;
-    show(output, &response, header);
-    Ok(())
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        let request = body(m, &[("share-token", "shareToken", true)])?;
+        #[allow(unused_mut)]
+        let mut call = client.shared_albums().leave(request);
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        let response = call.send().await.map_err(|e| support::fail(&e))?;
+        show(output, &response, header);
+        Ok(())
+    })
 }
 fn command_shared_albums_list() -> Command {
     Command::new("list")
@@ -1157,37 +1173,40 @@ fn command_shared_albums_list() -> Command {
         )
 }
 #[allow(unused_variables)]
-async fn run_shared_albums_list(
-    client: &Client,
-    m: &ArgMatches,
+fn run_shared_albums_list<'a>(
+    client: &'a Client,
+    m: &'a ArgMatches,
     output: Output,
     dry_run: bool,
-    header: &mut Option<Vec<String>>,
-) -> Result<(), ExitCode> {
-    #[allow(unused_mut)]
-    let mut call = client.shared_albums().list();
-    if let Some(v) = parsed::<bool>(m, "exclude-non-app-created-data")? {
-        call = call.exclude_non_app_created_data(v);
-    }
-    if let Some(v) = parsed::<i32>(m, "page-size")? {
-        call = call.page_size(v);
-    }
-    if let Some(v) = m.get_one::<String>("page-token").cloned() {
-        call = call.page_token(v);
-    }
-    if dry_run {
-        return preview(call.request_preview());
-    }
-    if m.get_flag("all") {
-        let mut items = std::pin::pin!(call.items());
-        while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))? {
-            show(output, &item, header);
+    header: &'a mut Option<Vec<String>>,
+) -> futures_util::future::LocalBoxFuture<'a, Result<(), ExitCode>> {
+    Box::pin(async move {
+        #[allow(unused_mut)]
+        let mut call = client.shared_albums().list();
+        if let Some(v) = parsed::<bool>(m, "exclude-non-app-created-data")? {
+            call = call.exclude_non_app_created_data(v);
         }
-    } else {
-        let response = call.send().await.map_err(|e| support::fail(&e))?;
-        show(output, &response, header);
-    }
-    Ok(())
+        if let Some(v) = parsed::<i32>(m, "page-size")? {
+            call = call.page_size(v);
+        }
+        if let Some(v) = m.get_one::<String>("page-token").cloned() {
+            call = call.page_token(v);
+        }
+        if dry_run {
+            return preview(call.request_preview());
+        }
+        if m.get_flag("all") {
+            let mut items = std::pin::pin!(call.items());
+            while let Some(item) = items.try_next().await.map_err(|e| support::fail(&e))?
+            {
+                show(output, &item, header);
+            }
+        } else {
+            let response = call.send().await.map_err(|e| support::fail(&e))?;
+            show(output, &response, header);
+        }
+        Ok(())
+    })
 }
 fn resource_3() -> Command {
     Command::new("shared-albums")

@@ -31,9 +31,11 @@ where
             undo(made).await;
         }
     });
-    receiver
-        .await
-        .unwrap_or_else(|_| Err(Error::protocol("the create call's task ended without a result")))
+    receiver.await.unwrap_or_else(|_| {
+        Err(Error::protocol(
+            "the create call's task ended without a result",
+        ))
+    })
 }
 
 #[cfg(test)]
@@ -73,6 +75,10 @@ mod tests {
 
         let got = create_then(async { Ok(8) }, record(&undone)).await.unwrap();
         assert_eq!(got, 8);
-        assert_eq!(*undone.lock().unwrap(), [7], "a value returned is not undone");
+        assert_eq!(
+            *undone.lock().unwrap(),
+            [7],
+            "a value returned is not undone"
+        );
     }
 }

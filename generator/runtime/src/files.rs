@@ -35,7 +35,10 @@ fn is_device_name(stem: &str) -> bool {
     if ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"].contains(&upper.as_str()) {
         return true;
     }
-    let Some(rest) = upper.strip_prefix("COM").or_else(|| upper.strip_prefix("LPT")) else {
+    let Some(rest) = upper
+        .strip_prefix("COM")
+        .or_else(|| upper.strip_prefix("LPT"))
+    else {
         return false;
     };
     let mut chars = rest.chars();

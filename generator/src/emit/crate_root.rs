@@ -7,7 +7,6 @@ use super::*;
 /// (the runtime's interface for generated code, hidden from the docs), and
 /// those users name (`types`, `files`, `media`).
 pub(crate) const RUNTIME_MODULES: &[&str] = &[
-    "created",
     "macros",
     "net",
     "pagination",

@@ -19,7 +19,6 @@ use super::auth::printable;
 // The two libraries share the runtime, so their errors are the same type.
 use crate::support::{self, fail, Output, EXIT_INTERRUPTED};
 
-
 /// The largest listing page read (a page of 100 items is some 100 KiB).
 const MAX_PAGE_BYTES: u64 = 4 << 20;
 

@@ -768,10 +768,7 @@ pub(crate) fn writable_folder(dir: &Path) -> Result<(), ExitCode> {
         ExitCode::from(support::EXIT_LOCAL)
     };
     std::fs::create_dir_all(dir).map_err(|e| fail("cannot create", &e))?;
-    let probe = dir.join(format!(
-        ".photoslibrary-write-check-{}",
-        std::process::id()
-    ));
+    let probe = dir.join(format!(".photoslibrary-write-check-{}", std::process::id()));
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -181,7 +181,7 @@ impl Client {
                 }
             })
         };
-        let session = crate::created::create_then(create, undo).await?;
+        let session = ::discovery_runtime::created::create_then(create, undo).await?;
         let id = session.id.clone().filter(|id| !id.is_empty());
         match Picking::new(self.clone(), session) {
             Ok(picking) => Ok(picking),
@@ -291,7 +291,9 @@ impl Picking {
             }
             let now = Instant::now();
             let left = deadline.map(|(d, _)| d.saturating_duration_since(now));
-            if let Some((at, limit)) = deadline.filter(|_| last_poll || left == Some(Duration::ZERO)) {
+            if let Some((at, limit)) =
+                deadline.filter(|_| last_poll || left == Some(Duration::ZERO))
+            {
                 let waited = seconds(at.saturating_duration_since(start));
                 let why = match limit {
                     Limit::Server => "the session's timeoutIn",
