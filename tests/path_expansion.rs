@@ -3,7 +3,7 @@
 //! text rich in the characters that matter: `%` alone, doubled, in valid and
 //! invalid triplets, delimiters and astral characters.
 
-use discovery_runtime::path::{push_joined, push_list, push_var};
+use discovery_runtime::path::{push_joined, push_list, push_var, Expansion};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 
@@ -33,6 +33,10 @@ const RESERVED: &AsciiSet = &SIMPLE
     .remove(b',')
     .remove(b';')
     .remove(b'=');
+
+/// What reserved expansion keeps where the document sets
+/// `fullyEncodeReservedExpansion`: the unreserved characters and `/`.
+const SLASHES: &AsciiSet = &SIMPLE.remove(b'/');
 
 fn hostile_value() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
@@ -65,7 +69,12 @@ fn hostile_value() -> impl Strategy<Value = String> {
 
 fn expand(value: &str, reserved: bool) -> Option<String> {
     let mut path = String::from("v1/");
-    push_var(&mut path, "name", value, reserved).ok()?;
+    let expansion = if reserved {
+        Expansion::Reserved
+    } else {
+        Expansion::Simple
+    };
+    push_var(&mut path, "name", value, expansion).ok()?;
     Some(path["v1/".len()..].to_owned())
 }
 
@@ -114,9 +123,23 @@ proptest! {
     }
 
     #[test]
+    fn fully_encoded_reserved_expansion_keeps_only_slashes(value in hostile_value()) {
+        let mut path = String::new();
+        match push_var(&mut path, "name", &value, Expansion::SlashesOnly) {
+            Err(_) => prop_assert!(moves_the_path(&value, true), "{value:?} refused"),
+            Ok(()) => {
+                prop_assert!(!moves_the_path(&value, true));
+                prop_assert_eq!(&path, &utf8_percent_encode(&value, SLASHES).to_string());
+                prop_assert_eq!(percent_decode_str(&path).decode_utf8().unwrap(), value.as_str());
+                prop_assert_eq!(path.matches('/').count(), value.matches('/').count());
+            }
+        }
+    }
+
+    #[test]
     fn lists_join_their_encoded_elements(values in prop::collection::vec(hostile_value(), 1..4)) {
         let mut joined = String::new();
-        let simple = push_joined(&mut joined, "names", &values, false);
+        let simple = push_joined(&mut joined, "names", &values, Expansion::Simple);
         let mut exploded = String::new();
         let segments = push_list(&mut exploded, "names", &values);
         let all = values.join(",");
@@ -159,6 +182,12 @@ fn rfc_6570_examples() {
     push_list(&mut path, "list", &["red", "green", "blue"]).unwrap();
     assert_eq!(path, "/red/green/blue");
     let mut path = String::new();
-    push_joined(&mut path, "list", &["red", "green", "blue"], false).unwrap();
+    push_joined(
+        &mut path,
+        "list",
+        &["red", "green", "blue"],
+        Expansion::Simple,
+    )
+    .unwrap();
     assert_eq!(path, "red,green,blue");
 }

@@ -84,10 +84,26 @@ pub fn cli_files(api: &Api, options: &Options, library_path: &str) -> Result<Vec
     let has_extra = extension.is_some();
     // The binary is named after the API; a name cargo would not take as a
     // target name falls back to the crate's (already checked) name.
-    let bin = if crate::manifest::keyword(&api.name).as_deref() == Some(api.name.as_str()) {
-        api.name.clone()
-    } else {
-        api.crate_name.clone()
+    let bin = match &options.cli_binary {
+        Some(name)
+            if name.len() <= 64
+                && name.starts_with(|c: char| c.is_ascii_alphabetic())
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            name.clone()
+        }
+        Some(name) => {
+            return Err(Error::Overlay {
+                path: "cli_binary".into(),
+                message: format!("{name:?} is not a usable binary name"),
+            })
+        }
+        None if crate::manifest::keyword(&api.name).as_deref() == Some(api.name.as_str()) => {
+            api.name.clone()
+        }
+        None => api.crate_name.clone(),
     };
     let env_prefix = bin.to_ascii_uppercase().replace('-', "_");
     let crate_name = format!("{}-cli", api.crate_name);
@@ -469,6 +485,7 @@ fn main_rs(api: &Api, bin: &str, env_prefix: &str) -> TokenStream {
         #(#fns)*
 
         /// `--dry-run`: the request as one JSON object on one line.
+        #[allow(dead_code)] // a tool of an API without methods sends nothing
         fn preview(preview: #lib::Result<#lib::RequestPreview>) -> Result<(), ExitCode> {
             let preview = preview.map_err(|e| support::fail(&e))?;
             println!("{}", serde_json::to_string(&preview).unwrap_or_default());
@@ -928,6 +945,7 @@ fn value_many(ty: &TypeRef, id: &str, lib: &proc_macro2::Ident) -> TokenStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     const DOCUMENT: &str = include_str!("../../tests/fixtures/documents/nested_resources.json");
 

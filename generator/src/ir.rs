@@ -118,6 +118,10 @@ pub struct Method {
     pub stub: String,
     pub http_method: HttpMethod,
     pub path: PathTemplate,
+    /// The path is relative to the root URL, not to the service's base URL:
+    /// the document's path starts with `/` (RFC 3986 §5.2 resolves such an
+    /// absolute path against the host).
+    pub from_root: bool,
     pub description: Option<String>,
     /// Path parameters in `parameterOrder` first, then the other required ones,
     /// then the optional ones sorted by wire name.
@@ -515,11 +519,12 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
     let pad = "  ".repeat(depth);
     let _ = writeln!(
         w,
-        "{pad}method {} -> {}() [{}] {} {} command {}{}",
+        "{pad}method {} -> {}() [{}] {} {}{} command {}{}",
         m.id,
         m.name.rust,
         m.builder,
         m.http_method.as_str(),
+        if m.from_root { "(from the root) " } else { "" },
         m.path.template,
         m.command,
         dep(&m.deprecated)

@@ -41,6 +41,9 @@ pub struct Options {
     /// `support::Extension` trait and `Default` (e.g. `extra::Photos`, defined
     /// in the overlay's `src/extra.rs`). `None`: only the generated commands.
     pub cli_extension: Option<String>,
+    /// The tool's binary name; default the document's `name` (or the crate's
+    /// name when that is not a usable one).
+    pub cli_binary: Option<String>,
     /// Top-level commands a hand-written tool adds (Photos's `upload`): the
     /// generated commands keep clear of these names.
     pub cli_commands: Vec<String>,
@@ -110,6 +113,7 @@ impl Default for Options {
             overlays: Vec::new(),
             overlay_source: None,
             cli_extension: None,
+            cli_binary: None,
             cli_commands: Vec::new(),
             cli_libraries: Vec::new(),
             runtime_path: "../../generator/runtime".into(),

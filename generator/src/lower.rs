@@ -505,6 +505,11 @@ impl Lower {
                 &mut inner_accessors,
                 &mut inner_modules,
             )?;
+            // A resource with nothing to call anywhere below it would be an
+            // accessor to nothing.
+            if methods.is_empty() && resources.is_empty() {
+                continue;
+            }
             out.push(Resource {
                 name: Name {
                     wire: wire.clone(),
@@ -578,7 +583,10 @@ impl Lower {
                 })
             }
         };
-        let template = parse_path(&m.path, &format!("{path}.path"))?;
+        // A path that starts with `/` is relative to the root URL, not to the
+        // service's base (RFC 3986 §5.2: an absolute path replaces the base's).
+        let from_root = m.path.starts_with('/');
+        let template = parse_path(m.path.trim_start_matches('/'), &format!("{path}.path"))?;
         check_placeholders(&template, m, &format!("{path}.path"))?;
         for (i, name) in m.parameter_order.iter().enumerate() {
             if !m.parameters.contains_key(name) {
@@ -751,6 +759,7 @@ impl Lower {
             builder,
             http_method,
             path: template,
+            from_root,
             description: m.description.clone(),
             params,
             request,

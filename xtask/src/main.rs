@@ -3,7 +3,10 @@
 use std::process::ExitCode;
 
 mod bench;
+mod checktime;
 mod corpus;
+mod oracle;
+mod scratch;
 
 use xtask::{apply, diff, generate, revdiff, workspace_root, Change, COMMAND, TARGETS};
 
@@ -20,9 +23,16 @@ commands:
   corpus [DIR]         generate a crate for every discovery document in DIR
                        (default discovery/corpus) into target/corpus and
                        `cargo check` each; fails if any does not generate or compile
+  oracle [DOC|DIR]...  for every method of every document (default: all of discovery/),
+                       compare the request the generated tool builds with the one
+                       Google's Python client builds (ORACLE_PYTHON must import
+                       googleapiclient); fails on any undocumented difference
   bench [DIR]          time parse, lower, emit and format for the Photos document and
                        every document in DIR (for real figures:
                        `cargo run --release -p xtask -- bench`)
+  bench-check [DOC...] lines generated and `cargo check` time (clean, and after touching
+                       the tool's main.rs) of the library and tool of each document
+                       (default: the five largest under discovery/)
   diff OLD.json NEW.json
                        what changed between two revisions of one API in the
                        generated crate's public API, each change marked breaking,
@@ -41,8 +51,12 @@ fn main() -> ExitCode {
             generate_any(doc, dir)
         }
         ["bench"] => bench::run(None),
+        ["bench-check", rest @ ..] if rest.iter().all(|a| !a.starts_with('-')) => {
+            checktime::run(rest)
+        }
         ["bench", dir] if !dir.starts_with('-') => bench::run(Some(dir)),
         ["corpus", dir] if !dir.starts_with('-') => corpus::run(Some(dir)),
+        ["oracle", rest @ ..] if rest.iter().all(|a| !a.starts_with('-')) => oracle::run(rest),
         ["diff", old, new] if !old.starts_with('-') && !new.starts_with('-') => {
             revision_diff(old, new)
         }

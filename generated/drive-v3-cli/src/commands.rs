@@ -4538,6 +4538,7 @@ fn resource_10() -> Command {
         .subcommand(command_teamdrives_update())
 }
 /// `--dry-run`: the request as one JSON object on one line.
+#[allow(dead_code)]
 fn preview(preview: drive_v3::Result<drive_v3::RequestPreview>) -> Result<(), ExitCode> {
     let preview = preview.map_err(|e| support::fail(&e))?;
     println!("{}", serde_json::to_string(& preview).unwrap_or_default());

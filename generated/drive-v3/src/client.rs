@@ -60,6 +60,7 @@ impl Client {
         }
     }
     /// The stub requests go to instead of the network, if any.
+    #[allow(dead_code)]
     pub(crate) fn stub(
         &self,
     ) -> ::std::option::Option<::std::sync::Arc<dyn stub::Drive>> {

@@ -1218,6 +1218,7 @@ fn resource_3() -> Command {
         .subcommand(command_shared_albums_list())
 }
 /// `--dry-run`: the request as one JSON object on one line.
+#[allow(dead_code)]
 fn preview(
     preview: photoslibrary_v1::Result<photoslibrary_v1::RequestPreview>,
 ) -> Result<(), ExitCode> {

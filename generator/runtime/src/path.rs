@@ -20,6 +20,12 @@ pub enum Expansion {
     /// `{+x}` (§3.2.3): reserved characters stay, so a resource name keeps its
     /// `/`; `?` and `#` are encoded all the same.
     Reserved,
+    /// `{+x}` of an API whose document sets `fullyEncodeReservedExpansion`:
+    /// its servers decode reserved characters in such values fully (the
+    /// service's `fully_decode_reserved_expansion`), so only `/`, which
+    /// separates the name's segments, stays; everything else is encoded as
+    /// in simple expansion.
+    SlashesOnly,
 }
 
 /// Appends `value` to `path`, percent-encoding every byte that `expansion`
@@ -29,7 +35,13 @@ pub enum Expansion {
 /// same name).
 pub fn encode_into(path: &mut String, value: &str, expansion: Expansion) {
     for &b in value.as_bytes() {
-        if is_unreserved(b) || (expansion == Expansion::Reserved && RESERVED.contains(&b)) {
+        let kept = is_unreserved(b)
+            || match expansion {
+                Expansion::Simple => false,
+                Expansion::Reserved => RESERVED.contains(&b),
+                Expansion::SlashesOnly => b == b'/',
+            };
+        if kept {
             path.push(char::from(b));
         } else {
             push_pct(path, b);
@@ -37,14 +49,16 @@ pub fn encode_into(path: &mut String, value: &str, expansion: Expansion) {
     }
 }
 
-/// Appends one path parameter's value.
-///
-/// `reserved` is `{+x}` expansion; the generator passes `false` when the
-/// document sets `fullyEncodeReservedExpansion`. Empty values and values that
-/// would form `.` or `..` segments are rejected, since they change which
-/// resource the path names.
-pub fn push_var(path: &mut String, name: &'static str, value: &str, reserved: bool) -> Result<()> {
-    push_joined(path, name, &[value], reserved)
+/// Appends one path parameter's value, expanded as `expansion` says.
+/// Empty values and values that would form `.` or `..` segments are
+/// rejected, since they change which resource the path names.
+pub fn push_var(
+    path: &mut String,
+    name: &'static str,
+    value: &str,
+    expansion: Expansion,
+) -> Result<()> {
+    push_joined(path, name, &[value], expansion)
 }
 
 /// Appends a list given to `{x}` or `{+x}` (§3.2.2): each element encoded,
@@ -53,13 +67,8 @@ pub fn push_joined<S: AsRef<str>>(
     path: &mut String,
     name: &'static str,
     values: &[S],
-    reserved: bool,
+    expansion: Expansion,
 ) -> Result<()> {
-    let expansion = if reserved {
-        Expansion::Reserved
-    } else {
-        Expansion::Simple
-    };
     let start = path.len();
     for (i, value) in values.iter().enumerate() {
         if i > 0 {
@@ -95,7 +104,7 @@ fn push_pct(path: &mut String, b: u8) {
 pub fn push_list<S: AsRef<str>>(path: &mut String, name: &'static str, values: &[S]) -> Result<()> {
     for value in values {
         path.push('/');
-        push_var(path, name, value.as_ref(), false)?;
+        push_var(path, name, value.as_ref(), Expansion::Simple)?;
     }
     Ok(())
 }
@@ -281,7 +290,12 @@ mod tests {
 
     fn expand(value: &str, reserved: bool) -> Result<String> {
         let mut path = String::from("v1/albums/");
-        push_var(&mut path, "albumId", value, reserved)?;
+        let expansion = if reserved {
+            Expansion::Reserved
+        } else {
+            Expansion::Simple
+        };
+        push_var(&mut path, "albumId", value, expansion)?;
         Ok(path)
     }
 
@@ -311,6 +325,19 @@ mod tests {
             expand("projects/100%/serviceAccounts/日本語", true).unwrap(),
             "v1/albums/projects/100%25/serviceAccounts/%E6%97%A5%E6%9C%AC%E8%AA%9E"
         );
+    }
+
+    #[test]
+    fn fully_encoded_reserved_expansion_keeps_only_slashes() {
+        let mut path = String::from("v2/");
+        push_var(
+            &mut path,
+            "name",
+            "projects/p:1/agent@x?y",
+            Expansion::SlashesOnly,
+        )
+        .unwrap();
+        assert_eq!(path, "v2/projects/p%3A1/agent%40x%3Fy");
     }
 
     #[test]

@@ -352,6 +352,15 @@ pub(crate) fn pagination_fns(m: &Method, p: &Pagination) -> TokenStream {
     quote! { #pages #items }
 }
 
+/// How a path variable's value is expanded (`crate::path::Expansion`).
+fn expansion(api: &Api, v: &PathVar) -> TokenStream {
+    match (v.reserved, api.fully_encode_reserved_expansion) {
+        (false, _) => quote!(crate::path::Expansion::Simple),
+        (true, false) => quote!(crate::path::Expansion::Reserved),
+        (true, true) => quote!(crate::path::Expansion::SlashesOnly),
+    }
+}
+
 /// Code that builds `path` from a template and the builder's path parameters.
 pub(crate) fn path_code(api: &Api, m: &Method, template: &PathTemplate) -> TokenStream {
     let steps = template.parts.iter().map(|part| match part {
@@ -371,8 +380,8 @@ pub(crate) fn path_code(api: &Api, m: &Method, template: &PathTemplate) -> Token
                 if v.slash_explode {
                     quote!(crate::path::push_list(&mut path, #wire, #values)?;)
                 } else {
-                    let reserved = v.reserved && !api.fully_encode_reserved_expansion;
-                    quote!(crate::path::push_joined(&mut path, #wire, #values, #reserved)?;)
+                    let expansion = expansion(api, v);
+                    quote!(crate::path::push_joined(&mut path, #wire, #values, #expansion)?;)
                 }
             } else {
                 let value = if p.ty == TypeRef::String {
@@ -380,13 +389,13 @@ pub(crate) fn path_code(api: &Api, m: &Method, template: &PathTemplate) -> Token
                 } else {
                     quote!(&crate::wire::QueryValue::to_query(&self.#pname))
                 };
-                let reserved = v.reserved && !api.fully_encode_reserved_expansion;
+                let expansion = expansion(api, v);
                 let check = p.pattern.as_ref().map(|pattern| {
                     quote!(crate::path::check_pattern(#wire, #value, #pattern)?;)
                 });
                 quote! {
                     #check
-                    crate::path::push_var(&mut path, #wire, #value, #reserved)?;
+                    crate::path::push_var(&mut path, #wire, #value, #expansion)?;
                 }
             }
         }
@@ -560,6 +569,15 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
             }
         }
     });
+    let new_call = quote!(crate::transport::Call::new(crate::net::Method::#http, #id, path, query, #body, #scopes, self.opts) #note);
+    let call = if m.from_root {
+        quote! {
+            let mut call = #new_call;
+            call.from_root = true;
+        }
+    } else {
+        quote!(let call = #new_call;)
+    };
     quote! {
         /// Checks the arguments and describes the request.
         fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
@@ -567,7 +585,7 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
             #path
             #query_decl
             #(#query_params)*
-            let call = crate::transport::Call::new(crate::net::Method::#http, #id, path, query, #body, #scopes, self.opts) #note;
+            #call
             ::std::result::Result::Ok((self.client, call))
         }
 

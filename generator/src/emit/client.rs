@@ -99,6 +99,7 @@ pub(crate) fn client_rs(api: &Api) -> TokenStream {
             }
 
             /// The stub requests go to instead of the network, if any.
+            #[allow(dead_code)] // an API without methods has no requests
             pub(crate) fn stub(&self) -> ::std::option::Option<::std::sync::Arc<dyn stub::#stub_trait>> {
                 self.stub.clone()
             }

@@ -182,7 +182,12 @@ impl Create {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -260,9 +265,19 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -351,9 +366,19 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.include_deleted,
@@ -488,7 +513,12 @@ impl List {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
@@ -615,9 +645,19 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::PATCH,

@@ -283,7 +283,12 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("drives/");
-        crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "driveId",
+            &self.drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -361,7 +366,12 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("drives/");
-        crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "driveId",
+            &self.drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.use_domain_admin_access,
@@ -430,7 +440,12 @@ impl Hide {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("drives/");
-        crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "driveId",
+            &self.drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/hide");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -644,7 +659,12 @@ impl Unhide {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("drives/");
-        crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "driveId",
+            &self.drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/unhide");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -732,7 +752,12 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("drives/");
-        crate::path::push_var(&mut path, "driveId", &self.drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "driveId",
+            &self.drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.use_domain_admin_access,

@@ -385,7 +385,12 @@ impl Copy {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/copy");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
@@ -754,7 +759,12 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.supports_all_drives,
@@ -910,7 +920,12 @@ impl Export {
         }
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/export");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.mime_type, "mimeType", &mut query);
@@ -1157,7 +1172,12 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.acknowledge_abuse,
@@ -1730,7 +1750,12 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.add_parents, "addParents", &mut query);
         crate::wire::QueryParam::push_to(
@@ -1837,13 +1862,23 @@ impl Update {
             multipart_path: ::std::option::Option::Some({
                 let mut path = ::std::string::String::new();
                 path.push_str("upload/drive/v3/files/");
-                crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+                crate::path::push_var(
+                    &mut path,
+                    "fileId",
+                    &self.file_id,
+                    crate::path::Expansion::Simple,
+                )?;
                 path
             }),
             resumable_path: ::std::option::Option::Some({
                 let mut path = ::std::string::String::new();
                 path.push_str("resumable/upload/drive/v3/files/");
-                crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+                crate::path::push_var(
+                    &mut path,
+                    "fileId",
+                    &self.file_id,
+                    crate::path::Expansion::Simple,
+                )?;
                 path
             }),
         };
@@ -1938,7 +1973,12 @@ impl Watch {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/watch");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(

@@ -299,7 +299,12 @@ impl Create {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/permissions");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
@@ -456,9 +461,19 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/permissions/");
-        crate::path::push_var(&mut path, "permissionId", &self.permission_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "permissionId",
+            &self.permission_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.supports_all_drives,
@@ -591,9 +606,19 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/permissions/");
-        crate::path::push_var(&mut path, "permissionId", &self.permission_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "permissionId",
+            &self.permission_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.supports_all_drives,
@@ -752,7 +777,12 @@ impl List {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/permissions");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
@@ -952,9 +982,19 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/permissions/");
-        crate::path::push_var(&mut path, "permissionId", &self.permission_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "permissionId",
+            &self.permission_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.remove_expiration,

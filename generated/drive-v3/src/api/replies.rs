@@ -213,9 +213,19 @@ impl Create {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/replies");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -300,11 +310,26 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/replies/");
-        crate::path::push_var(&mut path, "replyId", &self.reply_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "replyId",
+            &self.reply_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -400,11 +425,26 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/replies/");
-        crate::path::push_var(&mut path, "replyId", &self.reply_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "replyId",
+            &self.reply_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.include_deleted,
@@ -531,9 +571,19 @@ impl List {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/replies");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
@@ -662,11 +712,26 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/comments/");
-        crate::path::push_var(&mut path, "commentId", &self.comment_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "commentId",
+            &self.comment_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/replies/");
-        crate::path::push_var(&mut path, "replyId", &self.reply_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "replyId",
+            &self.reply_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::PATCH,

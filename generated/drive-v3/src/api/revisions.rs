@@ -168,9 +168,19 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/revisions/");
-        crate::path::push_var(&mut path, "revisionId", &self.revision_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "revisionId",
+            &self.revision_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -267,9 +277,19 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/revisions/");
-        crate::path::push_var(&mut path, "revisionId", &self.revision_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "revisionId",
+            &self.revision_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.acknowledge_abuse,
@@ -422,7 +442,12 @@ impl List {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/revisions");
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.page_size, "pageSize", &mut query);
@@ -544,9 +569,19 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("files/");
-        crate::path::push_var(&mut path, "fileId", &self.file_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "fileId",
+            &self.file_id,
+            crate::path::Expansion::Simple,
+        )?;
         path.push_str("/revisions/");
-        crate::path::push_var(&mut path, "revisionId", &self.revision_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "revisionId",
+            &self.revision_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::PATCH,

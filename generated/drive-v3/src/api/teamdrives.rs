@@ -244,7 +244,12 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("teamdrives/");
-        crate::path::push_var(&mut path, "teamDriveId", &self.team_drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "teamDriveId",
+            &self.team_drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -325,7 +330,12 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("teamdrives/");
-        crate::path::push_var(&mut path, "teamDriveId", &self.team_drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "teamDriveId",
+            &self.team_drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.use_domain_admin_access,
@@ -566,7 +576,12 @@ impl Update {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("teamdrives/");
-        crate::path::push_var(&mut path, "teamDriveId", &self.team_drive_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "teamDriveId",
+            &self.team_drive_id,
+            crate::path::Expansion::Simple,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(
             &self.use_domain_admin_access,

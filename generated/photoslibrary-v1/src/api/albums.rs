@@ -293,7 +293,12 @@ impl AddEnrichment {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         path.push_str(":addEnrichment");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -379,7 +384,12 @@ impl BatchAddMediaItems {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         path.push_str(":batchAddMediaItems");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -469,7 +479,12 @@ impl BatchRemoveMediaItems {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         path.push_str(":batchRemoveMediaItems");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -614,7 +629,12 @@ impl Get {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::GET,
@@ -848,7 +868,12 @@ impl Patch {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("id", &self.id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "id", &self.id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "id",
+            &self.id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
         let call = crate::transport::Call::new(
@@ -929,7 +954,12 @@ impl Share {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         path.push_str(":share");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
@@ -1015,7 +1045,12 @@ impl Unshare {
         let mut path = ::std::string::String::new();
         path.push_str("v1/albums/");
         crate::path::check_pattern("albumId", &self.album_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "albumId", &self.album_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "albumId",
+            &self.album_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         path.push_str(":unshare");
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(

@@ -350,7 +350,12 @@ impl Get {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems/");
         crate::path::check_pattern("mediaItemId", &self.media_item_id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "mediaItemId", &self.media_item_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "mediaItemId",
+            &self.media_item_id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::GET,
@@ -566,7 +571,12 @@ impl Patch {
         let mut path = ::std::string::String::new();
         path.push_str("v1/mediaItems/");
         crate::path::check_pattern("id", &self.id, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "id", &self.id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "id",
+            &self.id,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         let mut query = ::std::vec::Vec::new();
         crate::wire::QueryParam::push_to(&self.update_mask, "updateMask", &mut query);
         let call = crate::transport::Call::new(

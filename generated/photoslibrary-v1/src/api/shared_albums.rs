@@ -144,7 +144,12 @@ impl Get {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sharedAlbums/");
         crate::path::check_pattern("shareToken", &self.share_token, "^[^/]+$")?;
-        crate::path::push_var(&mut path, "shareToken", &self.share_token, false)?;
+        crate::path::push_var(
+            &mut path,
+            "shareToken",
+            &self.share_token,
+            crate::path::Expansion::SlashesOnly,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
                 crate::net::Method::GET,

@@ -191,7 +191,12 @@ impl Delete {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sessions/");
-        crate::path::push_var(&mut path, "sessionId", &self.session_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "sessionId",
+            &self.session_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::DELETE,
@@ -255,7 +260,12 @@ impl Get {
     fn into_call(self) -> crate::Result<(crate::Client, crate::transport::Call)> {
         let mut path = ::std::string::String::new();
         path.push_str("v1/sessions/");
-        crate::path::push_var(&mut path, "sessionId", &self.session_id, false)?;
+        crate::path::push_var(
+            &mut path,
+            "sessionId",
+            &self.session_id,
+            crate::path::Expansion::Simple,
+        )?;
         let query = ::std::vec::Vec::new();
         let call = crate::transport::Call::new(
             crate::net::Method::GET,
