@@ -2363,3 +2363,84 @@ async fn a_fifo_among_the_photos_fails_alone_and_blocks_nothing() {
     })
     .await
 }
+
+/// Stored credentials record the scopes the user granted: a command whose
+/// methods need another fails before anything is sent, naming the scope and
+/// how to get it; the long commands check once before they start.
+#[tokio::test]
+async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        mock_token_endpoint(&server).await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"albums": []})))
+            .mount(&server)
+            .await;
+        let config = temp_folder("scopes");
+        std::fs::write(
+            config.join("credentials.json"),
+            json!({
+                "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
+                "refresh_token": "1//r", "token_uri": format!("{}/token", server.uri()),
+                "scopes": ["https://www.googleapis.com/auth/photospicker.mediaitems.readonly"]
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let photo = config.join("a.jpg");
+        std::fs::write(&photo, b"aaaa").unwrap();
+        let out_dir = config.join("out");
+        for (args, scope) in [
+            (
+                &["albums", "list"][..],
+                "photoslibrary.readonly.appcreateddata",
+            ),
+            (
+                &["upload", photo.to_str().unwrap()],
+                "photoslibrary.appendonly",
+            ),
+            (
+                &[
+                    "download",
+                    "--album",
+                    "A",
+                    "--out",
+                    out_dir.to_str().unwrap(),
+                ],
+                "photoslibrary.readonly.appcreateddata",
+            ),
+        ] {
+            let out = cli()
+                .args(args)
+                .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+                .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(
+                err.contains("nothing was sent") && err.contains(scope),
+                "{args:?}: {err}"
+            );
+            assert!(
+                err.contains("hint: sign in again with `auth login`"),
+                "{args:?}: {err}"
+            );
+        }
+        let calls = server.received_requests().await.unwrap();
+        assert!(
+            calls.iter().all(|r| r.url.path() == "/token"),
+            "no API call: {:?}",
+            calls
+                .iter()
+                .map(|r| r.url.path().to_owned())
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            !out_dir.exists(),
+            "download checked its scope before its folder"
+        );
+        std::fs::remove_dir_all(&config).unwrap();
+    })
+    .await
+}

@@ -200,6 +200,68 @@ async fn a_post_is_retried_only_when_the_caller_opts_in() {
     .await
 }
 
+/// A token source that knows its scopes: calls of methods that accept none
+/// of them fail before anything is sent; the others go out.
+#[tokio::test]
+async fn calls_needing_a_scope_the_token_lacks_are_not_sent() {
+    struct Granted(Vec<String>);
+    impl photoslibrary_v1::TokenSource for Granted {
+        fn token<'a>(&'a self, _: &'a [&'a str]) -> photoslibrary_v1::TokenFuture<'a> {
+            Box::pin(async { Ok("t".to_owned()) })
+        }
+        fn granted_scopes(&self) -> Option<Vec<String>> {
+            Some(self.0.clone())
+        }
+    }
+    bounded(async move {
+        let (server, _) = serve(200, album_json("A")).await;
+        let client = |scopes: &[&str]| {
+            Client::builder()
+                .base_url(server.uri())
+                .token_source(Granted(scopes.iter().map(|s| s.to_string()).collect()))
+                .build()
+                .unwrap()
+        };
+        let appendonly = photoslibrary_v1::scopes::PHOTOSLIBRARY_APPENDONLY;
+        let err = client(&[appendonly])
+            .albums()
+            .get("A")
+            .send()
+            .await
+            .unwrap_err();
+        match &err {
+            Error::ScopeNotGranted {
+                method,
+                accepted,
+                granted,
+            } => {
+                assert_eq!(method, "photoslibrary.albums.get");
+                assert!(accepted
+                    .iter()
+                    .any(|s| s.ends_with("photoslibrary.readonly.appcreateddata")));
+                assert_eq!(granted, &[appendonly.to_owned()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(err.is_insufficient_scopes() && !err.is_retryable());
+        assert_eq!(requests(&server).await, 0, "nothing was sent");
+        let readonly = photoslibrary_v1::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA;
+        client(&[appendonly, readonly])
+            .albums()
+            .get("A")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(requests(&server).await, 1);
+        // The check a long operation makes once before it starts.
+        assert!(client(&[readonly])
+            .check_scopes("x.y", &[appendonly])
+            .is_err());
+        assert!(client(&[readonly]).check_scopes("x.y", &[]).is_ok());
+    })
+    .await
+}
+
 /// RFC 9110's idempotent methods are retried by default (a clean-up
 /// `DELETE` survives one 503); `PATCH` is not; a call can opt out.
 #[tokio::test]

@@ -164,6 +164,13 @@ pub fn read_body(path: &str) -> Result<String, String> {
 /// [`printable`]) and picks the exit code.
 pub fn fail(error: &library::Error) -> ExitCode {
     eprintln!("error: {}", printable(&error.to_string()));
+    let accepted = error.accepted_scopes();
+    if !accepted.is_empty() {
+        eprintln!(
+            "hint: sign in again with `auth login`, asking for one of: {}",
+            printable(&accepted.join(", "))
+        );
+    }
     exit_code(error)
 }
 
@@ -171,7 +178,7 @@ pub fn fail(error: &library::Error) -> ExitCode {
 pub fn exit_code(error: &library::Error) -> ExitCode {
     use library::Error;
     let code = match error {
-        Error::Auth(_) => EXIT_AUTH,
+        Error::Auth(_) | Error::ScopeNotGranted { .. } => EXIT_AUTH,
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403) => EXIT_AUTH,
         Error::Api(_) | Error::Expired { .. } | Error::RetryAfterTooLong { .. } => EXIT_API,
         Error::Transport(_) | Error::Timeout => EXIT_NETWORK,

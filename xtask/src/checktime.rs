@@ -71,6 +71,19 @@ pub fn run(args: &[&str]) -> ExitCode {
             eprintln!("error: cannot run cargo: {e}");
             return ExitCode::FAILURE;
         }
+        // And rustc's incremental caches of the library and the tool's binary
+        // (named after the library here), which `cargo clean -p` may keep.
+        let prefix = format!("{}-", c.lib.replace('-', "_"));
+        let incremental = scratch::target_dir().join("debug/incremental");
+        for entry in std::fs::read_dir(&incremental)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
         let start = Instant::now();
         let out = scratch::cargo(&work, "check", &packages);
         let clean = start.elapsed().as_secs_f64();

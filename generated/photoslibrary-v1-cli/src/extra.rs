@@ -271,6 +271,12 @@ fn quota_stop(
 }
 
 async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
+    // Uploading and creating items both need the append-only scope: known
+    // missing, nothing starts.
+    let appendonly = [photoslibrary_v1::scopes::PHOTOSLIBRARY_APPENDONLY];
+    client
+        .check_scopes("photoslibrary.mediaItems.batchCreate", &appendonly)
+        .map_err(|e| support::fail(&e))?;
     let paths: Vec<PathBuf> = m
         .get_many::<String>("paths")
         .into_iter()
@@ -627,6 +633,10 @@ async fn upload(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
 }
 
 async fn download(client: &Client, m: &ArgMatches) -> Result<(), ExitCode> {
+    let readonly = [photoslibrary_v1::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA];
+    client
+        .check_scopes("photoslibrary.mediaItems.search", &readonly)
+        .map_err(|e| support::fail(&e))?;
     let out = PathBuf::from(m.get_one::<String>("out").cloned().unwrap_or_default());
     let jobs = usize::from(*m.get_one::<u16>("jobs").unwrap_or(&4));
     let request = match (m.get_one::<String>("album"), m.get_one::<String>("search")) {

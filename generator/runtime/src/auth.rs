@@ -18,6 +18,16 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<String, BoxError>>
 pub trait TokenSource: Send + Sync {
     /// Returns an access token (without the `Bearer ` prefix).
     fn token<'a>(&'a self, scopes: &'a [&'a str]) -> TokenFuture<'a>;
+
+    /// The scopes the tokens of this source carry, when the source knows them
+    /// (a stored credential records what the user granted; a source that
+    /// asks for fixed scopes gets those). A call whose method accepts none
+    /// of them then fails before anything is sent, with
+    /// [`Error::ScopeNotGranted`](crate::Error::ScopeNotGranted). `None`
+    /// (the default): unknown, nothing is checked.
+    fn granted_scopes(&self) -> Option<Vec<String>> {
+        None
+    }
 }
 
 /// A fixed access token. Its `Debug` output never shows the token.
@@ -41,6 +51,10 @@ impl fmt::Debug for StaticToken {
 impl<T: TokenSource + ?Sized> TokenSource for std::sync::Arc<T> {
     fn token<'a>(&'a self, scopes: &'a [&'a str]) -> TokenFuture<'a> {
         (**self).token(scopes)
+    }
+
+    fn granted_scopes(&self) -> Option<Vec<String>> {
+        (**self).granted_scopes()
     }
 }
 
@@ -163,5 +177,11 @@ impl TokenSource for YupOAuth2 {
                 .map(str::to_owned)
                 .ok_or_else(|| "yup-oauth2 returned no access token".into())
         })
+    }
+
+    /// The fixed scopes of [`YupOAuth2::with_scopes`], the only ones its
+    /// tokens carry.
+    fn granted_scopes(&self) -> Option<Vec<String>> {
+        self.scopes.clone()
     }
 }

@@ -147,6 +147,27 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// Fails with [`Error::ScopeNotGranted`] when the token source knows
+    /// the scopes its credentials were granted
+    /// ([`TokenSource::granted_scopes`]) and none of `accepted` is among them:
+    /// a long operation can check once before it starts. Every call checks
+    /// its own method's scopes this way before anything is sent; without a
+    /// token source, with one that does not know, or for a method that lists
+    /// no scopes, nothing is checked.
+    pub fn check_scopes(&self, method: &str, accepted: &[&str]) -> Result<()> {
+        let Some(granted) = self.inner.tokens.as_ref().and_then(|t| t.granted_scopes()) else {
+            return Ok(());
+        };
+        if accepted.is_empty() || accepted.iter().any(|a| granted.iter().any(|g| g == a)) {
+            return Ok(());
+        }
+        Err(Error::ScopeNotGranted {
+            method: method.to_owned(),
+            accepted: accepted.iter().map(|s| s.to_string()).collect(),
+            granted,
+        })
+    }
+
     /// Whether `uri` is on the base URL's origin (scheme, host and port, the
     /// default ports made explicit): where a URL the server handed out may
     /// take the token even over plain http (a local test server).

@@ -99,6 +99,18 @@ pub enum Error {
         /// The method id, e.g. `photoslibrary.albums.get`.
         method: String,
     },
+    /// The credentials are known not to hold any scope the method accepts
+    /// (their token source reports what was granted, see
+    /// [`TokenSource::granted_scopes`](crate::TokenSource::granted_scopes)):
+    /// found before anything was sent.
+    ScopeNotGranted {
+        /// The method id, e.g. `photoslibrary.albums.list`.
+        method: String,
+        /// The scopes the method accepts (any one suffices).
+        accepted: Vec<String>,
+        /// The scopes the credentials hold.
+        granted: Vec<String>,
+    },
     /// An argument was rejected before any request was made.
     InvalidArgument {
         /// The parameter's wire name (e.g. `albumId`), or the setting's name.
@@ -301,7 +313,24 @@ impl Error {
     /// Whether the token lacked the method's scopes (see
     /// [`ApiError::is_insufficient_scopes`]).
     pub fn is_insufficient_scopes(&self) -> bool {
-        matches!(self, Error::Api(e) if e.is_insufficient_scopes())
+        match self {
+            Error::Api(e) => e.is_insufficient_scopes(),
+            Error::ScopeNotGranted { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The scopes the method accepts, when the error is about scopes (a
+    /// [`Error::ScopeNotGranted`], or a 403 "insufficient scopes"): what to
+    /// sign in again with.
+    pub fn accepted_scopes(&self) -> Vec<String> {
+        match self {
+            Error::ScopeNotGranted { accepted, .. } => accepted.clone(),
+            Error::Api(e) if e.is_insufficient_scopes() => {
+                e.method_scopes.iter().map(|s| s.to_string()).collect()
+            }
+            _ => Vec::new(),
+        }
     }
 
     /// The error of a stub method that is not implemented.
@@ -363,6 +392,7 @@ impl Error {
             | Error::RetryAfterTooLong { .. }
             | Error::ResponseTooLarge { .. }
             | Error::Unimplemented { .. }
+            | Error::ScopeNotGranted { .. }
             | Error::Protocol { .. } => false,
         }
     }
@@ -413,6 +443,20 @@ impl fmt::Display for Error {
             Error::InvalidArgument { name, message } => {
                 write!(f, "invalid argument `{name}`: {message}")
             }
+            Error::ScopeNotGranted {
+                method,
+                accepted,
+                granted,
+            } => write!(
+                f,
+                "{method} needs one of the scopes {}, and the credentials hold none of them                  (granted: {}); nothing was sent: sign in again asking for one of them",
+                accepted.join(", "),
+                if granted.is_empty() {
+                    "none".to_owned()
+                } else {
+                    granted.join(", ")
+                }
+            ),
         }
     }
 }
@@ -466,6 +510,7 @@ impl std::error::Error for Error {
             | Error::Timeout
             | Error::InvalidArgument { .. }
             | Error::RepeatedPageToken { .. }
+            | Error::ScopeNotGranted { .. }
             | Error::Expired { .. } => None,
         }
     }

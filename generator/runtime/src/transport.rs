@@ -349,6 +349,7 @@ impl Client {
             .header(http::header::USER_AGENT, inner.user_agent.clone())
             .header("x-goog-api-client", API_CLIENT);
         if let Some(tokens) = &inner.tokens {
+            self.check_scopes(call.id, call.scopes)?;
             let token = tokens.token(call.scopes).await.map_err(Error::Auth)?;
             request = request.bearer_auth(&token);
         }

@@ -559,6 +559,12 @@ impl TokenSource for StoredToken {
             Ok(token)
         })
     }
+
+    /// What the user granted at login, if that was recorded: calls that
+    /// need another scope fail before anything is sent.
+    fn granted_scopes(&self) -> Option<Vec<String>> {
+        (!self.credentials.scopes.is_empty()).then(|| self.credentials.scopes.clone())
+    }
 }
 
 /// A client builder and the token source of the stored credentials: `Ok(None)`

@@ -60,6 +60,13 @@ pub async fn run(
         builder = builder.base_url(url.clone());
     }
     let client = builder.build().map_err(|e| fail(&e))?;
+    // Known missing, the user is not sent to pick for nothing.
+    client
+        .check_scopes(
+            "photospicker.sessions.create",
+            &[photospicker_v1::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY],
+        )
+        .map_err(|e| fail(&e))?;
     // The folder is checked before the user spends time picking.
     let out = m.get_one::<String>("out").map(PathBuf::from);
     if let Some(out) = &out {
@@ -75,7 +82,7 @@ pub async fn run(
     let create = client.start_picking(max);
     tokio::pin!(create);
     let mut picking = tokio::select! {
-        created = &mut create => created.map_err(|e| fail_with_hint(&e))?,
+        created = &mut create => created.map_err(|e| fail(&e))?,
         _ = &mut interrupt => {
             eprintln!("interrupted");
             let created = tokio::select! {
@@ -344,13 +351,4 @@ pub(crate) fn qr_code(text: &str) -> Option<String> {
             .quiet_zone(true)
             .build(),
     )
-}
-
-/// [`fail`], and for missing scopes the way to get them.
-fn fail_with_hint(error: &photospicker_v1::Error) -> ExitCode {
-    let code = fail(error);
-    if error.is_insufficient_scopes() {
-        eprintln!("hint: run `photoslibrary auth login` again: it asks for the Picker scope");
-    }
-    code
 }
