@@ -168,15 +168,16 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
-/// `cargo <subcommand> --message-format=short -p <package>...` in `work`.
+/// `cargo <subcommand> -p <package>...` in `work` (with short messages but
+/// for `clean`).
 pub fn cargo(work: &Path, subcommand: &str, packages: &[String]) -> std::io::Result<Output> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut command = Command::new(cargo);
-    command
-        .arg(subcommand)
-        .arg("--message-format=short")
-        .arg("--manifest-path")
-        .arg(work.join("Cargo.toml"));
+    command.arg(subcommand);
+    if subcommand != "clean" {
+        command.arg("--message-format=short");
+    }
+    command.arg("--manifest-path").arg(work.join("Cargo.toml"));
     for p in packages {
         command.arg("-p").arg(p);
     }
