@@ -41,7 +41,7 @@ theirs_client='
     let connector = hyper_rustls::HttpsConnectorBuilder::new().with_native_roots().unwrap().https_or_http().enable_http2().build();
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);'
 
-write_crate ours "photoslibrary-v1 = { path = \"$root/generated/photoslibrary-v1\" }" "
+write_crate ours "photoslibrary-v1 = { path = \"$root/apis/photoslibrary-v1\" }" "
 use photoslibrary_v1::models::*;
 #[tokio::main(flavor = \"current_thread\")]
 async fn main() -> Result<(), photoslibrary_v1::Error> {
@@ -59,7 +59,7 @@ async fn main() -> Result<(), google_photoslibrary1::Error> {$theirs_client
 
 # Two APIs: one token, one error type on our side; one hyper client shared by
 # both hubs on theirs (their Error is google-apis-common's for both).
-write_crate ours2 "photoslibrary-v1 = { path = \"$root/generated/photoslibrary-v1\" }
+write_crate ours2 "photoslibrary-v1 = { path = \"$root/apis/photoslibrary-v1\" }
 drive-v3 = { path = \"$root/generated/drive-v3\" }" "
 use photoslibrary_v1::models::*;
 #[tokio::main(flavor = \"current_thread\")]
@@ -139,11 +139,11 @@ theirs_src=$(ls -d "$HOME"/.cargo/registry/src/*/google-photoslibrary1-7*/src | 
 # Ours with its runtime: the generated crate plus discovery-runtime (and, when
 # the crate has one, the overlay it includes); theirs plus google-apis-common.
 runtime_lines=$(cat $(find "$root/generator/runtime/src" -name '*.rs') | wc -l)
-ours_lines=$(($(cat $(find "$root/generated/photoslibrary-v1/src" -name '*.rs') | wc -l) + runtime_lines))
+ours_lines=$(($(cat $(find "$root/apis/photoslibrary-v1/src" -name '*.rs') | wc -l) + runtime_lines))
 theirs_lines=$(cat $(find "$theirs_src" -name '*.rs') | wc -l)
 # Emitted from the document (ours: api/, models, scopes, lib, and the client
 # and stub modules; theirs: all of it, its runtime being google-apis-common).
-ours_emitted=$(cat "$root"/generated/photoslibrary-v1/src/api/*.rs "$root"/generated/photoslibrary-v1/src/{models,scopes,lib,client,stub}.rs 2>/dev/null | wc -l)
+ours_emitted=$(cat "$root"/apis/photoslibrary-v1/src/generated/api/*.rs "$root"/apis/photoslibrary-v1/src/generated/{models,scopes,mod,client,stub}.rs 2>/dev/null | wc -l)
 common_src=$(ls -d "$HOME"/.cargo/registry/src/*/google-apis-common-8*/src | head -1)
 common_lines=$(cat $(find "$common_src" -name '*.rs') | wc -l)
 

@@ -1006,14 +1006,14 @@ async fn auth_login_stores_owner_only_credentials_that_later_calls_use() {
         assert_eq!(p["access_type"], "offline");
         assert_eq!(p["prompt"], "consent");
         // The three Library scopes Google still grants (none of the removed
-        // ones) and the Picker's, for `pick`.
+        // ones, in the document's order) and the Picker's, for `pick`.
         let asked: Vec<&str> = p["scope"].split(' ').collect();
         assert_eq!(
             asked,
             [
                 "https://www.googleapis.com/auth/photoslibrary.appendonly",
-                "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata",
                 "https://www.googleapis.com/auth/photoslibrary.edit.appcreateddata",
+                "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata",
                 "https://www.googleapis.com/auth/photospicker.mediaitems.readonly",
             ],
             "{p:?}"
@@ -2422,10 +2422,11 @@ async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
                 err.contains("nothing was sent") && err.contains(scope),
                 "{args:?}: {err}"
             );
-            assert!(
-                err.contains("hint: sign in again with `auth login`"),
-                "{args:?}: {err}"
+            let hint = format!(
+                "hint: sign in again asking for it: `photoslibrary auth login --scope {}`",
+                scope.trim_start_matches("photoslibrary.")
             );
+            assert!(err.contains(&hint), "{args:?}: {err}");
         }
         let calls = server.received_requests().await.unwrap();
         assert!(

@@ -65,7 +65,13 @@ fn the_library_manifest_has_exactly_our_keys() {
     let table = manifest(file(&files, "Cargo.toml"));
     assert_eq!(
         keys(&table),
-        BTreeSet::from(["package", "lib", "dependencies", "features"])
+        BTreeSet::from([
+            "package",
+            "lib",
+            "dependencies",
+            "dev-dependencies",
+            "features"
+        ])
     );
     let package = table["package"].as_table().unwrap();
     assert_eq!(
@@ -127,9 +133,16 @@ fn the_cli_manifest_has_exactly_our_keys() {
     let bins = table["bin"].as_array().unwrap();
     assert_eq!(bins.len(), 1);
     assert_eq!(bins[0]["path"].as_str(), Some("src/main.rs"));
+    // The library and the CLI runtime, nothing else.
     assert_eq!(
         path_dependencies(&table),
-        [(lib_name, LIBRARY_PATH.to_string())]
+        [
+            (
+                "discovery-cli".to_string(),
+                "../../generator/cli".to_string()
+            ),
+            (lib_name, LIBRARY_PATH.to_string())
+        ]
     );
 }
 

@@ -18,16 +18,16 @@ use support::bounded;
 use support::{album_json, media_item_json, TOKEN};
 
 #[allow(dead_code)]
-#[path = "../generated/photoslibrary-v1/examples/list_albums.rs"]
+#[path = "../apis/photoslibrary-v1/examples/list_albums.rs"]
 mod list_albums;
 #[allow(dead_code)]
-#[path = "../generated/photoslibrary-v1/examples/rename_album.rs"]
+#[path = "../apis/photoslibrary-v1/examples/rename_album.rs"]
 mod rename_album;
 #[allow(dead_code)]
-#[path = "../generated/photoslibrary-v1/examples/search.rs"]
+#[path = "../apis/photoslibrary-v1/examples/search.rs"]
 mod search;
 #[allow(dead_code)]
-#[path = "../generated/photoslibrary-v1/examples/upload_folder.rs"]
+#[path = "../apis/photoslibrary-v1/examples/upload_folder.rs"]
 mod upload_folder;
 
 fn client(server: &MockServer) -> Client {

@@ -241,10 +241,10 @@ fn media_commands() {
     insta::assert_snapshot!("media_cli", generated_cli("media.json"));
 }
 
-/// An overlay's deprecation note reaches the same emission as the
+/// A lifecycle deprecation note reaches the same emission as the
 /// document's; one for a method the document lacks is refused.
 #[test]
-fn overlay_deprecations() {
+fn lifecycle_deprecations() {
     let text = fixture("documents/endpoints.json");
     let mut opts = options("endpoints.json");
     opts.lifecycle = generator::Lifecycle::default().deprecate(
@@ -268,6 +268,49 @@ fn overlay_deprecations() {
     opts.lifecycle = generator::Lifecycle::default().deprecate("regional.things.nope", "x");
     assert!(matches!(
         generator::generate(&text, &opts),
-        Err(generator::Error::Overlay { .. })
+        Err(generator::Error::Lifecycle { .. })
     ));
+}
+
+/// Mounted, the generated code is one module of a hand-written crate: no
+/// manifest, every file under `src/<module>/`, every path from the crate
+/// root re-rooted there (doc links stay the public paths).
+#[test]
+fn a_mounted_module_names_its_root() {
+    let text = fixture("documents/nested_resources.json");
+    let mut opts = options("nested_resources.json");
+    opts.module = Some("generated".into());
+    let files = generator::generate(&text, &opts).unwrap();
+    assert!(
+        files.iter().all(|f| f.path.starts_with("src/generated/")),
+        "{:?}",
+        files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
+    let root = files
+        .iter()
+        .find(|f| f.path == "src/generated/mod.rs")
+        .unwrap();
+    assert!(!root.contents.contains("#![doc"), "{}", root.contents);
+    assert!(!root.contents.contains("#![forbid"), "{}", root.contents);
+    let code: String = files
+        .iter()
+        .filter(|f| f.path.ends_with(".rs"))
+        .flat_map(|f| f.contents.lines())
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(code.contains("crate::generated::transport::Call"), "{code}");
+    assert!(!code.contains(" crate::transport"), "{code}");
+    assert!(!code.contains("(crate::transport"), "{code}");
+    assert!(code.contains("pub(crate)"), "visibility is left alone");
+    for bad in ["Generated", "r#type", "a-b", "self", ""] {
+        opts.module = Some(bad.into());
+        assert!(
+            matches!(
+                generator::generate(&text, &opts),
+                Err(generator::Error::Option { .. })
+            ),
+            "{bad:?}"
+        );
+    }
 }

@@ -31,19 +31,6 @@ pub fn header(comment: &str, options: &Options) -> String {
     )
 }
 
-/// The header of a hand-written overlay file copied into a generated crate:
-/// it says where the source lives, so nobody edits the copy.
-pub fn overlay_header(path: &str, options: &Options) -> String {
-    let source = match &options.overlay_source {
-        Some(dir) => format!("{}/{path}", crate::markdown::one_line(dir)),
-        None => "its overlay".to_string(),
-    };
-    format!(
-        "// Hand-written: copied from {source} by `{}`. Edit the source, not this copy.\n",
-        crate::markdown::one_line(&options.command)
-    )
-}
-
 /// Parses `tokens` as a Rust file and pretty-prints it with the header.
 pub fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<File, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {

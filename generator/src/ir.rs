@@ -46,6 +46,21 @@ pub struct Api {
     /// `mtlsRootUrl`: the root URL for clients that authenticate with a
     /// client certificate (mutual TLS).
     pub mtls_root_url: Option<String>,
+    /// The command-line tool's own names.
+    pub tool: ToolNames,
+}
+
+/// What the command-line tool is called (settled in lowering, with the
+/// names of its commands and flags).
+#[derive(Debug, Clone, Default)]
+pub struct ToolNames {
+    /// The binary (`photoslibrary`).
+    pub binary: String,
+    /// The prefix of its environment variables (`PHOTOSLIBRARY`).
+    pub env_prefix: String,
+    /// The method `auth status` calls to show the credentials work: a GET
+    /// that needs no argument, not deprecated.
+    pub probe: Option<String>,
 }
 
 /// One of the service's alternative endpoints.
@@ -64,8 +79,11 @@ pub struct Scope {
     pub const_name: String,
     pub url: String,
     pub description: Option<String>,
-    /// `Some(note)` when an overlay says the service no longer grants it.
+    /// `Some(note)` when the lifecycle data says the service no longer grants it.
     pub deprecated: Option<String>,
+    /// The tool's name for it, as `auth login --scope` takes it
+    /// (`readonly` for `.../auth/drive.readonly` of Drive).
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -137,10 +155,10 @@ pub struct Method {
     pub use_media_download_service: bool,
     pub media_upload: Option<MediaUpload>,
     pub supports_subscription: bool,
-    /// A paragraph an overlay adds to the method's docs.
+    /// A paragraph the lifecycle data adds to the method's docs.
     pub note: Option<String>,
     /// `Some(note)` when deprecated: the document's `deprecated: true` (the
-    /// note taken from the description) or an overlay's
+    /// note taken from the description) or the API's
     /// [`Options::lifecycle`](crate::Options::lifecycle).
     pub deprecated: Option<String>,
     /// The tool's subcommand (kebab-case, unique at its level).
@@ -427,8 +445,15 @@ impl Api {
         if self.data_wrapper {
             let _ = writeln!(w, "feature dataWrapper");
         }
+        let _ = writeln!(
+            w,
+            "tool {} (env {}_*, status probe {})",
+            self.tool.binary,
+            self.tool.env_prefix,
+            self.tool.probe.as_deref().unwrap_or("none")
+        );
         for s in &self.scopes {
-            let _ = writeln!(w, "scope {} = {}", s.const_name, s.url);
+            let _ = writeln!(w, "scope {} = {} (--scope {})", s.const_name, s.url, s.name);
         }
         if let Some(url) = &self.mtls_root_url {
             let _ = writeln!(w, "mtls_root_url {url}");

@@ -9,7 +9,6 @@
 
 pub mod discovery;
 pub mod emit;
-pub mod emit_cli;
 pub mod format;
 pub mod ir;
 pub mod lower;
@@ -30,38 +29,32 @@ pub struct Options {
     pub source: String,
     /// The command that regenerates the crate, as shown in every file's header.
     pub command: String,
-    /// Hand-written files for this API (`src/uploads.rs`, `examples/x.rs`),
-    /// copied into the crate; each `src/<name>.rs` becomes `pub mod <name>`.
-    pub overlays: Vec<File>,
-    /// Where the overlay files come from (e.g. `generator/overlays/photoslibrary`),
-    /// as shown in their header.
-    pub overlay_source: Option<String>,
-    /// The command-line tool's hand-written commands: the path, from the tool's
-    /// crate root, of a type in its overlay that implements the tool's
-    /// `support::Extension` trait and `Default` (e.g. `extra::Photos`, defined
-    /// in the overlay's `src/extra.rs`). `None`: only the generated commands.
-    pub cli_extension: Option<String>,
+    /// Where the generated code goes. `None`: a whole crate (`Cargo.toml`,
+    /// `README.md`, `src/lib.rs` or `src/main.rs`, ...). `Some(name)`: only
+    /// the module `crate::<name>`, in `src/<name>/` (`mod.rs`, the modules
+    /// below it, and its `README.md`), for a hand-written crate that mounts
+    /// it (`mod generated; pub use generated::*;`) and owns its manifest.
+    pub module: Option<String>,
     /// The tool's binary name; default the document's `name` (or the crate's
     /// name when that is not a usable one).
     pub cli_binary: Option<String>,
     /// Top-level commands a hand-written tool adds (Photos's `upload`): the
     /// generated commands keep clear of these names.
     pub cli_commands: Vec<String>,
-    /// Other generated libraries the tool's extension uses (the Photos tool's
-    /// `pick` drives the Picker API's crate): each crate's package name and
-    /// path from the tool's crate, added to its dependencies.
-    pub cli_libraries: Vec<(String, String)>,
     /// The path of the runtime crate (`generator/runtime`) as the generated
     /// crate's manifest names it: relative to the crate's folder, or absolute.
     pub runtime_path: String,
-    /// What an overlay knows about the API beyond its document (a method the
+    /// The path of the CLI runtime crate (`generator/cli`) as a generated
+    /// tool's manifest names it.
+    pub cli_runtime_path: String,
+    /// What is known about the API beyond its document (a method the
     /// service withdrew without saying so, scopes it no longer grants): see
     /// [`Lifecycle`]. A method id or scope the document does not have is an
     /// error.
     pub lifecycle: Lifecycle,
 }
 
-/// An overlay's `lifecycle.json`: per method id, a deprecation note, a
+/// An API's `lifecycle.json`: per method id, a deprecation note, a
 /// paragraph for its docs and the scopes that still work; per scope URL, a
 /// deprecation note.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -73,7 +66,7 @@ pub struct Lifecycle {
     pub scopes: std::collections::BTreeMap<String, String>,
 }
 
-/// What an overlay says about one method.
+/// What the lifecycle data says about one method.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MethodLifecycle {
@@ -91,7 +84,7 @@ impl Lifecycle {
     /// Parses a `lifecycle.json`; errors name the JSON path.
     pub fn parse(text: &str) -> Result<Lifecycle, Error> {
         let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Overlay {
+        serde_path_to_error::deserialize(&mut de).map_err(|e| Error::Lifecycle {
             path: format!("lifecycle.json: $.{}", e.path()),
             message: e.into_inner().to_string(),
         })
@@ -110,13 +103,11 @@ impl Default for Options {
             crate_name: None,
             source: "the discovery document".into(),
             command: "cargo xtask regenerate".into(),
-            overlays: Vec::new(),
-            overlay_source: None,
-            cli_extension: None,
+            module: None,
             cli_binary: None,
             cli_commands: Vec::new(),
-            cli_libraries: Vec::new(),
             runtime_path: "../../generator/runtime".into(),
+            cli_runtime_path: "../../generator/cli".into(),
             lifecycle: Lifecycle::default(),
         }
     }
@@ -141,8 +132,11 @@ pub enum Error {
     /// The JSON is not a valid discovery document; `path` is a JSON path such as
     /// `$.schemas.Album.properties.id.type`.
     Invalid { path: String, message: String },
-    /// An overlay file cannot be added (its name is taken).
-    Overlay { path: String, message: String },
+    /// The lifecycle data names what the document does not have, or does not
+    /// parse; `path` is where (a method id, a scope, a JSON path).
+    Lifecycle { path: String, message: String },
+    /// An option cannot be used (a module name that is no identifier).
+    Option { name: String, message: String },
     /// Emitted code did not parse, or a manifest does not have exactly the
     /// expected keys: a bug in the generator, reported, not panicked.
     Internal { file: String, message: String },
@@ -162,7 +156,8 @@ impl fmt::Display for Error {
                 )
             }
             Error::Invalid { path, message } => write!(f, "{path}: {message}"),
-            Error::Overlay { path, message } => write!(f, "overlay {path}: {message}"),
+            Error::Lifecycle { path, message } => write!(f, "lifecycle {path}: {message}"),
+            Error::Option { name, message } => write!(f, "option {name}: {message}"),
             Error::Internal { file, message } => {
                 write!(f, "internal error: generated {file}: {message}")
             }
@@ -180,8 +175,9 @@ pub fn generate(document: &str, options: &Options) -> Result<Vec<File>, Error> {
     emit::crate_files(&api, options)
 }
 
-/// Generates the command-line tool crate of `document`; `library_path` is the
-/// library crate's path relative to the tool's crate.
+/// Generates the command-line tool of `document`: a whole crate, whose
+/// library is at `library_path` (relative to the tool's crate), or with
+/// [`Options::module`] only the module a hand-written tool mounts.
 pub fn generate_cli(
     document: &str,
     options: &Options,
@@ -189,7 +185,10 @@ pub fn generate_cli(
 ) -> Result<Vec<File>, Error> {
     let doc = discovery::Document::parse(document)?;
     let api = lower::lower(&doc, options)?;
-    emit_cli::cli_files(&api, options, library_path)
+    match &options.module {
+        Some(module) => emit::cli::tool_module(&api, options, module),
+        None => emit::cli::tool_crate(&api, options, library_path),
+    }
 }
 
 /// Parses and lowers `document` without emitting (for IR snapshots and tools).

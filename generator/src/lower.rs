@@ -152,16 +152,17 @@ pub fn lower(doc: &Document, options: &Options) -> Result<Api, Error> {
         types,
         endpoints: endpoints(doc)?,
         mtls_root_url: doc.mtls_root_url.clone().filter(|u| is_https_url(u)),
+        tool: ToolNames::default(),
     };
     // Pagination needs the final struct shapes.
     detect_pagination_all(&mut api, &kinds);
     name_stub_methods(&mut api);
     apply_lifecycle(&mut api, &options.lifecycle)?;
-    cli::name_commands(&mut api, &options.cli_commands);
+    cli::name_tool(&mut api, options)?;
     Ok(api)
 }
 
-/// What an overlay's lifecycle data says: deprecations (its note replaces
+/// What the API's lifecycle data says: deprecations (its note replaces
 /// the document's), doc notes and current scopes of methods; removed scopes.
 fn apply_lifecycle(api: &mut Api, lifecycle: &crate::Lifecycle) -> Result<(), Error> {
     fn walk(
@@ -190,14 +191,14 @@ fn apply_lifecycle(api: &mut Api, lifecycle: &crate::Lifecycle) -> Result<(), Er
     }
     for (id, data) in &lifecycle.methods {
         if !walk(&mut api.methods, &mut api.resources, id, data) {
-            return Err(Error::Overlay {
+            return Err(Error::Lifecycle {
                 path: id.clone(),
                 message: "the lifecycle data names a method the document does not have".into(),
             });
         }
         for scope in data.scopes.iter().flatten() {
             if !api.scopes.iter().any(|s| &s.url == scope) {
-                return Err(Error::Overlay {
+                return Err(Error::Lifecycle {
                     path: format!("{id}.scopes"),
                     message: format!("{scope:?} is not a scope of the document"),
                 });
@@ -208,7 +209,7 @@ fn apply_lifecycle(api: &mut Api, lifecycle: &crate::Lifecycle) -> Result<(), Er
         match api.scopes.iter_mut().find(|s| &s.url == url) {
             Some(scope) => scope.deprecated = Some(note.clone()),
             None => {
-                return Err(Error::Overlay {
+                return Err(Error::Lifecycle {
                     path: url.clone(),
                     message: "the lifecycle data names a scope the document does not have".into(),
                 })
@@ -298,6 +299,7 @@ fn lower_scopes(doc: &Document) -> Vec<Scope> {
                 url: url.clone(),
                 description: info.description.clone(),
                 deprecated: None,
+                name: String::new(),
             }
         })
         .collect()

@@ -88,23 +88,20 @@ pub fn link(url: &str) -> Option<&str> {
     ok.then_some(url)
 }
 
-/// Line breaks as `\n` (Markdown also breaks lines at a lone `\r`), control
-/// characters and text-direction overrides (which rustc rejects in comments)
-/// as spaces.
+/// Line breaks as `\n` (Markdown also breaks lines at a lone `\r`), every
+/// other character that hides or reorders text (`discovery_text::is_hidden`:
+/// controls, the bidirectional controls rustc rejects in comments, invisible
+/// format characters) as a space.
 fn plain(text: &str) -> String {
     text.replace("\r\n", "\n")
         .chars()
         .map(|c| match c {
             '\r' => '\n',
             '\n' | '\t' => c,
-            c if c.is_control() || is_bidi_control(c) => ' ',
+            c if discovery_text::is_hidden(c) => ' ',
             c => c,
         })
         .collect()
-}
-
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A fence opener at the start of `line`: three or more backticks (whose info

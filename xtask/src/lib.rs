@@ -1,7 +1,7 @@
 //! The file-system side of regeneration, shared by the `xtask` binary and the
-//! freshness tests: which document makes which crate, and how a generated tree
-//! differs from what is on disk; and [`revdiff`], what changed between two
-//! revisions of an API.
+//! freshness tests: which document makes which crate (each crate's
+//! `codegen.toml`), and how a generated tree differs from what is on disk;
+//! and [`revdiff`], what changed between two revisions of an API.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -12,96 +12,97 @@ use generator::{File, Options};
 
 pub mod revdiff;
 
-/// One crate that `cargo xtask regenerate` writes.
-pub struct Target {
-    /// The discovery document, relative to the workspace root.
-    pub document: &'static str,
-    /// The crate directory, relative to the workspace root.
-    pub out_dir: &'static str,
-    /// The overlay: a workspace crate of hand-written code for this API (see
-    /// ARCHITECTURE.md), relative to the workspace root. Its `src/**/*.rs`
-    /// (but its `src/lib.rs`, the overlay crate's own root) and `examples/`
-    /// are copied into the generated crate.
-    pub overlay: Option<&'static str>,
-    /// Generate the command-line tool instead of the library; the library
-    /// crate's path relative to this one.
-    pub cli_of: Option<&'static str>,
-    /// For a command-line tool: the type in its overlay that implements
-    /// `support::Extension` (`Options::cli_extension`).
-    pub cli_extension: Option<&'static str>,
-    /// The API's lifecycle data (`generator::Lifecycle`, a JSON file kept
-    /// beside its overlay): what changed since the pinned document.
-    pub lifecycle: Option<&'static str>,
-    /// Other generated libraries a tool's extension uses: package name and
-    /// path from the tool's crate (`Options::cli_libraries`).
-    pub cli_libraries: &'static [(&'static str, &'static str)],
-    /// Top-level commands the tool's extension adds (`Options::cli_commands`).
-    pub cli_commands: &'static [&'static str],
+/// Where the crates `cargo xtask regenerate` writes live: each folder here
+/// with a `codegen.toml` is one.
+pub const CRATE_FOLDERS: &[&str] = &["apis", "generated"];
+
+/// The configuration file beside (inside) every crate `regenerate` writes.
+pub const CONFIG_FILE: &str = "codegen.toml";
+
+/// What a crate's `codegen.toml` says: which document feeds it and how.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The discovery document, from the workspace root.
+    pub document: String,
+    /// A library or a command-line tool.
+    pub kind: Kind,
+    /// The module a hand-written crate mounts the generated code as (its
+    /// `lib.rs` or `main.rs` declares it); absent: the whole crate is
+    /// generated.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// The API's lifecycle data (`generator::Lifecycle`), from this folder.
+    #[serde(default)]
+    pub lifecycle: Option<String>,
+    /// A whole tool: its library crate's folder, from this folder.
+    #[serde(default)]
+    pub library: Option<String>,
+    /// A tool: the top-level commands its hand-written code adds, which the
+    /// generated commands keep clear of.
+    #[serde(default)]
+    pub commands: Vec<String>,
+    /// The tool's binary name (default: the document's name).
+    #[serde(default)]
+    pub binary: Option<String>,
 }
 
-/// The Photos Library API since 31 March 2025: withdrawn methods, removed
-/// scopes, what each method sees and accepts now.
-pub const PHOTOS_LIFECYCLE: &str = "generator/overlays/photoslibrary/lifecycle.json";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Library,
+    Tool,
+}
 
-/// Everything `cargo xtask regenerate` produces.
-pub const TARGETS: &[Target] = &[
-    Target {
-        document: "discovery/photoslibrary.v1.json",
-        out_dir: "generated/photoslibrary-v1",
-        overlay: Some("generator/overlays/photoslibrary"),
-        cli_of: None,
-        cli_extension: None,
-        lifecycle: Some(PHOTOS_LIFECYCLE),
-        cli_libraries: &[],
-        cli_commands: &[],
-    },
-    // The Photos tool's `pick` drives the Picker API's crate.
-    Target {
-        document: "discovery/photoslibrary.v1.json",
-        out_dir: "generated/photoslibrary-v1-cli",
-        overlay: Some("generator/overlays/photoslibrary-cli"),
-        cli_of: Some("../photoslibrary-v1"),
-        cli_extension: Some("extra::Photos"),
-        lifecycle: Some(PHOTOS_LIFECYCLE),
-        cli_libraries: &[("photospicker-v1", "../photospicker-v1")],
-        cli_commands: &["upload", "download", "pick"],
-    },
-    // The Picker API: how an app reads the photos a user picks in their own
-    // library (the Library API sees only what the app created).
-    Target {
-        document: "discovery/photospicker.v1.json",
-        out_dir: "generated/photospicker-v1",
-        overlay: Some("generator/overlays/photospicker"),
-        cli_of: None,
-        cli_extension: None,
-        lifecycle: None,
-        cli_libraries: &[],
-        cli_commands: &[],
-    },
-    // Exercises media upload and download in the test suite (Photos has neither in its document).
-    Target {
-        document: "discovery/corpus/drive.v3.json",
-        out_dir: "generated/drive-v3",
-        overlay: None,
-        cli_of: None,
-        cli_extension: None,
-        lifecycle: None,
-        cli_libraries: &[],
-        cli_commands: &[],
-    },
-    // A tool with no hand-written commands: what every API's tool is
-    // (`--upload`, `--download` and `--dry-run` are tested on it).
-    Target {
-        document: "discovery/corpus/drive.v3.json",
-        out_dir: "generated/drive-v3-cli",
-        overlay: None,
-        cli_of: Some("../drive-v3"),
-        cli_extension: None,
-        lifecycle: None,
-        cli_libraries: &[],
-        cli_commands: &[],
-    },
-];
+/// One crate that `cargo xtask regenerate` writes.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The crate's folder, relative to the workspace root (`apis/photoslibrary-v1`).
+    pub dir: String,
+    pub config: Config,
+}
+
+impl Target {
+    /// The folder whose files `regenerate` owns, relative to the workspace
+    /// root: the mounted module's, or the whole crate's.
+    pub fn owned_dir(&self) -> String {
+        match &self.config.module {
+            Some(module) => format!("{}/src/{module}", self.dir),
+            None => self.dir.clone(),
+        }
+    }
+}
+
+/// Every crate `cargo xtask regenerate` writes: the folders of
+/// [`CRATE_FOLDERS`] that hold a [`CONFIG_FILE`], sorted.
+pub fn targets(root: &Path) -> Result<Vec<Target>, String> {
+    let mut targets = Vec::new();
+    for folder in CRATE_FOLDERS {
+        let entries = match fs::read_dir(root.join(folder)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("cannot read {folder}: {e}")),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {folder}: {e}"))?;
+            let path = entry.path().join(CONFIG_FILE);
+            let text = match fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+            };
+            let config: Config =
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            targets.push(Target {
+                dir: format!("{folder}/{name}"),
+                config,
+            });
+        }
+    }
+    targets.sort_by(|a, b| a.dir.cmp(&b.dir));
+    Ok(targets)
+}
 
 pub const COMMAND: &str = "cargo xtask regenerate";
 
@@ -181,70 +182,45 @@ pub fn write_files(dir: &Path, files: &[File]) -> io::Result<()> {
     Ok(())
 }
 
-/// Generates the files of `target` from its document.
+/// Generates the files of `target` from its document, with paths relative
+/// to the crate's folder.
 pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
-    let doc_path = root.join(target.document);
+    let config = &target.config;
+    let doc_path = root.join(&config.document);
     let text = fs::read_to_string(&doc_path)
         .map_err(|e| format!("cannot read {}: {e}", doc_path.display()))?;
-    let overlays = match target.overlay {
-        Some(dir) => read_overlay(&root.join(dir))
-            .map_err(|e| format!("cannot read the overlay {dir}: {e}"))?,
-        None => Vec::new(),
-    };
-    let lifecycle = match target.lifecycle {
+    let lifecycle = match &config.lifecycle {
         Some(path) => {
-            let text = fs::read_to_string(root.join(path))
+            let path = format!("{}/{path}", target.dir);
+            let text = fs::read_to_string(root.join(&path))
                 .map_err(|e| format!("cannot read {path}: {e}"))?;
             generator::Lifecycle::parse(&text).map_err(|e| format!("{path}: {e}"))?
         }
         None => generator::Lifecycle::default(),
     };
     let options = Options {
-        crate_name: None,
-        source: target.document.to_string(),
+        source: config.document.clone(),
         command: COMMAND.to_string(),
-        overlays,
-        overlay_source: target.overlay.map(str::to_string),
-        cli_extension: target.cli_extension.map(str::to_string),
-        cli_libraries: target
-            .cli_libraries
-            .iter()
-            .map(|(name, path)| (name.to_string(), path.to_string()))
-            .collect(),
-        cli_commands: target.cli_commands.iter().map(|c| c.to_string()).collect(),
+        module: config.module.clone(),
+        cli_binary: config.binary.clone(),
+        cli_commands: config.commands.clone(),
         lifecycle,
         ..Options::default()
     };
-    match target.cli_of {
-        Some(library) => generator::generate_cli(&text, &options, library),
-        None => generator::generate(&text, &options),
-    }
-    .map_err(|e| format!("{}: {e}", target.document))
-}
-
-/// The files of the overlay crate at `dir` that are copied into the generated
-/// crate, with their paths relative to `dir` (`/`-separated): `src/**/*.rs`
-/// but `src/lib.rs` (the overlay crate's root), and `examples/**`. The rest
-/// (`Cargo.toml`, `build.rs`, ...) only builds the overlay crate.
-fn read_overlay(dir: &Path) -> io::Result<Vec<File>> {
-    let mut files = Vec::new();
-    for path in list_files(dir)? {
-        let rel = path.strip_prefix(dir).expect("listed below dir");
-        let rel: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let rel = rel.join("/");
-        let copied = (rel.starts_with("src/") && rel.ends_with(".rs") && rel != "src/lib.rs")
-            || rel.starts_with("examples/");
-        if copied {
-            files.push(File {
-                path: rel,
-                contents: fs::read_to_string(&path)?,
-            });
+    match config.kind {
+        Kind::Tool => {
+            let library = config.library.as_deref().unwrap_or("");
+            if config.module.is_none() && library.is_empty() {
+                return Err(format!(
+                    "{}/{CONFIG_FILE}: a whole tool names its `library`",
+                    target.dir
+                ));
+            }
+            generator::generate_cli(&text, &options, library)
         }
+        Kind::Library => generator::generate(&text, &options),
     }
-    Ok(files)
+    .map_err(|e| format!("{}: {e}", config.document))
 }
 
 /// How a file on disk differs from what the generator writes now.
@@ -264,6 +240,18 @@ impl Change {
             Change::Missing(p) | Change::Stale(p) | Change::Extra(p) => p,
         }
     }
+}
+
+/// Compares `files` (paths relative to `dir`) with the tree at `dir`; files
+/// on disk count only inside `owned` (the whole of `dir`, or the mounted
+/// module's folder), and never the crate's [`CONFIG_FILE`].
+pub fn diff_owned(dir: &Path, owned: &Path, files: &[File]) -> io::Result<Vec<Change>> {
+    let mut changes = diff(dir, files)?;
+    changes.retain(|c| match c {
+        Change::Extra(path) => path.starts_with(owned) && *path != dir.join(CONFIG_FILE),
+        _ => true,
+    });
+    Ok(changes)
 }
 
 /// Compares `files` with the tree at `dir`.

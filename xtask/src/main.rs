@@ -8,13 +8,14 @@ mod corpus;
 mod oracle;
 mod scratch;
 
-use xtask::{apply, diff, generate, revdiff, workspace_root, Change, COMMAND, TARGETS};
+use xtask::{apply, diff_owned, generate, revdiff, targets, workspace_root, Change, COMMAND};
 
 const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  regenerate           write every generated crate (generated/) from discovery/
+  regenerate           write the generated code of every crate with a codegen.toml
+                       (apis/*, generated/*) from its discovery document
   regenerate --check   write nothing; fail listing each stale, missing or extra file
   generate DOC DIR     generate the client crate of any discovery document DOC into
                        DIR/<name>-<version> and its command-line tool into
@@ -102,6 +103,7 @@ fn generate_any(doc: &str, dir: &str) -> ExitCode {
             .join("generator/runtime")
             .display()
             .to_string(),
+        cli_runtime_path: workspace_root().join("generator/cli").display().to_string(),
         ..generator::Options::default()
     };
     let api = match generator::to_ir(&text, &options) {
@@ -157,17 +159,24 @@ fn generate_any(doc: &str, dir: &str) -> ExitCode {
 
 fn regenerate(check: bool) -> ExitCode {
     let root = workspace_root();
+    let targets = match targets(&root) {
+        Ok(targets) => targets,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut stale = 0;
-    for target in TARGETS {
+    for target in &targets {
         let files = match generate(&root, target) {
             Ok(files) => files,
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}: {e}", target.dir);
                 return ExitCode::FAILURE;
             }
         };
-        let dir = root.join(target.out_dir);
-        let changes = match diff(&dir, &files) {
+        let dir = root.join(&target.dir);
+        let changes = match diff_owned(&dir, &root.join(target.owned_dir()), &files) {
             Ok(changes) => changes,
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", dir.display());
@@ -203,7 +212,7 @@ fn regenerate(check: bool) -> ExitCode {
             }
             eprintln!(
                 "{}: {} files, {} changed",
-                target.out_dir,
+                target.dir,
                 files.len(),
                 changes.len()
             );
@@ -214,7 +223,7 @@ fn regenerate(check: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
     if check {
-        eprintln!("generated/ is up to date");
+        eprintln!("generated code is up to date");
     }
     ExitCode::SUCCESS
 }

@@ -78,6 +78,7 @@ pub fn generate(
             source: doc.display().to_string(),
             command: command.into(),
             runtime_path: root.join("generator/runtime").display().to_string(),
+            cli_runtime_path: root.join("generator/cli").display().to_string(),
             ..Options::default()
         };
         let start = Instant::now();

@@ -449,7 +449,8 @@ impl fmt::Display for Error {
                 granted,
             } => write!(
                 f,
-                "{method} needs one of the scopes {}, and the credentials hold none of them                  (granted: {}); nothing was sent: sign in again asking for one of them",
+                "{method} needs one of the scopes {}, and the credentials hold none of them \
+                 (granted: {}); nothing was sent: sign in again asking for one of them",
                 accepted.join(", "),
                 if granted.is_empty() {
                     "none".to_owned()

@@ -49,8 +49,8 @@ fn is_device_name(stem: &str) -> bool {
 }
 
 /// Turns `name` into a single, portable path component: separators, NUL,
-/// control and bidirectional-override characters and the characters Windows
-/// forbids become `_`; leading dots and spaces (`.`, `..`, hidden files) and
+/// the characters that hide or reorder text (`discovery_text::is_hidden`)
+/// and the characters Windows forbids become `_`; leading dots and spaces (`.`, `..`, hidden files) and
 /// trailing dots and spaces are removed; Windows device names get a `_`
 /// prefix; the result is at most [`MAX_NAME_BYTES`] bytes, cut on a character
 /// boundary, and never empty.
@@ -69,9 +69,9 @@ fn sanitize(name: &str) -> String {
         .chars()
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
-            c if c.is_control() => '_',
-            // Bidirectional controls make a name display as something else.
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => '_',
+            // Controls, and characters that make a name display as something
+            // else (bidirectional controls, invisible ones).
+            c if discovery_text::is_hidden(c) => '_',
             c => c,
         })
         .collect();

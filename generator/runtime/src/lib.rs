@@ -33,6 +33,9 @@ pub use chrono;
 #[doc(hidden)]
 pub use client::EXAMPLE_API;
 pub use client::{Api, Client, ClientBuilder, Endpoint};
+/// The one list of characters that hide or reorder text, and printing
+/// server text safely.
+pub use discovery_text as text;
 pub use error::{ApiError, BoxError, Error, GoogleError, RawBody, Result};
 pub use field_mask::FieldMask;
 pub use net::{HeaderMap, StatusCode, TransportError};

@@ -334,6 +334,38 @@ impl Client {
             .timeout(self.inner.timeout)
     }
 
+    /// Sends a request that belongs to no API method (an OAuth token or
+    /// device-authorization endpoint): without a token, through this
+    /// client's pool, proxy and certificates, within its attempt timeout,
+    /// reading at most `max_body` bytes of the answer. Not retried.
+    pub async fn exchange(
+        &self,
+        request: http::Request<Bytes>,
+        max_body: u64,
+    ) -> Result<http::Response<Bytes>> {
+        let inner = &self.inner;
+        let (parts, body) = request.into_parts();
+        let mut builder = inner
+            .http
+            .clone()
+            .with_limits(Some(max_body), None)
+            .request(parts.method, parts.uri)
+            .header(http::header::USER_AGENT, inner.user_agent.clone())
+            .timeout(inner.timeout)
+            .body(body);
+        for (name, value) in &parts.headers {
+            builder = builder.header(name.clone(), value.clone());
+        }
+        let response = builder.send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        let mut answer = http::Response::new(body);
+        *answer.status_mut() = status;
+        *answer.headers_mut() = headers;
+        Ok(answer)
+    }
+
     /// A request to `uri` with the client's headers, a fresh token and the
     /// call's timeout.
     pub async fn request(

@@ -83,7 +83,7 @@ pub(crate) fn client_rs(api: &Api) -> TokenStream {
 
             #(#[doc = #from_stub_doc])*
             pub fn from_stub(stub: impl stub::#stub_trait) -> Self {
-                // Refuses every request (overlay helpers included): only the stub
+                // Refuses every request (hand-written helpers included): only the stub
                 // answers. A loopback URL without a proxy always builds.
                 let inner = ::discovery_runtime::ClientBuilder::new(&crate::API)
                     .base_url("http://127.0.0.1/")

@@ -3,7 +3,7 @@
 
 use super::*;
 
-/// Runtime modules the generated code and overlays name as `crate::<module>`
+/// Runtime modules the generated code and hand-written code name as `crate::<module>`
 /// (the runtime's interface for generated code, hidden from the docs), and
 /// those users name (`types`, `files`, `media`).
 pub(crate) const RUNTIME_MODULES: &[&str] = &[
@@ -16,16 +16,14 @@ pub(crate) const RUNTIME_MODULES: &[&str] = &[
     "wire",
 ];
 
+/// The root of the generated code: `lib.rs` of a whole crate, or `mod.rs` of
+/// the mounted module (whose crate's own `lib.rs` holds the crate's docs
+/// and attributes).
 pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
     let base_url = &api.base_url;
     let service_path = &api.service_path;
     let data_wrapper = api.data_wrapper;
-    let mut modules = crate_modules(api);
-    for overlay in &options.overlays {
-        if let Some(name) = overlay_module(&overlay.path) {
-            modules.push((name.to_string(), quote!(pub)));
-        }
-    }
+    let mut modules = crate_modules();
     // One sorted list, as rustfmt would order it.
     modules.sort_by(|a, b| a.0.cmp(&b.0));
     let modules = modules.iter().map(|(name, attrs)| {
@@ -80,9 +78,14 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
     let allow_deprecated = api
         .has_deprecations()
         .then(|| quote!(#![allow(deprecated)]));
+    let crate_attributes = options.module.is_none().then(|| {
+        quote! {
+            #![doc = include_str!("../README.md")]
+            #![forbid(unsafe_code)]
+        }
+    });
     quote! {
-        #![doc = include_str!("../README.md")]
-        #![forbid(unsafe_code)]
+        #crate_attributes
         #allow_deprecated
 
         #(#modules)*
@@ -95,7 +98,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         #[cfg(feature = "yup-oauth2")]
         pub use ::discovery_runtime::YupOAuth2;
         pub use ::discovery_runtime::{files, types};
-        // The runtime's modules that generated code and overlays name as `crate::...`.
+        // The runtime's modules that generated code names as `crate::...`.
         #[allow(unused_imports)]
         use ::discovery_runtime::{#(#internal),*};
         pub use ::discovery_runtime::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};

@@ -1,7 +1,10 @@
-//! IR -> the files of the client crate: Rust built with `quote`, `Cargo.toml`
-//! and `README.md` from minijinja templates, and the API's overlay copied in.
-//! The runtime is a crate of its own (`generator/runtime`) that every
-//! generated crate depends on.
+//! IR -> the files of the client: Rust built with `quote`, `Cargo.toml` and
+//! `README.md` from minijinja templates. A whole crate, or (with
+//! [`Options::module`]) the module a hand-written crate mounts: the code is
+//! emitted as from the crate root (`crate::models::Album`) and re-rooted
+//! under the module (`crate::generated::models::Album`), so every emitter
+//! names paths one way. The runtime is a crate of its own
+//! (`generator/runtime`) that every generated crate depends on.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -14,6 +17,7 @@ use crate::names::{bare, sanitize, Case};
 use crate::{Error, File, Options};
 
 mod builders;
+pub mod cli;
 mod client;
 mod crate_root;
 mod docs;
@@ -60,16 +64,23 @@ enum Job<'a> {
 }
 
 impl Job<'_> {
-    fn path(&self) -> String {
+    /// The file's path in the crate: under `src/`, or under `src/<module>/`
+    /// (the root module in `mod.rs`) when the code is mounted.
+    fn path(&self, options: &Options) -> String {
+        let src = match &options.module {
+            Some(module) => format!("src/{module}"),
+            None => "src".into(),
+        };
         match self {
             Job::Text(path, _) => path.clone(),
-            Job::Lib => "src/lib.rs".into(),
-            Job::Models => "src/models.rs".into(),
-            Job::Scopes => "src/scopes.rs".into(),
-            Job::Stub => "src/stub.rs".into(),
-            Job::ClientMod => "src/client.rs".into(),
-            Job::ApiMod => "src/api/mod.rs".into(),
-            Job::Resource(r) => format!("src/api/{}.rs", bare(&r.module)),
+            Job::Lib if options.module.is_some() => format!("{src}/mod.rs"),
+            Job::Lib => format!("{src}/lib.rs"),
+            Job::Models => format!("{src}/models.rs"),
+            Job::Scopes => format!("{src}/scopes.rs"),
+            Job::Stub => format!("{src}/stub.rs"),
+            Job::ClientMod => format!("{src}/client.rs"),
+            Job::ApiMod => format!("{src}/api/mod.rs"),
+            Job::Resource(r) => format!("{src}/api/{}.rs", bare(&r.module)),
         }
     }
 
@@ -84,62 +95,93 @@ impl Job<'_> {
             Job::ApiMod => Content::Rust(api_mod_rs(api)),
             Job::Resource(r) => Content::Rust(resource_file(api, r)),
         };
+        let content = match (content, &options.module) {
+            (Content::Rust(tokens), Some(module)) => Content::Rust(mounted(tokens, &ident(module))),
+            (content, _) => content,
+        };
         Source {
-            path: self.path(),
+            path: self.path(options),
             content,
         }
     }
 }
 
 fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
-    let mut jobs = vec![
-        Job::Text(
-            "Cargo.toml".into(),
-            template(CARGO_TEMPLATE, api, options, "#")?,
-        ),
-        Job::Text(
-            "README.md".into(),
-            template(README_TEMPLATE, api, options, "<!--")?,
-        ),
+    let mut jobs = Vec::new();
+    match &options.module {
+        Some(module) => {
+            check_module(module)?;
+            jobs.push(Job::Text(
+                format!("src/{module}/README.md"),
+                template(README_TEMPLATE, api, options, "<!--")?,
+            ));
+        }
+        None => {
+            jobs.push(Job::Text(
+                "Cargo.toml".into(),
+                template(CARGO_TEMPLATE, api, options, "#")?,
+            ));
+            jobs.push(Job::Text(
+                "README.md".into(),
+                template(README_TEMPLATE, api, options, "<!--")?,
+            ));
+        }
+    }
+    jobs.extend([
         Job::Lib,
         Job::Models,
         Job::Scopes,
         Job::Stub,
         Job::ClientMod,
         Job::ApiMod,
-    ];
+    ]);
     jobs.extend(api.resources.iter().map(Job::Resource));
-    // Hand-written per-API extensions, copied in with a header naming their source.
-    let taken: Vec<String> = crate_modules(api)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
-    for overlay in &options.overlays {
-        if let Some(name) = overlay_module(&overlay.path) {
-            if taken.iter().any(|t| t == name) || sanitize(name, Case::Snake) != name {
-                return Err(Error::Overlay {
-                    path: overlay.path.clone(),
-                    message: format!("`{name}` is not a free module name in the generated crate"),
-                });
-            }
-        }
-        if jobs.iter().any(|j| j.path() == overlay.path) {
-            return Err(Error::Overlay {
-                path: overlay.path.clone(),
-                message: "would replace a generated file".into(),
-            });
-        }
-        let contents = match overlay.path.rsplit('.').next() {
-            Some("rs") => format!(
-                "{}{}",
-                crate::format::overlay_header(&overlay.path, options),
-                overlay.contents
-            ),
-            _ => overlay.contents.clone(),
-        };
-        jobs.push(Job::Text(overlay.path.clone(), contents));
-    }
     Ok(jobs)
+}
+
+/// A module name the generated code can be mounted as: a plain identifier
+/// that is not a keyword.
+pub(crate) fn check_module(module: &str) -> Result<(), Error> {
+    if sanitize(module, Case::Snake) == module && !module.starts_with("r#") {
+        Ok(())
+    } else {
+        Err(Error::Option {
+            name: "module".into(),
+            message: format!("{module:?} is not a usable module name"),
+        })
+    }
+}
+
+/// `tokens` with every path from the crate root (`crate::x`) re-rooted
+/// under `crate::<module>` (`pub(crate)` and doc text are left alone).
+fn mounted(tokens: TokenStream, module: &Ident) -> TokenStream {
+    use proc_macro2::{Group, Spacing, TokenTree};
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), mounted(g.stream(), module));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            TokenTree::Ident(id) if id == "crate" => {
+                out.push(tokens[i].clone());
+                let path = matches!(
+                    (tokens.get(i + 1), tokens.get(i + 2)),
+                    (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                        if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
+                );
+                if path {
+                    out.extend(quote!(:: #module));
+                }
+            }
+            other => out.push(other.clone()),
+        }
+        i += 1;
+    }
+    out.into_iter().collect()
 }
 
 /// Every file of the crate, unformatted.
@@ -203,21 +245,14 @@ pub fn ident(name: &str) -> Ident {
     }
 }
 
-/// Modules of every generated crate (besides overlays), with their attributes.
-fn crate_modules(_api: &Api) -> Vec<(String, TokenStream)> {
+/// The modules of every generated client, with their attributes.
+fn crate_modules() -> Vec<(String, TokenStream)> {
     // `rustfmt::skip`: prettyplease output; `lib.rs` itself is rustfmt-clean.
     let skip = quote!(#[rustfmt::skip] pub);
     ["api", "client", "models", "scopes", "stub"]
         .into_iter()
         .map(|name| (name.to_string(), skip.clone()))
         .collect()
-}
-
-/// The module an overlay file `src/<name>.rs` becomes.
-fn overlay_module(path: &str) -> Option<&str> {
-    path.strip_prefix("src/")?
-        .strip_suffix(".rs")
-        .filter(|m| !m.contains('/'))
 }
 
 #[cfg(test)]

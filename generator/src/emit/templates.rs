@@ -37,10 +37,6 @@ pub(crate) fn template(
         .iter()
         .map(|r| format!("{}()", bare(&r.name.rust)))
         .collect();
-    let has_examples = options
-        .overlays
-        .iter()
-        .any(|o| o.path.starts_with("examples/"));
     // One paragraph's worth of description goes after the first sentence;
     // anything longer is a block of its own.
     let description = api
@@ -65,22 +61,23 @@ pub(crate) fn template(
         revision => api.revision,
         documentation_link => api.documentation_link.as_deref().and_then(markdown::link),
         resources => resources,
-        has_examples => has_examples,
         example => example_call(api, false),
         example_items => example_call(api, true),
         source => options.source,
         command => options.command,
         runtime_path => options.runtime_path,
-        // Hand-written modules, which the README names with their source.
-        overlay_modules => options.overlays.iter().filter_map(|o| overlay_module(&o.path)).collect::<Vec<_>>(),
-        overlay_source => options.overlay_source,
+        // The module a hand-written crate mounts the generated code as.
+        module => options.module,
     };
     if comment == "#" {
         let text = render("Cargo.toml", source, ctx)?;
-        let mut tables = vec!["package", "lib", "dependencies", "features"];
-        if has_examples {
-            tables.push("dev-dependencies");
-        }
+        let tables = [
+            "package",
+            "lib",
+            "dependencies",
+            "dev-dependencies",
+            "features",
+        ];
         crate::manifest::check(
             "Cargo.toml",
             &text,

@@ -9,6 +9,7 @@ use heck::ToKebabCase;
 
 use crate::ir::*;
 use crate::names::bare;
+use crate::{Error, Options};
 
 /// Flags every method command has, or that clap takes: a parameter of that
 /// name becomes `--param-<name>`, a body field `--body-<name>`.
@@ -31,17 +32,81 @@ pub const RESERVED_FLAGS: &[&str] = &[
 /// `completions`, and clap's `help`.
 pub const RESERVED_COMMANDS: &[&str] = &["auth", "completions", "help"];
 
-/// Names every command and flag of `api`'s tool. `extra_commands` are
-/// top-level commands a hand-written tool adds (Photos's `upload`): the
-/// document's names keep clear of them.
-pub fn name_commands(api: &mut Api, extra_commands: &[String]) {
+/// Names `api`'s tool: its binary and environment variables, its scopes,
+/// every command and flag, and the call `auth status` makes. The options'
+/// `cli_commands` are top-level commands a hand-written tool adds (Photos's
+/// `upload`): the document's names keep clear of them.
+pub fn name_tool(api: &mut Api, options: &Options) -> Result<(), Error> {
+    api.tool.binary = binary(api, options.cli_binary.as_deref())?;
+    api.tool.env_prefix = api.tool.binary.to_ascii_uppercase().replace('-', "_");
+    name_scopes(api);
     let mut taken: BTreeSet<String> = RESERVED_COMMANDS
         .iter()
         .map(|s| s.to_string())
-        .chain(extra_commands.iter().cloned())
+        .chain(options.cli_commands.iter().cloned())
         .collect();
     let types = &api.types;
     level(types, &mut api.methods, &mut api.resources, &mut taken);
+    api.tool.probe = api
+        .all_methods()
+        .into_iter()
+        .filter(|m| {
+            m.http_method == HttpMethod::Get
+                && m.deprecated.is_none()
+                && m.request.is_none()
+                && !m.params.iter().any(|p| p.positional || p.required)
+        })
+        .map(|m| m.id.clone())
+        .min();
+    Ok(())
+}
+
+/// The binary's name: the option's, checked, else the document's `name` if
+/// cargo takes it as a target name, else the crate's.
+fn binary(api: &Api, chosen: Option<&str>) -> Result<String, Error> {
+    let usable = |name: &str| {
+        name.len() <= 64
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    match chosen {
+        Some(name) if usable(name) => Ok(name.to_owned()),
+        Some(name) => Err(Error::Invalid {
+            path: "(options.cli_binary)".into(),
+            message: format!("{name:?} is not a usable binary name"),
+        }),
+        None if usable(&api.name) && api.name.len() <= 20 => Ok(api.name.to_ascii_lowercase()),
+        None => Ok(api.crate_name.clone()),
+    }
+}
+
+/// Each scope's `--scope` name: its URL after `/auth/`, without the API's
+/// own name in front (`.../auth/drive.readonly` of Drive is `readonly`),
+/// unique among the API's scopes.
+fn name_scopes(api: &mut Api) {
+    let mut taken = BTreeSet::new();
+    let prefix = format!("{}.", api.name);
+    for scope in &mut api.scopes {
+        let tail = scope
+            .url
+            .split_once("/auth/")
+            .map_or(scope.url.as_str(), |(_, tail)| tail);
+        let short = tail.strip_prefix(&prefix).unwrap_or(tail);
+        let name: String = short
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let name = name.trim_matches('-').to_ascii_lowercase();
+        scope.name = claim(&mut taken, &name, "scope");
+    }
 }
 
 /// The commands of one level: its resources claim first (their names are
@@ -71,17 +136,22 @@ fn level(
 /// one per scalar top-level field of the request body.
 fn name_flags(types: &[TypeDef], m: &mut Method) {
     let mut taken: BTreeSet<String> = RESERVED_FLAGS.iter().map(|s| s.to_string()).collect();
+    // Value names are also the positional arguments' ids: unique too.
+    let mut values = BTreeSet::new();
     for p in m.params.iter_mut() {
         if p.positional {
-            p.flag = p
+            let name = p
                 .name
                 .wire
                 .to_kebab_case()
                 .to_ascii_uppercase()
                 .replace('-', "_");
-            if p.flag.is_empty() {
-                p.flag = bare(&p.name.rust).to_ascii_uppercase();
-            }
+            let name = if name.is_empty() {
+                bare(&p.name.rust).to_ascii_uppercase()
+            } else {
+                name
+            };
+            p.flag = claim(&mut values, &name, "ARG");
             continue;
         }
         let flag = p.name.wire.to_kebab_case();

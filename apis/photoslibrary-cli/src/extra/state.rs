@@ -1,0 +1,414 @@
+//! The upload state file (`uploads.json` in the configuration folder, or
+//! `--state FILE`): per file, its content hash and size, the upload token with
+//! the time it was obtained, and the media item created from it, so a rerun
+//! creates nothing twice and uploads no bytes it still has a token for.
+//!
+//! The file is read as hostile input (bounded, every field checked) and
+//! written like the credentials: atomically, owner-only, never through a link.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+/// The default file name in the configuration folder.
+pub const FILE_NAME: &str = "uploads.json";
+
+/// A bigger file is refused: about 200,000 entries, far more than one library
+/// upload needs, and reading it must not exhaust memory.
+const MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+const VERSION: u64 = 1;
+
+/// Upload tokens last a day; an hour less leaves time for the batchCreate.
+const TOKEN_REUSE_SECS: u64 = 23 * 60 * 60;
+
+/// What is known about one file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+    pub size: u64,
+    pub upload_token: Option<String>,
+    /// Seconds since the Unix epoch when the token was obtained.
+    pub token_time: Option<u64>,
+    /// Set once batchCreate created the item.
+    pub media_item_id: Option<String>,
+}
+
+impl Entry {
+    /// The token, when it is young enough to create an item from.
+    pub fn reusable_token(&self, now: u64) -> Option<&str> {
+        let age = now.checked_sub(self.token_time?)?;
+        (age < TOKEN_REUSE_SECS)
+            .then_some(self.upload_token.as_deref())
+            .flatten()
+    }
+}
+
+/// The state file's contents, keyed by the file's canonical path.
+#[derive(Debug, Default)]
+pub struct State {
+    pub files: BTreeMap<String, Entry>,
+}
+
+/// Now, in seconds since the Unix epoch (0 on a clock before it: no token is
+/// then young enough).
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The key of `path` in the state: its canonical path, so the same file named
+/// from another folder is the same entry.
+pub fn key(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The SHA-256 (hex) and length of a file's content.
+pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1024 * 1024];
+    let mut len: u64 = 0;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        len = len.saturating_add(n as u64);
+    }
+    Ok((hex(&hasher.finalize()), len))
+}
+
+/// Pieces read ahead of the upload: at most this many of [`PIECE`] bytes wait
+/// in memory per file.
+const PIECES_AHEAD: usize = 2;
+const PIECE: usize = 1024 * 1024;
+
+/// A file for the upload, read once on a blocking thread and hashed as it is
+/// read: the upload reads exactly the bytes the hash describes (an edit or a
+/// swapped link during the upload cannot make the state record content that
+/// was not sent), and the file is read once, beside the network's work.
+pub struct HashingReader {
+    pieces: tokio::sync::mpsc::Receiver<std::io::Result<bytes::Bytes>>,
+    current: bytes::Bytes,
+}
+
+/// The SHA-256 and length of what a [`HashingReader`] handed out, once the
+/// file is read to its end; an error if the reader was dropped first (the
+/// upload stopped reading) or the file could not be read.
+pub type Hashing = tokio::task::JoinHandle<std::io::Result<(String, u64)>>;
+
+/// Opens `path` for an upload (on a blocking thread: a slow disk or mount
+/// stalls only this file): its length when opened, the reader, and the hash
+/// of what the reader yields. Anything but a regular file is refused before
+/// it is opened (a FIFO would block the open).
+pub async fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, Hashing)> {
+    let path = path.to_owned();
+    let opened = tokio::task::spawn_blocking(move || {
+        let regular = |meta: &std::fs::Metadata| {
+            if meta.is_file() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("not a regular file"))
+            }
+        };
+        regular(&std::fs::metadata(&path)?)?;
+        let file = std::fs::File::open(&path)?;
+        let meta = file.metadata()?;
+        regular(&meta)?;
+        Ok::<_, std::io::Error>((file, meta.len()))
+    })
+    .await
+    .map_err(std::io::Error::other)??;
+    let (mut file, len) = opened;
+    let (send, pieces) = tokio::sync::mpsc::channel(PIECES_AHEAD);
+    let hashing = tokio::task::spawn_blocking(move || {
+        let mut hasher = Sha256::new();
+        let mut read: u64 = 0;
+        loop {
+            let mut buf = bytes::BytesMut::zeroed(PIECE);
+            let n = match file.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = send.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
+                    return Err(e);
+                }
+            };
+            if n == 0 {
+                return Ok((hex(&hasher.finalize()), read));
+            }
+            buf.truncate(n);
+            hasher.update(&buf);
+            read = read.saturating_add(n as u64);
+            if send.blocking_send(Ok(buf.freeze())).is_err() {
+                return Err(std::io::Error::other("the upload stopped reading the file"));
+            }
+        }
+    });
+    Ok((
+        len,
+        HashingReader {
+            pieces,
+            current: bytes::Bytes::new(),
+        },
+        hashing,
+    ))
+}
+
+impl tokio::io::AsyncRead for HashingReader {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use bytes::Buf;
+        use std::task::Poll;
+        loop {
+            if !self.current.is_empty() {
+                let n = self.current.len().min(buf.remaining());
+                buf.put_slice(&self.current[..n]);
+                self.current.advance(n);
+                return Poll::Ready(Ok(()));
+            }
+            match self.pieces.poll_recv(cx) {
+                Poll::Ready(Some(Ok(piece))) => self.current = piece,
+                Poll::Ready(Some(Err(e))) => return Poll::Ready(Err(e)),
+                // The end of the file.
+                Poll::Ready(None) => return Poll::Ready(Ok(())),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// Where the state lives: its folder and file name.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub dir: PathBuf,
+    pub name: String,
+    /// The configuration folder is created (owner-only) when missing; a
+    /// `--state` file's folder must exist.
+    pub create_dir: bool,
+}
+
+impl Location {
+    pub fn path(&self) -> PathBuf {
+        self.dir.join(&self.name)
+    }
+
+    /// `--state FILE`, else `uploads.json` in the configuration folder.
+    pub fn new(state: Option<&str>, config_dir: Option<PathBuf>) -> Result<Location, String> {
+        match state {
+            Some(file) => {
+                let path = Path::new(file);
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .ok_or_else(|| format!("--state {file}: not a file name"))?;
+                let dir = match path.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                Ok(Location {
+                    dir,
+                    name: name.to_owned(),
+                    create_dir: false,
+                })
+            }
+            None => config_dir
+                .map(|dir| Location {
+                    dir,
+                    name: FILE_NAME.to_owned(),
+                    create_dir: true,
+                })
+                .ok_or_else(|| {
+                    "no configuration folder for the upload state: set PHOTOSLIBRARY_CONFIG_DIR or give --state FILE".to_owned()
+                }),
+        }
+    }
+
+    /// The state, empty when there is no file yet. A link, a file too big or
+    /// one that does not parse is refused, not replaced: it may be someone
+    /// else's file, and replacing it would forget what was uploaded.
+    pub fn load(&self) -> Result<State, String> {
+        let path = self.path();
+        let refuse = |why: String| {
+            format!(
+                "the upload state file {} {why}; delete it, or give --state FILE for another one",
+                path.display()
+            )
+        };
+        let meta = match std::fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) => return Err(refuse(format!("cannot be read: {e}"))),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(refuse("is a symbolic link (not followed)".into()));
+        }
+        if !meta.is_file() {
+            return Err(refuse("is not a regular file".into()));
+        }
+        if meta.len() > MAX_BYTES {
+            return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| f.take(MAX_BYTES.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(|e| refuse(format!("cannot be read: {e}")))?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
+        }
+        parse(&bytes).map_err(|e| refuse(format!("is corrupt ({e})")))
+    }
+
+    /// Writes the state atomically (owner-only; a link at its name is
+    /// replaced, never followed).
+    pub fn save(&self, state: &State) -> std::io::Result<()> {
+        if self.create_dir {
+            discovery_cli::files::owner_only_folder(&self.dir)?;
+        }
+        let bytes = serde_json::to_vec_pretty(&to_json(state)).map_err(std::io::Error::other)?;
+        discovery_cli::files::write_atomically(&self.dir, &self.name, &bytes)
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<State, String> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    let object = value.as_object().ok_or("not a JSON object")?;
+    match object.get("version").and_then(Value::as_u64) {
+        Some(VERSION) => {}
+        Some(v) => return Err(format!("version {v}, this tool reads version {VERSION}")),
+        None => return Err("no version".into()),
+    }
+    let files = object
+        .get("files")
+        .and_then(Value::as_object)
+        .ok_or("no \"files\" object")?;
+    let mut state = State::default();
+    for (path, entry) in files {
+        let entry = parse_entry(entry).map_err(|e| format!("{path}: {e}"))?;
+        state.files.insert(path.clone(), entry);
+    }
+    Ok(state)
+}
+
+fn parse_entry(value: &Value) -> Result<Entry, String> {
+    let object = value.as_object().ok_or("not an object")?;
+    let sha256 = object
+        .get("sha256")
+        .and_then(Value::as_str)
+        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .ok_or("no sha256 of 64 hex digits")?
+        .to_ascii_lowercase();
+    let size = object
+        .get("size")
+        .and_then(Value::as_u64)
+        .ok_or("no size")?;
+    let string = |name: &str| -> Result<Option<String>, String> {
+        match object.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("{name} is not a string")),
+        }
+    };
+    let token_time = match object.get("token_time") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(v.as_u64().ok_or("token_time is not a number of seconds")?),
+    };
+    Ok(Entry {
+        sha256,
+        size,
+        upload_token: string("upload_token")?,
+        token_time,
+        media_item_id: string("media_item_id")?,
+    })
+}
+
+fn to_json(state: &State) -> Value {
+    let files: Map<String, Value> = state
+        .files
+        .iter()
+        .map(|(path, e)| {
+            let mut entry = Map::new();
+            entry.insert("sha256".into(), json!(e.sha256));
+            entry.insert("size".into(), json!(e.size));
+            if let Some(t) = &e.upload_token {
+                entry.insert("upload_token".into(), json!(t));
+            }
+            if let Some(t) = e.token_time {
+                entry.insert("token_time".into(), json!(t));
+            }
+            if let Some(id) = &e.media_item_id {
+                entry.insert("media_item_id".into(), json!(id));
+            }
+            (path.clone(), Value::Object(entry))
+        })
+        .collect();
+    json!({"version": VERSION, "files": files})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_bad_entries() {
+        let mut state = State::default();
+        state.files.insert(
+            "/a.jpg".into(),
+            Entry {
+                sha256: "a".repeat(64),
+                size: 4,
+                upload_token: Some("t".into()),
+                token_time: Some(10),
+                media_item_id: None,
+            },
+        );
+        let bytes = serde_json::to_vec(&to_json(&state)).unwrap();
+        assert_eq!(parse(&bytes).unwrap().files, state.files);
+        for bad in [
+            "[]",
+            "{}",
+            r#"{"version":2,"files":{}}"#,
+            r#"{"version":1,"files":{"x":{"sha256":"zz","size":1}}}"#,
+            r#"{"version":1,"files":{"x":{"sha256":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","size":-1}}}"#,
+        ] {
+            assert!(parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn tokens_from_the_future_or_a_day_ago_are_not_reused() {
+        let entry = Entry {
+            upload_token: Some("t".into()),
+            token_time: Some(1000),
+            ..Default::default()
+        };
+        assert_eq!(entry.reusable_token(1000), Some("t"));
+        assert_eq!(entry.reusable_token(999), None);
+        assert_eq!(entry.reusable_token(1000 + 24 * 3600), None);
+    }
+}

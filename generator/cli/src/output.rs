@@ -1,0 +1,126 @@
+//! How results are printed: one enum, whose names clap takes and shows.
+
+use std::io::Write;
+
+use serde_json::Value;
+
+use crate::printable;
+
+/// The `--output` (`-o`) formats: their names are [`Output::name`], and
+/// [`Printer::print`] prints each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Pretty JSON.
+    Json,
+    /// One JSON value per line.
+    JsonLines,
+    /// Tab-separated columns, the scalar fields of the first row.
+    Table,
+}
+
+impl Output {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: &'static [Output] = &[Output::Json, Output::JsonLines, Output::Table];
+
+    /// The name `--output` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::Json => "json",
+            Output::JsonLines => "json-lines",
+            Output::Table => "table",
+        }
+    }
+}
+
+impl clap::ValueEnum for Output {
+    fn value_variants<'a>() -> &'a [Self] {
+        Output::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
+}
+
+/// Prints results in one format, keeping what a table needs between rows
+/// (its columns, fixed by the first row).
+#[derive(Debug)]
+pub struct Printer {
+    output: Output,
+    header: Option<Vec<String>>,
+}
+
+impl Printer {
+    pub fn new(output: Output) -> Printer {
+        Printer {
+            output,
+            header: None,
+        }
+    }
+
+    /// Prints one result (a response, or one item with `--all`).
+    pub fn print(&mut self, value: &Value) {
+        let mut out = std::io::stdout().lock();
+        let _ = match self.output {
+            Output::Json => writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            ),
+            Output::JsonLines => writeln!(out, "{value}"),
+            Output::Table => {
+                for row in rows(value) {
+                    let columns = self.header.get_or_insert_with(|| {
+                        let columns = columns(row);
+                        let shown: Vec<String> = columns.iter().map(|c| printable(c)).collect();
+                        let _ = writeln!(out, "{}", shown.join("\t"));
+                        columns
+                    });
+                    let cells: Vec<String> = columns.iter().map(|c| cell(row, c)).collect();
+                    let _ = writeln!(out, "{}", cells.join("\t"));
+                }
+                Ok(())
+            }
+        };
+    }
+}
+
+/// The rows of a result: the items of its (first) list, else itself.
+fn rows(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Object(map) => match map.values().find(|v| v.is_array()) {
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => vec![value],
+        },
+        Value::Array(items) => items.iter().collect(),
+        other => vec![other],
+    }
+}
+
+/// A row's scalar fields, in order.
+fn columns(row: &Value) -> Vec<String> {
+    match row {
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_object() && !v.is_array())
+            .map(|(k, _)| k.clone())
+            .collect(),
+        _ => vec!["value".into()],
+    }
+}
+
+/// One cell: server text made printable (tabs and line breaks would break
+/// the table too).
+fn cell(row: &Value, column: &str) -> String {
+    match row.get(column).unwrap_or(row) {
+        Value::String(s) => printable(s),
+        Value::Null => String::new(),
+        v if row.get(column).is_some() => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Prints one result in `output` (a [`Printer`] of one row).
+pub fn print(output: Output, value: &Value) {
+    Printer::new(output).print(value);
+}
