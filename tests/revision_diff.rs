@@ -1,6 +1,6 @@
 //! `cargo xtask diff` on a real pair of revisions: Calendar v3 from
 //! `discovery/corpus/` (2020) against `discovery/current/`. The classification
-//! rules are unit-tested in `xtask/src/revdiff.rs`; this pins what they make
+//! rules are unit-tested in `xtask/src/revdiff/`; this pins what they make
 //! of a real document. Review changes with `cargo insta review`.
 
 use xtask::revdiff::{diff_documents, Verdict};
