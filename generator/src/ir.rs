@@ -239,6 +239,10 @@ pub struct ItemsField {
     pub item: TypeRef,
 }
 
+/// Where a parameter goes in the request. Lowering sets it in one place
+/// (`lower/params.rs`, which also derives [`Param::positional`] from it).
+/// Every emitter that reads it must match it exhaustively (no `_` arm, no
+/// `==`), so that a new location fails to compile wherever it is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Location {
     Path,
