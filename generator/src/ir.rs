@@ -560,10 +560,9 @@ fn dump_method(w: &mut String, m: &Method, depth: usize) {
     );
     for p in &m.params {
         let mut flags = Vec::new();
-        flags.push(if p.location == Location::Path {
-            "path"
-        } else {
-            "query"
+        flags.push(match p.location {
+            Location::Path => "path",
+            Location::Query => "query",
         });
         if p.positional {
             flags.push("positional");

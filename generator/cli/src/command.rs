@@ -191,3 +191,102 @@ pub(crate) fn find<'t, C>(tool: &'t Tool<C>, path: &[&str]) -> Option<&'t Method
     }
     methods.iter().find(|m| m.name == *last)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{BodyField, Param};
+    use discovery_runtime::{Client, ClientBuilder, EXAMPLE_API};
+
+    fn run(_: &Client, _: &mut crate::Args<'_>) -> Result<crate::Action, std::process::ExitCode> {
+        Err(std::process::ExitCode::SUCCESS)
+    }
+
+    const GET: Method<Client> = Method {
+        name: "get",
+        id: "x.things.parts.get",
+        about: "Gets a part",
+        long_about: "",
+        params: &[
+            Param {
+                name: "THING",
+                help: "",
+                location: Location::Path,
+                required: true,
+                repeated: false,
+            },
+            Param {
+                name: "page-size",
+                help: "",
+                location: Location::Query,
+                required: false,
+                repeated: false,
+            },
+        ],
+        body: Some(&[BodyField {
+            flag: "title",
+            wire: "title",
+            quoted: true,
+        }]),
+        paging: Paging::Items,
+        upload: true,
+        download: true,
+        run,
+    };
+
+    static TOOL: Tool<Client> = Tool {
+        name: "x",
+        about: "",
+        long_about: "",
+        version: "0",
+        env_prefix: "X",
+        scopes: &[],
+        methods: &[],
+        resources: &[Resource {
+            name: "things",
+            about: "",
+            methods: &[],
+            resources: &[Resource {
+                name: "parts",
+                about: "",
+                methods: &[GET],
+                resources: &[],
+            }],
+        }],
+        builder: || ClientBuilder::new(&EXAMPLE_API),
+        probe: None,
+    };
+
+    #[test]
+    fn the_tree_is_one_clap_accepts_and_parses_to_its_method() {
+        let tree = tree(&TOOL, Vec::new(), Command::new("auth"));
+        // clap's own check of ids, names and flags (it panics on a clash).
+        tree.clone().debug_assert();
+        let matches = tree
+            .try_get_matches_from([
+                "x",
+                "-o",
+                "table",
+                "things",
+                "parts",
+                "get",
+                "T1",
+                "--page-size",
+                "5",
+                "--title",
+                "t",
+                "--all",
+            ])
+            .unwrap();
+        let (path, m) = chosen(&matches);
+        assert_eq!(path, ["things", "parts", "get"]);
+        assert_eq!(find(&TOOL, &path).map(|m| m.id), Some("x.things.parts.get"));
+        assert!(find(&TOOL, &["things", "get"]).is_none());
+        assert!(find(&TOOL, &[]).is_none());
+        assert_eq!(m.get_one::<String>("THING").map(String::as_str), Some("T1"));
+        assert_eq!(
+            matches.get_one::<crate::Output>("output"),
+            Some(&crate::Output::Table)
+        );
+    }
+}

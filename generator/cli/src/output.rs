@@ -124,3 +124,22 @@ fn cell(row: &Value, column: &str) -> String {
 pub fn print(output: Output, value: &Value) {
     Printer::new(output).print(value);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::ValueEnum;
+
+    #[test]
+    fn every_format_has_its_name_and_comes_back_from_it() {
+        for output in Output::ALL {
+            assert_eq!(Output::from_str(output.name(), false), Ok(*output));
+        }
+        assert!(Output::from_str("yaml", false).is_err());
+        let page = serde_json::json!({"items": [{"a": 1}, {"a": 2}], "next": "t"});
+        let rows = rows(&page);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(columns(rows[0]), ["a"]);
+        assert_eq!(cell(&serde_json::json!({"a": "x\ty\u{1b}"}), "a"), "x y ");
+    }
+}

@@ -422,12 +422,18 @@ pub(crate) fn send_fn(api: &Api, m: &Method) -> TokenStream {
         }
     });
     let path = path_code(api, m, &m.path);
+    // Each parameter goes where its location says: path parameters through
+    // the template above, query parameters here.
     let query_params: Vec<TokenStream> = m
-        .optional()
-        .map(|p| {
-            let pname = ident(&p.name.rust);
-            let wire = &p.name.wire;
-            quote!(crate::wire::QueryParam::push_to(&self.#pname, #wire, &mut query);)
+        .params
+        .iter()
+        .filter_map(|p| match p.location {
+            Location::Path => None,
+            Location::Query => {
+                let pname = ident(&p.name.rust);
+                let wire = &p.name.wire;
+                Some(quote!(crate::wire::QueryParam::push_to(&self.#pname, #wire, &mut query);))
+            }
         })
         .collect();
     let query_decl = if query_params.is_empty() {

@@ -236,6 +236,58 @@ fn claim(taken: &mut BTreeSet<String>, name: &str, suffix: &str) -> String {
 mod tests {
     use super::*;
 
+    /// clap panics (in debug builds) on a duplicated argument id or
+    /// subcommand name: every level's command names are unique and clear of
+    /// the tool's own, every method's flags are unique and clear of the
+    /// flags every command has, and value names are unique.
+    #[test]
+    fn every_name_of_a_colliding_document_is_unique() {
+        let text = include_str!("../../../tests/fixtures/documents/cli_names.json");
+        let options = Options {
+            cli_commands: vec!["upload".into()],
+            ..Options::default()
+        };
+        let api = crate::to_ir(text, &options).unwrap();
+        fn level(methods: &[Method], resources: &[Resource], taken: &[&str]) -> usize {
+            let mut names: BTreeSet<&str> = taken.iter().copied().collect();
+            let mut checked = 0;
+            for name in methods
+                .iter()
+                .map(|m| m.command.as_str())
+                .chain(resources.iter().map(|r| r.command.as_str()))
+            {
+                assert!(!name.is_empty() && names.insert(name), "{name} twice");
+            }
+            for m in methods {
+                let mut flags: BTreeSet<&str> = RESERVED_FLAGS.iter().copied().collect();
+                let mut values = BTreeSet::new();
+                for p in &m.params {
+                    let set = if p.positional {
+                        &mut values
+                    } else {
+                        &mut flags
+                    };
+                    assert!(set.insert(p.flag.as_str()), "{}: {} twice", m.id, p.flag);
+                }
+                for f in &m.body_flags {
+                    assert!(flags.insert(f.flag.as_str()), "{}: {} twice", m.id, f.flag);
+                }
+                checked += 1;
+            }
+            checked
+                + resources
+                    .iter()
+                    .map(|r| level(&r.methods, &r.resources, &["help"]))
+                    .sum::<usize>()
+        }
+        let top: Vec<&str> = RESERVED_COMMANDS
+            .iter()
+            .copied()
+            .chain(["upload"])
+            .collect();
+        assert!(level(&api.methods, &api.resources, &top) > 5);
+    }
+
     #[test]
     fn taken_names_get_suffixes() {
         let mut taken: BTreeSet<String> = ["help".to_string()].into();
