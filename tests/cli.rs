@@ -5,7 +5,7 @@
 //! credentials). Every process runs with a deadline, so a hang fails the test.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
@@ -17,8 +17,8 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 mod support;
-use support::bounded;
 use support::{album_json, media_item_json};
+use support::{bounded, params, redirect};
 
 /// The `photoslibrary` binary. `cargo test` builds only the binary's unit-test
 /// harness, so the tests build the binary themselves, once, into the same
@@ -777,42 +777,6 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// `text` with `%XX` and `+` decoded (a URL query or a form body).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// The parameters of a query string or form body.
-fn params(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(k), percent_decode(v))
-        })
-        .collect()
-}
-
 /// A client_secret.json whose endpoints are the mock's.
 fn client_secret_json(server: &MockServer) -> String {
     json!({"installed": {
@@ -955,23 +919,6 @@ impl Running {
         let stderr = self.stderr.take().unwrap().join().unwrap();
         (status, stdout, stderr)
     }
-}
-
-/// Plays the browser coming back from the consent page: a GET of the
-/// redirect URI with `query`; returns the answer's status line.
-fn redirect(port: u16, query: &str) -> String {
-    let mut browser = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    browser
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        browser,
-        "GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    let _ = browser.read_to_string(&mut answer);
-    answer.lines().next().unwrap_or_default().to_string()
 }
 
 fn temp_folder(name: &str) -> PathBuf {

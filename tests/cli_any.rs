@@ -246,3 +246,137 @@ async fn dry_run_previews_uploads_downloads_and_calls_without_sending() {
     })
     .await;
 }
+
+/// Every tool can log in, not only Photos: `drive auth login` asks for the
+/// scope chosen by its short name, takes the code back on its loopback
+/// redirect, stores owner-only credentials, and later commands use them;
+/// `auth status` refreshes them and `auth logout` removes them.
+#[tokio::test]
+async fn drive_logs_in_and_later_commands_use_the_stored_credentials() {
+    use std::io::BufRead;
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "ya29.drive", "refresh_token": "1//drive", "expires_in": 3600,
+                "token_type": "Bearer"
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/drive/v3/files"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"files": []})))
+            .mount(&server)
+            .await;
+        // What `auth status` calls to show the credentials work.
+        Mock::given(method("GET"))
+            .and(path("/drive/v3/about"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"kind": "drive#about"})))
+            .mount(&server)
+            .await;
+        let dir = temp_dir("login");
+        let config = dir.join("config");
+        let secret = dir.join("client_secret.json");
+        std::fs::write(
+            &secret,
+            json!({"installed": {
+                "client_id": "cid.drive", "client_secret": "shh",
+                "auth_uri": format!("{}/auth", server.uri()),
+                "token_uri": format!("{}/token", server.uri()),
+            }})
+            .to_string(),
+        )
+        .unwrap();
+        let mut login = std::process::Command::new(binary())
+            .args(["auth", "login", "--scope", "readonly", "--client-secret"])
+            .arg(&secret)
+            .env("DRIVE_CONFIG_DIR", &config)
+            .env_remove("DRIVE_TOKEN")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (lines, stderr) = std::sync::mpsc::channel();
+        let err = std::io::BufReader::new(login.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in err.lines().map_while(Result::ok) {
+                let _ = lines.send(line);
+            }
+        });
+        let consent = loop {
+            let line = stderr
+                .recv_timeout(Duration::from_secs(20))
+                .expect("the consent URL on standard error");
+            if let Some(url) = line.trim().strip_prefix("http") {
+                break support::params(url.split_once('?').map_or("", |(_, q)| q));
+            }
+        };
+        assert_eq!(consent["client_id"], "cid.drive");
+        assert_eq!(
+            consent["scope"],
+            "https://www.googleapis.com/auth/drive.readonly"
+        );
+        let port: u16 = consent["redirect_uri"]
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        let state = &consent["state"];
+        assert_eq!(
+            support::redirect(port, &format!("state={state}&code=drive-code")),
+            "HTTP/1.1 200 OK"
+        );
+        let status = login.wait().unwrap();
+        assert!(status.success());
+        let exchange = server.received_requests().await.unwrap();
+        let exchange = String::from_utf8_lossy(&exchange[0].body).into_owned();
+        assert!(exchange.contains("code=drive-code"), "{exchange}");
+        let stored: Value =
+            serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap())
+                .unwrap();
+        assert_eq!(stored["refresh_token"], "1//drive");
+        assert_eq!(
+            stored["scopes"],
+            json!(["https://www.googleapis.com/auth/drive.readonly"])
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(config.join("credentials.json"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+
+        let command = |args: &[&str]| {
+            let mut cmd = assert_cmd::Command::new(binary());
+            cmd.timeout(Duration::from_secs(30))
+                .env("DRIVE_CONFIG_DIR", &config)
+                .env("DRIVE_BASE_URL", format!("{}/drive/v3/", server.uri()))
+                .env_remove("DRIVE_TOKEN")
+                .args(args);
+            cmd.output().unwrap()
+        };
+        let list = command(&["files", "list"]);
+        assert!(list.status.success(), "{list:?}");
+        let requests = server.received_requests().await.unwrap();
+        let call = requests
+            .iter()
+            .find(|r| r.url.path() == "/drive/v3/files")
+            .unwrap();
+        assert_eq!(
+            call.headers.get("authorization").unwrap(),
+            "Bearer ya29.drive"
+        );
+        let status = command(&["auth", "status"]);
+        assert!(status.status.success(), "{status:?}");
+        assert!(String::from_utf8_lossy(&status.stdout).contains("granted scopes"));
+        assert!(command(&["auth", "logout"]).status.success());
+        assert!(!config.join("credentials.json").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}

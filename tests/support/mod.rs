@@ -2,6 +2,10 @@
 #![allow(dead_code)]
 
 use photoslibrary_v1::Client;
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::time::Duration;
+
 use serde_json::{json, Value};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -161,4 +165,57 @@ pub fn build_binary(package: &str, bin: &str) -> std::path::PathBuf {
         .expect("cargo runs");
     assert!(status.success(), "building {package} failed");
     profile_dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// `text` with `%XX` and `+` decoded (a URL query or a form body).
+pub fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// The parameters of a query string or form body.
+pub fn params(query: &str) -> HashMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// Plays the browser coming back from the consent page: a GET of the
+/// redirect URI with `query`; returns the answer's status line.
+pub fn redirect(port: u16, query: &str) -> String {
+    let mut browser = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    browser
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        browser,
+        "GET /?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = browser.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
 }
