@@ -198,6 +198,31 @@ async fn media_items_search_takes_flags_and_a_body_from_stdin() {
             "{table}"
         );
         assert!(table.contains("M1"), "{table}");
+        // The same rows as CSV: a header, then quoted where needed; a
+        // server's text a spreadsheet would run stays text.
+        server.reset().await;
+        let mut item = media_item_json("M,2");
+        item["description"] = json!("=HYPERLINK(\"https://example.com\")");
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": [item]})))
+            .mount(&server)
+            .await;
+        let out = run(
+            Some(&server),
+            &["-o", "csv", "media-items", "search", "--album-id", "ALB"],
+            None,
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let csv = stdout(&out);
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        assert!(header.contains(&"id") && header.contains(&"description"), "{csv}");
+        let row = lines.next().unwrap();
+        assert!(row.contains("\"M,2\""), "{csv}");
+        assert!(
+            row.contains("\"'=HYPERLINK(\"\"https://example.com\"\")\""),
+            "{csv}"
+        );
     })
     .await
 }

@@ -16,11 +16,15 @@ pub enum Output {
     JsonLines,
     /// Tab-separated columns, the scalar fields of the first row.
     Table,
+    /// Comma-separated values (RFC 4180): the table's columns, quoted where
+    /// needed, and safe to open in a spreadsheet.
+    Csv,
 }
 
 impl Output {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: &'static [Output] = &[Output::Json, Output::JsonLines, Output::Table];
+    pub const ALL: &'static [Output] =
+        &[Output::Json, Output::JsonLines, Output::Table, Output::Csv];
 
     /// The name `--output` takes.
     pub fn name(self) -> &'static str {
@@ -28,6 +32,7 @@ impl Output {
             Output::Json => "json",
             Output::JsonLines => "json-lines",
             Output::Table => "table",
+            Output::Csv => "csv",
         }
     }
 }
@@ -68,16 +73,21 @@ impl Printer {
                 serde_json::to_string_pretty(value).unwrap_or_default()
             ),
             Output::JsonLines => writeln!(out, "{value}"),
-            Output::Table => {
+            Output::Table | Output::Csv => {
+                let (separator, field): (&str, fn(&str) -> String) = match self.output {
+                    Output::Csv => (",", csv_field),
+                    _ => ("\t", str::to_owned),
+                };
                 for row in rows(value) {
                     let columns = self.header.get_or_insert_with(|| {
                         let columns = columns(row);
-                        let shown: Vec<String> = columns.iter().map(|c| printable(c)).collect();
-                        let _ = writeln!(out, "{}", shown.join("\t"));
+                        let shown: Vec<String> =
+                            columns.iter().map(|c| field(&printable(c))).collect();
+                        let _ = writeln!(out, "{}", shown.join(separator));
                         columns
                     });
-                    let cells: Vec<String> = columns.iter().map(|c| cell(row, c)).collect();
-                    let _ = writeln!(out, "{}", cells.join("\t"));
+                    let cells: Vec<String> = columns.iter().map(|c| field(&cell(row, c))).collect();
+                    let _ = writeln!(out, "{}", cells.join(separator));
                 }
                 Ok(())
             }
@@ -120,6 +130,23 @@ fn cell(row: &Value, column: &str) -> String {
     }
 }
 
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a
+/// space at either end, quotes doubled. Text a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-` or `@`) gets a leading `'`, so a
+/// server's text stays text.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) && text.parse::<f64>().is_err() {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"']) || text.starts_with(' ') || text.ends_with(' ') {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
 /// Prints one result in `output` (a [`Printer`] of one row).
 pub fn print(output: Output, value: &Value) {
     Printer::new(output).print(value);
@@ -141,5 +168,18 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!(columns(rows[0]), ["a"]);
         assert_eq!(cell(&serde_json::json!({"a": "x\ty\u{1b}"}), "a"), "x y ");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_and_never_formulas() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field(" padded "), "\" padded \"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        // Numbers are numbers.
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("+1.5"), "+1.5");
     }
 }
