@@ -46,82 +46,43 @@ fn photos_ir() {
     insta::assert_snapshot!("photos_ir", api.dump());
 }
 
-#[test]
-fn keyword_and_symbol_names() {
-    insta::assert_snapshot!("keywords", generated_code("keywords.json"));
+/// The fixtures of a folder under `tests/fixtures/`, sorted: a new fixture
+/// is one dropped-in file.
+fn fixtures_in(folder: &str) -> Vec<String> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(folder);
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    names
 }
 
+/// Each fixture document's generated code (`code_<fixture>`: the API's
+/// modules; for the hostile one also its manifest and README) and tool
+/// (`tool_<fixture>`).
 #[test]
-fn nested_resources() {
-    insta::assert_snapshot!("nested_resources", generated_code("nested_resources.json"));
-}
-
-#[test]
-fn repeated_query_parameter() {
-    insta::assert_snapshot!("repeated_query", generated_code("repeated_query.json"));
-}
-
-#[test]
-fn int64_as_string() {
-    insta::assert_snapshot!("int64", generated_code("int64.json"));
-}
-
-#[test]
-fn enums() {
-    insta::assert_snapshot!("enums", generated_code("enums.json"));
-}
-
-#[test]
-fn recursive_refs() {
-    insta::assert_snapshot!("recursive", generated_code("recursive.json"));
-}
-
-#[test]
-fn top_level_methods_and_empty_bodies() {
-    insta::assert_snapshot!(
-        "top_level_methods",
-        generated_code("top_level_methods.json")
-    );
-}
-
-#[test]
-fn maps_any_nested_arrays_inline_objects_and_formats() {
-    insta::assert_snapshot!("shapes", generated_code("shapes.json"));
-}
-
-#[test]
-fn schema_names_that_collide_or_shadow_std() {
-    insta::assert_snapshot!(
-        "schema_name_collisions",
-        generated_code("schema_name_collisions.json")
-    );
-}
-
-#[test]
-fn a_method_named_like_a_sub_resource() {
-    insta::assert_snapshot!(
-        "method_named_like_subresource",
-        generated_code("method_named_like_subresource.json")
-    );
-}
-
-#[test]
-fn aliases_that_refer_to_themselves() {
-    insta::assert_snapshot!("alias_cycles", generated_code("alias_cycles.json"));
-}
-
-/// Every string hostile (tests/hostile_document.rs checks the properties;
-/// this pins what the docs and manifests look like).
-#[test]
-fn a_hostile_document() {
-    let files =
-        generator::generate(&fixture("documents/hostile.json"), &options("hostile.json")).unwrap();
-    let mut out = generated_code("hostile.json");
-    for path in ["Cargo.toml", "README.md"] {
-        let file = files.iter().find(|f| f.path == path).unwrap();
-        out.push_str(&format!("===== {path} =====\n{}\n", file.contents));
+fn fixture_documents_code_and_tools() {
+    for name in fixtures_in("documents") {
+        let stem = name.trim_end_matches(".json");
+        let mut code = generated_code(&name);
+        if name == "hostile.json" {
+            // Every string hostile (tests/hostile_document.rs checks the
+            // properties; this pins what the docs and manifests look like).
+            let files =
+                generator::generate(&fixture(&format!("documents/{name}")), &options(&name))
+                    .unwrap();
+            for path in ["Cargo.toml", "README.md"] {
+                let file = files.iter().find(|f| f.path == path).unwrap();
+                code.push_str(&format!("===== {path} =====\n{}\n", file.contents));
+            }
+        }
+        insta::assert_snapshot!(format!("code_{stem}"), code);
+        insta::assert_snapshot!(format!("tool_{stem}"), generated_cli(&name));
     }
-    insta::assert_snapshot!("hostile", out);
 }
 
 #[test]
@@ -144,12 +105,7 @@ fn the_data_wrapper_feature() {
 /// is pinned too (readable: names, wire names, types, detected features).
 #[test]
 fn fixture_documents_ir() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/documents");
-    let mut names: Vec<_> = fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .collect();
-    names.sort();
+    let names = fixtures_in("documents");
     let mut dump = String::new();
     for name in &names {
         let api = generator::to_ir(&fixture(&format!("documents/{name}")), &options(name)).unwrap();
@@ -167,26 +123,10 @@ fn error_of(name: &str) -> String {
 
 #[test]
 fn malformed_documents_name_the_problem_and_where() {
-    let report: String = [
-        "invalid_json.json",
-        "dangling_ref.json",
-        "unknown_type.json",
-        "wrong_shape.json",
-        "placeholder_without_parameter.json",
-        "parameter_order_missing.json",
-        "colliding_methods.json",
-        "colliding_resources.json",
-        "repeated_object_query_parameter.json",
-        "map_query_parameter.json",
-        "struct_path_parameter.json",
-        "nested_list_query_parameter.json",
-        "free_json_query_parameter.json",
-        "scalar_inline_response.json",
-        "timestamp_response.json",
-    ]
-    .iter()
-    .map(|name| format!("{name}: {}\n", error_of(name)))
-    .collect();
+    let report: String = fixtures_in("malformed")
+        .iter()
+        .map(|name| format!("{name}: {}\n", error_of(name)))
+        .collect();
     insta::assert_snapshot!("malformed", report);
 }
 
@@ -215,30 +155,8 @@ fn generated_lib(name: &str) -> String {
 }
 
 #[test]
-fn empty_and_inline_body_schemas() {
-    let text = fixture("documents/empty_schemas.json");
-    let api = generator::to_ir(&text, &options("empty_schemas.json")).unwrap();
-    insta::assert_snapshot!("empty_schemas_ir", api.dump());
-    insta::assert_snapshot!("empty_schemas", generated_code("empty_schemas.json"));
-}
-
-#[test]
-fn deprecations() {
-    let text = fixture("documents/deprecations.json");
-    let api = generator::to_ir(&text, &options("deprecations.json")).unwrap();
-    insta::assert_snapshot!("deprecations_ir", api.dump());
-    insta::assert_snapshot!("deprecations", generated_code("deprecations.json"));
-    insta::assert_snapshot!("deprecations_cli", generated_cli("deprecations.json"));
-}
-
-#[test]
 fn regional_endpoints() {
     insta::assert_snapshot!("endpoints_lib", generated_lib("endpoints.json"));
-}
-
-#[test]
-fn media_commands() {
-    insta::assert_snapshot!("media_cli", generated_cli("media.json"));
 }
 
 /// A lifecycle deprecation note reaches the same emission as the

@@ -69,7 +69,7 @@ pub fn run(args: &[&str]) -> ExitCode {
         let both = [c.lib.clone(), c.cli()];
         let tool = [c.cli()];
         let clean_check = |packages: &[String]| -> Result<f64, String> {
-            clean(&work, packages, &c.lib)?;
+            clean(&work, packages)?;
             let start = Instant::now();
             let out = scratch::cargo(&work, "check", packages).map_err(|e| e.to_string())?;
             let secs = start.elapsed().as_secs_f64();
@@ -110,10 +110,10 @@ pub fn run(args: &[&str]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo clean -p` of `packages`, and rustc's incremental caches of the
-/// library `lib` and of the tool's binary (named after the library here),
-/// which `cargo clean -p` keeps.
-fn clean(work: &std::path::Path, packages: &[String], lib: &str) -> Result<(), String> {
+/// `cargo clean -p` of `packages`, and their incremental caches, which
+/// `cargo clean -p` keeps (a library's crate has the package's name, a
+/// tool's binary here the tool package's).
+fn clean(work: &std::path::Path, packages: &[String]) -> Result<(), String> {
     let out = scratch::cargo(work, "clean", packages).map_err(|e| e.to_string())?;
     if !out.status.success() {
         return Err(format!(
@@ -121,14 +121,18 @@ fn clean(work: &std::path::Path, packages: &[String], lib: &str) -> Result<(), S
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let prefix = format!("{}-", lib.replace('-', "_"));
+    let prefixes: Vec<String> = packages
+        .iter()
+        .map(|p| format!("{}-", p.replace('-', "_")))
+        .collect();
     let incremental = scratch::target_dir().join("debug/incremental");
     for entry in std::fs::read_dir(&incremental)
         .into_iter()
         .flatten()
         .flatten()
     {
-        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| name.starts_with(p)) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }

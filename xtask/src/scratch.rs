@@ -74,7 +74,7 @@ pub fn generate(
         );
         let options = Options {
             crate_name: Some(lib.clone()),
-            cli_binary: Some(lib.clone()),
+            cli_binary: Some(format!("{lib}-cli")),
             source: doc.display().to_string(),
             command: command.into(),
             runtime_path: root.join("generator/runtime").display().to_string(),
