@@ -99,11 +99,16 @@ impl Diff {
                 ),
             );
         }
-        if om.path.template != nm.path.template {
+        // A path from the root URL is another URL than the same path from
+        // the service's base.
+        let shown = |m: &generator::ir::Method| {
+            format!("{}{}", if m.from_root { "/" } else { "" }, m.path.template)
+        };
+        if shown(om) != shown(nm) {
             self.push(
                 Level::Patch,
                 "path changed",
-                format!("{id} ({} -> {})", om.path.template, nm.path.template),
+                format!("{id} ({} -> {})", shown(om), shown(nm)),
             );
         }
         self.params(id, om, nm);
