@@ -103,6 +103,10 @@ struct UploadState {
     /// (they are stored, the client gets an error).
     partial: Option<usize>,
     resent: bool,
+    /// The server forgot the session: every command answers this status.
+    gone: Option<u16>,
+    /// The upload was finalized: a query answers `final` and the token.
+    finished: bool,
 }
 
 impl Respond for Resumable {
@@ -118,6 +122,14 @@ impl Respond for Resumable {
         let offset: usize = header("x-goog-upload-offset").parse().unwrap_or(0);
         s.commands
             .push(format!("{command} @{offset} +{}", r.body.len()));
+        if let Some(status) = s.gone {
+            return ResponseTemplate::new(status);
+        }
+        if command == "query" && s.finished {
+            return ResponseTemplate::new(200)
+                .insert_header("X-Goog-Upload-Status", "final")
+                .set_body_string("CAIS-resumable-token");
+        }
         if command == "query" {
             return ResponseTemplate::new(200)
                 .insert_header("X-Goog-Upload-Status", "active")
@@ -248,6 +260,213 @@ async fn an_interrupted_upload_resumes_from_the_offset_the_server_reports() {
                 "upload, finalize @2000 +600"
             ]
         );
+    })
+    .await
+}
+
+/// A session another process started: its URL (on the mock) and granularity.
+fn saved_session(
+    server: &MockServer,
+    granularity: u64,
+) -> photoslibrary_v1::uploads::UploadSession {
+    photoslibrary_v1::uploads::UploadSession::new(
+        format!("{}/upload-session/7", server.uri()),
+        granularity,
+    )
+}
+
+/// A mock whose session already holds `have` bytes of `input`; no session
+/// may be started.
+async fn server_holding(state: &Resumable, input: &[u8], have: usize) -> MockServer {
+    state.0.lock().unwrap().data = input[..have].to_vec();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/upload-session/7"))
+        .respond_with(state.clone())
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_session_started_elsewhere_is_reported_then_resumed_from_the_servers_offset() {
+    bounded(async move {
+        // The first process: the session is reported before any byte is sent.
+        let state = Resumable::default();
+        state.0.lock().unwrap().partial = Some(700); // the first chunk breaks off
+        let server = resumable_server(&state, 500).await;
+        let input = data(3200);
+        let reported = Arc::new(Mutex::new(Vec::new()));
+        let record = reported.clone();
+        let policy = RetryPolicy::default().max_attempts(1);
+        let sent_before = state.clone();
+        let err = client(&server)
+            .uploads()
+            .bytes(input.clone(), "video/mp4", "clip.mp4")
+            .resumable_threshold(0)
+            .chunk_size(1000)
+            .retry_policy(policy)
+            .on_session(move |session| {
+                assert!(sent_before.0.lock().unwrap().data.is_empty());
+                record.lock().unwrap().push(session.clone())
+            })
+            .send()
+            .await
+            .unwrap_err();
+        assert!(err.is_retryable(), "{err:?}");
+        let session = reported
+            .lock()
+            .unwrap()
+            .pop()
+            .expect("the session was reported");
+        assert!(reported.lock().unwrap().is_empty(), "reported once");
+        assert_eq!(session, saved_session(&server, 500));
+        assert!(
+            !format!("{session:?}").contains("upload-session"),
+            "Debug shows no session URL: {session:?}"
+        );
+        assert_eq!(state.0.lock().unwrap().data.len(), 700);
+
+        // The second process read the first 500 bytes itself (to check
+        // them): its source starts there, the server has 700.
+        state.0.lock().unwrap().commands.clear();
+        let progress = Arc::new(Mutex::new(Vec::new()));
+        let record = progress.clone();
+        let token = client(&server)
+            .uploads()
+            .reader(
+                std::io::Cursor::new(input[500..].to_vec()),
+                3200,
+                "video/mp4",
+                "clip.mp4",
+            )
+            .chunk_size(1000)
+            .resume(session, 500)
+            .progress(move |sent, total| record.lock().unwrap().push((sent, total)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token, "CAIS-resumable-token");
+        let s = state.0.lock().unwrap();
+        assert_eq!(s.data, input, "every byte arrived, in place");
+        assert!(
+            !s.resent,
+            "bytes the server had were sent again: {:?}",
+            s.commands
+        );
+        assert_eq!(
+            s.commands,
+            [
+                "query @0 +0",
+                "upload @700 +300",
+                "upload @1000 +1000",
+                "upload @2000 +1000",
+                "upload, finalize @3000 +200"
+            ],
+            "the rest from where the server is, back in step with the chunk size"
+        );
+        assert_eq!(
+            *progress.lock().unwrap(),
+            [
+                (700, 3200),
+                (1000, 3200),
+                (2000, 3200),
+                (3000, 3200),
+                (3200, 3200)
+            ]
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_resumed_session_that_finished_answers_its_token_without_sending() {
+    bounded(async move {
+        let state = Resumable::default();
+        let input = data(2000);
+        let server = server_holding(&state, &input, 2000).await;
+        state.0.lock().unwrap().finished = true;
+        let token = client(&server)
+            .uploads()
+            .bytes(input, "video/mp4", "clip.mp4")
+            .resume(saved_session(&server, 500), 0)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(token, "CAIS-resumable-token");
+        assert_eq!(state.0.lock().unwrap().commands, ["query @0 +0"]);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_forgotten_or_short_session_is_expired_and_gets_no_bytes() {
+    bounded(async move {
+        for gone in [404, 410] {
+            let state = Resumable::default();
+            let input = data(2000);
+            let server = server_holding(&state, &input, 1000).await;
+            state.0.lock().unwrap().gone = Some(gone);
+            let err = client(&server)
+                .uploads()
+                .bytes(input, "video/mp4", "clip.mp4")
+                .resume(saved_session(&server, 500), 0)
+                .send()
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::Expired { .. }), "{gone}: {err:?}");
+            assert_eq!(state.0.lock().unwrap().commands, ["query @0 +0"]);
+        }
+        // The caller read 1500 bytes, the server has 1000: the 500 between
+        // are gone from the source, so nothing may be sent.
+        let state = Resumable::default();
+        let input = data(2000);
+        let server = server_holding(&state, &input, 1000).await;
+        let err = client(&server)
+            .uploads()
+            .reader(
+                std::io::Cursor::new(input[1500..].to_vec()),
+                2000,
+                "video/mp4",
+                "clip.mp4",
+            )
+            .resume(saved_session(&server, 500), 1500)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Expired { .. }), "{err:?}");
+        assert_eq!(state.0.lock().unwrap().commands, ["query @0 +0"]);
+        // A server claiming more than the upload's length is refused.
+        let state = Resumable::default();
+        let server = server_holding(&state, &data(3000), 3000).await;
+        let err = client(&server)
+            .uploads()
+            .bytes(data(2000), "video/mp4", "clip.mp4")
+            .resume(saved_session(&server, 500), 0)
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        // A session URL elsewhere over plain http gets nothing, and the error
+        // does not show the URL's path (a credential).
+        let state = Resumable::default();
+        let server = server_holding(&state, &data(10), 0).await;
+        let err = client(&server)
+            .uploads()
+            .bytes(data(10), "video/mp4", "clip.mp4")
+            .resume(
+                photoslibrary_v1::uploads::UploadSession::new(
+                    "http://elsewhere.invalid/upload-session/SECRET",
+                    500,
+                ),
+                0,
+            )
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        assert!(!err.to_string().contains("SECRET"), "{err}");
+        assert!(state.0.lock().unwrap().commands.is_empty());
     })
     .await
 }

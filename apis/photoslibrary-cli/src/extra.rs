@@ -20,6 +20,8 @@ use photoslibrary_v1::models::{
 use photoslibrary_v1::Client;
 
 mod pick;
+mod send;
+mod sessions;
 mod state;
 
 /// The Photos tool's hand-written commands.
@@ -65,8 +67,9 @@ fn commands() -> Vec<Command> {
             .arg(Arg::new("description").long("description").help("The description of every uploaded item"))
             .arg(Arg::new("state").long("state").value_name("FILE").help("The upload state file (default: uploads.json in the configuration folder)"))
             .arg(Arg::new("force").long("force").action(ArgAction::SetTrue).help("Uploads and creates every file again, whatever the state file says"))
+            .arg(Arg::new("chunk-size").long("chunk-size").value_name("MIB").value_parser(clap::value_parser!(u16).range(1..=256)).default_value("8").help("The bytes sent per request, in MiB (rounded to the server's granularity); larger files are uploaded in a session a rerun can continue"))
             .arg(jobs())
-            .after_help("Reruns continue: the state file records each file's SHA-256 and size, its upload token and the item created from it. A rerun skips files already created, creates items from upload tokens younger than a day without sending the bytes again, and uploads the rest; a changed file is a new file. An exhausted daily quota stops the upload (exit 4) with what was done and what is left; rerun after midnight Pacific time."),
+            .after_help("Reruns continue: the state file records each file's SHA-256 and size, its upload token and the item created from it. A rerun skips files already created, creates items from upload tokens younger than a day without sending the bytes again, continues large uploads an interrupted run left (the server is asked what it has; the file must be unchanged), and uploads the rest; a changed file is a new file. An exhausted daily quota stops the upload (exit 4) with what was done and what is left; rerun after midnight Pacific time."),
         Command::new("download")
             .about("Downloads the originals of an album or a search into a folder; rerun to resume")
             .arg(Arg::new("album").long("album").value_name("ID").conflicts_with("search").required_unless_present("search"))
@@ -255,6 +258,8 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
         ))
     })?;
     let state = std::cell::RefCell::new(loaded);
+    let sessions = std::sync::Arc::new(sessions::Sessions::load(&location).map_err(|e| usage(&e))?);
+    let chunk_size = u64::from(*m.get_one::<u16>("chunk-size").unwrap_or(&8)) << 20;
     let save = || {
         if let Err(e) = location.save(&state.borrow()) {
             eprintln!(
@@ -286,6 +291,9 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
     // killed hours in keeps what it uploaded.
     let last_save = std::cell::Cell::new(std::time::Instant::now());
     let (save_ref, last_save_ref) = (&save, &last_save);
+    // Uploads that continued an earlier run's session.
+    let resumed = std::cell::Cell::new(0usize);
+    let (resumed_ref, sessions_ref) = (&resumed, &sessions);
     let uploads = futures_util::stream::iter(media.iter().cloned())
         .map(|path| {
             let (client, bars, overall) = (client.clone(), bars.clone(), overall.clone());
@@ -354,66 +362,28 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
                 // The upload reads the file through the hash (one read, on a
                 // blocking thread, beside the network's work), so the state
                 // records the SHA-256 of exactly the bytes that were sent.
-                let (len, reader, hashing) = match state::open_hashing(&path).await {
-                    Ok(opened) => opened,
-                    Err(e) => return (path, name, failed(format!("cannot read {shown}: {e}"))),
-                };
                 let mime = photoslibrary_v1::uploads::mime_type(&path)
                     .unwrap_or("application/octet-stream");
-                let bar = bars.add(ProgressBar::new(len));
-                bar.set_style(discovery_cli::progress::style(
-                    "{prefix:>10} {wide_bar} {bytes}/{total_bytes}",
-                ));
-                bar.set_prefix(name.chars().take(10).collect::<String>());
-                let (file_bar, all) = (bar.clone(), overall.clone());
-                let last = std::sync::atomic::AtomicU64::new(0);
-                let sending = client
-                    .uploads()
-                    .reader(reader, len, mime, name.clone())
-                    .progress(move |sent, _| {
-                        file_bar.set_position(sent);
-                        let before = last.swap(sent, std::sync::atomic::Ordering::Relaxed);
-                        all.inc(sent.saturating_sub(before));
-                    })
-                    .send();
-                let (result, joined) = futures_util::future::join(sending, hashing).await;
-                // The upload's own failure comes first; a success counts only
-                // with the hash of what it sent, the whole file as it was opened.
-                let (sha256, size) = match (&result, hashed(joined)) {
-                    (Err(_), _) => (String::new(), 0),
-                    (Ok(_), Ok((sha256, size))) if size == len => (sha256, size),
-                    (Ok(_), Ok(_)) => {
-                        bar.finish_and_clear();
-                        return (
-                            path,
-                            name,
-                            failed(format!(
-                                "{shown} changed while it was uploaded; rerun to upload it again"
-                            )),
-                        );
-                    }
-                    // The upload read the whole file as opened, but the
-                    // hash could not read to its end: the file grew.
-                    (Ok(_), Err(_)) => {
-                        bar.finish_and_clear();
-                        return (
-                            path,
-                            name,
-                            failed(format!(
-                                "{shown} changed while it was uploaded; rerun to upload it again"
-                            )),
-                        );
-                    }
+                let job = send::Job {
+                    client: &client,
+                    path: &path,
+                    name: &name,
+                    key: &key,
+                    mime,
+                    chunk_size,
+                    sessions: sessions_ref,
+                    fresh: force,
+                    bars: &bars,
+                    overall: &overall,
                 };
-                bar.finish_and_clear();
-                let outcome = match result {
-                    Ok(token) => {
+                let outcome = match send::send(&job).await {
+                    Ok(sent) => {
                         state_ref.borrow_mut().files.insert(
                             key.clone(),
                             state::Entry {
-                                sha256,
-                                size,
-                                upload_token: Some(token.clone()),
+                                sha256: sent.sha256,
+                                size: sent.size,
+                                upload_token: Some(sent.token.clone()),
                                 token_time: Some(state::now()),
                                 media_item_id: None,
                             },
@@ -422,17 +392,22 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
                             save_ref();
                             last_save_ref.set(std::time::Instant::now());
                         }
+                        resumed_ref.set(resumed_ref.get() + usize::from(sent.resumed));
                         Outcome::Token {
                             key,
-                            token,
+                            token: sent.token,
                             reused: false,
                         }
                     }
-                    Err(e) if e.is_quota_exhausted() => {
+                    Err(send::Failure::Read(reason)) => failed(reason),
+                    Err(send::Failure::Changed) => failed(format!(
+                        "{shown} changed while it was uploaded; rerun to upload it again"
+                    )),
+                    Err(send::Failure::Api(e)) if e.is_quota_exhausted() => {
                         quota_ref.borrow_mut().get_or_insert(e);
                         Outcome::Left
                     }
-                    Err(e) => Outcome::Failed {
+                    Err(send::Failure::Api(e)) => Outcome::Failed {
                         reason: e.to_string(),
                         auth: matches!(e, photoslibrary_v1::Error::Auth(_)),
                     },
@@ -476,6 +451,15 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
         eprintln!(
             "note: {reused} file(s) uploaded by an earlier run, created from their upload tokens"
         );
+    }
+    if resumed.get() > 0 {
+        eprintln!(
+            "note: {} upload(s) continued where an earlier run left them (only the bytes the server lacked were sent)",
+            resumed.get()
+        );
+    }
+    if let Some(error) = sessions.write_error() {
+        eprintln!("warning: {error}");
     }
     let skipped_count = already.len() + skipped.len();
     if let Some(error) = quota_error.borrow_mut().take() {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::io::AsyncRead;
 
-use crate::resumable::{Plan, Protocol, Session, Source};
+use crate::resumable::{Plan, Protocol, Session, Source, Step};
 use crate::transport::{Call, CallOptions};
 use crate::Client;
 use crate::{Error, Result};
@@ -147,12 +147,57 @@ impl Uploads {
             resumable_threshold: 8 * 1024 * 1024,
             chunk_size: 8 * 1024 * 1024,
             progress: None,
+            on_session: None,
+            resume: None,
             opts: CallOptions::default(),
         }
     }
 }
 
 type Progress = Arc<dyn Fn(u64, u64) + Send + Sync>;
+type OnSession = Arc<dyn Fn(&UploadSession) + Send + Sync>;
+
+/// A resumable upload session: where the rest of an interrupted upload
+/// goes, in this process or a later one ([`Upload::on_session`],
+/// [`Upload::resume`]).
+///
+/// Its URL is a credential to the upload (whoever holds it may send the
+/// bytes, for about a week): keep it like a token. `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct UploadSession {
+    url: String,
+    granularity: u64,
+}
+
+impl UploadSession {
+    /// A session as an earlier [`Upload::on_session`] reported it.
+    pub fn new(url: impl Into<String>, granularity: u64) -> Self {
+        UploadSession {
+            url: url.into(),
+            granularity,
+        }
+    }
+
+    /// The session URL (a credential: do not log it).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The server's chunk granularity: every chunk but the last is a
+    /// multiple of it.
+    pub fn granularity(&self) -> u64 {
+        self.granularity
+    }
+}
+
+impl fmt::Debug for UploadSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadSession")
+            .field("url", &"<redacted>")
+            .field("granularity", &self.granularity)
+            .finish()
+    }
+}
 
 /// One upload: configure it, then [`send`](Upload::send) it.
 #[must_use = "an upload does nothing until `send` is awaited"]
@@ -165,6 +210,9 @@ pub struct Upload {
     resumable_threshold: u64,
     chunk_size: u64,
     progress: Option<Progress>,
+    on_session: Option<OnSession>,
+    /// A session to continue, and the byte of the media the source starts at.
+    resume: Option<(UploadSession, u64)>,
     opts: CallOptions,
 }
 
@@ -176,6 +224,7 @@ impl fmt::Debug for Upload {
             .field("file_name", &self.file_name)
             .field("resumable_threshold", &self.resumable_threshold)
             .field("chunk_size", &self.chunk_size)
+            .field("resume", &self.resume)
             .finish_non_exhaustive()
     }
 }
@@ -184,6 +233,32 @@ impl Upload {
     /// Called after each piece is sent with the bytes sent so far and the total.
     pub fn progress(mut self, f: impl Fn(u64, u64) + Send + Sync + 'static) -> Self {
         self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Called when a resumable session starts, before its first byte is sent,
+    /// with what a later process needs to [`resume`](Self::resume) it; the
+    /// [`progress`](Self::progress) callback then reports the bytes the
+    /// server has confirmed. Uploads that a restart should not lose record
+    /// both (the session URL where a token would be kept).
+    pub fn on_session(mut self, f: impl Fn(&UploadSession) + Send + Sync + 'static) -> Self {
+        self.on_session = Some(Arc::new(f));
+        self
+    }
+
+    /// Continues `session`, started by an earlier upload of the same media
+    /// (perhaps by another process), instead of starting one. The source
+    /// given to [`Uploads::reader`] (with the media's whole length) begins at
+    /// byte `start` of the media: the caller read the bytes before it, e.g.
+    /// to check they are unchanged (0 when the source is the whole media).
+    ///
+    /// The server is asked what it has and only the rest is sent; a session
+    /// it finished answers its upload token. A session it no longer knows,
+    /// or one with fewer bytes than `start`, fails with
+    /// [`Error::Expired`](crate::Error::Expired): upload from the beginning
+    /// then, without `resume`.
+    pub fn resume(mut self, session: UploadSession, start: u64) -> Self {
+        self.resume = Some((session, start));
         self
     }
 
@@ -235,7 +310,9 @@ impl Upload {
                 ),
             ));
         }
-        if self.len <= self.resumable_threshold {
+        if self.resume.is_some() {
+            self.send_resumed().await
+        } else if self.len <= self.resumable_threshold {
             self.send_raw().await
         } else {
             self.send_resumable().await
@@ -305,7 +382,7 @@ impl Upload {
         upload_token(&body)
     }
 
-    async fn send_resumable(mut self) -> Result<String> {
+    async fn send_resumable(self) -> Result<String> {
         // Start a session.
         let mut headers = self.common_headers();
         headers.extend([
@@ -336,10 +413,69 @@ impl Upload {
                 Ok((url, granularity))
             })
             .await?;
+        let session = UploadSession { url, granularity };
+        let url = self
+            .client
+            .check_session_url("upload session", &session.url)?;
+        // A session that cannot be used is not reported as one to resume.
+        crate::resumable::chunk_size(self.chunk_size, granularity)?;
+        if let Some(on_session) = &self.on_session {
+            on_session(&session);
+        }
+        self.continue_session(url, granularity, 0).await
+    }
+
+    async fn send_resumed(mut self) -> Result<String> {
+        let Some((session, start)) = self.resume.take() else {
+            return Err(Error::invalid_argument("resume", "no session to resume"));
+        };
+        let url = self
+            .client
+            .check_session_url("upload session", &session.url)?;
+        let call = self.call(String::new(), None, Vec::new());
+        let query = Session {
+            url: url.clone(),
+            protocol: Protocol::XGoogUpload,
+            call: &call,
+        };
+        let have = match self.client.query_upload(&query, Some(self.len)).await? {
+            Step::Done(body) => {
+                self.report(self.len);
+                return upload_token(&body);
+            }
+            Step::Have(have) => have,
+        };
+        if have < start {
+            return Err(Error::Expired {
+                message: format!(
+                    "the upload session has {have} bytes, fewer than the {start} read before \
+                     resuming it; start the upload again"
+                ),
+            });
+        }
+        if have > self.len {
+            return Err(Error::protocol(format!(
+                "the upload session reports {have} bytes received of a {}-byte upload",
+                self.len
+            )));
+        }
+        self.source.skip(have - start).await?;
+        self.report(have);
+        self.continue_session(url, session.granularity, have).await
+    }
+
+    /// Sends the media from byte `start` (where the source is) through the
+    /// session at `url`.
+    async fn continue_session(
+        mut self,
+        url: http::Uri,
+        granularity: u64,
+        start: u64,
+    ) -> Result<String> {
         let chunk_size = crate::resumable::chunk_size(self.chunk_size, granularity)?;
         let call = self.call(String::new(), None, Vec::new());
         let session = Session {
-            url: self.client.check_session_url("upload session", &url)?,
+            url,
             protocol: Protocol::XGoogUpload,
             call: &call,
         };
@@ -351,6 +487,7 @@ impl Upload {
             }
         };
         let plan = Plan {
+            start,
             total: Some(self.len),
             chunk_size,
             max_size: Some(max_bytes(&self.mime_type)),

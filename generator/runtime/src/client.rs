@@ -180,15 +180,21 @@ impl Client {
 
     /// Checks that a URL the server handed out (an upload session) may receive
     /// this client's token: `https`, or the base URL's own origin.
+    ///
+    /// A session URL is a credential to its upload (whoever has it may send
+    /// the bytes): errors name its scheme and host, never its path or query.
     #[doc(hidden)]
     pub fn check_session_url(&self, what: &str, url: &str) -> Result<http::Uri> {
-        let uri = crate::net::parse_uri(what, url)?;
+        let uri = crate::net::parse_uri(what, url)
+            .map_err(|_| Error::protocol(format!("the {what} URL is not a valid URL")))?;
         if uri.scheme_str() == Some("https") || self.is_own_origin(&uri) {
             Ok(uri)
         } else {
             Err(Error::protocol(format!(
-                "the server sent the {what} URL {url:?}, which is neither https nor on the base URL's \
-                 origin; the token is not sent there"
+                "the {what} URL (on {}://{}) is neither https nor on the base URL's origin; the \
+                 token is not sent there",
+                crate::error::excerpt(uri.scheme_str().unwrap_or("").as_bytes()),
+                crate::error::excerpt(uri.host().unwrap_or("").as_bytes()),
             )))
         }
     }

@@ -286,7 +286,7 @@ impl Client {
             total: media.len,
             chunk_size: media.chunk_size,
             max_size,
-            progress: None,
+            ..Plan::default()
         };
         self.upload_session(&session, &mut source, plan).await
     }

@@ -87,6 +87,31 @@ impl Source {
         }
     }
 
+    /// Reads and drops the next `n` bytes: the source then starts where a
+    /// resumed session goes on. Fails if the source ends first.
+    pub async fn skip(&mut self, n: u64) -> Result<()> {
+        match self {
+            Source::Bytes { data, pos } => {
+                let rest = (data.len() - (*pos).min(data.len())) as u64;
+                if n > rest {
+                    return Err(short_source(n, rest));
+                }
+                // `n <= rest`, which fits in `usize`.
+                *pos += usize::try_from(n).unwrap_or(usize::MAX);
+                Ok(())
+            }
+            Source::Reader(reader) => {
+                let skipped = tokio::io::copy(&mut reader.as_mut().take(n), &mut tokio::io::sink())
+                    .await
+                    .map_err(|e| Error::io("reading the media", e))?;
+                if skipped < n {
+                    return Err(short_source(n, skipped));
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Everything, but fails beyond `max` bytes (without reading much further).
     pub async fn read_all(mut self, max: u64) -> Result<Bytes> {
         let too_large =
@@ -114,6 +139,13 @@ impl Source {
             }
         }
     }
+}
+
+fn short_source(wanted: u64, had: u64) -> Error {
+    Error::io(
+        format!("reading the media: it ended after {had} of the {wanted} bytes the session has"),
+        std::io::ErrorKind::UnexpectedEof.into(),
+    )
 }
 
 /// A chunk size near `wanted` that is a multiple of `granularity` and at most
@@ -155,7 +187,7 @@ pub struct Session<'a> {
 }
 
 /// What the server says after a piece or a query.
-enum Step {
+pub enum Step {
     /// The upload is complete: the final response body.
     Done(Bytes),
     /// The server has this many bytes.
@@ -163,7 +195,11 @@ enum Step {
 }
 
 /// The media's shape, as the engine needs it.
+#[derive(Default)]
 pub struct Plan<'a> {
+    /// The bytes the server already has (a resumed session, see
+    /// [`Client::query_upload`]); the source begins after them.
+    pub start: u64,
     /// The length, when known before the upload.
     pub total: Option<u64>,
     pub chunk_size: usize,
@@ -198,14 +234,20 @@ impl Client {
                 progress(n);
             }
         };
-        let mut offset = 0u64;
+        let mut offset = plan.start;
         let mut spare: Option<BytesMut> = None;
         // The chunk read while the one before it was sent.
         let mut next: Option<Bytes> = None;
         loop {
+            // A session resumed mid-chunk first sends up to the next
+            // multiple of the chunk size, as an interrupted chunk does.
+            let want = match usize::try_from(offset % plan.chunk_size.max(1) as u64) {
+                Ok(into) if into > 0 => plan.chunk_size - into,
+                _ => plan.chunk_size,
+            };
             let chunk = match next.take() {
                 Some(chunk) => chunk,
-                None => source.next_chunk_in(plan.chunk_size, spare.take()).await?,
+                None => source.next_chunk_in(want, spare.take()).await?,
             };
             let chunk_start = offset;
             let chunk_end = chunk_start
@@ -217,7 +259,7 @@ impl Client {
                     format!("the upload exceeds the maximum of {max} bytes"),
                 ));
             }
-            let last = chunk.len() < plan.chunk_size || plan.total == Some(chunk_end);
+            let last = chunk.len() < want || plan.total == Some(chunk_end);
             match plan.total {
                 Some(total) if chunk_end > total => {
                     return Err(Error::invalid_argument(
@@ -400,6 +442,48 @@ impl Client {
                     Ok(Step::Have(from.saturating_add(len)))
                 }
             }
+        }
+    }
+
+    /// Asks the server how much of a session it has, to resume it (perhaps
+    /// in another process): [`Step::Have`] the bytes received, or
+    /// [`Step::Done`] with the final answer when the upload completed. A
+    /// session the server no longer knows (`404`, `410`, or a status other
+    /// than active or final) is [`Error::Expired`]: start a new one.
+    ///
+    /// Failures that may pass are retried under the call's retry policy.
+    pub async fn query_upload(&self, session: &Session<'_>, total: Option<u64>) -> Result<Step> {
+        let policy = session
+            .call
+            .opts
+            .retry
+            .clone()
+            .unwrap_or_else(|| self.inner.retry.clone());
+        let started = Instant::now();
+        let mut attempt = 0u32;
+        loop {
+            let error = match self.query_session(session, total).await {
+                Ok(step) => return Ok(step),
+                Err(error) => match error.status().map(|s| s.as_u16()) {
+                    Some(404 | 410) => {
+                        return Err(Error::Expired {
+                            message: "the upload session is no longer known to the server; \
+                                      start the upload again"
+                                .into(),
+                        })
+                    }
+                    _ => error,
+                },
+            };
+            attempt = attempt.saturating_add(1);
+            if !error.is_retryable() || attempt >= policy.max_attempts {
+                return Err(error);
+            }
+            let (wait, error) = policy.wait_after(error, attempt)?;
+            if !policy.fits_budget(started.elapsed(), wait) {
+                return Err(error);
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 

@@ -90,10 +90,15 @@ pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((hex(&hasher.finalize()), len))
 }
 
+/// The SHA-256 of no bytes: the prefix a new session has confirmed.
+pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// Pieces read ahead of the upload: at most this many of [`PIECE`] bytes wait
 /// in memory per file.
 const PIECES_AHEAD: usize = 2;
-const PIECE: usize = 1024 * 1024;
+/// Every piece but the last is this long: the hashes of the file's prefixes
+/// are taken at its multiples ([`Checkpoints`]).
+pub const PIECE: usize = 1024 * 1024;
 
 /// A file for the upload, read once on a blocking thread and hashed as it is
 /// read: the upload reads exactly the bytes the hash describes (an edit or a
@@ -109,11 +114,57 @@ pub struct HashingReader {
 /// upload stopped reading) or the file could not be read.
 pub type Hashing = tokio::task::JoinHandle<std::io::Result<(String, u64)>>;
 
+/// The SHA-256 of each prefix of the file that ends at a multiple of
+/// [`PIECE`] (and of the empty prefix), from where the upload stands to
+/// where the reader is: what an upload session's state records with the
+/// bytes the server confirmed, so a rerun can check they are unchanged.
+/// Bounded by the read-ahead: each is taken once the server confirmed it.
+#[derive(Clone, Default)]
+pub struct Checkpoints(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, String)>>>);
+
+impl Checkpoints {
+    fn push(&self, offset: u64, sha256: String) {
+        if let Ok(mut list) = self.0.lock() {
+            list.push_back((offset, sha256));
+        }
+    }
+
+    /// The longest prefix of at most `bytes` bytes and its SHA-256; the
+    /// shorter ones are dropped.
+    pub fn take_until(&self, bytes: u64) -> Option<(u64, String)> {
+        let mut list = self.0.lock().ok()?;
+        let mut found = None;
+        while list.front().is_some_and(|(offset, _)| *offset <= bytes) {
+            found = list.pop_front();
+        }
+        found
+    }
+}
+
+/// A file opened for an upload ([`open_hashing`]).
+pub struct Opened {
+    /// The length when opened.
+    pub len: u64,
+    /// The modification time when opened, in nanoseconds since the Unix
+    /// epoch, when the system tells it.
+    pub modified: Option<u64>,
+    pub reader: HashingReader,
+    pub hashing: Hashing,
+    pub checkpoints: Checkpoints,
+}
+
+/// The modification time of `meta` in nanoseconds since the Unix epoch.
+fn modified_ns(meta: &std::fs::Metadata) -> Option<u64> {
+    let since = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+    u64::try_from(since.as_nanos()).ok()
+}
+
 /// Opens `path` for an upload (on a blocking thread: a slow disk or mount
-/// stalls only this file): its length when opened, the reader, and the hash
-/// of what the reader yields. Anything but a regular file is refused before
-/// it is opened (a FIFO would block the open).
-pub async fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, Hashing)> {
+/// stalls only this file): its length and modification time when opened,
+/// the reader, the hash of what the reader yields and its prefixes'.
+/// Anything but a regular file is refused before it is opened (a FIFO
+/// would block the open).
+pub async fn open_hashing(path: &Path) -> std::io::Result<Opened> {
     let path = path.to_owned();
     let opened = tokio::task::spawn_blocking(move || {
         let regular = |meta: &std::fs::Metadata| {
@@ -127,44 +178,61 @@ pub async fn open_hashing(path: &Path) -> std::io::Result<(u64, HashingReader, H
         let file = std::fs::File::open(&path)?;
         let meta = file.metadata()?;
         regular(&meta)?;
-        Ok::<_, std::io::Error>((file, meta.len()))
+        Ok::<_, std::io::Error>((file, meta))
     })
     .await
     .map_err(std::io::Error::other)??;
-    let (mut file, len) = opened;
+    let (mut file, meta) = opened;
     let (send, pieces) = tokio::sync::mpsc::channel(PIECES_AHEAD);
+    let checkpoints = Checkpoints::default();
+    // Known before anything is read: a session with nothing confirmed is
+    // checked without waiting for the reading thread.
+    checkpoints.push(0, EMPTY_SHA256.to_owned());
+    let marks = checkpoints.clone();
     let hashing = tokio::task::spawn_blocking(move || {
         let mut hasher = Sha256::new();
         let mut read: u64 = 0;
         loop {
+            // A whole piece (short only at the end), so prefixes are hashed
+            // at multiples of PIECE.
             let mut buf = bytes::BytesMut::zeroed(PIECE);
-            let n = match file.read(&mut buf) {
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let _ = send.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
-                    return Err(e);
+            let mut filled = 0;
+            while filled < PIECE {
+                match file.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        let _ =
+                            send.blocking_send(Err(std::io::Error::new(e.kind(), e.to_string())));
+                        return Err(e);
+                    }
                 }
-            };
-            if n == 0 {
+            }
+            if filled == 0 {
                 return Ok((hex(&hasher.finalize()), read));
             }
-            buf.truncate(n);
+            buf.truncate(filled);
             hasher.update(&buf);
-            read = read.saturating_add(n as u64);
+            read = read.saturating_add(filled as u64);
+            if filled == PIECE {
+                marks.push(read, hex(&hasher.clone().finalize()));
+            }
             if send.blocking_send(Ok(buf.freeze())).is_err() {
                 return Err(std::io::Error::other("the upload stopped reading the file"));
             }
         }
     });
-    Ok((
-        len,
-        HashingReader {
+    Ok(Opened {
+        len: meta.len(),
+        modified: modified_ns(&meta),
+        reader: HashingReader {
             pieces,
             current: bytes::Bytes::new(),
         },
         hashing,
-    ))
+        checkpoints,
+    })
 }
 
 impl tokio::io::AsyncRead for HashingReader {
@@ -193,7 +261,7 @@ impl tokio::io::AsyncRead for HashingReader {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
@@ -253,16 +321,22 @@ impl Location {
     /// one that does not parse is refused, not replaced: it may be someone
     /// else's file, and replacing it would forget what was uploaded.
     pub fn load(&self) -> Result<State, String> {
+        match self.read("upload state")? {
+            None => Ok(State::default()),
+            Some(bytes) => parse(&bytes)
+                .map_err(|e| self.refusal("upload state", &format!("is corrupt ({e})"))),
+        }
+    }
+
+    /// The file's bytes, `None` when there is none; refused (with the
+    /// reasons of [`load`](Self::load)) when it is a link, not a regular
+    /// file, or bigger than [`MAX_BYTES`].
+    pub fn read(&self, what: &str) -> Result<Option<Vec<u8>>, String> {
         let path = self.path();
-        let refuse = |why: String| {
-            format!(
-                "the upload state file {} {why}; delete it, or give --state FILE for another one",
-                path.display()
-            )
-        };
+        let refuse = |why: String| self.refusal(what, &why);
         let meta = match std::fs::symlink_metadata(&path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(State::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(refuse(format!("cannot be read: {e}"))),
         };
         if meta.file_type().is_symlink() {
@@ -281,17 +355,39 @@ impl Location {
         if bytes.len() as u64 > MAX_BYTES {
             return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
         }
-        parse(&bytes).map_err(|e| refuse(format!("is corrupt ({e})")))
+        Ok(Some(bytes))
+    }
+
+    fn refusal(&self, what: &str, why: &str) -> String {
+        format!(
+            "the {what} file {} {why}; delete it, or give --state FILE for another one",
+            self.path().display()
+        )
+    }
+
+    /// The file beside this one that keeps the upload sessions under way.
+    pub fn sessions(&self) -> Location {
+        Location {
+            dir: self.dir.clone(),
+            name: format!("{}.sessions", self.name),
+            create_dir: self.create_dir,
+        }
+    }
+
+    /// Writes `bytes` atomically (owner-only; a link at its name is
+    /// replaced, never followed).
+    pub fn write(&self, bytes: &[u8]) -> std::io::Result<()> {
+        if self.create_dir {
+            discovery_cli::files::owner_only_folder(&self.dir)?;
+        }
+        discovery_cli::files::write_atomically(&self.dir, &self.name, bytes)
     }
 
     /// Writes the state atomically (owner-only; a link at its name is
     /// replaced, never followed).
     pub fn save(&self, state: &State) -> std::io::Result<()> {
-        if self.create_dir {
-            discovery_cli::files::owner_only_folder(&self.dir)?;
-        }
         let bytes = serde_json::to_vec_pretty(&to_json(state)).map_err(std::io::Error::other)?;
-        discovery_cli::files::write_atomically(&self.dir, &self.name, &bytes)
+        self.write(&bytes)
     }
 }
 
@@ -398,6 +494,36 @@ mod tests {
         ] {
             assert!(parse(bad.as_bytes()).is_err(), "{bad}");
         }
+    }
+
+    #[tokio::test]
+    async fn prefixes_are_hashed_at_every_whole_piece_as_they_are_read() {
+        use tokio::io::AsyncReadExt;
+        let path = std::env::temp_dir().join(format!("hashing-{}.bin", std::process::id()));
+        let content: Vec<u8> = (0..PIECE * 5 / 2).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &content).unwrap();
+        let sha = |bytes: &[u8]| hex(&Sha256::digest(bytes));
+        assert_eq!(sha(&[]), EMPTY_SHA256);
+        let mut opened = open_hashing(&path).await.unwrap();
+        assert_eq!(opened.len, content.len() as u64);
+        assert!(opened.modified.is_some());
+        assert_eq!(
+            opened.checkpoints.take_until(0),
+            Some((0, EMPTY_SHA256.to_owned()))
+        );
+        let mut read = Vec::new();
+        opened.reader.read_to_end(&mut read).await.unwrap();
+        assert_eq!(read, content);
+        let whole = opened.hashing.await.unwrap().unwrap();
+        assert_eq!(whole, (sha(&content), content.len() as u64));
+        // The longest whole-piece prefix within what was confirmed.
+        let two = 2 * PIECE as u64;
+        assert_eq!(
+            opened.checkpoints.take_until(two + 5),
+            Some((two, sha(&content[..2 * PIECE])))
+        );
+        assert_eq!(opened.checkpoints.take_until(u64::MAX), None, "taken once");
+        let _ = std::fs::remove_file(&path);
     }
 
     #[test]

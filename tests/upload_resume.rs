@@ -1,0 +1,350 @@
+//! Large uploads that survive a restart: the tool is killed mid-upload (its
+//! next chunk left unanswered by the mock), and the rerun continues the
+//! session where the server is, sending each byte beyond what the server
+//! acknowledged once; a file that changed, or a session the server forgot,
+//! starts again from the first byte.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use wiremock::matchers::{header, method, path, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod support;
+use support::{bounded, media_item_json};
+
+fn binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| support::build_binary("photoslibrary-v1-cli", "photoslibrary"))
+        .clone()
+}
+
+/// How long one run of the tool may take (within the test's deadline).
+const PROCESS_DEADLINE: Duration = Duration::from_secs(12);
+
+const MIB: usize = 1 << 20;
+/// The server's granularity; the tool sends 1 MiB chunks (`--chunk-size 1`).
+const GRANULARITY: usize = 256 * 1024;
+
+/// A Photos upload server speaking the resumable protocol. Sessions are
+/// numbered; each upload command's bytes are kept at its offset, except for
+/// commands at or beyond `hang_from`, which are never answered (nor kept);
+/// a query answers what the session kept; a `forget` session answers 404.
+#[derive(Clone)]
+struct Server(Arc<Mutex<Sessions>>);
+
+#[derive(Default)]
+struct Sessions {
+    base: String,
+    data: Vec<Vec<u8>>,
+    /// (session, command, offset, length) of every command, in order.
+    commands: Vec<(usize, String, usize, usize)>,
+    hang_from: Option<usize>,
+    hung: usize,
+    /// A session the server no longer knows.
+    forget: Option<usize>,
+    resent: bool,
+}
+
+impl Server {
+    fn commands(&self) -> Vec<(usize, String, usize, usize)> {
+        std::mem::take(&mut self.0.lock().unwrap().commands)
+    }
+}
+
+impl Respond for Server {
+    fn respond(&self, r: &Request) -> ResponseTemplate {
+        let mut s = self.0.lock().unwrap();
+        let header = |name: &str| {
+            r.headers
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let command = header("x-goog-upload-command");
+        if command == "start" {
+            s.data.push(Vec::new());
+            let url = format!("{}/upload-session/{}", s.base, s.data.len() - 1);
+            return ResponseTemplate::new(200)
+                .insert_header("X-Goog-Upload-URL", url)
+                .insert_header("X-Goog-Upload-Chunk-Granularity", GRANULARITY.to_string());
+        }
+        let session: usize = r.url.path().rsplit('/').next().unwrap().parse().unwrap();
+        let offset: usize = header("x-goog-upload-offset").parse().unwrap_or(0);
+        s.commands
+            .push((session, command.clone(), offset, r.body.len()));
+        if s.forget == Some(session) {
+            return ResponseTemplate::new(404);
+        }
+        if command == "query" {
+            let have = s.data[session].len();
+            return ResponseTemplate::new(200)
+                .insert_header("X-Goog-Upload-Status", "active")
+                .insert_header("X-Goog-Upload-Size-Received", have.to_string());
+        }
+        if s.hang_from.is_some_and(|from| offset >= from) {
+            s.hung += 1;
+            return ResponseTemplate::new(200).set_delay(Duration::from_secs(600));
+        }
+        let data = &mut s.data[session];
+        assert!(offset <= data.len(), "a gap before offset {offset}");
+        let resent = offset < data.len();
+        data.truncate(offset);
+        data.extend_from_slice(&r.body);
+        s.resent |= resent;
+        if command.contains("finalize") {
+            ResponseTemplate::new(200).set_body_string(format!("token-{session}"))
+        } else {
+            ResponseTemplate::new(200).insert_header("X-Goog-Upload-Status", "active")
+        }
+    }
+}
+
+async fn mock_server() -> (MockServer, Server) {
+    let mock = MockServer::start().await;
+    let server = Server(Arc::new(Mutex::new(Sessions {
+        base: mock.uri(),
+        ..Default::default()
+    })));
+    Mock::given(method("POST"))
+        .and(path("/v1/uploads"))
+        .and(header("x-goog-upload-command", "start"))
+        .respond_with(server.clone())
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path_regex(r"^/upload-session/\d+$"))
+        .respond_with(server.clone())
+        .mount(&mock)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/mediaItems:batchCreate"))
+        .respond_with(|r: &Request| {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            let results: Vec<Value> = body["newMediaItems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let token = i["simpleMediaItem"]["uploadToken"].as_str().unwrap();
+                    json!({"uploadToken": token, "status": {"message": "Success"}, "mediaItem": media_item_json(token)})
+                })
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"newMediaItemResults": results}))
+        })
+        .mount(&mock)
+        .await;
+    (mock, server)
+}
+
+/// A folder with `clip.mp4`: 5 MiB and a bit, no two MiBs alike.
+fn folder(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("upload-resume-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let clip = dir.join("clip.mp4");
+    let content: Vec<u8> = (0..5 * MIB + 1234)
+        .map(|i| (i * 31 / 7 % 251) as u8 ^ (i / MIB) as u8)
+        .collect();
+    std::fs::write(&clip, content).unwrap();
+    (dir, clip)
+}
+
+fn command(mock: &MockServer, dir: &Path, clip: &Path) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.args(["upload", "--chunk-size", "1", "--state"])
+        .arg(dir.join("state.json"))
+        .arg(clip)
+        .env("PHOTOSLIBRARY_TOKEN", "cli-token")
+        .env("PHOTOSLIBRARY_BASE_URL", mock.uri())
+        .env("PHOTOSLIBRARY_CONFIG_DIR", dir.join("no-config"))
+        .env_remove("PHOTOSLIBRARY_CLIENT_SECRET")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs the tool to its end (killed after `PROCESS_DEADLINE`).
+fn finish(mut cmd: Command) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + PROCESS_DEADLINE;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the tool did not finish within {PROCESS_DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The saved sessions (the file beside the state), if any.
+fn saved_sessions(dir: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(dir.join("state.json.sessions")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Starts an upload that the server stops answering at 2 MiB, waits until
+/// the chunk there arrived (the two before were acknowledged and recorded),
+/// and kills the tool (no chance to clean up).
+async fn interrupted_upload(mock: &MockServer, server: &Server, dir: &Path, clip: &Path) {
+    server.0.lock().unwrap().hang_from = Some(2 * MIB);
+    let mut child = command(mock, dir, clip)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + PROCESS_DEADLINE;
+    loop {
+        let hung = server.0.lock().unwrap().hung > 0;
+        let recorded = saved_sessions(dir).is_some_and(|s| {
+            s["sessions"]
+                .as_object()
+                .is_some_and(|all| all.values().any(|v| v["confirmed"] == 2 * MIB))
+        });
+        if hung && recorded {
+            break;
+        }
+        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("the upload did not reach its third chunk (hung: {hung}, recorded: {recorded})");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut s = server.0.lock().unwrap();
+    s.hang_from = None;
+    assert_eq!(s.data.len(), 1);
+    assert_eq!(s.data[0].len(), 2 * MIB, "the server kept two chunks");
+    s.commands.clear();
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[tokio::test]
+async fn a_killed_upload_continues_where_the_server_is_and_sends_each_byte_once() {
+    binary();
+    bounded(async move {
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("kill");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        let sessions = saved_sessions(&dir).unwrap();
+        assert!(
+            !sessions.to_string().contains("cli-token"),
+            "no token in the sessions file"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("state.json.sessions"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "the session URL is a credential");
+        }
+
+        let out = finish(command(&mock, &dir, &clip));
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(stdout.starts_with("created 1, failed 0"), "{stdout}");
+        assert!(stderr.contains("1 upload(s) continued"), "{stderr}");
+        assert!(
+            !stderr.contains("upload-session"),
+            "no session URL shown: {stderr}"
+        );
+
+        let commands = server.commands();
+        let s = server.0.lock().unwrap();
+        assert_eq!(s.data.len(), 1, "no second session: {commands:?}");
+        assert_eq!(
+            s.data[0],
+            std::fs::read(&clip).unwrap(),
+            "the whole file arrived"
+        );
+        assert!(
+            !s.resent,
+            "bytes the server had were sent again: {commands:?}"
+        );
+        assert_eq!(commands[0].1, "query", "the rerun asks first: {commands:?}");
+        // From the server's 2 MiB on, each byte once, in order.
+        let mut next = 2 * MIB;
+        for (session, command, offset, len) in &commands[1..] {
+            assert_eq!((*session, *offset), (0, next), "{command}: {commands:?}");
+            next += len;
+        }
+        assert_eq!(next, 5 * MIB + 1234);
+        assert_eq!(
+            saved_sessions(&dir).unwrap()["sessions"],
+            json!({}),
+            "a finished upload's session is forgotten"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_changed_file_or_a_forgotten_session_starts_a_new_session() {
+    binary();
+    bounded(async move {
+        // Changed within the confirmed bytes, with the same length and
+        // modification time: only the hash of what was sent tells.
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("changed");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        let modified = std::fs::metadata(&clip).unwrap().modified().unwrap();
+        let mut content = std::fs::read(&clip).unwrap();
+        content[MIB + 10] ^= 0xff;
+        std::fs::write(&clip, &content).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&clip)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        let out = finish(command(&mock, &dir, &clip));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{}{stderr}", text(&out.stdout));
+        assert!(stderr.contains("changed since an earlier run"), "{stderr}");
+        let commands = server.commands();
+        {
+            let s = server.0.lock().unwrap();
+            assert_eq!(s.data.len(), 2, "a new session: {commands:?}");
+            assert_eq!(s.data[1], content, "the new content, whole");
+        }
+        assert!(
+            commands.iter().all(|c| c.0 == 1),
+            "nothing more went to the old session: {commands:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+
+        // The server forgot the session: a new one gets every byte.
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("forgotten");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        server.0.lock().unwrap().forget = Some(0);
+        let out = finish(command(&mock, &dir, &clip));
+        let stderr = text(&out.stderr);
+        assert!(out.status.success(), "{}{stderr}", text(&out.stdout));
+        assert!(
+            stderr.contains("no longer has the upload session"),
+            "{stderr}"
+        );
+        let s = server.0.lock().unwrap();
+        assert_eq!(s.data.len(), 2);
+        assert_eq!(s.data[1], std::fs::read(&clip).unwrap());
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
