@@ -607,6 +607,86 @@ async fn download_of_hostile_names_stays_in_its_folder_and_loses_nothing() {
     .await
 }
 
+/// A base URL answering 429 is the daily media-byte quota: not retried, the
+/// run stops with what is done and left (exit 4) and the request count, and
+/// a rerun after the reset downloads only the rest.
+#[tokio::test]
+async fn an_exhausted_media_quota_stops_the_download_cleanly_and_a_rerun_resumes() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let quota_hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let exhausted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let mut listed = Vec::new();
+        for i in 0..5 {
+            let mut v = media_item_json(&format!("id-{i}"));
+            v["filename"] = json!(format!("p{i}.jpg"));
+            v["baseUrl"] = json!(format!("{}/lh3/item{i}", server.uri()));
+            let (hits, exhausted) = (quota_hits.clone(), exhausted.clone());
+            Mock::given(path(format!("/lh3/item{i}=d")))
+                .respond_with(move |_: &Request| {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    if i >= 2 && exhausted.load(SeqCst) {
+                        hits.fetch_add(1, SeqCst);
+                        return ResponseTemplate::new(429)
+                            .set_body_string("Quota exceeded")
+                            .insert_header("Retry-After", "1");
+                    }
+                    ResponseTemplate::new(200)
+                        .set_body_raw(format!("content {i}").into_bytes(), "image/jpeg")
+                })
+                .mount(&server)
+                .await;
+            listed.push(v);
+        }
+        Mock::given(path("/v1/mediaItems:batchGet"))
+            .respond_with(BatchGet(listed.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/mediaItems:search"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"mediaItems": listed})))
+            .mount(&server)
+            .await;
+        let out_dir = temp_folder("media-quota");
+        let args = [
+            "download",
+            "--album",
+            "ALB",
+            "--jobs",
+            "1",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ];
+        let out = run(Some(&server), &args, None);
+        let (text, err) = (stdout(&out), stderr(&out));
+        assert_eq!(out.status.code(), Some(4), "{text}{err}");
+        assert!(
+            text.starts_with("downloaded 2, skipped 0 (already complete), failed 0, left 3; 3 media request(s) (of 75000 a day)"),
+            "{text}"
+        );
+        assert!(err.contains("media-byte requests"), "{err}");
+        assert!(err.contains("rerun the same command"), "{err}");
+        assert_eq!(
+            quota_hits.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "the 429 is not retried and nothing is tried after it"
+        );
+        assert_eq!(tree(&out_dir).len(), 2, "{:?}", tree(&out_dir));
+
+        // After the reset, only the rest.
+        exhausted.store(false, std::sync::atomic::Ordering::SeqCst);
+        let again = run(Some(&server), &args, None);
+        let text = stdout(&again);
+        assert!(again.status.success(), "{text}{}", stderr(&again));
+        assert!(
+            text.starts_with("downloaded 3, skipped 2 (already complete), failed 0; 3 media request(s)"),
+            "{text}"
+        );
+        assert_eq!(tree(&out_dir).len(), 5);
+        let _ = std::fs::remove_dir_all(&out_dir);
+    })
+    .await
+}
+
 /// The search's base URLs are never used (they may be an hour old): fresh
 /// ones come from batchGet just before the download, and one refused there
 /// too (it expired mid-run) is fetched again with `mediaItems.get`.

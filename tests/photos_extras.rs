@@ -825,6 +825,47 @@ async fn download_streams_the_bytes_without_sending_the_token() {
 }
 
 #[tokio::test]
+async fn a_429_from_a_base_url_is_the_media_quota_and_is_not_retried() {
+    bounded(async move {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(429).set_body_string("Too Many Requests"))
+            .mount(&server)
+            .await;
+        let item = MediaItem {
+            id: Some("ID1".into()),
+            base_url: Some(format!("{}/lr/base", server.uri())),
+            ..Default::default()
+        };
+        let client = client(&server);
+        let err = client
+            .download_media_item(&item, &BaseUrlOptions::new(), &mut Vec::new())
+            .await
+            .unwrap_err();
+        let dir = std::env::temp_dir().join(format!("media-quota-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let to_file = client
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .unwrap_err();
+        for err in [&err, &to_file] {
+            assert!(matches!(err, Error::QuotaExhausted { .. }), "{err:?}");
+            assert!(err.is_quota_exhausted() && !err.is_retryable(), "{err:?}");
+            assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
+            assert!(err.to_string().contains("media-byte"), "{err}");
+        }
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            2,
+            "no retry"
+        );
+        assert_eq!(client.media_requests(), 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+#[tokio::test]
 async fn an_expired_base_url_says_so() {
     bounded(async move {
         let server = MockServer::start().await;

@@ -622,10 +622,21 @@ async fn download(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode>
     // fresh ones in batches just before each batch is downloaded.
     let ids: Vec<String> = items.iter().filter_map(|item| item.id.clone()).collect();
     let on_done = |_: &str, _: &photoslibrary_v1::Result<Downloaded>| bar.inc(1);
+    let media_before = client.media_requests();
+    // Items left by an exhausted quota: the first such error, and how many.
+    let mut quota: (Option<photoslibrary_v1::Error>, usize) = (None, 0);
     let results: Vec<Result<bool, (PathBuf, String, bool)>> = client
         .download_media_items_to(&ids, &out, jobs, &on_done)
         .await
         .into_iter()
+        .filter_map(|(id, result)| match result {
+            Err(e) if e.is_quota_exhausted() => {
+                quota.1 += 1;
+                quota.0.get_or_insert(e);
+                None
+            }
+            other => Some((id, other)),
+        })
         .map(|(id, result)| match result {
             Ok(Downloaded::AlreadyThere { .. }) => Ok(false),
             Ok(_) => Ok(true),
@@ -651,12 +662,25 @@ async fn download(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode>
     );
     // A token that stopped refreshing mid-run is an auth failure (exit 3).
     let auth_failed = failed.iter().any(|(_, _, auth)| *auth);
+    let media_requests = client.media_requests().saturating_sub(media_before);
+    let (quota_error, left) = quota;
     println!(
-        "downloaded {downloaded}, skipped {skipped} (already complete), failed {}",
-        failed.len()
+        "downloaded {downloaded}, skipped {skipped} (already complete), failed {}{}; {media_requests} media request(s) (of {} a day)",
+        failed.len(),
+        if left > 0 { format!(", left {left}") } else { String::new() },
+        photoslibrary_v1::download::MEDIA_REQUESTS_PER_DAY,
     );
     for (path, reason, _) in &failed {
         println!("failed: {}: {}", path.display(), printable(reason));
+    }
+    if let Some(error) = quota_error {
+        // Like the upload's quota stop: what is done stays, a rerun after
+        // the reset resumes the rest (partial files included).
+        eprintln!("error: {}", printable(&error.to_string()));
+        eprintln!(
+            "a daily quota is used up; {left} item(s) left: rerun the same command after midnight Pacific time to continue"
+        );
+        return Err(ExitCode::from(EXIT_API));
     }
     exit_for(failed.is_empty(), auth_failed)
 }

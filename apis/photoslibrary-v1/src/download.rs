@@ -135,12 +135,25 @@ impl MediaItem {
     }
 }
 
-/// The error of an item not tried because an earlier `batchGet` failed.
-fn not_tried(reason: &str) -> Error {
-    Error::invalid_argument(
-        "mediaItemIds",
-        format!("not downloaded: an earlier batchGet failed: {reason}"),
-    )
+/// Why the items left were not tried: the error's text, and whether it was
+/// an exhausted quota (the items are then left for a later run).
+type Stop = (String, bool);
+
+/// The error of an item not tried because an earlier call failed.
+fn not_tried((reason, quota): &Stop) -> Error {
+    let message = format!("not downloaded: an earlier call failed: {reason}");
+    if *quota {
+        Error::QuotaExhausted {
+            message,
+            last: None,
+        }
+    } else {
+        Error::invalid_argument("mediaItemIds", message)
+    }
+}
+
+fn stop(error: &Error) -> Stop {
+    (error.to_string(), error.is_quota_exhausted())
 }
 
 /// The error for a base URL the server refused.
@@ -152,11 +165,43 @@ fn expired() -> Error {
     }
 }
 
+/// The daily quota of requests to base URLs (media-byte requests), apart
+/// from the quota of API calls.
+pub const MEDIA_REQUESTS_PER_DAY: u64 = 75_000;
+
+/// Whether a base URL's answer says the media-byte quota ran out: a `429`
+/// from a base URL is not a moment's rate limit to retry but the day's
+/// quota (retrying only spends what is left of other clients' share).
+fn is_media_quota(error: &Error) -> bool {
+    error.status() == Some(crate::net::StatusCode::TOO_MANY_REQUESTS)
+}
+
+/// A base URL's `429` as the exhausted quota it is.
+fn media_quota(error: Error) -> Error {
+    if !is_media_quota(&error) || error.is_quota_exhausted() {
+        return error;
+    }
+    Error::QuotaExhausted {
+        message: format!(
+            "the daily quota of media-byte requests (downloads through base URLs, \
+             {MEDIA_REQUESTS_PER_DAY} a day) is used up; it resets at midnight Pacific time"
+        ),
+        last: Some(Box::new(error)),
+    }
+}
+
 /// How many items [`Client::download_media_items_to`] asks fresh base URLs
 /// for at once (`mediaItems.batchGet` takes at most 50).
 const FRESH_URLS_PER_BATCH: usize = 50;
 
 impl Client {
+    /// The requests this client (and its clones) made to base URLs, every
+    /// attempt counted: each counts against the daily quota of
+    /// [`MEDIA_REQUESTS_PER_DAY`] media-byte requests.
+    pub fn media_requests(&self) -> u64 {
+        self.unauthenticated_requests()
+    }
+
     /// Downloads the originals of many media items into `dir` (see
     /// [`download_media_item_to`](Self::download_media_item_to)), `jobs` at a
     /// time, so that no download dies of an old base URL: base URLs live about
@@ -167,6 +212,12 @@ impl Client {
     /// position). A failed `batchGet` stops the run: its error is the first
     /// result, the ids not tried fail with a note. `done` is called as each
     /// item finishes; the results are in the order of `ids`.
+    ///
+    /// An exhausted quota (of API calls for `batchGet`, of media-byte
+    /// requests for the downloads) stops the run: the items not finished
+    /// fail with [`Error::QuotaExhausted`] (or the quota's own error), their
+    /// partial files kept for a later run to resume. How many base-URL
+    /// requests were made: [`Client::media_requests`].
     pub async fn download_media_items_to(
         &self,
         ids: &[String],
@@ -178,8 +229,14 @@ impl Client {
         let mut seen = std::collections::HashSet::new();
         let ids: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
         let mut out = Vec::with_capacity(ids.len());
-        let mut failed: Option<String> = None;
+        let mut failed: Option<Stop> = None;
+        // Set by the first download that finds the media-byte quota used
+        // up: no download starts after it.
+        let quota: std::sync::Mutex<Option<Stop>> = Default::default();
         for chunk in ids.chunks(FRESH_URLS_PER_BATCH) {
+            if failed.is_none() {
+                failed = quota.lock().ok().and_then(|q| q.clone());
+            }
             if let Some(reason) = &failed {
                 for id in chunk {
                     let result = Err(not_tried(reason));
@@ -203,7 +260,7 @@ impl Client {
                     .filter_map(|item| item.id.clone().map(|id| (id, item)))
                     .collect(),
                 Err(error) => {
-                    let reason = error.to_string();
+                    let reason = stop(&error);
                     let mut first = Some(error);
                     for id in chunk {
                         let result = Err(first.take().unwrap_or_else(|| not_tried(&reason)));
@@ -214,16 +271,26 @@ impl Client {
                     continue;
                 }
             };
+            let quota = &quota;
             let work = chunk.iter().map(|id| {
                 let item = fetched.remove(id.as_str());
                 async move {
-                    let result = match item {
-                        Some(item) => self.download_fresh(item, dir).await,
-                        None => Err(Error::invalid_argument(
+                    let stopped = quota.lock().ok().and_then(|q| q.clone());
+                    let result = match (item, stopped) {
+                        (_, Some(reason)) => Err(not_tried(&reason)),
+                        (Some(item), None) => self.download_fresh(item, dir).await,
+                        (None, None) => Err(Error::invalid_argument(
                             "mediaItemIds",
                             format!("the server did not return {id}"),
                         )),
                     };
+                    if let Err(e) = &result {
+                        if e.is_quota_exhausted() {
+                            if let Ok(mut q) = quota.lock() {
+                                q.get_or_insert_with(|| stop(e));
+                            }
+                        }
+                    }
                     done(id, &result);
                     ((*id).clone(), result)
                 }
@@ -281,9 +348,13 @@ impl Client {
         })?;
         let uri = crate::net::parse_uri("baseUrl", &url)?;
         // Base URLs are pre-authorized: no token is sent with them.
-        match self.download_to_file(&uri, None, &path).await {
+        match self
+            .download_to_file_unless(&uri, None, &path, &is_media_quota)
+            .await
+        {
             Err(e) if e.status() == Some(crate::net::StatusCode::FORBIDDEN) => Err(expired()),
-            other => other,
+            Err(e) => Err(media_quota(e)),
+            ok => ok,
         }
     }
 
@@ -315,7 +386,8 @@ impl Client {
             return Err(expired());
         }
         crate::transport::check_status(response)
-            .await?
+            .await
+            .map_err(media_quota)?
             .copy_to(writer)
             .await
     }

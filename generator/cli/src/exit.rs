@@ -28,7 +28,10 @@ pub fn exit_code(error: &Error) -> ExitCode {
     let code = match error {
         Error::Auth(_) | Error::ScopeNotGranted { .. } => EXIT_AUTH,
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403) => EXIT_AUTH,
-        Error::Api(_) | Error::Expired { .. } | Error::RetryAfterTooLong { .. } => EXIT_API,
+        Error::Api(_)
+        | Error::Expired { .. }
+        | Error::RetryAfterTooLong { .. }
+        | Error::QuotaExhausted { .. } => EXIT_API,
         Error::Transport(_) | Error::Timeout => EXIT_NETWORK,
         Error::InvalidArgument { .. } => EXIT_USAGE,
         Error::Io { .. } => EXIT_LOCAL,

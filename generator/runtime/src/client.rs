@@ -123,6 +123,8 @@ pub struct Inner {
     /// The proxy the connection pool was built with: a client sharing the
     /// pool ([`ClientBuilder::sharing`]) checks its base URL against it.
     pub proxy: crate::net::ProxySetting,
+    /// Requests sent without a token ([`Client::unauthenticated_requests`]).
+    pub unauthenticated: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for Client {
@@ -137,6 +139,15 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// The requests this client (and its clones) sent to pre-authorized URLs,
+    /// without a token, every attempt counted: Photos base URLs count
+    /// against a daily quota of media-byte requests of their own.
+    pub fn unauthenticated_requests(&self) -> u64 {
+        self.inner
+            .unauthenticated
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The API this client calls.
     pub fn api(&self) -> &'static Api {
         self.inner.api
@@ -512,6 +523,7 @@ impl<C: From<Client>> ClientBuilder<C> {
                 .map_err(|e| Error::invalid_argument("api", format!("bad crate name: {e}")))?;
         Ok(C::from(Client {
             inner: Arc::new(Inner {
+                unauthenticated: std::sync::atomic::AtomicU64::new(0),
                 api,
                 user_agent,
                 http,

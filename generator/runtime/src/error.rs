@@ -63,6 +63,16 @@ pub enum Error {
         /// What expired and how to get a fresh one.
         message: String,
     },
+    /// A daily quota ran out that the answer itself does not name (the
+    /// caller knows which: a `429` from a Photos base URL is the media-byte
+    /// quota): whatever it counts fails until the quota resets. Not retried.
+    QuotaExhausted {
+        /// Which quota, and when it resets.
+        message: String,
+        /// The answer that said so (`None` for a call not made because an
+        /// earlier one found the quota used up).
+        last: Option<Box<Error>>,
+    },
     /// A paginated call's server handed out a page token it had already given,
     /// which would page forever.
     RepeatedPageToken {
@@ -306,6 +316,7 @@ impl Error {
         match self {
             Error::Api(e) => e.is_quota_exhausted(),
             Error::RetryAfterTooLong { last, .. } => last.is_quota_exhausted(),
+            Error::QuotaExhausted { .. } => true,
             _ => false,
         }
     }
@@ -362,6 +373,7 @@ impl Error {
         match self {
             Error::Api(e) => Some(e.status),
             Error::RetryAfterTooLong { last, .. } => last.status(),
+            Error::QuotaExhausted { last, .. } => last.as_ref().and_then(|e| e.status()),
             _ => None,
         }
     }
@@ -371,6 +383,7 @@ impl Error {
         match self {
             Error::Api(e) => e.error.as_ref(),
             Error::RetryAfterTooLong { last, .. } => last.google_error(),
+            Error::QuotaExhausted { last, .. } => last.as_ref().and_then(|e| e.google_error()),
             _ => None,
         }
     }
@@ -390,6 +403,7 @@ impl Error {
             | Error::Io { .. }
             | Error::Expired { .. }
             | Error::RetryAfterTooLong { .. }
+            | Error::QuotaExhausted { .. }
             | Error::ResponseTooLarge { .. }
             | Error::Unimplemented { .. }
             | Error::ScopeNotGranted { .. }
@@ -414,6 +428,14 @@ impl fmt::Display for Error {
             }
             Error::Io { context, source } => write!(f, "{context}: {source}"),
             Error::Expired { message } => f.write_str(message),
+            Error::QuotaExhausted {
+                message,
+                last: Some(last),
+            } => write!(f, "{message} ({last})"),
+            Error::QuotaExhausted {
+                message,
+                last: None,
+            } => f.write_str(message),
             Error::RepeatedPageToken { token } => {
                 write!(
                     f,
@@ -504,6 +526,7 @@ impl std::error::Error for Error {
             Error::Decode { source, .. } => Some(source),
             Error::Io { source, .. } => Some(source),
             Error::RetryAfterTooLong { last, .. } => Some(last.as_ref()),
+            Error::QuotaExhausted { last, .. } => last.as_deref().map(|e| e as _),
             Error::Api(_)
             | Error::ResponseTooLarge { .. }
             | Error::Unimplemented { .. }

@@ -348,6 +348,20 @@ impl Client {
         call: Option<&Call>,
         path: &Path,
     ) -> Result<Downloaded> {
+        self.download_to_file_unless(uri, call, path, &|_| false)
+            .await
+    }
+
+    /// [`download_to_file`](Self::download_to_file), retrying no error that
+    /// `final_error` says ends the download (a quota the URL's owner knows
+    /// not to retry).
+    pub async fn download_to_file_unless(
+        &self,
+        uri: &http::Uri,
+        call: Option<&Call>,
+        path: &Path,
+        final_error: &(dyn Fn(&Error) -> bool + Sync),
+    ) -> Result<Downloaded> {
         let policy = call
             .and_then(|c| c.opts.retry.clone())
             .unwrap_or_else(|| self.inner.retry.clone());
@@ -358,7 +372,7 @@ impl Client {
                 Ok(done) => return Ok(done),
                 Err(error) => error,
             };
-            if !error.is_retryable() || attempt >= policy.max_attempts {
+            if !error.is_retryable() || final_error(&error) || attempt >= policy.max_attempts {
                 return Err(error);
             }
             let (wait, error) = policy.wait_after(error, attempt)?;

@@ -327,6 +327,10 @@ impl Client {
         method: crate::net::Method,
         uri: http::Uri,
     ) -> crate::net::RequestBuilder {
+        // Counted when made: every caller sends what it makes.
+        self.inner
+            .unauthenticated
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.inner
             .http
             .request(method, uri)
