@@ -1216,6 +1216,167 @@ async fn auth_login_ignores_redirects_without_its_state() {
     .await
 }
 
+// ---------------------------------------------------------------------------
+// Device login (RFC 8628): the four answers of the token endpoint.
+
+/// A token endpoint answering the device grant from a script of (status,
+/// body), recording when each poll came; success once the script is done.
+#[derive(Clone, Default)]
+struct DeviceToken(std::sync::Arc<std::sync::Mutex<(Script, Vec<Instant>)>>);
+
+/// Answers to give, in order: (status, body).
+type Script = Vec<(u16, Value)>;
+
+impl wiremock::Respond for DeviceToken {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap();
+        state.1.push(Instant::now());
+        if state.0.is_empty() {
+            return ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": "ya29.device", "refresh_token": "1//device-refresh",
+                "expires_in": 3600, "token_type": "Bearer",
+                "scope": "https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata"
+            }));
+        }
+        let (status, body) = state.0.remove(0);
+        ResponseTemplate::new(status).set_body_json(body)
+    }
+}
+
+/// A mock device authorization endpoint (the code's poll `interval`) and
+/// token endpoint (answering `script`), and a client secret naming them.
+async fn device_server(
+    interval: u64,
+    script: Vec<(u16, Value)>,
+) -> (MockServer, DeviceToken, PathBuf) {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/device/code"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "device_code": "DEVICE-CODE", "user_code": "ABCD-EFGH",
+            "verification_url": "https://www.google.com/device",
+            "expires_in": 1800, "interval": interval
+        })))
+        .mount(&server)
+        .await;
+    let token = DeviceToken::default();
+    token.0.lock().unwrap().0 = script;
+    Mock::given(method("POST"))
+        .and(path("/token"))
+        .respond_with(token.clone())
+        .mount(&server)
+        .await;
+    let dir = temp_folder(&format!("device-{}", server.address().port()));
+    let secret = dir.join("client_secret.json");
+    std::fs::write(
+        &secret,
+        json!({"installed": {
+            "client_id": "tv.apps.example", "client_secret": "shh",
+            "token_uri": format!("{}/token", server.uri()),
+            "device_authorization_uri": format!("{}/device/code", server.uri())
+        }})
+        .to_string(),
+    )
+    .unwrap();
+    (server, token, secret)
+}
+
+fn device_login(secret: &Path) -> (Output, PathBuf) {
+    let config = secret.parent().unwrap().join("config");
+    let mut cmd = cli();
+    cmd.args(["auth", "login", "--device", "--client-secret"])
+        .arg(secret)
+        .env("PHOTOSLIBRARY_CONFIG_DIR", &config);
+    (cmd.output().unwrap(), config)
+}
+
+fn device_error(error: &str) -> (u16, Value) {
+    let status = match error {
+        "authorization_pending" => 428,
+        "expired_token" => 400,
+        _ => 403,
+    };
+    (
+        status,
+        json!({"error": error, "error_description": "as the test says"}),
+    )
+}
+
+#[tokio::test]
+async fn device_login_waits_while_pending_slows_down_when_asked_and_stores_the_credential() {
+    bounded_cli(async move {
+        let script = vec![
+            device_error("authorization_pending"),
+            device_error("slow_down"),
+        ];
+        let (server, token, secret) = device_server(1, script).await;
+        let (out, config) = device_login(&secret);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{}{err}", stdout(&out));
+        assert!(
+            err.contains("https://www.google.com/device") && err.contains("ABCD-EFGH"),
+            "{err}"
+        );
+        let stored: Value =
+            serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap())
+                .unwrap();
+        assert_eq!(stored["refresh_token"], "1//device-refresh");
+        assert_eq!(stored["token_uri"], format!("{}/token", server.uri()));
+        assert_eq!(
+            stored["scopes"],
+            json!(["https://www.googleapis.com/auth/photoslibrary.readonly.appcreateddata"])
+        );
+        let polls = token_requests(&server).await;
+        assert_eq!(polls.len(), 3, "{polls:?}");
+        for poll in &polls {
+            assert_eq!(
+                poll["grant_type"],
+                "urn:ietf:params:oauth:grant-type:device_code"
+            );
+            assert_eq!(poll["device_code"], "DEVICE-CODE");
+            assert_eq!(poll["client_id"], "tv.apps.example");
+        }
+        // Never sooner than asked: the interval, then 5 s more after slow_down.
+        let times = token.0.lock().unwrap().1.clone();
+        assert!(times[1] - times[0] >= Duration::from_secs(1), "{times:?}");
+        assert!(times[2] - times[1] >= Duration::from_secs(6), "{times:?}");
+        let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn device_login_stops_on_access_denied_and_on_an_expired_code() {
+    bounded_cli(async move {
+        // An interval of 0 is still polled at most once a second.
+        for (error, says) in [("access_denied", "denied"), ("expired_token", "expired")] {
+            let script = vec![device_error("authorization_pending"), device_error(error)];
+            let (server, token, secret) = device_server(0, script).await;
+            let (out, config) = device_login(&secret);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(3), "{error}: {err}");
+            assert!(err.contains(says), "{error}: {err}");
+            assert!(!config.join("credentials.json").exists(), "nothing stored");
+            assert_eq!(token_requests(&server).await.len(), 2);
+            let times = token.0.lock().unwrap().1.clone();
+            assert!(times[1] - times[0] >= Duration::from_secs(1), "{times:?}");
+            let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+        }
+        // A code to poll once a day is refused before any poll.
+        let (server, _, secret) = device_server(86_400, Vec::new()).await;
+        let (out, _) = device_login(&secret);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("poll every 86400 s"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(token_requests(&server).await.is_empty());
+        let _ = std::fs::remove_dir_all(secret.parent().unwrap());
+    })
+    .await
+}
+
 #[tokio::test]
 async fn auth_login_stops_when_the_consent_page_reports_an_error() {
     bounded_cli(async move {

@@ -23,11 +23,13 @@ use bytes::Bytes;
 use clap::{Arg, ArgMatches, Command};
 use discovery_runtime::{BoxError, TokenFuture, TokenSource};
 use futures_util::stream::{FuturesUnordered, StreamExt};
-use oauth2::basic::{BasicClient, BasicErrorResponse};
+use oauth2::basic::BasicClient;
+use oauth2::basic::BasicTokenResponse;
 use oauth2::{
-    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointNotSet,
-    EndpointSet, PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
-    TokenResponse, TokenUrl,
+    AuthType, AuthUrl, AuthorizationCode, ClientId, ClientSecret, CsrfToken,
+    DeviceAuthorizationUrl, DeviceCodeErrorResponseType, EndpointNotSet, EndpointSet,
+    PkceCodeChallenge, RedirectUrl, RefreshToken, RequestTokenError, Scope,
+    StandardDeviceAuthorizationResponse, TokenResponse, TokenUrl,
 };
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -45,6 +47,17 @@ const LEGACY_TOKENS_FILE: &str = "tokens.json";
 
 const GOOGLE_AUTH_URI: &str = "https://accounts.google.com/o/oauth2/auth";
 const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
+/// RFC 8628's device authorization endpoint, Google's.
+const GOOGLE_DEVICE_URI: &str = "https://oauth2.googleapis.com/device/code";
+
+/// The device flow polls at least this far apart, whatever the server says.
+const MIN_POLL: Duration = Duration::from_secs(1);
+/// A device code whose poll interval is longer than this is refused: no one
+/// waits that long, and the interval then only grows.
+const MAX_POLL: Duration = Duration::from_secs(300);
+/// How long a device login waits for the user by default (at most the
+/// code's lifetime).
+const DEVICE_WAIT: Duration = Duration::from_secs(30 * 60);
 
 /// What the loopback listener reads of one request, and how long it waits.
 const MAX_REQUEST_BYTES: usize = 8 * 1024;
@@ -97,9 +110,15 @@ pub(crate) fn command(env_prefix: &str, scopes: &[crate::Scope]) -> Command {
                             listed.join(", ")
                         )),
                 )
+                .arg(
+                    Arg::new("device")
+                        .long("device")
+                        .action(clap::ArgAction::SetTrue)
+                        .help("Logs in from another device (OAuth for TVs and limited-input devices, RFC 8628): shows a URL and a code to enter there, for a machine without a browser such as a server over SSH (needs a \"TVs and Limited Input devices\" OAuth client; Google allows only some scopes this way)"),
+                )
                 // The global `--timeout SECONDS` bounds the wait for the browser
                 // (default 300 seconds here).
-                .after_help("--timeout SECONDS bounds the wait for the browser (default 300)."),
+                .after_help("--timeout SECONDS bounds the wait for the browser (default 300), or with --device for the code to be entered (default: until the code expires, at most 30 minutes)."),
         )
         .subcommand(
             Command::new("status")
@@ -193,6 +212,8 @@ struct AppSecret {
     client_secret: Option<String>,
     auth_uri: AuthUrl,
     token_uri: TokenUrl,
+    /// `device_authorization_uri` if the file names one, else Google's.
+    device_uri: DeviceAuthorizationUrl,
 }
 
 /// An endpoint must be `https`, or `http` on this machine (for tests).
@@ -222,11 +243,16 @@ fn parse_app_secret(bytes: &[u8]) -> Result<AppSecret, String> {
     let client_id = field("client_id").ok_or("it has no client_id")?;
     let auth_uri = field("auth_uri").unwrap_or_else(|| GOOGLE_AUTH_URI.into());
     let token_uri = field("token_uri").unwrap_or_else(|| GOOGLE_TOKEN_URI.into());
+    let device_uri = field("device_authorization_uri").unwrap_or_else(|| GOOGLE_DEVICE_URI.into());
     Ok(AppSecret {
         client_id,
         client_secret: field("client_secret"),
         auth_uri: AuthUrl::from_url(endpoint("auth_uri", &auth_uri)?),
         token_uri: TokenUrl::from_url(endpoint("token_uri", &token_uri)?),
+        device_uri: DeviceAuthorizationUrl::from_url(endpoint(
+            "device_authorization_uri",
+            &device_uri,
+        )?),
     })
 }
 
@@ -379,11 +405,13 @@ async fn send(
     Ok(http::Response::from_parts(parts, body.to_vec()))
 }
 
-type TokenError = RequestTokenError<HttpError, BasicErrorResponse>;
-
 /// What went wrong with a request to the token endpoint `uri`; `what` is
 /// what it was sent (refused ones).
-fn describe(error: &TokenError, uri: &str, what: &str) -> String {
+fn describe<T: oauth2::ErrorResponse + 'static>(
+    error: &RequestTokenError<HttpError, T>,
+    uri: &str,
+    what: &str,
+) -> String {
     match error {
         RequestTokenError::ServerResponse(e) => {
             format!(
@@ -664,6 +692,15 @@ where
 // ---------------------------------------------------------------------------
 // auth login
 
+/// What both logins need: the scopes asked for, the OAuth client (and the
+/// bytes of its file, stored once the login succeeds), the HTTP client.
+struct Prepared {
+    scopes: Vec<&'static str>,
+    secret_bytes: Vec<u8>,
+    secret: AppSecret,
+    http: discovery_runtime::Client,
+}
+
 async fn login<C>(
     tool: &'static Tool<C>,
     scopes: &[crate::Scope],
@@ -673,13 +710,37 @@ async fn login<C>(
 where
     C: From<discovery_runtime::Client> + Deref<Target = discovery_runtime::Client>,
 {
+    let prepared = match prepare(tool, scopes, dir, m) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
+    };
+    let response = if m.get_flag("device") {
+        device_login(&prepared, m).await
+    } else {
+        loopback_login(&prepared, m).await
+    };
+    match response {
+        Ok(response) => store(&prepared, dir, &response),
+        Err(code) => code,
+    }
+}
+
+fn prepare<C>(
+    tool: &'static Tool<C>,
+    scopes: &[crate::Scope],
+    dir: &Path,
+    m: &ArgMatches,
+) -> Result<Prepared, ExitCode>
+where
+    C: From<discovery_runtime::Client> + Deref<Target = discovery_runtime::Client>,
+{
     // The chosen scopes (clap checked the names), else the default ones.
     let chosen: Vec<&String> = m
         .get_many::<String>("scope")
         .into_iter()
         .flatten()
         .collect();
-    let scopes: Vec<&str> = scopes
+    let scopes: Vec<&'static str> = scopes
         .iter()
         .filter(|s| {
             if chosen.is_empty() {
@@ -694,68 +755,106 @@ where
         Some(path) => PathBuf::from(path),
         None if dir.join(SECRET_FILE).exists() => dir.join(SECRET_FILE),
         None => {
-            return usage(
+            return Err(usage(
                 "the client secret is required: pass --client-secret FILE (a Desktop app client's client_secret.json)",
-            )
+            ))
         }
     };
     // Read into memory and checked before anything is written: the stored
     // copy may be the very file given.
-    let secret_bytes = match std::fs::read(&secret_path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return usage(&format!(
-                "cannot read the client secret {}: {e}",
-                secret_path.display()
-            ))
-        }
-    };
-    let secret = match parse_app_secret(&secret_bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return usage(&format!(
-                "the client secret {} is not usable: {e}",
-                secret_path.display()
-            ))
-        }
-    };
+    let secret_bytes = std::fs::read(&secret_path).map_err(|e| {
+        usage(&format!(
+            "cannot read the client secret {}: {e}",
+            secret_path.display()
+        ))
+    })?;
+    let secret = parse_app_secret(&secret_bytes).map_err(|e| {
+        usage(&format!(
+            "the client secret {} is not usable: {e}",
+            secret_path.display()
+        ))
+    })?;
     if let Err(e) = owner_only_folder(dir) {
         eprintln!(
             "error: cannot use the configuration folder {}: {e}",
             dir.display()
         );
-        return ExitCode::from(EXIT_USAGE);
+        return Err(ExitCode::from(EXIT_USAGE));
     }
+    let http = http_client(tool).map_err(|e| {
+        eprintln!("error: {}", printable(&e));
+        ExitCode::from(EXIT_LOCAL)
+    })?;
+    Ok(Prepared {
+        scopes,
+        secret_bytes,
+        secret,
+        http,
+    })
+}
+
+/// Stores what a login obtained: the client secret and the credential.
+fn store(prepared: &Prepared, dir: &Path, response: &BasicTokenResponse) -> ExitCode {
+    let Some(refresh_token) = response.refresh_token() else {
+        eprintln!("error: login failed: the token endpoint returned no refresh token");
+        return ExitCode::from(EXIT_AUTH);
+    };
+    // What the user granted (they may untick scopes on the consent page);
+    // the token endpoint leaves `scope` out when it is what was asked for.
+    let granted = match response.scopes() {
+        Some(granted) => granted.iter().map(|s| s.to_string()).collect(),
+        None => prepared.scopes.iter().map(|s| s.to_string()).collect(),
+    };
+    let secret = &prepared.secret;
+    let credentials = Credentials {
+        client_id: secret.client_id.clone(),
+        client_secret: secret.client_secret.clone(),
+        refresh_token: refresh_token.secret().clone(),
+        token_uri: secret.token_uri.as_str().to_owned(),
+        scopes: granted,
+    };
+    let store = || -> std::io::Result<()> {
+        write_atomically(dir, SECRET_FILE, &prepared.secret_bytes)?;
+        write_atomically(dir, CREDENTIALS_FILE, &credentials.to_json())?;
+        match std::fs::remove_file(dir.join(LEGACY_TOKENS_FILE)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    };
+    if let Err(e) = store() {
+        eprintln!("error: cannot store credentials in {}: {e}", dir.display());
+        return ExitCode::from(EXIT_LOCAL);
+    }
+    println!("logged in; credentials stored in {}", dir.display());
+    ExitCode::SUCCESS
+}
+
+/// The installed-app flow: the consent page in a browser on this machine,
+/// which redirects to a loopback listener with the code.
+async fn loopback_login(
+    prepared: &Prepared,
+    m: &ArgMatches,
+) -> Result<BasicTokenResponse, ExitCode> {
+    let secret = &prepared.secret;
     // The global `--timeout`; a login waits for a person, so its default is longer.
     let wait = Duration::from_secs(*m.get_one::<u64>("timeout").unwrap_or(&300));
-    let http = match http_client(tool) {
-        Ok(h) => h,
-        Err(e) => {
-            eprintln!("error: {}", printable(&e));
-            return ExitCode::from(EXIT_LOCAL);
-        }
-    };
-    let listener = match TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await {
-        Ok(l) => l,
-        Err(e) => {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .await
+        .map_err(|e| {
             eprintln!("error: cannot listen on 127.0.0.1 for the browser's redirect: {e}");
-            return ExitCode::from(EXIT_AUTH);
-        }
-    };
-    let port = match listener.local_addr() {
-        Ok(a) => a.port(),
-        Err(e) => {
+            ExitCode::from(EXIT_AUTH)
+        })?;
+    let port = listener
+        .local_addr()
+        .map_err(|e| {
             eprintln!("error: {e}");
-            return ExitCode::from(EXIT_AUTH);
-        }
-    };
-    let redirect = match RedirectUrl::new(format!("http://127.0.0.1:{port}/")) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_LOCAL);
-        }
-    };
+            ExitCode::from(EXIT_AUTH)
+        })?
+        .port();
+    let redirect = RedirectUrl::new(format!("http://127.0.0.1:{port}/")).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_LOCAL)
+    })?;
     let client = oauth_client(
         &secret.client_id,
         secret.client_secret.as_deref(),
@@ -766,7 +865,7 @@ where
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, state) = client
         .authorize_url(CsrfToken::new_random)
-        .add_scopes(scopes.iter().map(|s| Scope::new((*s).to_owned())))
+        .add_scopes(prepared.scopes.iter().map(|s| Scope::new((*s).to_owned())))
         .set_pkce_challenge(challenge)
         // A refresh token, given again on every login.
         .add_extra_param("access_type", "offline")
@@ -781,64 +880,132 @@ where
         Ok(Ok(code)) => code,
         Ok(Err(message)) => {
             eprintln!("error: login failed: {message}");
-            return ExitCode::from(EXIT_AUTH);
+            return Err(ExitCode::from(EXIT_AUTH));
         }
         Err(_) => {
             eprintln!(
                 "error: login timed out: the browser did not come back within {} s",
                 wait.as_secs()
             );
-            return ExitCode::from(EXIT_AUTH);
+            return Err(ExitCode::from(EXIT_AUTH));
         }
     };
     drop(listener);
-    let send = |request| send(http.clone(), request);
-    let response = match client
+    let send = |request| send(prepared.http.clone(), request);
+    client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier)
         .request_async(&send)
         .await
-    {
-        Ok(r) => r,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!(
                 "error: login failed: {}",
                 describe(&e, secret.token_uri.as_str(), "the authorization code")
             );
-            return ExitCode::from(EXIT_AUTH);
-        }
+            ExitCode::from(EXIT_AUTH)
+        })
+}
+
+/// The device authorization grant (RFC 8628): a URL and a code the user
+/// enters on another device; the token endpoint is polled at the interval
+/// the server gives (never more often than once a second, slower when it
+/// answers `slow_down`) until the user allows or denies access or the code
+/// expires.
+async fn device_login(prepared: &Prepared, m: &ArgMatches) -> Result<BasicTokenResponse, ExitCode> {
+    let secret = &prepared.secret;
+    let failed = |message: String| {
+        eprintln!("error: login failed: {message}");
+        ExitCode::from(EXIT_AUTH)
     };
-    let Some(refresh_token) = response.refresh_token() else {
-        eprintln!("error: login failed: the token endpoint returned no refresh token");
-        return ExitCode::from(EXIT_AUTH);
+    let client = BasicClient::new(ClientId::new(secret.client_id.clone()))
+        .set_token_uri(secret.token_uri.clone())
+        .set_device_authorization_url(secret.device_uri.clone())
+        .set_auth_type(AuthType::RequestBody);
+    let client = match &secret.client_secret {
+        Some(s) => client.set_client_secret(ClientSecret::new(s.clone())),
+        None => client,
     };
-    // What the user granted (they may untick scopes on the consent page);
-    // the token endpoint leaves `scope` out when it is what was asked for.
-    let granted = match response.scopes() {
-        Some(granted) => granted.iter().map(|s| s.to_string()).collect(),
-        None => scopes.iter().map(|s| s.to_string()).collect(),
-    };
-    let credentials = Credentials {
-        client_id: secret.client_id.clone(),
-        client_secret: secret.client_secret.clone(),
-        refresh_token: refresh_token.secret().clone(),
-        token_uri: secret.token_uri.as_str().to_owned(),
-        scopes: granted,
-    };
-    let store = || -> std::io::Result<()> {
-        write_atomically(dir, SECRET_FILE, &secret_bytes)?;
-        write_atomically(dir, CREDENTIALS_FILE, &credentials.to_json())?;
-        match std::fs::remove_file(dir.join(LEGACY_TOKENS_FILE)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    };
-    if let Err(e) = store() {
-        eprintln!("error: cannot store credentials in {}: {e}", dir.display());
-        return ExitCode::from(EXIT_LOCAL);
+    let send = |request| send(prepared.http.clone(), request);
+    let details: StandardDeviceAuthorizationResponse = client
+        .exchange_device_code()
+        .add_scopes(prepared.scopes.iter().map(|s| Scope::new((*s).to_owned())))
+        .request_async(&send)
+        .await
+        .map_err(|e| {
+            failed(describe(
+                &e,
+                secret.device_uri.as_str(),
+                "the request for a device code",
+            ))
+        })?;
+    if details.interval() > MAX_POLL {
+        return Err(failed(format!(
+            "the device authorization endpoint asks to poll every {} s (more than {} s)",
+            details.interval().as_secs(),
+            MAX_POLL.as_secs()
+        )));
     }
-    println!("logged in; credentials stored in {}", dir.display());
-    ExitCode::SUCCESS
+    // `--timeout` if given, else until the code expires (at most 30 min).
+    let lifetime = details.expires_in();
+    let wait = match m.value_source("timeout") {
+        Some(clap::parser::ValueSource::CommandLine) => {
+            Duration::from_secs(*m.get_one::<u64>("timeout").unwrap_or(&300))
+        }
+        _ => DEVICE_WAIT,
+    }
+    .min(lifetime);
+    let verification = details.verification_uri().as_str();
+    eprintln!(
+        "On a phone or computer, open\n\n    {}\n\nand enter the code\n\n    {}\n",
+        printable(verification),
+        printable(details.user_code().secret())
+    );
+    let complete = details
+        .verification_uri_complete()
+        .map(|u| u.secret().as_str())
+        .unwrap_or(verification);
+    if let Some(code) = crate::progress::qr_code(complete) {
+        eprintln!("or scan:\n{code}");
+    }
+    eprintln!(
+        "Waiting for access to be allowed (at most {} s)...",
+        wait.as_secs()
+    );
+    let sleep = |interval: Duration| tokio::time::sleep(interval.max(MIN_POLL));
+    let polling = client
+        .exchange_device_access_token(&details)
+        // A network failure doubles the wait, never below what was asked.
+        .set_max_backoff_interval(details.interval().max(Duration::from_secs(10)))
+        .request_async(&send, sleep, Some(wait));
+    // The crate's own deadline is checked between polls: this one holds
+    // whatever a poll or the server's interval does.
+    let waited = wait.saturating_add(MAX_POLL).saturating_add(TOKEN_TIMEOUT);
+    match tokio::time::timeout(waited, polling).await {
+        Ok(Ok(response)) => Ok(response),
+        Ok(Err(RequestTokenError::ServerResponse(e))) => Err(failed(match e.error() {
+            DeviceCodeErrorResponseType::AccessDenied => {
+                "access was denied on the other device".to_owned()
+            }
+            DeviceCodeErrorResponseType::ExpiredToken => format!(
+                "the code expired before access was allowed (after {} s); run the login again for a new code",
+                wait.as_secs()
+            ),
+            _ => format!(
+                "the token endpoint {} refused the device code ({})",
+                secret.token_uri.as_str(),
+                printable(&e.to_string())
+            ),
+        })),
+        Ok(Err(e)) => Err(failed(describe(
+            &e,
+            secret.token_uri.as_str(),
+            "the device code",
+        ))),
+        Err(_) => Err(failed(format!(
+            "access was not allowed within {} s",
+            wait.as_secs()
+        ))),
+    }
 }
 
 /// What a request to the loopback listener brought.
