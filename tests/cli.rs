@@ -2603,14 +2603,17 @@ async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
         let photo = config.join("a.jpg");
         std::fs::write(&photo, b"aaaa").unwrap();
         let out_dir = config.join("out");
-        for (args, scope) in [
+        let frame_dir = config.join("frame");
+        for (args, scope, name) in [
             (
                 &["albums", "list"][..],
                 "photoslibrary.readonly.appcreateddata",
+                "readonly.appcreateddata",
             ),
             (
                 &["upload", photo.to_str().unwrap()],
                 "photoslibrary.appendonly",
+                "appendonly",
             ),
             (
                 &[
@@ -2621,6 +2624,19 @@ async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
                     out_dir.to_str().unwrap(),
                 ],
                 "photoslibrary.readonly.appcreateddata",
+                "readonly.appcreateddata",
+            ),
+            (
+                &[
+                    "frame",
+                    "--once",
+                    "--ambient-url",
+                    &server.uri(),
+                    "--out",
+                    frame_dir.to_str().unwrap(),
+                ],
+                "photosambient.mediaitems",
+                "ambient",
             ),
         ] {
             let out = cli()
@@ -2636,8 +2652,7 @@ async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
                 "{args:?}: {err}"
             );
             let hint = format!(
-                "hint: sign in again asking for it: `photoslibrary auth login --scope {}`",
-                scope.trim_start_matches("photoslibrary.")
+                "hint: sign in again asking for it: `photoslibrary auth login --scope {name}`"
             );
             assert!(err.contains(&hint), "{args:?}: {err}");
         }
@@ -2651,8 +2666,8 @@ async fn a_scope_the_user_did_not_grant_fails_before_anything_is_sent() {
                 .collect::<Vec<_>>()
         );
         assert!(
-            !out_dir.exists(),
-            "download checked its scope before its folder"
+            !out_dir.exists() && !frame_dir.exists(),
+            "download and frame checked their scope before their folder"
         );
         std::fs::remove_dir_all(&config).unwrap();
     })

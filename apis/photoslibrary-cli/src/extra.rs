@@ -1,7 +1,9 @@
 //! Commands the discovery document cannot describe: `upload` (files and
 //! folders into the library, optionally into an album), `download`
-//! (originals of an album or a search, resumable by rerunning) and `pick`
-//! (photos the user picks in their own library, through the Picker API).
+//! (originals of an album or a search, resumable by rerunning), `pick`
+//! (photos the user picks in their own library, through the Picker API) and
+//! `frame` (a folder kept equal to the albums the user chose for it,
+//! through the Ambient API).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,6 +21,7 @@ use photoslibrary_v1::models::{
 };
 use photoslibrary_v1::Client;
 
+mod frame;
 mod pick;
 mod send;
 mod sessions;
@@ -44,6 +47,7 @@ impl Extension<Client> for Photos {
                 ["upload"] => Some(upload(run, m).await),
                 ["download"] => Some(download(run, m).await),
                 ["pick"] => Some(pick::run(run, m).await),
+                ["frame"] => Some(frame::run(run, m).await),
                 _ => None,
             }
         })
@@ -77,6 +81,7 @@ fn commands() -> Vec<Command> {
             .arg(Arg::new("out").long("out").value_name("DIR").required(true))
             .arg(jobs()),
         pick::command(),
+        frame::command(),
     ]
 }
 

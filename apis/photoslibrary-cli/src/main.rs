@@ -1,6 +1,6 @@
 //! `photoslibrary`: every method of the Photos Library API as a command
-//! (generated into `generated/`), plus `upload`, `download` and `pick`
-//! (`extra`), run by the CLI runtime.
+//! (generated into `generated/`), plus `upload`, `download`, `pick` and
+//! `frame` (`extra`), run by the CLI runtime.
 
 #![forbid(unsafe_code)]
 
@@ -19,9 +19,18 @@ const PICKER: Scope = Scope {
     login: true,
 };
 
+/// The Ambient API's scope, for `frame`: asked for only when named
+/// (`auth login --scope ambient`).
+const AMBIENT: Scope = Scope {
+    name: "ambient",
+    url: photosambient_v1::scopes::PHOTOSAMBIENT_MEDIAITEMS,
+    about: "show the albums you choose in a folder with `frame`",
+    login: false,
+};
+
 fn main() -> std::process::ExitCode {
     App::new(&generated::TOOL)
-        .scopes(&[PICKER])
+        .scopes(&[PICKER, AMBIENT])
         .extension(extra::Photos)
         .main()
 }

@@ -63,9 +63,11 @@ pub enum Error {
         /// What expired and how to get a fresh one.
         message: String,
     },
-    /// A daily quota ran out that the answer itself does not name (the
-    /// caller knows which: a `429` from a Photos base URL is the media-byte
-    /// quota): whatever it counts fails until the quota resets. Not retried.
+    /// A quota or limit ran out that the answer itself does not name (the
+    /// caller knows which: a `429` from a Photos base URL is the daily
+    /// media-byte quota, one from the Ambient API's `devices.create` with
+    /// 100 devices there is its limit): what it counts fails until it
+    /// resets or is freed. Not retried.
     QuotaExhausted {
         /// Which quota, and when it resets.
         message: String,
