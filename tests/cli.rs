@@ -627,9 +627,7 @@ async fn an_exhausted_media_quota_stops_the_download_cleanly_and_a_rerun_resumes
                     use std::sync::atomic::Ordering::SeqCst;
                     if i >= 2 && exhausted.load(SeqCst) {
                         hits.fetch_add(1, SeqCst);
-                        return ResponseTemplate::new(429)
-                            .set_body_string("Quota exceeded")
-                            .insert_header("Retry-After", "1");
+                        return ResponseTemplate::new(429).set_body_string("Quota exceeded");
                     }
                     ResponseTemplate::new(200)
                         .set_body_raw(format!("content {i}").into_bytes(), "image/jpeg")

@@ -860,6 +860,29 @@ async fn a_429_from_a_base_url_is_the_media_quota_and_is_not_retried() {
             "no retry"
         );
         assert_eq!(client.media_requests(), 2);
+        // A short Retry-After is a moment's rate limit: waited for, retried.
+        let server = MockServer::start().await;
+        let answers = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = answers.clone();
+        Mock::given(method("GET"))
+            .respond_with(move |_: &wiremock::Request| {
+                match count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                    0 => ResponseTemplate::new(429).insert_header("Retry-After", "0"),
+                    _ => ResponseTemplate::new(200).set_body_raw(b"jpeg".to_vec(), "image/jpeg"),
+                }
+            })
+            .mount(&server)
+            .await;
+        let item = MediaItem {
+            id: Some("ID2".into()),
+            base_url: Some(format!("{}/lr/base", server.uri())),
+            ..Default::default()
+        };
+        client
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .unwrap();
+        assert_eq!(answers.load(std::sync::atomic::Ordering::SeqCst), 2);
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await

@@ -44,7 +44,12 @@ struct Sessions {
     /// (session, command, offset, length) of every command, in order.
     commands: Vec<(usize, String, usize, usize)>,
     hang_from: Option<usize>,
+    /// The hung command's bytes are kept (the server stored the chunk, its
+    /// answer never came).
+    keep_hung: bool,
     hung: usize,
+    /// A session whose query answers `final` and its token.
+    finished: Option<usize>,
     /// A session the server no longer knows.
     forget: Option<usize>,
     resent: bool,
@@ -80,6 +85,11 @@ impl Respond for Server {
         if s.forget == Some(session) {
             return ResponseTemplate::new(404);
         }
+        if command == "query" && s.finished == Some(session) {
+            return ResponseTemplate::new(200)
+                .insert_header("X-Goog-Upload-Status", "final")
+                .set_body_string(format!("token-{session}"));
+        }
         if command == "query" {
             let have = s.data[session].len();
             return ResponseTemplate::new(200)
@@ -88,6 +98,11 @@ impl Respond for Server {
         }
         if s.hang_from.is_some_and(|from| offset >= from) {
             s.hung += 1;
+            if s.keep_hung {
+                let data = &mut s.data[session];
+                data.truncate(offset);
+                data.extend_from_slice(&r.body);
+            }
             return ResponseTemplate::new(200).set_delay(Duration::from_secs(600));
         }
         let data = &mut s.data[session];
@@ -195,7 +210,18 @@ fn saved_sessions(dir: &Path) -> Option<Value> {
 /// the chunk there arrived (the two before were acknowledged and recorded),
 /// and kills the tool (no chance to clean up).
 async fn interrupted_upload(mock: &MockServer, server: &Server, dir: &Path, clip: &Path) {
-    server.0.lock().unwrap().hang_from = Some(2 * MIB);
+    interrupted_upload_at(mock, server, dir, clip, 2 * MIB).await
+}
+
+/// [`interrupted_upload`], stopped at the chunk that starts at `at`.
+async fn interrupted_upload_at(
+    mock: &MockServer,
+    server: &Server,
+    dir: &Path,
+    clip: &Path,
+    at: usize,
+) {
+    server.0.lock().unwrap().hang_from = Some(at);
     let mut child = command(mock, dir, clip)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -207,7 +233,7 @@ async fn interrupted_upload(mock: &MockServer, server: &Server, dir: &Path, clip
         let recorded = saved_sessions(dir).is_some_and(|s| {
             s["sessions"]
                 .as_object()
-                .is_some_and(|all| all.values().any(|v| v["confirmed"] == 2 * MIB))
+                .is_some_and(|all| all.values().any(|v| v["confirmed"] == at))
         });
         if hung && recorded {
             break;
@@ -223,8 +249,19 @@ async fn interrupted_upload(mock: &MockServer, server: &Server, dir: &Path, clip
     let mut s = server.0.lock().unwrap();
     s.hang_from = None;
     assert_eq!(s.data.len(), 1);
-    assert_eq!(s.data[0].len(), 2 * MIB, "the server kept two chunks");
+    let len = std::fs::metadata(clip).unwrap().len() as usize;
+    let kept = if s.keep_hung { (at + MIB).min(len) } else { at };
+    assert_eq!(s.data[0].len(), kept, "the server kept {kept} bytes");
     s.commands.clear();
+}
+
+/// The commands that carried bytes (not the queries).
+fn sent(commands: &[(usize, String, usize, usize)]) -> Vec<(usize, String, usize, usize)> {
+    commands
+        .iter()
+        .filter(|c| c.1 != "query")
+        .cloned()
+        .collect()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -278,8 +315,8 @@ async fn a_killed_upload_continues_where_the_server_is_and_sends_each_byte_once(
         assert_eq!(commands[0].1, "query", "the rerun asks first: {commands:?}");
         // From the server's 2 MiB on, each byte once, in order.
         let mut next = 2 * MIB;
-        for (session, command, offset, len) in &commands[1..] {
-            assert_eq!((*session, *offset), (0, next), "{command}: {commands:?}");
+        for (session, command, offset, len) in sent(&commands) {
+            assert_eq!((session, offset), (0, next), "{command}: {commands:?}");
             next += len;
         }
         assert_eq!(next, 5 * MIB + 1234);
@@ -323,8 +360,8 @@ async fn a_changed_file_or_a_forgotten_session_starts_a_new_session() {
             assert_eq!(s.data[1], content, "the new content, whole");
         }
         assert!(
-            commands.iter().all(|c| c.0 == 1),
-            "nothing more went to the old session: {commands:?}"
+            sent(&commands).iter().all(|c| c.0 == 1),
+            "no byte more went to the old session: {commands:?}"
         );
         let _ = std::fs::remove_dir_all(&dir);
 
@@ -344,6 +381,101 @@ async fn a_changed_file_or_a_forgotten_session_starts_a_new_session() {
         assert_eq!(s.data.len(), 2);
         assert_eq!(s.data[1], std::fs::read(&clip).unwrap());
         drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// Kills the tool after the server stored its third chunk without answering:
+/// the server has 3 MiB, the tool confirmed 2. The bytes between are checked
+/// against the hash recorded when they were read: an unchanged file goes on
+/// from 3 MiB, one changed there (same length and time) starts again.
+#[tokio::test]
+async fn bytes_the_server_kept_unacknowledged_are_checked_before_going_on() {
+    binary();
+    bounded(async move {
+        for change in [false, true] {
+            let (mock, server) = mock_server().await;
+            server.0.lock().unwrap().keep_hung = true;
+            let (dir, clip) = folder(&format!("unacked-{change}"));
+            interrupted_upload(&mock, &server, &dir, &clip).await;
+            let mut content = std::fs::read(&clip).unwrap();
+            if change {
+                let modified = std::fs::metadata(&clip).unwrap().modified().unwrap();
+                content[2 * MIB + 10] ^= 0xff;
+                std::fs::write(&clip, &content).unwrap();
+                std::fs::File::options()
+                    .write(true)
+                    .open(&clip)
+                    .unwrap()
+                    .set_modified(modified)
+                    .unwrap();
+            }
+            let out = finish(command(&mock, &dir, &clip));
+            let stderr = text(&out.stderr);
+            assert!(out.status.success(), "{}{stderr}", text(&out.stdout));
+            let commands = server.commands();
+            let s = server.0.lock().unwrap();
+            if change {
+                assert!(stderr.contains("changed since an earlier run"), "{stderr}");
+                assert_eq!(s.data.len(), 2, "a new session: {commands:?}");
+                assert_eq!(s.data[1], content);
+            } else {
+                assert_eq!(s.data.len(), 1, "the same session: {commands:?}");
+                assert_eq!(s.data[0], content);
+                assert_eq!(
+                    sent(&commands)[0].2,
+                    3 * MIB,
+                    "from the server's 3 MiB: {commands:?}"
+                );
+            }
+            drop(s);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    })
+    .await
+}
+
+/// A session an earlier run finished (the kill came before its answer)
+/// gives its token: nothing is sent again. A session file that points at
+/// another host is never used: the token does not go there.
+#[tokio::test]
+async fn a_finished_session_gives_its_token_and_a_planted_one_is_not_followed() {
+    binary();
+    bounded(async move {
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("finished");
+        // The last chunk arrived whole; its answer never came.
+        server.0.lock().unwrap().keep_hung = true;
+        interrupted_upload_at(&mock, &server, &dir, &clip, 5 * MIB).await;
+        server.0.lock().unwrap().finished = Some(0);
+        let out = finish(command(&mock, &dir, &clip));
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(stdout.starts_with("created 1, failed 0"), "{stdout}");
+        let commands = server.commands();
+        assert_eq!(commands.len(), 1, "only the query: {commands:?}");
+        assert_eq!(server.0.lock().unwrap().data.len(), 1, "no new session");
+        let _ = std::fs::remove_dir_all(&dir);
+
+        // A sessions file naming another server (as if planted).
+        let (mock, server) = mock_server().await;
+        let (elsewhere, other) = mock_server().await;
+        let (dir, clip) = folder("planted");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        let path = dir.join("state.json.sessions");
+        let planted = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace(&mock.uri(), &elsewhere.uri());
+        std::fs::write(&path, planted).unwrap();
+        let out = finish(command(&mock, &dir, &clip));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            other.commands().is_empty(),
+            "nothing went to the other host"
+        );
+        assert!(elsewhere.received_requests().await.unwrap().is_empty());
+        assert_eq!(server.0.lock().unwrap().data.len(), 2, "a new session");
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await

@@ -195,7 +195,21 @@ impl Client {
     /// nobody takes is deleted. The limit of [`MAX_DEVICES`] per user is
     /// [`Error::QuotaExhausted`].
     pub async fn create_device(&self, display_name: impl Into<String>) -> Result<AmbientDevice> {
+        self.create_device_as(display_name, &new_request_id()).await
+    }
+
+    /// [`create_device`](Self::create_device) under a request id the caller
+    /// chose ([`new_request_id`]) and kept first: after a crash between the
+    /// server making the device and the caller saving its id, the device is
+    /// deleted by that request id (`devices().delete(request_id)`), as the
+    /// reference prescribes, instead of staying in the user's account.
+    pub async fn create_device_as(
+        &self,
+        display_name: impl Into<String>,
+        request_id: &str,
+    ) -> Result<AmbientDevice> {
         let display_name = display_name.into();
+        let request_id = request_id.to_owned();
         let chars = display_name.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS {
             return Err(Error::invalid_argument(
@@ -203,7 +217,6 @@ impl Client {
                 format!("has {chars} characters; a device's name has 1 to {MAX_NAME_CHARS}"),
             ));
         }
-        let request_id = uuid::Uuid::new_v4().to_string();
         let client = self.clone();
         let create = async move {
             let device = match client.create_once(&display_name, &request_id).await {
@@ -517,6 +530,12 @@ impl Client {
             )))
         }
     }
+}
+
+/// A fresh `requestId` for `devices.create`: a version 4 UUID, as the API
+/// requires.
+pub fn new_request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
 }
 
 /// Whether `error` is `devices.create`'s `ALREADY_EXISTS` (409).

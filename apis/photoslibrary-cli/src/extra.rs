@@ -253,6 +253,9 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
         run.config_dir(),
     )
     .map_err(|e| usage(&e))?;
+    // One upload per state at a time: two would overwrite each other's
+    // progress (held until the command ends).
+    let _lock = location.lock().map_err(|e| usage(&e))?;
     let loaded = location.load().map_err(|e| usage(&e))?;
     // Written once before any upload, so a state that cannot be kept is
     // found before anything is created that a rerun would create again.
@@ -463,7 +466,7 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
             resumed.get()
         );
     }
-    if let Some(error) = sessions.write_error() {
+    if let Some(error) = sessions.flush() {
         eprintln!("warning: {error}");
     }
     let skipped_count = already.len() + skipped.len();

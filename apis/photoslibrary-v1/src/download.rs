@@ -169,16 +169,23 @@ fn expired() -> Error {
 /// from the quota of API calls.
 pub const MEDIA_REQUESTS_PER_DAY: u64 = 75_000;
 
+/// A `Retry-After` at most this long on a base URL's `429` is a moment's
+/// rate limit, retried; none, or a longer one, is the day's quota.
+const SHORT_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Whether a base URL's answer says the media-byte quota ran out: a `429`
-/// from a base URL is not a moment's rate limit to retry but the day's
-/// quota (retrying only spends what is left of other clients' share).
+/// from a base URL is the day's quota (retrying only spends what is left),
+/// unless it asks for a short wait.
 fn is_media_quota(error: &Error) -> bool {
     error.status() == Some(crate::net::StatusCode::TOO_MANY_REQUESTS)
+        && discovery_runtime::retry::server_delay(error).is_none_or(|wait| wait > SHORT_RETRY_AFTER)
 }
 
-/// A base URL's `429` as the exhausted quota it is.
+/// A base URL's `429` as the exhausted quota it is (also one that asked for
+/// a short wait, once the retries are spent).
 fn media_quota(error: Error) -> Error {
-    if !is_media_quota(&error) || error.is_quota_exhausted() {
+    let too_many = error.status() == Some(crate::net::StatusCode::TOO_MANY_REQUESTS);
+    if !too_many || error.is_quota_exhausted() {
         return error;
     }
     Error::QuotaExhausted {

@@ -137,6 +137,39 @@ impl Uploads {
         Ok(self.reader(file, len, mime_type, name))
     }
 
+    /// Asks where a session started earlier (perhaps by another process)
+    /// stands, sending nothing: the bytes the server has of the `len`-byte
+    /// upload, or the upload token when it finished. A session the server no
+    /// longer knows is [`Error::Expired`](crate::Error::Expired); one whose
+    /// URL is not on the client's base URL's origin is refused unsent (a
+    /// URL read from a file is not trusted with the token further).
+    pub async fn query(&self, session: &UploadSession, len: u64) -> Result<SessionState> {
+        let url = resumable_url(&self.client, session)?;
+        let mut call = Call::new(
+            crate::net::Method::POST,
+            "photoslibrary.uploads",
+            String::new(),
+            Vec::new(),
+            None,
+            UPLOAD_SCOPES,
+            CallOptions::default(),
+        );
+        call.from_root = true;
+        call.idempotent = true;
+        let query = Session {
+            url,
+            protocol: Protocol::XGoogUpload,
+            call: &call,
+        };
+        match self.client.query_upload(&query, Some(len)).await? {
+            Step::Done(body) => upload_token(&body).map(SessionState::Finished),
+            Step::Have(have) if have <= len => Ok(SessionState::Received(have)),
+            Step::Have(have) => Err(Error::protocol(format!(
+                "the upload session reports {have} bytes received of a {len}-byte upload"
+            ))),
+        }
+    }
+
     fn upload(&self, source: Source, len: u64, mime_type: String, file_name: String) -> Upload {
         Upload {
             client: self.client.clone(),
@@ -187,6 +220,40 @@ impl UploadSession {
     /// multiple of it.
     pub fn granularity(&self) -> u64 {
         self.granularity
+    }
+}
+
+/// Where a session stands ([`Uploads::query`]).
+#[derive(Clone, PartialEq, Eq)]
+pub enum SessionState {
+    /// The server has the first this many bytes.
+    Received(u64),
+    /// The upload finished: its upload token.
+    Finished(String),
+}
+
+impl fmt::Debug for SessionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionState::Received(n) => f.debug_tuple("Received").field(n).finish(),
+            // A token lets whoever holds it create the item.
+            SessionState::Finished(_) => f.write_str("Finished(<token>)"),
+        }
+    }
+}
+
+/// The URL of a session to continue: on the client's base URL's origin
+/// only (Google's sessions are on the API's own host), so that a URL read
+/// from a file cannot take the token elsewhere.
+fn resumable_url(client: &Client, session: &UploadSession) -> Result<http::Uri> {
+    let url = client.check_session_url("upload session", &session.url)?;
+    if client.is_own_origin(&url) {
+        Ok(url)
+    } else {
+        Err(Error::protocol(format!(
+            "the upload session to continue is on {}, not on the API's host; it is not resumed",
+            discovery_runtime::error::excerpt(url.host().unwrap_or("").as_bytes())
+        )))
     }
 }
 
@@ -256,7 +323,8 @@ impl Upload {
     /// it finished answers its upload token. A session it no longer knows,
     /// or one with fewer bytes than `start`, fails with
     /// [`Error::Expired`](crate::Error::Expired): upload from the beginning
-    /// then, without `resume`.
+    /// then, without `resume`. The session's URL must be on the client's
+    /// base URL's origin (see [`Uploads::query`]).
     pub fn resume(mut self, session: UploadSession, start: u64) -> Self {
         self.resume = Some((session, start));
         self
@@ -429,9 +497,7 @@ impl Upload {
         let Some((session, start)) = self.resume.take() else {
             return Err(Error::invalid_argument("resume", "no session to resume"));
         };
-        let url = self
-            .client
-            .check_session_url("upload session", &session.url)?;
+        let url = resumable_url(&self.client, &session)?;
         let call = self.call(String::new(), None, Vec::new());
         let query = Session {
             url: url.clone(),
@@ -440,6 +506,9 @@ impl Upload {
         };
         let have = match self.client.query_upload(&query, Some(self.len)).await? {
             Step::Done(body) => {
+                // The rest of the source is read all the same: a reader
+                // that hashes what it yields sees the whole media.
+                let _ = self.source.skip(self.len.saturating_sub(start)).await;
                 self.report(self.len);
                 return upload_token(&body);
             }

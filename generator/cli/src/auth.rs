@@ -82,11 +82,11 @@ pub(crate) fn command(env_prefix: &str, scopes: &[crate::Scope]) -> Command {
         .map(|s| format!("{} ({})", s.name, printable(s.about)))
         .collect();
     Command::new("auth")
-        .about("Logs in with Google (installed-app flow), shows or removes the stored credentials")
+        .about("Logs in with Google (a browser here, or --device from another device), shows or removes the stored credentials")
         .subcommand_required(true)
         .subcommand(
             Command::new("login")
-                .about("Opens the consent page and stores the refresh token (owner-only files)")
+                .about("Signs in (the consent page in a browser here, or with --device a code entered on another device) and stores the refresh token (owner-only files)")
                 .arg(
                     Arg::new("client-secret")
                         .long("client-secret")
@@ -971,11 +971,17 @@ async fn device_login(prepared: &Prepared, m: &ArgMatches) -> Result<BasicTokenR
         "Waiting for access to be allowed (at most {} s)...",
         wait.as_secs()
     );
-    let sleep = |interval: Duration| tokio::time::sleep(interval.max(MIN_POLL));
+    // The crate lowers its interval after a network failure (to at most its
+    // backoff cap): the longest interval asked so far stays the floor, as
+    // RFC 8628 §3.5 wants for every later request.
+    let floor = std::cell::Cell::new(details.interval());
+    let sleep = |interval: Duration| {
+        let wait = poll_wait(&floor, interval);
+        tokio::time::sleep(wait)
+    };
     let polling = client
         .exchange_device_access_token(&details)
-        // A network failure doubles the wait, never below what was asked.
-        .set_max_backoff_interval(details.interval().max(Duration::from_secs(10)))
+        .set_max_backoff_interval(MAX_POLL)
         .request_async(&send, sleep, Some(wait));
     // The crate's own deadline is checked between polls: this one holds
     // whatever a poll or the server's interval does.
@@ -1006,6 +1012,15 @@ async fn device_login(prepared: &Prepared, m: &ArgMatches) -> Result<BasicTokenR
             wait.as_secs()
         ))),
     }
+}
+
+/// The wait before the next device-flow poll: what the crate asks
+/// (`interval`), never below the longest interval asked so far (`floor`,
+/// raised by it) nor below [`MIN_POLL`].
+fn poll_wait(floor: &std::cell::Cell<Duration>, interval: Duration) -> Duration {
+    let wait = interval.max(floor.get());
+    floor.set(wait);
+    wait.max(MIN_POLL)
 }
 
 /// What a request to the loopback listener brought.
@@ -1135,5 +1150,25 @@ fn judge(head: &str, state: &str) -> (&'static str, &'static str, Option<Redirec
             "The request has no authorization code.",
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_polls_never_come_sooner_than_the_longest_interval_asked() {
+        let floor = std::cell::Cell::new(Duration::from_secs(5));
+        let s = Duration::from_secs;
+        // slow_down twice: 10 s, 15 s; a network failure then lowers the
+        // crate's interval to its cap: the wait stays 15 s.
+        assert_eq!(poll_wait(&floor, s(5)), s(5));
+        assert_eq!(poll_wait(&floor, s(10)), s(10));
+        assert_eq!(poll_wait(&floor, s(15)), s(15));
+        assert_eq!(poll_wait(&floor, s(10)), s(15));
+        // An interval of 0 is polled once a second.
+        let floor = std::cell::Cell::new(Duration::ZERO);
+        assert_eq!(poll_wait(&floor, Duration::ZERO), MIN_POLL);
     }
 }

@@ -106,11 +106,7 @@ fn truncate(s: &mut String, max: usize) {
 /// different keys give names that differ even ignoring case, and the same key
 /// always gives the same name, so a rerun finds its files again.
 pub fn unique_file_name(name: &str, key: &str) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-    let hash: String = digest.as_ref()[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hash = name_hash(key);
     let safe = sanitize(name);
     let (stem, ext) = match safe.rsplit_once('.') {
         Some((stem, ext))
@@ -126,6 +122,50 @@ pub fn unique_file_name(name: &str, key: &str) -> String {
     truncate(&mut stem, MAX_NAME_BYTES - 1 - hash.len() - ext.len());
     let stem = stem.trim_end_matches(['.', ' ']);
     format!("{stem}-{hash}{ext}")
+}
+
+/// The 16 hex digits [`unique_file_name`] puts in the names of `key`.
+fn name_hash(key: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    digest.as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether `name` is one [`unique_file_name`] could have given the item
+/// `key`: it carries the key's hash just before its extension. What a
+/// manifest says a program wrote is checked with it before the program
+/// deletes the file.
+pub fn is_name_for(name: &str, key: &str) -> bool {
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty()
+                && (1..=10).contains(&ext.len())
+                && ext.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
+        _ => name,
+    };
+    stem.strip_suffix(&name_hash(key))
+        .is_some_and(|rest| rest.ends_with('-'))
+}
+
+/// Removes what an interrupted download into `path` left: its `.part` file
+/// and the version file beside it (regular files only; a link or folder of
+/// that name is left alone).
+pub fn remove_partial(path: &Path) -> std::io::Result<()> {
+    let part = partial_path(path);
+    for file in [validator_path(&part), part] {
+        match std::fs::symlink_metadata(&file) {
+            Ok(meta) if meta.is_file() => std::fs::remove_file(&file)?,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// `dir` joined with `name`, which must be exactly one normal component (no
@@ -657,6 +697,25 @@ async fn sync_dir(path: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_recognised_by_their_keys_hash() {
+        for (name, key) in [
+            ("IMG_1.jpg", "id-1"),
+            ("no extension", "k"),
+            ("../x.tar.gz", "k2"),
+            ("", "k3"),
+        ] {
+            let unique = unique_file_name(name, key);
+            assert!(is_name_for(&unique, key), "{unique}");
+            assert!(!is_name_for(&unique, "another key"), "{unique}");
+        }
+        assert!(!is_name_for("notes.txt", "id-1"));
+        assert!(
+            !is_name_for(&name_hash("k"), "k"),
+            "the hash alone is not a name"
+        );
+    }
 
     /// Makes every background data sync of a download fail.
     pub(super) static FAIL_SYNCS: std::sync::atomic::AtomicBool =

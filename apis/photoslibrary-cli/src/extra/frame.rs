@@ -112,12 +112,22 @@ fn parse_size(text: &str) -> Result<(u32, u32), String> {
     Ok((side(w)?, side(h)?))
 }
 
-/// The folder's state: the device, and the files this command wrote (file
-/// name to item id).
+/// The folder's state: the device, the request id of a device being
+/// registered (kept first, so that a crash before its id is saved is undone
+/// on the next run), and the files this command wrote (file name to item id).
 #[derive(Debug, Default, PartialEq)]
 struct Frame {
     device_id: Option<String>,
+    pending_request: Option<String>,
     files: BTreeMap<String, String>,
+}
+
+/// The longest id kept (ids are far shorter; a longer one is refused at
+/// intake, so that the state never holds what its reader refuses).
+const MAX_ID: usize = 1024;
+
+fn is_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_ID
 }
 
 impl Frame {
@@ -145,7 +155,8 @@ impl Frame {
     }
 
     fn save(&self, dir: &Path) -> std::io::Result<()> {
-        let value = json!({"version": VERSION, "device_id": self.device_id, "files": self.files});
+        let value = json!({"version": VERSION, "device_id": self.device_id,
+            "pending_request": self.pending_request, "files": self.files});
         let bytes = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
         Frame::location(dir).write(&bytes)
     }
@@ -156,26 +167,34 @@ fn parse(bytes: &[u8]) -> Result<Frame, String> {
     if value.get("version").and_then(Value::as_u64) != Some(VERSION) {
         return Err(format!("not version {VERSION}"));
     }
-    let device_id = match value.get("device_id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(id)) if !id.is_empty() && id.len() <= 1024 => Some(id.clone()),
-        Some(_) => return Err("device_id is not an id".into()),
+    let id = |name: &str| match value.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(id)) if is_id(id) => Ok(Some(id.clone())),
+        Some(_) => Err(format!("{name} is not an id")),
     };
-    let mut files = BTreeMap::new();
-    for (name, id) in value
+    let device_id = id("device_id")?;
+    let pending_request = id("pending_request")?;
+    // Only names this command could have written for their item (one plain
+    // name in the folder, carrying a hash of the item's id) are kept: any
+    // other entry is not a file of the frame, and is never deleted.
+    let files = value
         .get("files")
         .and_then(Value::as_object)
         .ok_or("no \"files\" object")?
-    {
-        let id = id.as_str().filter(|id| !id.is_empty() && id.len() <= 1024);
-        let plain = photoslibrary_v1::files::path_in(Path::new("."), name).is_ok()
-            && !name.starts_with('.');
-        match id {
-            Some(id) if plain => files.insert(name.clone(), id.to_owned()),
-            _ => return Err(format!("{name:?} is not a file of the frame")),
-        };
-    }
-    Ok(Frame { device_id, files })
+        .iter()
+        .filter_map(|(name, id)| Some((name, id.as_str().filter(|id| is_id(id))?)))
+        .filter(|(name, id)| {
+            photoslibrary_v1::files::path_in(Path::new("."), name).is_ok()
+                && !name.starts_with('.')
+                && photoslibrary_v1::files::is_name_for(name, id)
+        })
+        .map(|(name, id)| (name.clone(), id.to_owned()))
+        .collect();
+    Ok(Frame {
+        device_id,
+        pending_request,
+        files,
+    })
 }
 
 /// The settings of a run.
@@ -333,6 +352,17 @@ async fn device(
     frame: &mut Frame,
     name: &str,
 ) -> Result<(AmbientDevice, bool), ExitCode> {
+    // A registration a crash interrupted: its device, if the server made
+    // it, is deleted by its request id.
+    if let Some(request) = frame.pending_request.clone() {
+        match client.devices().delete(request).send().await {
+            Ok(_) => eprintln!("note: removed the device an interrupted run had begun to register"),
+            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
+            Err(e) => return Err(fail(&e)),
+        }
+        frame.pending_request = None;
+        save(frame, out);
+    }
     if let Some(id) = frame.device_id.clone() {
         match client.get_device(&id).await {
             Ok(device) => return Ok((device, false)),
@@ -343,8 +373,29 @@ async fn device(
             Err(e) => return Err(fail(&e)),
         }
     }
-    let device = client.create_device(name).await.map_err(|e| fail(&e))?;
-    frame.device_id = device.id.clone();
+    let request = photosambient_v1::frames::new_request_id();
+    frame.pending_request = Some(request.clone());
+    frame.save(out).map_err(|e| {
+        eprintln!(
+            "error: cannot write {}: {e}",
+            Frame::location(out).path().display()
+        );
+        ExitCode::from(EXIT_LOCAL)
+    })?;
+    let device = client
+        .create_device_as(name, &request)
+        .await
+        .map_err(|e| fail(&e))?;
+    let id = device.id.clone().filter(|id| is_id(id));
+    if id.is_none() {
+        let _ = client.devices().delete(request).send().await;
+        frame.pending_request = None;
+        save(frame, out);
+        eprintln!("error: the server gave the new device an id this tool cannot keep");
+        return Err(ExitCode::from(EXIT_API));
+    }
+    frame.device_id = id;
+    frame.pending_request = None;
     if let Err(e) = frame.save(out) {
         // A device whose id cannot be kept would be registered again on
         // every run: removed now instead.
@@ -494,7 +545,8 @@ async fn sync_round(
     };
     let (wanted, refused) = super::distinct_names(
         listing.items.clone(),
-        |item| item.id.clone(),
+        // An id too long to keep is an item without an id.
+        |item| item.id.clone().filter(|id| is_id(id)),
         |item| item.local_file_name(&options(item)),
     );
     let mut summary = Summary {
@@ -511,17 +563,28 @@ async fn sync_round(
     };
     // Files of items no longer chosen: only those this command wrote, and
     // only regular files (a link or a folder put there is left alone).
-    let names: HashSet<&String> = wanted.iter().map(|(name, _)| name).collect();
+    // Compared ignoring case: on a file system that ignores it, a recorded
+    // `A.JPG` is the wanted `a.jpg`.
+    let names: HashSet<String> = wanted.iter().map(|(name, _)| name.to_lowercase()).collect();
     let gone: Vec<String> = frame
         .files
         .keys()
-        .filter(|name| !names.contains(name))
+        .filter(|name| !names.contains(&name.to_lowercase()))
         .cloned()
         .collect();
     for name in gone {
         let Ok(path) = photoslibrary_v1::files::path_in(sync.out, &name) else {
             continue;
         };
+        // What an interrupted download of it left goes too.
+        if let Err(e) = photoslibrary_v1::files::remove_partial(&path) {
+            summary.failed += 1;
+            summary.failures.push((
+                name.clone(),
+                format!("cannot delete its partial download: {e}"),
+            ));
+            continue;
+        }
         match std::fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_file() => match std::fs::remove_file(&path) {
                 Ok(()) => summary.deleted += 1,
@@ -551,11 +614,24 @@ async fn sync_round(
     let batch = sync.jobs.saturating_mul(8).max(1);
     let mut pending: Vec<(String, AmbientMediaItem)> = wanted;
     let mut retried: HashSet<String> = HashSet::new();
+    // Each listing costs pages of the device's daily 240: a round lists
+    // again at most twice (once for age, once for refused URLs).
+    let mut relists = 0u32;
     while !pending.is_empty() {
         if listing.is_stale() {
-            listing = sync.client.list_device_media(id).await?;
-            requests = requests.saturating_add(listing.requests);
-            refresh(&mut pending, &listing);
+            match relist(sync, id, &mut relists, &mut requests).await? {
+                Some(fresh) => {
+                    listing = fresh;
+                    refresh(&mut pending, &listing);
+                }
+                None => {
+                    for (name, _) in std::mem::take(&mut pending) {
+                        summary.failed += 1;
+                        summary.failures.push((name, LISTED_ENOUGH.into()));
+                    }
+                    break;
+                }
+            }
         }
         let rest = pending.split_off(batch.min(pending.len()));
         let now: Vec<(String, AmbientMediaItem)> = std::mem::replace(&mut pending, rest);
@@ -594,14 +670,52 @@ async fn sync_round(
             }
         }
         if !expired.is_empty() {
-            listing = sync.client.list_device_media(id).await?;
-            requests = requests.saturating_add(listing.requests);
-            refresh(&mut expired, &listing);
-            pending.extend(expired);
+            match relist(sync, id, &mut relists, &mut requests).await? {
+                Some(fresh) => {
+                    listing = fresh;
+                    refresh(&mut expired, &listing);
+                    pending.extend(expired);
+                }
+                None => {
+                    for (name, _) in expired {
+                        summary.failed += 1;
+                        summary.failures.push((name, LISTED_ENOUGH.into()));
+                    }
+                }
+            }
         }
     }
     summary.requests = requests;
     Ok(summary)
+}
+
+/// Why an item was not downloaded after its round listed twice again.
+const LISTED_ENOUGH: &str =
+    "not downloaded: its base URL expired, and the round listed the items as often as it may (the next round goes on)";
+
+/// The device's items listed again for fresh base URLs, at most twice a
+/// round (`None` past that); a listing that took longer than base URLs
+/// last fails the round.
+async fn relist(
+    sync: &Sync<'_>,
+    id: &str,
+    relists: &mut u32,
+    requests: &mut u32,
+) -> photosambient_v1::Result<Option<Listing>> {
+    *relists += 1;
+    if *relists > 2 {
+        return Ok(None);
+    }
+    let fresh = sync.client.list_device_media(id).await?;
+    *requests = requests.saturating_add(fresh.requests);
+    if fresh.is_stale() {
+        return Err(Error::Expired {
+            message:
+                "listing the device's items took longer than their base URLs last; try again later"
+                    .into(),
+        });
+    }
+    Ok(Some(fresh))
 }
 
 /// The items of `pending` with the base URLs of `listing` (matched by id);
@@ -653,27 +767,38 @@ mod tests {
     }
 
     #[test]
-    fn the_state_round_trips_and_refuses_names_outside_the_folder() {
+    fn the_state_round_trips_and_keeps_only_names_of_its_items() {
         let mut frame = Frame {
             device_id: Some("DEV".into()),
             ..Default::default()
         };
-        frame
-            .files
-            .insert("a-0011223344556677.jpg".into(), "ID1".into());
+        let name = photoslibrary_v1::files::unique_file_name("a.jpg", "ID1");
+        frame.files.insert(name, "ID1".into());
         let bytes =
             serde_json::to_vec(&json!({"version": 1, "device_id": "DEV", "files": frame.files}))
                 .unwrap();
         assert_eq!(parse(&bytes).unwrap(), frame);
-        for bad in [
+        // Names that are not this command's for their item are dropped
+        // (never deleted), whatever else the file says.
+        for planted in [
             r#"{"version":1,"files":{"../x.jpg":"ID"}}"#,
             r#"{"version":1,"files":{"/etc/passwd":"ID"}}"#,
             r#"{"version":1,"files":{"a/b.jpg":"ID"}}"#,
             r#"{"version":1,"files":{".photoslibrary-frame.json":"ID"}}"#,
             r#"{"version":1,"files":{"..":"ID"}}"#,
             r#"{"version":1,"files":{"a.jpg":""}}"#,
+            r#"{"version":1,"files":{"notes.txt":"ID1"}}"#,
+            r#"{"version":1,"files":{"a-0011223344556677.jpg":"another id"}}"#,
+        ] {
+            assert!(
+                parse(planted.as_bytes()).unwrap().files.is_empty(),
+                "{planted}"
+            );
+        }
+        for bad in [
             r#"{"version":1,"device_id":7,"files":{}}"#,
             r#"{"version":2,"files":{}}"#,
+            r#"{"version":1}"#,
         ] {
             assert!(parse(bad.as_bytes()).is_err(), "{bad}");
         }

@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar};
 use tokio::io::AsyncReadExt;
 
 use discovery_cli::printable;
-use photoslibrary_v1::uploads::UploadSession;
+use photoslibrary_v1::uploads::{SessionState, UploadSession};
 use photoslibrary_v1::{Client, Error};
 
 use super::sessions::{Saved, Sessions};
@@ -84,8 +84,10 @@ async fn open(job: &Job<'_>) -> Result<Opened, Failure> {
 }
 
 /// Continues `saved` after checking the file is what the session was
-/// given: the same length and modification time, and the bytes the server
-/// confirmed hash the same. `Err` says why a new session is needed.
+/// given: the same length and modification time, and its bytes up to where
+/// the server is hash as recorded for that offset (the confirmed bytes, or
+/// a chunk read ahead that the server kept without saying so). `Err` says
+/// why a new session is needed.
 async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'static str> {
     let changed = "changed since an earlier run began uploading it";
     let opened = match open(job).await {
@@ -95,7 +97,25 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
     if opened.len != saved.size || opened.modified != saved.modified {
         return Err(changed);
     }
-    // The confirmed bytes are read (and hashed) here; the upload reads on.
+    let session = UploadSession::new(saved.url.clone(), saved.granularity);
+    let state = match job.client.uploads().query(&session, opened.len).await {
+        Ok(state) => state,
+        // Kept for the next run: the server may answer then.
+        Err(e) if e.is_retryable() || e.is_quota_exhausted() => return Ok(Err(Failure::Api(e))),
+        Err(Error::Expired { .. }) => {
+            return Err("the server no longer has the upload session an earlier run began")
+        }
+        Err(_) => return Err("the server refused the upload session an earlier run began"),
+    };
+    let have = match &state {
+        SessionState::Received(have) => *have,
+        SessionState::Finished(_) => opened.len,
+    };
+    let Some(expected) = saved.hash_at(have).map(str::to_owned) else {
+        return Err("the server has bytes of it this tool cannot check");
+    };
+    // The bytes the server has are read (and hashed) here; the upload
+    // reads on from there.
     let Opened {
         len,
         modified,
@@ -103,17 +123,28 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
         hashing,
         checkpoints,
     } = opened;
-    let read = tokio::io::copy(
-        &mut (&mut reader).take(saved.confirmed),
-        &mut tokio::io::sink(),
-    )
-    .await;
-    if read.ok() != Some(saved.confirmed) {
+    let read = tokio::io::copy(&mut (&mut reader).take(have), &mut tokio::io::sink()).await;
+    if read.ok() != Some(have) {
         return Err(changed);
     }
-    match checkpoints.take_until(saved.confirmed) {
-        Some((at, sha256)) if at == saved.confirmed && sha256 == saved.prefix_sha256 => {}
+    match checkpoints.take_until(have) {
+        Some((at, sha256)) if at == have && sha256 == expected => {}
         _ => return Err(changed),
+    }
+    if let SessionState::Finished(token) = state {
+        // Finished by an earlier run: the whole file was just hashed.
+        drop(reader);
+        job.sessions.forget(job.key);
+        return Ok(match hashing.await {
+            Ok(Ok((sha256, size))) if size == len => Ok(Sent {
+                token,
+                sha256,
+                size,
+                resumed: true,
+            }),
+            Ok(_) => Err(Failure::Changed),
+            Err(e) => Err(Failure::Read(e.to_string())),
+        });
     }
     let opened = Opened {
         len,
@@ -122,8 +153,7 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
         hashing,
         checkpoints,
     };
-    let session = UploadSession::new(saved.url, saved.granularity);
-    match transfer(job, opened, Some((session, saved.confirmed))).await {
+    match transfer(job, opened, Some((session, have))).await {
         Err(Failure::Api(Error::Expired { .. })) => {
             Err("the server no longer has the upload session an earlier run began")
         }
@@ -153,6 +183,7 @@ async fn transfer(
     let (file_bar, all) = (bar.clone(), job.overall.clone());
     let last = AtomicU64::new(0);
     let (sessions, key) = (job.sessions.clone(), job.key.to_owned());
+    let marks = checkpoints.clone();
     let mut upload = job
         .client
         .uploads()
@@ -164,9 +195,10 @@ async fn transfer(
             let before = last.swap(sent, Ordering::Relaxed);
             all.inc(sent.saturating_sub(before));
             // The server has the first `sent` bytes: the longest hashed
-            // prefix within them is what a rerun checks.
+            // prefix within them, and those read beyond (which the server
+            // may keep without saying so), are what a rerun checks.
             if let Some((at, sha256)) = checkpoints.take_until(sent) {
-                sessions.confirm(&key, at, sha256);
+                sessions.confirm(&key, at, sha256, checkpoints.ahead());
             }
         });
     let resumed = resume.is_some();
@@ -174,6 +206,7 @@ async fn transfer(
         Some((session, start)) => upload.resume(session, start),
         None => {
             let (sessions, key) = (job.sessions.clone(), job.key.to_owned());
+            let marks = marks.clone();
             upload.on_session(move |session| {
                 sessions.start(
                     &key,
@@ -184,6 +217,11 @@ async fn transfer(
                         modified,
                         confirmed: 0,
                         prefix_sha256: state::EMPTY_SHA256.to_owned(),
+                        ahead: marks
+                            .ahead()
+                            .into_iter()
+                            .filter(|(at, _)| *at > 0)
+                            .collect(),
                         started: state::now(),
                     },
                 )

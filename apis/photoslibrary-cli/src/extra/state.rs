@@ -100,6 +100,10 @@ const PIECES_AHEAD: usize = 2;
 /// are taken at its multiples ([`Checkpoints`]).
 pub const PIECE: usize = 1024 * 1024;
 
+/// The most prefix hashes beyond the confirmed bytes a session records
+/// (chunks of up to 256 MiB are read ahead of their sending).
+pub const MAX_AHEAD: usize = 512;
+
 /// A file for the upload, read once on a blocking thread and hashed as it is
 /// read: the upload reads exactly the bytes the hash describes (an edit or a
 /// swapped link during the upload cannot make the state record content that
@@ -115,10 +119,12 @@ pub struct HashingReader {
 pub type Hashing = tokio::task::JoinHandle<std::io::Result<(String, u64)>>;
 
 /// The SHA-256 of each prefix of the file that ends at a multiple of
-/// [`PIECE`] (and of the empty prefix), from where the upload stands to
-/// where the reader is: what an upload session's state records with the
-/// bytes the server confirmed, so a rerun can check they are unchanged.
-/// Bounded by the read-ahead: each is taken once the server confirmed it.
+/// [`PIECE`] or at the file's end (and of the empty prefix), from where the
+/// upload stands to where the reader is: what an upload session's state
+/// records with the bytes the server confirmed (and those read ahead, which
+/// the server may have kept without saying so), so that a rerun can check
+/// the bytes the server has are the file's. Bounded by the read-ahead: each
+/// is taken once the server confirmed it.
 #[derive(Clone, Default)]
 pub struct Checkpoints(std::sync::Arc<std::sync::Mutex<std::collections::VecDeque<(u64, String)>>>);
 
@@ -127,6 +133,15 @@ impl Checkpoints {
         if let Ok(mut list) = self.0.lock() {
             list.push_back((offset, sha256));
         }
+    }
+
+    /// The prefixes hashed beyond those taken (the read-ahead), at most
+    /// [`MAX_AHEAD`] of them.
+    pub fn ahead(&self) -> Vec<(u64, String)> {
+        self.0
+            .lock()
+            .map(|list| list.iter().take(MAX_AHEAD).cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The longest prefix of at most `bytes` bytes and its SHA-256; the
@@ -215,9 +230,8 @@ pub async fn open_hashing(path: &Path) -> std::io::Result<Opened> {
             buf.truncate(filled);
             hasher.update(&buf);
             read = read.saturating_add(filled as u64);
-            if filled == PIECE {
-                marks.push(read, hex(&hasher.clone().finalize()));
-            }
+            // Every piece's end (a short one is the file's end).
+            marks.push(read, hex(&hasher.clone().finalize()));
             if send.blocking_send(Ok(buf.freeze())).is_err() {
                 return Err(std::io::Error::other("the upload stopped reading the file"));
             }
@@ -269,6 +283,52 @@ pub fn hex(bytes: &[u8]) -> String {
         out.push(char::from(DIGITS[usize::from(b & 15)]));
     }
     out
+}
+
+/// Why a state file must not be trusted, if it must not: on unix, one
+/// another user owns or may write (planted in a shared folder, it could
+/// point the tool at someone else's upload session or files).
+#[cfg(unix)]
+fn not_ours(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.mode() & 0o022 != 0 {
+        return Some("may be written by other users (chmod go-w it)");
+    }
+    match our_uid() {
+        Some(uid) if uid != meta.uid() => Some("belongs to another user"),
+        _ => None,
+    }
+}
+
+#[cfg(not(unix))]
+fn not_ours(_: &std::fs::Metadata) -> Option<&'static str> {
+    None
+}
+
+/// The user this process writes files as: the owner of a file it creates
+/// (found once, with a file made and removed in the temporary folder).
+#[cfg(unix)]
+fn our_uid() -> Option<u32> {
+    use std::os::unix::fs::MetadataExt;
+    static UID: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *UID.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let probe = std::env::temp_dir().join(format!(
+            ".photoslibrary-owner-{}-{nanos}",
+            std::process::id()
+        ));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&probe)
+            .ok()?;
+        let uid = file.metadata().ok().map(|m| m.uid());
+        let _ = std::fs::remove_file(&probe);
+        uid
+    })
 }
 
 /// Where the state lives: its folder and file name.
@@ -345,6 +405,9 @@ impl Location {
         if !meta.is_file() {
             return Err(refuse("is not a regular file".into()));
         }
+        if let Some(why) = not_ours(&meta) {
+            return Err(refuse(why.into()));
+        }
         if meta.len() > MAX_BYTES {
             return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
         }
@@ -363,6 +426,37 @@ impl Location {
             "the {what} file {} {why}; delete it, or give --state FILE for another one",
             self.path().display()
         )
+    }
+
+    /// Takes the lock beside the file (`<name>.lock`, an advisory lock the
+    /// system drops with the process), or says another run holds it.
+    pub fn lock(&self) -> Result<std::fs::File, String> {
+        if self.create_dir {
+            discovery_cli::files::owner_only_folder(&self.dir)
+                .map_err(|e| format!("cannot create the folder {}: {e}", self.dir.display()))?;
+        }
+        let path = self.dir.join(format!("{}.lock", self.name));
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let file = options
+            .open(&path)
+            .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+                "another run is using {} (its lock {} is held); wait for it to finish",
+                self.path().display(),
+                path.display()
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(format!("cannot lock {}: {e}", path.display()))
+            }
+        }
     }
 
     /// The file beside this one that keeps the upload sessions under way.
@@ -522,8 +616,36 @@ mod tests {
             opened.checkpoints.take_until(two + 5),
             Some((two, sha(&content[..2 * PIECE])))
         );
+        // The file's end is a prefix too; each is taken once.
+        assert_eq!(
+            opened.checkpoints.take_until(u64::MAX),
+            Some((content.len() as u64, sha(&content)))
+        );
         assert_eq!(opened.checkpoints.take_until(u64::MAX), None, "taken once");
         let _ = std::fs::remove_file(&path);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_file_others_may_write_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("state-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let location = Location {
+            dir: dir.clone(),
+            name: "uploads.json".into(),
+            create_dir: false,
+        };
+        location.save(&State::default()).unwrap();
+        assert!(location.load().is_ok());
+        for mode in [0o620, 0o602, 0o666] {
+            std::fs::set_permissions(location.path(), std::fs::Permissions::from_mode(mode))
+                .unwrap();
+            let refused = location.load().unwrap_err();
+            assert!(refused.contains("other users"), "{mode:o}: {refused}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
