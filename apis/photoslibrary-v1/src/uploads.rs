@@ -140,7 +140,7 @@ impl Uploads {
     /// Asks where a session started earlier (perhaps by another process)
     /// stands, sending nothing: the bytes the server has of the `len`-byte
     /// upload, or the upload token when it finished. A session the server no
-    /// longer knows is [`Error::Expired`](crate::Error::Expired); one whose
+    /// longer knows is [`Error::Expired`]; one whose
     /// URL is not on the client's base URL's origin is refused unsent (a
     /// URL read from a file is not trusted with the token further).
     pub async fn query(&self, session: &UploadSession, len: u64) -> Result<SessionState> {
@@ -322,7 +322,7 @@ impl Upload {
     /// The server is asked what it has and only the rest is sent; a session
     /// it finished answers its upload token. A session it no longer knows,
     /// or one with fewer bytes than `start`, fails with
-    /// [`Error::Expired`](crate::Error::Expired): upload from the beginning
+    /// [`Error::Expired`]: upload from the beginning
     /// then, without `resume`. The session's URL must be on the client's
     /// base URL's origin (see [`Uploads::query`]).
     pub fn resume(mut self, session: UploadSession, start: u64) -> Self {
