@@ -52,6 +52,13 @@ pub struct Options {
     /// [`Lifecycle`]. A method id or scope the document does not have is an
     /// error.
     pub lifecycle: Lifecycle,
+    /// The version a whole crate's manifest gives the crate (and a whole
+    /// tool its library); `cargo xtask update` bumps it as the revision diff
+    /// says.
+    pub version: String,
+    /// Whether a whole crate may be published (`false` writes
+    /// `publish = false`).
+    pub publish: bool,
 }
 
 /// An API's `lifecycle.json`: per method id, a deprecation note, a
@@ -109,6 +116,8 @@ impl Default for Options {
             runtime_path: "../../generator/runtime".into(),
             cli_runtime_path: "../../generator/cli".into(),
             lifecycle: Lifecycle::default(),
+            version: "0.1.0".into(),
+            publish: true,
         }
     }
 }
@@ -170,6 +179,7 @@ impl std::error::Error for Error {}
 /// Parses `document`, lowers it and emits every file of the client crate,
 /// sorted by path.
 pub fn generate(document: &str, options: &Options) -> Result<Vec<File>, Error> {
+    emit::templates::check_version(&options.version)?;
     let doc = discovery::Document::parse(document)?;
     let api = lower::lower(&doc, options)?;
     emit::crate_files(&api, options)
@@ -183,6 +193,7 @@ pub fn generate_cli(
     options: &Options,
     library_path: &str,
 ) -> Result<Vec<File>, Error> {
+    emit::templates::check_version(&options.version)?;
     let doc = discovery::Document::parse(document)?;
     let api = lower::lower(&doc, options)?;
     match &options.module {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use generator::{File, Options};
 
 pub mod revdiff;
+pub mod update;
 
 /// Where the crates `cargo xtask regenerate` writes live: each folder here
 /// with a `codegen.toml` is one.
@@ -45,6 +46,13 @@ pub struct Config {
     /// The tool's binary name (default: the document's name).
     #[serde(default)]
     pub binary: Option<String>,
+    /// A whole crate's version (its manifest is generated; a hand-written
+    /// crate's is in its own `Cargo.toml`). `cargo xtask update` bumps it.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Whether a whole crate may be published (default: yes).
+    #[serde(default)]
+    pub publish: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
@@ -205,6 +213,11 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         cli_binary: config.binary.clone(),
         cli_commands: config.commands.clone(),
         lifecycle,
+        version: config
+            .version
+            .clone()
+            .unwrap_or_else(|| Options::default().version),
+        publish: config.publish.unwrap_or(true),
         ..Options::default()
     };
     match config.kind {
@@ -221,6 +234,39 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
         Kind::Library => generator::generate(&text, &options),
     }
     .map_err(|e| format!("{}: {e}", config.document))
+}
+
+/// Hand-written crates that are published besides the targets that mount
+/// generated code: each carries the licenses too.
+pub const RUNTIME_CRATES: &[&str] = &["generator/text", "generator/runtime", "generator/cli"];
+
+/// A crate's folder, the license files it must hold, and how it differs.
+pub type LicenseChanges = (PathBuf, Vec<File>, Vec<Change>);
+
+/// How the license files of the crates whose manifests the generator does
+/// not write (the runtimes, and the hand-written crates under `apis/`)
+/// differ from the repository's: `regenerate` writes them, `--check` and the
+/// freshness test compare. A whole generated crate gets them from the
+/// generator.
+pub fn license_changes(root: &Path, targets: &[Target]) -> io::Result<Vec<LicenseChanges>> {
+    let files = generator::emit::license_files();
+    let dirs = targets
+        .iter()
+        .filter(|t| t.config.module.is_some())
+        .map(|t| t.dir.as_str())
+        .chain(RUNTIME_CRATES.iter().copied());
+    let mut out = Vec::new();
+    for dir in dirs {
+        let dir = root.join(dir);
+        let changes: Vec<Change> = diff(&dir, &files)?
+            .into_iter()
+            .filter(|c| !matches!(c, Change::Extra(_)))
+            .collect();
+        if !changes.is_empty() {
+            out.push((dir, files.clone(), changes));
+        }
+    }
+    Ok(out)
 }
 
 /// How a file on disk differs from what the generator writes now.

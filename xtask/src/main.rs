@@ -34,6 +34,10 @@ commands:
   bench-check [DOC...] lines generated and `cargo check` time (clean, and after touching
                        the tool's main.rs) of the library and tool of each document
                        (default: the five largest under discovery/)
+  update DOC NEW.json   replace the pinned document DOC (e.g. discovery/photoslibrary.v1.json)
+                       with a new revision: the revision diff's verdict bumps the version of
+                       every crate DOC feeds and adds a CHANGELOG.md entry with the changes,
+                       then the code is regenerated
   diff OLD.json NEW.json
                        what changed between two revisions of one API in the
                        generated crate's public API, each change marked breaking,
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         ["diff", old, new] if !old.starts_with('-') && !new.starts_with('-') => {
             revision_diff(old, new)
         }
+        ["update", doc, new] if !doc.starts_with('-') && !new.starts_with('-') => update(doc, new),
         [] => {
             eprint!("{USAGE}");
             ExitCode::from(2)
@@ -78,6 +83,25 @@ fn revision_diff(old: &str, new: &str) -> ExitCode {
         Ok(report) => {
             print!("{}", report.render());
             ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask update DOC NEW.json`: the new revision, the versions and
+/// changelog entries it calls for, then the regenerated code.
+fn update(doc: &str, new: &str) -> ExitCode {
+    let root = workspace_root();
+    match xtask::update::update(&root, doc, new.as_ref()) {
+        Ok((report, bumps)) => {
+            print!("{}", report.render());
+            for bump in &bumps {
+                println!("{}: {} -> {} (CHANGELOG.md)", bump.dir, bump.from, bump.to);
+            }
+            regenerate(false)
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -216,6 +240,31 @@ fn regenerate(check: bool) -> ExitCode {
                 files.len(),
                 changes.len()
             );
+        }
+    }
+    // The licenses of the crates whose manifests are hand-written.
+    match xtask::license_changes(&root, &targets) {
+        Ok(licenses) => {
+            for (dir, files, changes) in licenses {
+                for change in &changes {
+                    let rel = change.path().strip_prefix(&root).unwrap_or(change.path());
+                    match check {
+                        true => eprintln!("stale: {}", rel.display()),
+                        false => eprintln!("wrote: {}", rel.display()),
+                    }
+                }
+                stale += changes.len();
+                if !check {
+                    if let Err(e) = apply(&dir, &files, &changes) {
+                        eprintln!("error: cannot write {}: {e}", dir.display());
+                        return ExitCode::FAILURE;
+                    }
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
         }
     }
     if check && stale > 0 {

@@ -6,6 +6,8 @@
 //! the chosen media items listed and downloaded with fresh base URLs, as
 //! the API's guide prescribes.
 #![forbid(unsafe_code)]
+// docs.rs marks the items each feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The code generated from the discovery document (`cargo xtask regenerate`).
 #[rustfmt::skip]

@@ -5,6 +5,8 @@
 //! [`picking::Picking::delete`], polling, listing and downloading as the
 //! API's guide prescribes.
 #![forbid(unsafe_code)]
+// docs.rs marks the items each feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// The code generated from the discovery document (`cargo xtask regenerate`).
 #[rustfmt::skip]

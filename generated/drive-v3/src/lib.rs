@@ -2,6 +2,7 @@
 
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #[rustfmt::skip]
 pub mod api;
 #[rustfmt::skip]
@@ -17,6 +18,7 @@ pub use ::discovery_runtime::media;
 pub use ::discovery_runtime::FieldMask;
 pub use ::discovery_runtime::RetryPolicy;
 #[cfg(feature = "yup-oauth2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yup-oauth2")))]
 pub use ::discovery_runtime::YupOAuth2;
 pub use ::discovery_runtime::{files, types};
 #[allow(unused_imports)]

@@ -1,8 +1,9 @@
 //! `auth login` (the installed-app flow through a loopback redirect, with
-//! PKCE and a `state` check), `auth status`, `auth logout`, the stored
-//! credentials, and the token source that refreshes them without ever
-//! falling back to a prompt. Every tool has them, parameterised by its name
-//! and scopes.
+//! PKCE and a `state` check; or with `--device` the device authorization
+//! grant of RFC 8628, for a machine without a browser), `auth status`,
+//! `auth logout`, the stored credentials, and the token source that
+//! refreshes them without ever falling back to a prompt. Every tool has
+//! them, parameterised by its name and scopes.
 //!
 //! The configuration folder (owner-only; `<PREFIX>_CONFIG_DIR`, else the
 //! platform's configuration folder and the tool's name) holds

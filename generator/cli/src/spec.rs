@@ -43,6 +43,8 @@ pub struct Scope {
     pub login: bool,
 }
 
+/// One resource of the API: its command, its methods and the resources
+/// below it.
 pub struct Resource<C: 'static> {
     pub name: &'static str,
     pub about: &'static str,
@@ -53,6 +55,8 @@ pub struct Resource<C: 'static> {
 /// What runs one method: it reads the arguments and describes the call.
 pub type RunFn<C> = fn(&C, &mut Args<'_>) -> std::result::Result<Action, std::process::ExitCode>;
 
+/// One method of the API: its command, help, parameters, body flags,
+/// paging and the function that runs it.
 pub struct Method<C: 'static> {
     /// The subcommand.
     pub name: &'static str,

@@ -125,6 +125,7 @@ where
 /// # let _ = client; Ok(()) }
 /// ```
 #[cfg(feature = "yup-oauth2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yup-oauth2")))]
 pub struct YupOAuth2 {
     auth: yup_oauth2::authenticator::Authenticator<YupConnector>,
     scopes: Option<Vec<String>>,

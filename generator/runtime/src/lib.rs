@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// docs.rs marks the items each feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
 pub mod client;
@@ -26,6 +28,7 @@ pub mod types;
 pub mod wire;
 
 #[cfg(feature = "yup-oauth2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yup-oauth2")))]
 pub use auth::YupOAuth2;
 pub use auth::{token_fn, StaticToken, TokenFn, TokenFuture, TokenSource};
 /// The date and time types of timestamps and dates in the models.

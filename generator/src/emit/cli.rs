@@ -27,6 +27,8 @@ pub fn tool_crate(api: &Api, options: &Options, library_path: &str) -> Result<Ve
             library_path => library_path,
             cli_path => options.cli_runtime_path,
             title => markdown::one_line(&api.title),
+            crate_version => options.version,
+            publish => options.publish,
         },
     )?;
     crate::manifest::check(
@@ -34,15 +36,17 @@ pub fn tool_crate(api: &Api, options: &Options, library_path: &str) -> Result<Ve
         &cargo,
         &crate::manifest::Expected {
             tables: &["package", "bin", "dependencies"],
-            package_keys: &[
-                "name",
-                "version",
-                "edition",
-                "rust-version",
-                "description",
-                "license",
-                "publish",
-            ],
+            package_keys: &super::templates::package_keys(
+                &[
+                    "name",
+                    "version",
+                    "edition",
+                    "rust-version",
+                    "description",
+                    "license",
+                ],
+                options,
+            ),
             package_name: &crate_name,
             lib_name: None,
             bin: Some((bin, "src/main.rs")),
@@ -62,7 +66,8 @@ pub fn tool_crate(api: &Api, options: &Options, library_path: &str) -> Result<Ve
          }}\n",
         header("//", options)
     );
-    let mut files = vec![
+    let mut files = super::license_files();
+    files.extend([
         File {
             path: "Cargo.toml".into(),
             contents: cargo,
@@ -72,7 +77,7 @@ pub fn tool_crate(api: &Api, options: &Options, library_path: &str) -> Result<Ve
             contents: main,
         },
         crate::format::rust_file("src/commands.rs", tool_rs(api), options)?,
-    ];
+    ]);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }

@@ -82,6 +82,8 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         quote! {
             #![doc = include_str!("../README.md")]
             #![forbid(unsafe_code)]
+            // docs.rs marks the items each feature adds.
+            #![cfg_attr(docsrs, feature(doc_cfg))]
         }
     });
     quote! {
@@ -96,6 +98,7 @@ pub(crate) fn lib_rs(api: &Api, options: &Options) -> TokenStream {
         pub use ::discovery_runtime::FieldMask;
         pub use ::discovery_runtime::RetryPolicy;
         #[cfg(feature = "yup-oauth2")]
+        #[cfg_attr(docsrs, doc(cfg(feature = "yup-oauth2")))]
         pub use ::discovery_runtime::YupOAuth2;
         pub use ::discovery_runtime::{files, types};
         // The runtime's modules that generated code names as `crate::...`.

@@ -23,7 +23,7 @@ mod crate_root;
 mod docs;
 mod models;
 mod stub;
-mod templates;
+pub(crate) mod templates;
 mod types;
 
 use builders::*;
@@ -106,6 +106,21 @@ impl Job<'_> {
     }
 }
 
+/// The two licenses the manifests name, which a whole crate carries (the
+/// repository's own files, so there is one text of each).
+pub fn license_files() -> Vec<File> {
+    vec![
+        File {
+            path: "LICENSE-APACHE".into(),
+            contents: include_str!("../../../LICENSE-APACHE").into(),
+        },
+        File {
+            path: "LICENSE-MIT".into(),
+            contents: include_str!("../../../LICENSE-MIT").into(),
+        },
+    ]
+}
+
 fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
     let mut jobs = Vec::new();
     match &options.module {
@@ -117,6 +132,11 @@ fn jobs<'a>(api: &'a Api, options: &Options) -> Result<Vec<Job<'a>>, Error> {
             ));
         }
         None => {
+            jobs.extend(
+                license_files()
+                    .into_iter()
+                    .map(|file| Job::Text(file.path, file.contents)),
+            );
             jobs.push(Job::Text(
                 "Cargo.toml".into(),
                 template(CARGO_TEMPLATE, api, options, "#")?,

@@ -68,6 +68,8 @@ pub(crate) fn template(
         runtime_path => options.runtime_path,
         // The module a hand-written crate mounts the generated code as.
         module => options.module,
+        crate_version => options.version,
+        publish => options.publish,
     };
     if comment == "#" {
         let text = render("Cargo.toml", source, ctx)?;
@@ -83,17 +85,21 @@ pub(crate) fn template(
             &text,
             &crate::manifest::Expected {
                 tables: &tables,
-                package_keys: &[
-                    "name",
-                    "version",
-                    "edition",
-                    "rust-version",
-                    "description",
-                    "license",
-                    "readme",
-                    "keywords",
-                    "categories",
-                ],
+                package_keys: &package_keys(
+                    &[
+                        "name",
+                        "version",
+                        "edition",
+                        "rust-version",
+                        "description",
+                        "license",
+                        "readme",
+                        "keywords",
+                        "categories",
+                        "metadata",
+                    ],
+                    options,
+                ),
                 package_name: &api.crate_name,
                 lib_name: Some(&api.lib_name),
                 bin: None,
@@ -103,6 +109,36 @@ pub(crate) fn template(
         Ok(text)
     } else {
         render("README.md", source, ctx)
+    }
+}
+
+/// The `[package]` keys of a whole crate's manifest: `always`, and
+/// `publish` for one that may not be published.
+pub(crate) fn package_keys<'a>(always: &[&'a str], options: &Options) -> Vec<&'a str> {
+    let mut keys = always.to_vec();
+    if !options.publish {
+        keys.push("publish");
+    }
+    keys
+}
+
+/// Checks that `version` is a plain `MAJOR.MINOR.PATCH` version.
+pub(crate) fn check_version(version: &str) -> Result<(), Error> {
+    let parts: Vec<&str> = version.split('.').collect();
+    let plain = parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.len() <= 9
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        });
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::Option {
+            name: "version".into(),
+            message: format!("{version:?} is not a version MAJOR.MINOR.PATCH"),
+        })
     }
 }
 
@@ -135,4 +171,28 @@ pub(crate) fn example_call(api: &Api, items: bool) -> Option<String> {
         })
     }
     find("", &api.methods, &api.resources, items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_plain_semver_numbers() {
+        for good in ["0.1.0", "1.0.0", "10.20.30"] {
+            assert!(check_version(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "1",
+            "1.0",
+            "01.0.0",
+            "1.0.0-rc1",
+            "1.0.0\n[x]",
+            "a.b.c",
+            "1..0",
+        ] {
+            assert!(check_version(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::{diff_apis, Report};
 
 /// A small API: `items.get` (a path parameter), `items.list` (paginated)
 /// and `items.delete`, an `Item` with an enum field.
-pub(super) const BASE: &str = r#"{
+pub(crate) const BASE: &str = r#"{
       "kind": "discovery#restDescription",
       "name": "demo",
       "version": "v1",
@@ -68,7 +68,7 @@ pub(super) const BASE: &str = r#"{
     }"#;
 
 /// `BASE` with each `(from, to)` replaced; each `from` must occur.
-pub(super) fn edited(edits: &[(&str, &str)]) -> String {
+pub(crate) fn edited(edits: &[(&str, &str)]) -> String {
     let mut doc = BASE.to_string();
     for (from, to) in edits {
         assert!(doc.contains(from), "{from:?} is not in the document");

@@ -17,7 +17,7 @@
 mod bodies;
 mod common;
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 mod methods;
 mod params;
 mod root;

@@ -14,6 +14,7 @@ pub use ::discovery_runtime::chrono;
 pub use ::discovery_runtime::FieldMask;
 pub use ::discovery_runtime::RetryPolicy;
 #[cfg(feature = "yup-oauth2")]
+#[cfg_attr(docsrs, doc(cfg(feature = "yup-oauth2")))]
 pub use ::discovery_runtime::YupOAuth2;
 pub use ::discovery_runtime::{files, types};
 #[allow(unused_imports)]

@@ -1,0 +1,345 @@
+//! `cargo xtask update DOCUMENT NEW.json`: a new revision of a pinned
+//! document, with the versions it calls for. The revision diff
+//! ([`crate::revdiff`]) between the pinned document and the new one gives
+//! the semver verdict; every crate the document feeds gets the version that
+//! verdict calls for and a `CHANGELOG.md` entry listing the changes in
+//! words; the new document replaces the pinned one (regenerating follows).
+//! A reviewer then sees the code diff and, in the changelog, the API diff.
+
+use std::fs;
+use std::path::Path;
+
+use crate::revdiff::{self, Report, Verdict};
+use crate::{targets, Target};
+
+/// One crate's new version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bump {
+    /// The crate's folder, from the workspace root.
+    pub dir: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The version after `version` that `verdict` calls for, as cargo reads
+/// semver: before 1.0 a breaking change bumps the minor number and anything
+/// else the patch number; from 1.0 on, major, minor and patch as named.
+pub fn next_version(version: &str, verdict: Verdict) -> Result<String, String> {
+    let parts: Vec<u64> = version
+        .split('.')
+        .map(|p| p.parse::<u64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("{version:?} is not MAJOR.MINOR.PATCH"))?;
+    let [major, minor, patch] = parts[..] else {
+        return Err(format!("{version:?} is not MAJOR.MINOR.PATCH"));
+    };
+    let bumped = match (major, verdict) {
+        (0, Verdict::Major) => (0, minor + 1, 0),
+        (0, _) => (0, minor, patch + 1),
+        (_, Verdict::Major) => (major + 1, 0, 0),
+        (_, Verdict::Minor) => (major, minor + 1, 0),
+        (_, Verdict::Patch) => (major, minor, patch + 1),
+    };
+    Ok(format!("{}.{}.{}", bumped.0, bumped.1, bumped.2))
+}
+
+/// Replaces the pinned `document` (from the workspace root `root`) with the
+/// file `new`, bumps the version of every crate it feeds as the revision
+/// diff says, and adds an entry to each one's `CHANGELOG.md`. Writes nothing
+/// if either document cannot be read or lowered, or no crate uses it.
+pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bump>), String> {
+    let fed: Vec<Target> = targets(root)?
+        .into_iter()
+        .filter(|t| t.config.document == document)
+        .collect();
+    if fed.is_empty() {
+        return Err(format!("no crate's codegen.toml names {document}"));
+    }
+    let report = revdiff::diff_documents(&root.join(document), new)?;
+    let new_text = fs::read(new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
+    // Every version is worked out before anything is written.
+    let mut bumps = Vec::new();
+    for target in &fed {
+        let from = current_version(root, target)?;
+        let to = next_version(&from, report.verdict())?;
+        bumps.push(Bump {
+            dir: target.dir.clone(),
+            from,
+            to,
+        });
+    }
+    for (target, bump) in fed.iter().zip(&bumps) {
+        set_version(root, target, &bump.to)?;
+        set_dependency_version(root, &target.dir, &bump.to)?;
+        add_changelog_entry(root, &target.dir, bump, &report)?;
+    }
+    fs::write(root.join(document), new_text)
+        .map_err(|e| format!("cannot write {document}: {e}"))?;
+    Ok((report, bumps))
+}
+
+/// A whole generated crate's version is its `codegen.toml`'s (its manifest
+/// is generated from it); a hand-written crate's is its `Cargo.toml`'s.
+fn current_version(root: &Path, target: &Target) -> Result<String, String> {
+    if target.config.module.is_none() {
+        return Ok(target
+            .config
+            .version
+            .clone()
+            .unwrap_or_else(|| generator::Options::default().version));
+    }
+    let path = format!("{}/Cargo.toml", target.dir);
+    let text = read(root, &path)?;
+    let manifest: toml::Table = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    manifest
+        .get("package")
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{path} has no literal package.version"))
+}
+
+fn set_version(root: &Path, target: &Target, version: &str) -> Result<(), String> {
+    let line = format!("version = \"{version}\"");
+    if target.config.module.is_none() {
+        let path = format!("{}/{}", target.dir, crate::CONFIG_FILE);
+        let text = read(root, &path)?;
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        match lines.iter_mut().find(|l| l.starts_with("version =")) {
+            Some(old) => *old = line,
+            None => lines.push(line),
+        }
+        return write(root, &path, &(lines.join("\n") + "\n"));
+    }
+    // The first `version = ` of the manifest, in its [package] table.
+    let path = format!("{}/Cargo.toml", target.dir);
+    let text = read(root, &path)?;
+    let mut in_package = false;
+    let mut done = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with('[') {
+                in_package = l.trim() == "[package]";
+            }
+            if in_package && !done && l.starts_with("version = \"") {
+                done = true;
+                return line.clone();
+            }
+            l.to_owned()
+        })
+        .collect();
+    if !done {
+        return Err(format!("{path}: no `version = \"...\"` line in [package]"));
+    }
+    write(root, &path, &(lines.join("\n") + "\n"))
+}
+
+/// The version the workspace's dependency on the crate at `dir` asks for
+/// (`[workspace.dependencies]`), if there is one.
+fn set_dependency_version(root: &Path, dir: &str, version: &str) -> Result<(), String> {
+    let text = read(root, "Cargo.toml")?;
+    let path = format!("path = \"{dir}\"");
+    let mut changed = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let Some(at) = l.find("version = \"").filter(|_| l.contains(&path)) else {
+                return l.to_owned();
+            };
+            let start = at + "version = \"".len();
+            let Some(len) = l[start..].find('"') else {
+                return l.to_owned();
+            };
+            changed = true;
+            format!("{}{version}{}", &l[..start], &l[start + len..])
+        })
+        .collect();
+    if changed {
+        write(root, "Cargo.toml", &(lines.join("\n") + "\n"))?;
+    }
+    Ok(())
+}
+
+/// The entry at the top of the crate's `CHANGELOG.md` (created if needed).
+fn add_changelog_entry(root: &Path, dir: &str, bump: &Bump, report: &Report) -> Result<(), String> {
+    const TITLE: &str = "# Changelog\n";
+    let path = format!("{dir}/CHANGELOG.md");
+    let old = match fs::read_to_string(root.join(&path)) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => TITLE.to_owned(),
+        Err(e) => return Err(format!("cannot read {path}: {e}")),
+    };
+    let rest = old.strip_prefix(TITLE).unwrap_or(&old).trim_start();
+    let entry = entry(bump, report);
+    write(root, &path, &format!("{TITLE}\n{entry}\n{rest}"))
+}
+
+/// A changelog entry: the version, the revisions and the verdict, then each
+/// change to the public API in words.
+pub fn entry(bump: &Bump, report: &Report) -> String {
+    let rev = |r: &Option<String>| r.clone().unwrap_or_else(|| "(none)".into());
+    let mut out = format!(
+        "## {}\n\nThe discovery document went from revision {} to {}: a {} change \
+         (`cargo xtask diff`).\n",
+        bump.to,
+        rev(&report.old_revision),
+        rev(&report.new_revision),
+        report.verdict().as_str(),
+    );
+    if report.changes.is_empty() {
+        out.push_str("\nNo change to the public API.\n");
+    } else {
+        out.push('\n');
+        for change in &report.changes {
+            out.push_str(&format!(
+                "- {}: {} `{}`\n",
+                match change.level {
+                    revdiff::Level::Breaking => "breaking",
+                    revdiff::Level::Minor => "added",
+                    revdiff::Level::Patch => "changed",
+                },
+                change.what,
+                change.subject
+            ));
+        }
+    }
+    out
+}
+
+fn read(root: &Path, path: &str) -> Result<String, String> {
+    fs::read_to_string(root.join(path)).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+fn write(root: &Path, path: &str, text: &str) -> Result<(), String> {
+    fs::write(root.join(path), text).map_err(|e| format!("cannot write {path}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::revdiff::fixture::{edited, BASE};
+
+    #[test]
+    fn versions_follow_cargos_semver() {
+        let next = |v: &str, verdict| next_version(v, verdict).unwrap();
+        assert_eq!(next("0.1.0", Verdict::Major), "0.2.0");
+        assert_eq!(next("0.1.3", Verdict::Minor), "0.1.4");
+        assert_eq!(next("0.1.3", Verdict::Patch), "0.1.4");
+        assert_eq!(next("1.2.3", Verdict::Major), "2.0.0");
+        assert_eq!(next("1.2.3", Verdict::Minor), "1.3.0");
+        assert_eq!(next("1.2.3", Verdict::Patch), "1.2.4");
+        for bad in ["", "1.2", "1.2.3.4", "a.b.c", "1.2.x"] {
+            assert!(next_version(bad, Verdict::Patch).is_err(), "{bad}");
+        }
+    }
+
+    /// A workspace with the document feeding a hand-written crate (its own
+    /// manifest, a workspace dependency on it) and a whole generated one.
+    fn workspace(name: &str) -> std::path::PathBuf {
+        let root = std::env::temp_dir().join(format!("xtask-update-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        for dir in ["discovery", "apis/demo-v1", "generated/demo-v1-cli"] {
+            fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        fs::write(root.join("discovery/demo.v1.json"), BASE).unwrap();
+        fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = []\n\n[workspace.dependencies]\ndemo-v1 = { path = \"apis/demo-v1\", version = \"0.3.1\" }\nother = { path = \"apis/other\", version = \"9.9.9\" }\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("apis/demo-v1/Cargo.toml"),
+            "[package]\nname = \"demo-v1\"\nversion = \"0.3.1\"\n\n[dependencies]\nx = { version = \"1\" }\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("apis/demo-v1/codegen.toml"),
+            "document = \"discovery/demo.v1.json\"\nkind = \"library\"\nmodule = \"generated\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("generated/demo-v1-cli/codegen.toml"),
+            "document = \"discovery/demo.v1.json\"\nkind = \"tool\"\nlibrary = \"../../apis/demo-v1\"\nversion = \"0.3.1\"\n",
+        )
+        .unwrap();
+        root
+    }
+
+    #[test]
+    fn a_breaking_revision_bumps_each_crate_and_says_why_in_its_changelog() {
+        let root = workspace("breaking");
+        // `items.delete` goes: breaking.
+        let new_doc = root.join("new.json");
+        let newer = edited(&[
+            (r#""revision": "20240101""#, r#""revision": "20250101""#),
+            (r#""delete": {"#, r#""remove": {"#),
+        ]);
+        fs::write(&new_doc, &newer).unwrap();
+        let (report, bumps) = update(&root, "discovery/demo.v1.json", &new_doc).unwrap();
+        assert_eq!(report.verdict(), Verdict::Major, "{}", report.render());
+        assert_eq!(
+            bumps,
+            [
+                Bump {
+                    dir: "apis/demo-v1".into(),
+                    from: "0.3.1".into(),
+                    to: "0.4.0".into()
+                },
+                Bump {
+                    dir: "generated/demo-v1-cli".into(),
+                    from: "0.3.1".into(),
+                    to: "0.4.0".into()
+                },
+            ]
+        );
+        let text = |path: &str| fs::read_to_string(root.join(path)).unwrap();
+        assert!(text("apis/demo-v1/Cargo.toml").contains("version = \"0.4.0\"\n"));
+        assert!(text("apis/demo-v1/Cargo.toml").contains("x = { version = \"1\" }"));
+        assert!(text("generated/demo-v1-cli/codegen.toml").contains("version = \"0.4.0\"\n"));
+        let root_manifest = text("Cargo.toml");
+        assert!(
+            root_manifest.contains("demo-v1 = { path = \"apis/demo-v1\", version = \"0.4.0\" }")
+        );
+        assert!(root_manifest.contains("other = { path = \"apis/other\", version = \"9.9.9\" }"));
+        assert_eq!(text("discovery/demo.v1.json"), newer);
+        let changelog = text("apis/demo-v1/CHANGELOG.md");
+        assert!(
+            changelog.starts_with("# Changelog\n\n## 0.4.0\n"),
+            "{changelog}"
+        );
+        assert!(changelog.contains("from revision 20240101 to 20250101: a major change"));
+        assert!(changelog.contains("- breaking: "), "{changelog}");
+        assert!(changelog.contains("items.delete"), "{changelog}");
+
+        // A second, description-only revision: a patch, above the first.
+        let newest = newer.replace(r#""revision": "20250101""#, r#""revision": "20250202""#);
+        fs::write(&new_doc, &newest).unwrap();
+        let (report, bumps) = update(&root, "discovery/demo.v1.json", &new_doc).unwrap();
+        assert_eq!(report.verdict(), Verdict::Patch);
+        assert_eq!(bumps[0].to, "0.4.1");
+        let changelog = text("apis/demo-v1/CHANGELOG.md");
+        assert!(
+            changelog.starts_with("# Changelog\n\n## 0.4.1\n"),
+            "{changelog}"
+        );
+        assert!(changelog.contains("No change to the public API."));
+        assert!(changelog.find("## 0.4.1").unwrap() < changelog.find("## 0.4.0").unwrap());
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn nothing_is_written_when_the_new_document_does_not_lower() {
+        let root = workspace("bad");
+        let new_doc = root.join("new.json");
+        fs::write(&new_doc, "{ not json").unwrap();
+        assert!(update(&root, "discovery/demo.v1.json", &new_doc).is_err());
+        assert!(update(&root, "discovery/other.json", &new_doc).is_err());
+        assert_eq!(
+            fs::read_to_string(root.join("discovery/demo.v1.json")).unwrap(),
+            BASE
+        );
+        assert!(!root.join("apis/demo-v1/CHANGELOG.md").exists());
+        let _ = fs::remove_dir_all(&root);
+    }
+}
