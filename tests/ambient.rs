@@ -452,7 +452,7 @@ fn files(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".photoslibrary-frame.json")
+        .filter(|n| !n.starts_with(".photoslibrary-frame.json"))
         .collect();
     names.sort();
     names

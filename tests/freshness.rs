@@ -45,6 +45,20 @@ fn every_crate_carries_the_licenses() {
     }
 }
 
+/// Generated manifests require the runtimes' own version.
+#[test]
+fn generated_manifests_require_the_runtimes_version() {
+    let root = workspace_root();
+    for runtime in ["generator/runtime", "generator/cli"] {
+        let text = std::fs::read_to_string(root.join(runtime).join("Cargo.toml")).unwrap();
+        assert!(
+            text.contains(&format!("\nversion = \"{}\"\n", generator::RUNTIME_VERSION)),
+            "{runtime} is not at {}",
+            generator::RUNTIME_VERSION
+        );
+    }
+}
+
 #[test]
 fn generation_is_deterministic() {
     let root = workspace_root();

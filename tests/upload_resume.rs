@@ -47,6 +47,9 @@ struct Sessions {
     /// The hung command's bytes are kept (the server stored the chunk, its
     /// answer never came).
     keep_hung: bool,
+    /// Of the hung command's bytes, only this many are kept (as a server
+    /// keeps part of a chunk, in units of its granularity).
+    keep_only: Option<usize>,
     hung: usize,
     /// A session whose query answers `final` and its token.
     finished: Option<usize>,
@@ -99,9 +102,10 @@ impl Respond for Server {
         if s.hang_from.is_some_and(|from| offset >= from) {
             s.hung += 1;
             if s.keep_hung {
+                let keep = s.keep_only.unwrap_or(r.body.len()).min(r.body.len());
                 let data = &mut s.data[session];
                 data.truncate(offset);
-                data.extend_from_slice(&r.body);
+                data.extend_from_slice(&r.body[..keep]);
             }
             return ResponseTemplate::new(200).set_delay(Duration::from_secs(600));
         }
@@ -250,7 +254,11 @@ async fn interrupted_upload_at(
     s.hang_from = None;
     assert_eq!(s.data.len(), 1);
     let len = std::fs::metadata(clip).unwrap().len() as usize;
-    let kept = if s.keep_hung { (at + MIB).min(len) } else { at };
+    let kept = match (s.keep_hung, s.keep_only) {
+        (true, Some(part)) => (at + part).min(len),
+        (true, None) => (at + MIB).min(len),
+        (false, _) => at,
+    };
     assert_eq!(s.data[0].len(), kept, "the server kept {kept} bytes");
     s.commands.clear();
 }
@@ -458,24 +466,97 @@ async fn a_finished_session_gives_its_token_and_a_planted_one_is_not_followed() 
         assert_eq!(server.0.lock().unwrap().data.len(), 1, "no new session");
         let _ = std::fs::remove_dir_all(&dir);
 
-        // A sessions file naming another server (as if planted).
+        // A sessions file naming another host over https (as if planted):
+        // no connection is even opened to it.
         let (mock, server) = mock_server().await;
-        let (elsewhere, other) = mock_server().await;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        listener.set_nonblocking(true).unwrap();
         let (dir, clip) = folder("planted");
         interrupted_upload(&mock, &server, &dir, &clip).await;
         let path = dir.join("state.json.sessions");
         let planted = std::fs::read_to_string(&path)
             .unwrap()
-            .replace(&mock.uri(), &elsewhere.uri());
+            .replace(&mock.uri(), &format!("https://127.0.0.1:{port}"));
         std::fs::write(&path, planted).unwrap();
         let out = finish(command(&mock, &dir, &clip));
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(
-            other.commands().is_empty(),
-            "nothing went to the other host"
+            listener.accept().is_err(),
+            "a connection went to the planted host"
         );
-        assert!(elsewhere.received_requests().await.unwrap().is_empty());
         assert_eq!(server.0.lock().unwrap().data.len(), 2, "a new session");
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// Two uploads on one state file at once: the second is refused before it
+/// sends anything (their progress would overwrite each other's).
+#[tokio::test]
+async fn a_second_upload_on_the_same_state_waits_for_none_and_is_refused() {
+    binary();
+    bounded(async move {
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("locked");
+        server.0.lock().unwrap().hang_from = Some(2 * MIB);
+        let mut first = command(&mock, &dir, &clip)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + PROCESS_DEADLINE;
+        while server.0.lock().unwrap().hung == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the first upload never got going"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let before = server.0.lock().unwrap().commands.len();
+        let out = finish(command(&mock, &dir, &clip));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("another run is using"), "{stderr}");
+        assert_eq!(
+            server.0.lock().unwrap().commands.len(),
+            before,
+            "nothing sent"
+        );
+        first.kill().unwrap();
+        first.wait().unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// A server that kept part of the chunk it never acknowledged, in units of
+/// its 256 KiB granularity: the rerun checks and goes on from there.
+#[tokio::test]
+async fn part_of_a_chunk_the_server_kept_is_checked_and_not_sent_again() {
+    binary();
+    bounded(async move {
+        let (mock, server) = mock_server().await;
+        {
+            let mut s = server.0.lock().unwrap();
+            s.keep_hung = true;
+            s.keep_only = Some(3 * GRANULARITY);
+        }
+        let (dir, clip) = folder("part");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        let out = finish(command(&mock, &dir, &clip));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let commands = server.commands();
+        let s = server.0.lock().unwrap();
+        assert_eq!(s.data.len(), 1, "the same session: {commands:?}");
+        assert_eq!(s.data[0], std::fs::read(&clip).unwrap());
+        assert_eq!(
+            sent(&commands)[0].2,
+            2 * MIB + 3 * GRANULARITY,
+            "from where the server is: {commands:?}"
+        );
+        assert!(!s.resent, "{commands:?}");
+        drop(s);
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await

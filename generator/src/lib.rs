@@ -59,7 +59,14 @@ pub struct Options {
     /// Whether a whole crate may be published (`false` writes
     /// `publish = false`).
     pub publish: bool,
+    /// A whole tool's library crate's version, which its manifest requires
+    /// (default: the tool's own `version`).
+    pub library_version: Option<String>,
 }
+
+/// The version of `discovery-runtime` and `discovery-cli` that generated
+/// manifests require (the freshness tests keep it theirs).
+pub const RUNTIME_VERSION: &str = "0.1.0";
 
 /// An API's `lifecycle.json`: per method id, a deprecation note, a
 /// paragraph for its docs and the scopes that still work; per scope URL, a
@@ -118,6 +125,7 @@ impl Default for Options {
             lifecycle: Lifecycle::default(),
             version: "0.1.0".into(),
             publish: true,
+            library_version: None,
         }
     }
 }
@@ -194,6 +202,9 @@ pub fn generate_cli(
     library_path: &str,
 ) -> Result<Vec<File>, Error> {
     emit::templates::check_version(&options.version)?;
+    if let Some(version) = &options.library_version {
+        emit::templates::check_version(version)?;
+    }
     let doc = discovery::Document::parse(document)?;
     let api = lower::lower(&doc, options)?;
     match &options.module {

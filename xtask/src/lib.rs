@@ -218,6 +218,7 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
             .clone()
             .unwrap_or_else(|| Options::default().version),
         publish: config.publish.unwrap_or(true),
+        library_version: library_version(root, target)?,
         ..Options::default()
     };
     match config.kind {
@@ -267,6 +268,38 @@ pub fn license_changes(root: &Path, targets: &[Target]) -> io::Result<Vec<Licens
         }
     }
     Ok(out)
+}
+
+/// A whole tool's library's version: its `codegen.toml`'s when the library
+/// is generated whole, else its `Cargo.toml`'s.
+fn library_version(root: &Path, target: &Target) -> Result<Option<String>, String> {
+    let Some(library) = target
+        .config
+        .library
+        .as_deref()
+        .filter(|_| target.config.module.is_none())
+    else {
+        return Ok(None);
+    };
+    let dir = root.join(&target.dir).join(library);
+    if let Ok(text) = fs::read_to_string(dir.join(CONFIG_FILE)) {
+        let config: Config =
+            toml::from_str(&text).map_err(|e| format!("{library}/{CONFIG_FILE}: {e}"))?;
+        if config.module.is_none() {
+            return Ok(Some(
+                config.version.unwrap_or_else(|| Options::default().version),
+            ));
+        }
+    }
+    let text = fs::read_to_string(dir.join("Cargo.toml"))
+        .map_err(|e| format!("cannot read {library}/Cargo.toml: {e}"))?;
+    let manifest: toml::Table =
+        toml::from_str(&text).map_err(|e| format!("{library}/Cargo.toml: {e}"))?;
+    Ok(manifest
+        .get("package")
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned))
 }
 
 /// How a file on disk differs from what the generator writes now.

@@ -6,6 +6,7 @@
 //! words; the new document replaces the pinned one (regenerating follows).
 //! A reviewer then sees the code diff and, in the changelog, the API diff.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
@@ -45,8 +46,10 @@ pub fn next_version(version: &str, verdict: Verdict) -> Result<String, String> {
 
 /// Replaces the pinned `document` (from the workspace root `root`) with the
 /// file `new`, bumps the version of every crate it feeds as the revision
-/// diff says, and adds an entry to each one's `CHANGELOG.md`. Writes nothing
-/// if either document cannot be read or lowered, or no crate uses it.
+/// diff says, and adds an entry to each one's `CHANGELOG.md`. Every new
+/// text is made and checked before any is written: a document that cannot
+/// be read or lowered, no crate that uses it, or a manifest whose version
+/// cannot be set leaves the tree as it was.
 pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bump>), String> {
     let fed: Vec<Target> = targets(root)?
         .into_iter()
@@ -57,21 +60,36 @@ pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bu
     }
     let report = revdiff::diff_documents(&root.join(document), new)?;
     let new_text = fs::read(new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
-    // Every version is worked out before anything is written.
     let mut bumps = Vec::new();
+    // Path -> its new text; the root manifest is edited once per crate.
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
     for target in &fed {
         let from = current_version(root, target)?;
         let to = next_version(&from, report.verdict())?;
-        bumps.push(Bump {
+        let (path, text) = with_version(root, target, &to)?;
+        texts.insert(path, text);
+        let manifest = match texts.get("Cargo.toml") {
+            Some(text) => text.clone(),
+            None => read(root, "Cargo.toml")?,
+        };
+        texts.insert(
+            "Cargo.toml".into(),
+            with_dependency_version(&manifest, &target.dir, &to)?,
+        );
+        let bump = Bump {
             dir: target.dir.clone(),
             from,
             to,
-        });
+        };
+        let changelog = format!("{}/CHANGELOG.md", target.dir);
+        texts.insert(
+            changelog.clone(),
+            with_changelog_entry(root, &changelog, &bump, &report)?,
+        );
+        bumps.push(bump);
     }
-    for (target, bump) in fed.iter().zip(&bumps) {
-        set_version(root, target, &bump.to)?;
-        set_dependency_version(root, &target.dir, &bump.to)?;
-        add_changelog_entry(root, &target.dir, bump, &report)?;
+    for (path, text) in &texts {
+        write(root, path, text)?;
     }
     fs::write(root.join(document), new_text)
         .map_err(|e| format!("cannot write {document}: {e}"))?;
@@ -89,58 +107,75 @@ fn current_version(root: &Path, target: &Target) -> Result<String, String> {
             .unwrap_or_else(|| generator::Options::default().version));
     }
     let path = format!("{}/Cargo.toml", target.dir);
-    let text = read(root, &path)?;
-    let manifest: toml::Table = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+    package_version(&read(root, &path)?).map_err(|e| format!("{path}: {e}"))
+}
+
+/// `[package] version` of a manifest, a literal string.
+fn package_version(text: &str) -> Result<String, String> {
+    let manifest: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
     manifest
         .get("package")
         .and_then(|p| p.get("version"))
         .and_then(toml::Value::as_str)
         .map(str::to_owned)
-        .ok_or_else(|| format!("{path} has no literal package.version"))
+        .ok_or_else(|| "no literal package.version".into())
 }
 
-fn set_version(root: &Path, target: &Target, version: &str) -> Result<(), String> {
+/// The file that holds the crate's version, with `version` in it; checked
+/// by parsing it back.
+fn with_version(root: &Path, target: &Target, version: &str) -> Result<(String, String), String> {
     let line = format!("version = \"{version}\"");
     if target.config.module.is_none() {
         let path = format!("{}/{}", target.dir, crate::CONFIG_FILE);
         let text = read(root, &path)?;
         let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
-        match lines.iter_mut().find(|l| l.starts_with("version =")) {
+        let key = |l: &str| l.split('=').next().is_some_and(|k| k.trim() == "version");
+        match lines.iter_mut().find(|l| key(l)) {
             Some(old) => *old = line,
-            None => lines.push(line),
+            // Before any table, where a top-level key belongs.
+            None => lines.insert(0, line),
         }
-        return write(root, &path, &(lines.join("\n") + "\n"));
+        let text = lines.join("\n") + "\n";
+        let config: crate::Config = toml::from_str(&text).map_err(|e| format!("{path}: {e}"))?;
+        if config.version.as_deref() != Some(version) {
+            return Err(format!("{path}: the version could not be set"));
+        }
+        return Ok((path, text));
     }
-    // The first `version = ` of the manifest, in its [package] table.
+    // The `version` key of the manifest's [package] table.
     let path = format!("{}/Cargo.toml", target.dir);
     let text = read(root, &path)?;
-    let mut in_package = false;
+    let mut table = String::new();
     let mut done = false;
     let lines: Vec<String> = text
         .lines()
         .map(|l| {
-            if l.starts_with('[') {
-                in_package = l.trim() == "[package]";
+            let trimmed = l.trim();
+            if trimmed.starts_with('[') {
+                table = trimmed.split(']').next().unwrap_or("").to_owned();
             }
-            if in_package && !done && l.starts_with("version = \"") {
+            let is_version = trimmed
+                .split('=')
+                .next()
+                .is_some_and(|k| k.trim() == "version");
+            if table == "[package" && !done && is_version {
                 done = true;
                 return line.clone();
             }
             l.to_owned()
         })
         .collect();
-    if !done {
-        return Err(format!("{path}: no `version = \"...\"` line in [package]"));
+    let text = lines.join("\n") + "\n";
+    match package_version(&text) {
+        Ok(set) if done && set == version => Ok((path, text)),
+        _ => Err(format!("{path}: its [package] version could not be set")),
     }
-    write(root, &path, &(lines.join("\n") + "\n"))
 }
 
-/// The version the workspace's dependency on the crate at `dir` asks for
-/// (`[workspace.dependencies]`), if there is one.
-fn set_dependency_version(root: &Path, dir: &str, version: &str) -> Result<(), String> {
-    let text = read(root, "Cargo.toml")?;
+/// The root manifest with the workspace's dependency on the crate at `dir`
+/// (`[workspace.dependencies]`, if it has one) asking for `version`.
+fn with_dependency_version(text: &str, dir: &str, version: &str) -> Result<String, String> {
     let path = format!("path = \"{dir}\"");
-    let mut changed = false;
     let lines: Vec<String> = text
         .lines()
         .map(|l| {
@@ -151,28 +186,29 @@ fn set_dependency_version(root: &Path, dir: &str, version: &str) -> Result<(), S
             let Some(len) = l[start..].find('"') else {
                 return l.to_owned();
             };
-            changed = true;
             format!("{}{version}{}", &l[..start], &l[start + len..])
         })
         .collect();
-    if changed {
-        write(root, "Cargo.toml", &(lines.join("\n") + "\n"))?;
-    }
-    Ok(())
+    let text = lines.join("\n") + "\n";
+    toml::from_str::<toml::Table>(&text).map_err(|e| format!("Cargo.toml: {e}"))?;
+    Ok(text)
 }
 
-/// The entry at the top of the crate's `CHANGELOG.md` (created if needed).
-fn add_changelog_entry(root: &Path, dir: &str, bump: &Bump, report: &Report) -> Result<(), String> {
+/// The crate's `CHANGELOG.md` (made if needed) with the entry on top.
+fn with_changelog_entry(
+    root: &Path,
+    path: &str,
+    bump: &Bump,
+    report: &Report,
+) -> Result<String, String> {
     const TITLE: &str = "# Changelog\n";
-    let path = format!("{dir}/CHANGELOG.md");
-    let old = match fs::read_to_string(root.join(&path)) {
+    let old = match fs::read_to_string(root.join(path)) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => TITLE.to_owned(),
         Err(e) => return Err(format!("cannot read {path}: {e}")),
     };
     let rest = old.strip_prefix(TITLE).unwrap_or(&old).trim_start();
-    let entry = entry(bump, report);
-    write(root, &path, &format!("{TITLE}\n{entry}\n{rest}"))
+    Ok(format!("{TITLE}\n{}\n{rest}", entry(bump, report)))
 }
 
 /// A changelog entry: the version, the revisions and the verdict, then each
@@ -325,6 +361,36 @@ mod tests {
         );
         assert!(changelog.contains("No change to the public API."));
         assert!(changelog.find("## 0.4.1").unwrap() < changelog.find("## 0.4.0").unwrap());
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn a_manifest_whose_version_cannot_be_set_leaves_the_tree_as_it_was() {
+        let root = workspace("unsettable");
+        // The version comes from the workspace: nothing literal to bump.
+        fs::write(
+            root.join("apis/demo-v1/Cargo.toml"),
+            "[package]\nname = \"demo-v1\"\nversion.workspace = true\n",
+        )
+        .unwrap();
+        let new_doc = root.join("new.json");
+        fs::write(&new_doc, edited(&[(r#""delete": {"#, r#""remove": {"#)])).unwrap();
+        let manifest = fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        assert!(update(&root, "discovery/demo.v1.json", &new_doc).is_err());
+        assert_eq!(
+            fs::read_to_string(root.join("Cargo.toml")).unwrap(),
+            manifest
+        );
+        assert_eq!(
+            fs::read_to_string(root.join("discovery/demo.v1.json")).unwrap(),
+            BASE
+        );
+        assert!(
+            !fs::read_to_string(root.join("generated/demo-v1-cli/codegen.toml"))
+                .unwrap()
+                .contains("0.4.0")
+        );
+        assert!(!root.join("generated/demo-v1-cli/CHANGELOG.md").exists());
         let _ = fs::remove_dir_all(&root);
     }
 

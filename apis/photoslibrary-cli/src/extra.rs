@@ -392,7 +392,7 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
                                 sha256: sent.sha256,
                                 size: sent.size,
                                 upload_token: Some(sent.token.clone()),
-                                token_time: Some(state::now()),
+                                token_time: Some(sent.obtained),
                                 media_item_id: None,
                             },
                         );

@@ -181,11 +181,11 @@ fn is_media_quota(error: &Error) -> bool {
         && discovery_runtime::retry::server_delay(error).is_none_or(|wait| wait > SHORT_RETRY_AFTER)
 }
 
-/// A base URL's `429` as the exhausted quota it is (also one that asked for
-/// a short wait, once the retries are spent).
+/// A base URL's `429` as the exhausted quota it is (one that asked for a
+/// short wait stays a rate limit, retryable later, when the retries are
+/// spent).
 fn media_quota(error: Error) -> Error {
-    let too_many = error.status() == Some(crate::net::StatusCode::TOO_MANY_REQUESTS);
-    if !too_many || error.is_quota_exhausted() {
+    if !is_media_quota(&error) || error.is_quota_exhausted() {
         return error;
     }
     Error::QuotaExhausted {

@@ -278,8 +278,9 @@ pub struct Upload {
     chunk_size: u64,
     progress: Option<Progress>,
     on_session: Option<OnSession>,
-    /// A session to continue, and the byte of the media the source starts at.
-    resume: Option<(UploadSession, u64)>,
+    /// A session to continue, the byte of the media the source starts at,
+    /// and whether the server must have exactly that many bytes.
+    resume: Option<(UploadSession, u64, bool)>,
     opts: CallOptions,
 }
 
@@ -326,7 +327,17 @@ impl Upload {
     /// then, without `resume`. The session's URL must be on the client's
     /// base URL's origin (see [`Uploads::query`]).
     pub fn resume(mut self, session: UploadSession, start: u64) -> Self {
-        self.resume = Some((session, start));
+        self.resume = Some((session, start, false));
+        self
+    }
+
+    /// [`resume`](Self::resume) where the caller knows the server has
+    /// exactly `offset` bytes ([`Uploads::query`]) and checked the media up
+    /// to there: if the server now says otherwise (more bytes, or a
+    /// finished upload), nothing unchecked is trusted and the upload fails
+    /// with [`Error::Expired`](crate::Error::Expired).
+    pub fn resume_at(mut self, session: UploadSession, offset: u64) -> Self {
+        self.resume = Some((session, offset, true));
         self
     }
 
@@ -494,8 +505,14 @@ impl Upload {
     }
 
     async fn send_resumed(mut self) -> Result<String> {
-        let Some((session, start)) = self.resume.take() else {
+        let Some((session, start, exactly)) = self.resume.take() else {
             return Err(Error::invalid_argument("resume", "no session to resume"));
+        };
+        let moved = || Error::Expired {
+            message: format!(
+                "the upload session no longer has the {start} bytes checked before resuming it; \
+                 start the upload again"
+            ),
         };
         let url = resumable_url(&self.client, &session)?;
         let call = self.call(String::new(), None, Vec::new());
@@ -505,6 +522,8 @@ impl Upload {
             call: &call,
         };
         let have = match self.client.query_upload(&query, Some(self.len)).await? {
+            Step::Done(_) if exactly && start < self.len => return Err(moved()),
+            Step::Have(have) if exactly && have != start => return Err(moved()),
             Step::Done(body) => {
                 // The rest of the source is read all the same: a reader
                 // that hashes what it yields sees the whole media.

@@ -982,7 +982,10 @@ async fn device_login(prepared: &Prepared, m: &ArgMatches) -> Result<BasicTokenR
     };
     let polling = client
         .exchange_device_access_token(&details)
-        .set_max_backoff_interval(MAX_POLL)
+        // A network failure doubles the wait up to 30 s (or the interval
+        // asked, if longer): a short outage does not leave polls minutes
+        // apart once the user has allowed access.
+        .set_max_backoff_interval(details.interval().max(Duration::from_secs(30)))
         .request_async(&send, sleep, Some(wait));
     // The crate's own deadline is checked between polls: this one holds
     // whatever a poll or the server's interval does.

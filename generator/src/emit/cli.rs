@@ -28,6 +28,8 @@ pub fn tool_crate(api: &Api, options: &Options, library_path: &str) -> Result<Ve
             cli_path => options.cli_runtime_path,
             title => markdown::one_line(&api.title),
             crate_version => options.version,
+            library_version => options.library_version.as_deref().unwrap_or(&options.version),
+            runtime_version => crate::RUNTIME_VERSION,
             publish => options.publish,
         },
     )?;

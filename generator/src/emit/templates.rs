@@ -69,6 +69,7 @@ pub(crate) fn template(
         // The module a hand-written crate mounts the generated code as.
         module => options.module,
         crate_version => options.version,
+        runtime_version => crate::RUNTIME_VERSION,
         publish => options.publish,
     };
     if comment == "#" {

@@ -222,6 +222,8 @@ pub async fn run(run: &Run<'_, photoslibrary_v1::Client>, m: &ArgMatches) -> Res
         .map_err(|e| fail(&e))?;
     let out = PathBuf::from(m.get_one::<String>("out").cloned().unwrap_or_default());
     discovery_cli::files::writable_folder(&out, run.tool)?;
+    // One run per folder: two would each register a device.
+    let _lock = Frame::location(&out).lock().map_err(|e| usage(&e))?;
     let mut frame = Frame::load(&out).map_err(|e| usage(&e))?;
     if m.get_flag("forget") {
         return forget(&client, &out, frame).await;
@@ -468,19 +470,29 @@ async fn forget(
     out: &Path,
     mut frame: Frame,
 ) -> Result<(), ExitCode> {
-    let Some(id) = frame.device_id.clone() else {
+    // The device, and one a crash left half-registered (by its request id).
+    let known: Vec<String> = frame
+        .device_id
+        .iter()
+        .chain(frame.pending_request.iter())
+        .cloned()
+        .collect();
+    if known.is_empty() {
         println!(
             "no device to forget in {}",
             printable(&out.display().to_string())
         );
         return Ok(());
-    };
-    match client.devices().delete(id).send().await {
-        Ok(_) => {}
-        Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
-        Err(e) => return Err(fail(&e)),
+    }
+    for id in known {
+        match client.devices().delete(id).send().await {
+            Ok(_) => {}
+            Err(e) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
+            Err(e) => return Err(fail(&e)),
+        }
     }
     frame.device_id = None;
+    frame.pending_request = None;
     frame.save(out).map_err(|e| {
         eprintln!(
             "error: cannot write {}: {e}",

@@ -42,6 +42,9 @@ pub struct Sent {
     pub size: u64,
     /// Whether an earlier run's session was continued.
     pub resumed: bool,
+    /// When the token was made, at the latest (seconds since the epoch): a
+    /// session an earlier run finished made it no later than it started.
+    pub obtained: u64,
 }
 
 pub enum Failure {
@@ -132,8 +135,12 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
         _ => return Err(changed),
     }
     if let SessionState::Finished(token) = state {
-        // Finished by an earlier run: the whole file was just hashed.
+        // Finished by an earlier run: the whole file was just hashed. Its
+        // token is as old as the session at most (they last a day).
         drop(reader);
+        if state::now().saturating_sub(saved.started) >= state::TOKEN_REUSE_SECS {
+            return Err("its upload finished too long ago for its token to be used");
+        }
         job.sessions.forget(job.key);
         return Ok(match hashing.await {
             Ok(Ok((sha256, size))) if size == len => Ok(Sent {
@@ -141,11 +148,15 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
                 sha256,
                 size,
                 resumed: true,
+                obtained: saved.started,
             }),
             Ok(_) => Err(Failure::Changed),
             Err(e) => Err(Failure::Read(e.to_string())),
         });
     }
+    // What this run sends from `have` on is the file as it is now: the
+    // earlier run's hashes beyond it no longer vouch for anything.
+    job.sessions.confirm(job.key, have, expected, Vec::new());
     let opened = Opened {
         len,
         modified,
@@ -203,7 +214,7 @@ async fn transfer(
         });
     let resumed = resume.is_some();
     upload = match resume {
-        Some((session, start)) => upload.resume(session, start),
+        Some((session, start)) => upload.resume_at(session, start),
         None => {
             let (sessions, key) = (job.sessions.clone(), job.key.to_owned());
             let marks = marks.clone();
@@ -240,6 +251,7 @@ async fn transfer(
             sha256,
             size,
             resumed,
+            obtained: state::now(),
         }),
         // Another length, or a hash that could not read to the end after
         // the upload read the whole file as opened: the file grew.

@@ -95,7 +95,10 @@ struct Book {
     version: u64,
     written: u64,
     closed: bool,
-    /// The first failure to write the file, reported once at the end.
+    /// The writer ended (it only does once closed, but a flush must not
+    /// wait for one that is gone).
+    gone: bool,
+    /// The failure of the last write, if it failed, reported at the end.
     write_error: Option<String>,
 }
 
@@ -121,6 +124,7 @@ impl Sessions {
                 version: 0,
                 written: 0,
                 closed: false,
+                gone: false,
                 write_error: None,
             }),
             changed: Condvar::new(),
@@ -128,7 +132,19 @@ impl Sessions {
         let writing = shared.clone();
         let writer = std::thread::Builder::new()
             .name("upload-sessions".into())
-            .spawn(move || writing.write_loop())
+            .spawn(move || {
+                // However the loop ends, waiters learn it.
+                struct Gone<'a>(&'a Shared);
+                impl Drop for Gone<'_> {
+                    fn drop(&mut self) {
+                        let mut book = lock(&self.0.state);
+                        book.gone = true;
+                        self.0.changed.notify_all();
+                    }
+                }
+                let _gone = Gone(&writing);
+                writing.write_loop();
+            })
             .map_err(|e| format!("cannot start the sessions writer: {e}"))?;
         Ok(Sessions {
             shared,
@@ -185,9 +201,16 @@ impl Sessions {
     /// Waits until the file holds every change made so far; returns the
     /// first error writing it, if any.
     pub fn flush(&self) -> Option<String> {
-        let mut book = self.shared.state.lock().ok()?;
-        while book.written < book.version && book.write_error.is_none() {
-            book = self.shared.changed.wait(book).ok()?;
+        let mut book = lock(&self.shared.state);
+        while book.written < book.version && !book.gone {
+            book = self
+                .shared
+                .changed
+                .wait(book)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        if book.written < book.version {
+            return Some("the upload sessions file was not written to the end".into());
         }
         book.write_error.clone()
     }
@@ -234,14 +257,12 @@ impl Shared {
                 return;
             };
             book.written = version;
-            if let Err(e) = written {
-                book.write_error.get_or_insert_with(|| {
-                    format!(
-                        "cannot write the upload sessions file {}: {e}; an interrupted upload will start again",
-                        self.location.path().display()
-                    )
-                });
-            }
+            book.write_error = written.err().map(|e| {
+                format!(
+                    "cannot write the upload sessions file {}: {e}; an interrupted upload will start again",
+                    self.location.path().display()
+                )
+            });
             self.changed.notify_all();
         }
     }
@@ -250,7 +271,8 @@ impl Shared {
 /// What is not yet written is written before the program goes on.
 impl Drop for Sessions {
     fn drop(&mut self) {
-        if let Ok(mut book) = self.shared.state.lock() {
+        {
+            let mut book = lock(&self.shared.state);
             book.closed = true;
             self.shared.changed.notify_all();
         }
@@ -258,6 +280,14 @@ impl Drop for Sessions {
             let _ = writer.join();
         }
     }
+}
+
+/// The book, also after a panic elsewhere held its lock (its data stays
+/// consistent: every change is one assignment).
+fn lock(state: &Mutex<Book>) -> std::sync::MutexGuard<'_, Book> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn is_hash(text: &str) -> bool {

@@ -24,7 +24,7 @@ const MAX_BYTES: u64 = 64 * 1024 * 1024;
 const VERSION: u64 = 1;
 
 /// Upload tokens last a day; an hour less leaves time for the batchCreate.
-const TOKEN_REUSE_SECS: u64 = 23 * 60 * 60;
+pub const TOKEN_REUSE_SECS: u64 = 23 * 60 * 60;
 
 /// What is known about one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -95,14 +95,15 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 
 /// Pieces read ahead of the upload: at most this many of [`PIECE`] bytes wait
 /// in memory per file.
-const PIECES_AHEAD: usize = 2;
+const PIECES_AHEAD: usize = 8;
 /// Every piece but the last is this long: the hashes of the file's prefixes
-/// are taken at its multiples ([`Checkpoints`]).
-pub const PIECE: usize = 1024 * 1024;
+/// are taken at its multiples ([`Checkpoints`]). Google's upload
+/// granularity, so that any offset a server keeps has its hash.
+pub const PIECE: usize = 256 * 1024;
 
 /// The most prefix hashes beyond the confirmed bytes a session records
-/// (chunks of up to 256 MiB are read ahead of their sending).
-pub const MAX_AHEAD: usize = 512;
+/// (enough for a 256 MiB chunk read before it is sent).
+pub const MAX_AHEAD: usize = 1100;
 
 /// A file for the upload, read once on a blocking thread and hashed as it is
 /// read: the upload reads exactly the bytes the hash describes (an edit or a
@@ -286,49 +287,48 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// Why a state file must not be trusted, if it must not: on unix, one
-/// another user owns or may write (planted in a shared folder, it could
-/// point the tool at someone else's upload session or files).
+/// that is not owned by whoever owns the files this process makes in that
+/// folder (planted in a shared folder, it could point the tool at someone
+/// else's upload session or files). Judged against a file made there, so
+/// that a file system that gives every file one owner (a FAT card, a
+/// network share) still holds the tool's own state.
 #[cfg(unix)]
-fn not_ours(meta: &std::fs::Metadata) -> Option<&'static str> {
+fn not_ours(meta: &std::fs::Metadata, dir: &Path) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    if meta.mode() & 0o022 != 0 {
-        return Some("may be written by other users (chmod go-w it)");
-    }
-    match our_uid() {
-        Some(uid) if uid != meta.uid() => Some("belongs to another user"),
-        _ => None,
+    match owner_of_new_files(dir) {
+        Ok(uid) if uid == meta.uid() => None,
+        Ok(_) => Some("belongs to another user".into()),
+        Err(e) => Some(format!(
+            "cannot be checked: no file can be made beside it ({e})"
+        )),
     }
 }
 
 #[cfg(not(unix))]
-fn not_ours(_: &std::fs::Metadata) -> Option<&'static str> {
+fn not_ours(_: &std::fs::Metadata, _: &Path) -> Option<String> {
     None
 }
 
-/// The user this process writes files as: the owner of a file it creates
-/// (found once, with a file made and removed in the temporary folder).
+/// The owner a file this process makes in `dir` gets: a probe file is made
+/// there (never over anything) and removed.
 #[cfg(unix)]
-fn our_uid() -> Option<u32> {
+fn owner_of_new_files(dir: &Path) -> std::io::Result<u32> {
     use std::os::unix::fs::MetadataExt;
-    static UID: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
-    *UID.get_or_init(|| {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let probe = std::env::temp_dir().join(format!(
-            ".photoslibrary-owner-{}-{nanos}",
-            std::process::id()
-        ));
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&probe)
-            .ok()?;
-        let uid = file.metadata().ok().map(|m| m.uid());
-        let _ = std::fs::remove_file(&probe);
-        uid
-    })
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let probe = dir.join(format!(
+        ".photoslibrary-owner-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)?;
+    let uid = file.metadata().map(|m| m.uid());
+    drop(file);
+    let _ = std::fs::remove_file(&probe);
+    uid
 }
 
 /// Where the state lives: its folder and file name.
@@ -394,26 +394,40 @@ impl Location {
     pub fn read(&self, what: &str) -> Result<Option<Vec<u8>>, String> {
         let path = self.path();
         let refuse = |why: String| self.refusal(what, &why);
-        let meta = match std::fs::symlink_metadata(&path) {
-            Ok(meta) => meta,
+        // Opened without following a link, and judged by what was opened
+        // (a file swapped for a link after a check is not read).
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(libc::O_NOFOLLOW);
+        }
+        let file = match options.open(&path) {
+            Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(_)
+                if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                return Err(refuse("is a symbolic link (not followed)".into()))
+            }
             Err(e) => return Err(refuse(format!("cannot be read: {e}"))),
         };
-        if meta.file_type().is_symlink() {
-            return Err(refuse("is a symbolic link (not followed)".into()));
-        }
+        let meta = file
+            .metadata()
+            .map_err(|e| refuse(format!("cannot be read: {e}")))?;
         if !meta.is_file() {
             return Err(refuse("is not a regular file".into()));
         }
-        if let Some(why) = not_ours(&meta) {
-            return Err(refuse(why.into()));
+        if let Some(why) = not_ours(&meta, &self.dir) {
+            return Err(refuse(why));
         }
         if meta.len() > MAX_BYTES {
             return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
         }
         let mut bytes = Vec::new();
-        std::fs::File::open(&path)
-            .and_then(|f| f.take(MAX_BYTES.saturating_add(1)).read_to_end(&mut bytes))
+        file.take(MAX_BYTES.saturating_add(1))
+            .read_to_end(&mut bytes)
             .map_err(|e| refuse(format!("cannot be read: {e}")))?;
         if bytes.len() as u64 > MAX_BYTES {
             return Err(refuse(format!("is bigger than {MAX_BYTES} bytes")));
@@ -627,9 +641,8 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_state_file_others_may_write_is_refused() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("state-mode-{}", std::process::id()));
+    fn a_state_file_of_another_user_or_through_a_link_is_refused() {
+        let dir = std::env::temp_dir().join(format!("state-owner-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let location = Location {
@@ -639,12 +652,30 @@ mod tests {
         };
         location.save(&State::default()).unwrap();
         assert!(location.load().is_ok());
-        for mode in [0o620, 0o602, 0o666] {
-            std::fs::set_permissions(location.path(), std::fs::Permissions::from_mode(mode))
-                .unwrap();
+        // Any mode the file system gives is the tool's own file's.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(location.path(), std::fs::Permissions::from_mode(0o666)).unwrap();
+        assert!(location.load().is_ok());
+        // Another owner (only root can make one: elsewhere this part
+        // cannot be set up).
+        if std::os::unix::fs::chown(location.path(), Some(65534), None).is_ok() {
             let refused = location.load().unwrap_err();
-            assert!(refused.contains("other users"), "{mode:o}: {refused}");
+            assert!(refused.contains("another user"), "{refused}");
         }
+        std::fs::remove_file(location.path()).unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", location.path()).unwrap();
+        let refused = location.load().unwrap_err();
+        assert!(refused.contains("symbolic link"), "{refused}");
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(".photoslibrary-owner")
+            })
+            .collect();
+        assert!(leftovers.is_empty(), "the probes are removed");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
