@@ -85,10 +85,16 @@ fn the_library_manifest_has_exactly_our_keys() {
             "license",
             "readme",
             "keywords",
-            "categories"
+            "categories",
+            "metadata"
         ])
     );
     assert!(!package.contains_key("build"));
+    // The only metadata is docs.rs's, exactly as we write it.
+    let metadata: toml::Table =
+        toml::from_str("[docs.rs]\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n")
+            .unwrap();
+    assert_eq!(package["metadata"].as_table(), Some(&metadata));
     // The only path is the runtime's, as the options name it.
     assert_eq!(
         path_dependencies(&table),
