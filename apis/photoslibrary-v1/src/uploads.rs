@@ -335,7 +335,7 @@ impl Upload {
     /// exactly `offset` bytes ([`Uploads::query`]) and checked the media up
     /// to there: if the server now says otherwise (more bytes, or a
     /// finished upload), nothing unchecked is trusted and the upload fails
-    /// with [`Error::Expired`](crate::Error::Expired).
+    /// with [`Error::Expired`].
     pub fn resume_at(mut self, session: UploadSession, offset: u64) -> Self {
         self.resume = Some((session, offset, true));
         self
