@@ -283,13 +283,7 @@ impl Client {
                 });
             }
             attempt = attempt.saturating_add(1);
-            if !error.is_retryable() || attempt >= policy.max_attempts {
-                return Err(error);
-            }
-            let (wait, error) = policy.wait_after(error, attempt)?;
-            if !policy.fits_budget(started.elapsed(), wait) {
-                return Err(error);
-            }
+            let (wait, _) = policy.next_attempt(error, attempt, started.elapsed())?;
             tokio::time::sleep(wait).await;
         }
     }

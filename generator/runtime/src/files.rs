@@ -412,13 +412,10 @@ impl Client {
                 Ok(done) => return Ok(done),
                 Err(error) => error,
             };
-            if !error.is_retryable() || final_error(&error) || attempt >= policy.max_attempts {
+            if final_error(&error) {
                 return Err(error);
             }
-            let (wait, error) = policy.wait_after(error, attempt)?;
-            if !policy.fits_budget(start.elapsed(), wait) {
-                return Err(error);
-            }
+            let (wait, error) = policy.next_attempt(error, attempt, start.elapsed())?;
             tracing::debug!(attempt, error = %error, "download interrupted; resuming");
             tokio::time::sleep(wait).await;
             attempt = attempt.saturating_add(1);

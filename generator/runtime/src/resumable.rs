@@ -327,17 +327,9 @@ impl Client {
                 let step = match sent {
                     Ok(step) => step,
                     Err(error) => {
-                        if !error.is_retryable() {
-                            return Err(error);
-                        }
                         stalled = stalled.saturating_add(1);
-                        if stalled >= policy.max_attempts {
-                            return Err(error);
-                        }
-                        let (wait, error) = policy.wait_after(error, stalled)?;
-                        if !policy.fits_budget(since_progress.elapsed(), wait) {
-                            return Err(error);
-                        }
+                        let (wait, error) =
+                            policy.next_attempt(error, stalled, since_progress.elapsed())?;
                         tracing::debug!(attempt = stalled, error = %error, "upload interrupted; querying the offset");
                         tokio::time::sleep(wait).await;
                         match self.query_session(session, total_now).await {
@@ -476,13 +468,7 @@ impl Client {
                 },
             };
             attempt = attempt.saturating_add(1);
-            if !error.is_retryable() || attempt >= policy.max_attempts {
-                return Err(error);
-            }
-            let (wait, error) = policy.wait_after(error, attempt)?;
-            if !policy.fits_budget(started.elapsed(), wait) {
-                return Err(error);
-            }
+            let (wait, _) = policy.next_attempt(error, attempt, started.elapsed())?;
             tokio::time::sleep(wait).await;
         }
     }

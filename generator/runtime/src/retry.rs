@@ -135,6 +135,28 @@ impl RetryPolicy {
         }
     }
 
+    /// After attempt `attempt` (1-based) failed with `error`, `elapsed`
+    /// since the first began: the wait before the next attempt (with the
+    /// error, to log), or `Err` with the error to return when it is not
+    /// retryable, the attempts or the time budget are spent, or the server
+    /// asks for too long a wait. Every retry loop of the runtime and its
+    /// clients decides here.
+    pub fn next_attempt(
+        &self,
+        error: Error,
+        attempt: u32,
+        elapsed: Duration,
+    ) -> Result<(Duration, Error)> {
+        if !error.is_retryable() || attempt >= self.max_attempts {
+            return Err(error);
+        }
+        let (wait, error) = self.wait_after(error, attempt)?;
+        if !self.fits_budget(elapsed, wait) {
+            return Err(error);
+        }
+        Ok((wait, error))
+    }
+
     /// Whether a wait of `wait` after `elapsed` still fits the time budget.
     pub fn fits_budget(&self, elapsed: Duration, wait: Duration) -> bool {
         match self.time_budget {
@@ -322,6 +344,34 @@ mod tests {
                 let _ = policy.fits_budget(Duration::from_secs(next() % 100), wait);
             }
         }
+    }
+
+    #[test]
+    fn next_attempt_stops_for_the_error_the_count_and_the_budget() {
+        let p = RetryPolicy::default()
+            .max_attempts(3)
+            .initial_backoff(Duration::from_millis(10))
+            .max_backoff(Duration::from_millis(10))
+            .time_budget(Duration::from_secs(60));
+        let (wait, error) = p.next_attempt(Error::Timeout, 1, Duration::ZERO).unwrap();
+        assert!(wait <= Duration::from_millis(10));
+        assert!(matches!(error, Error::Timeout));
+        // Attempts spent, time spent, or an error no retry helps: the error itself.
+        assert!(matches!(
+            p.next_attempt(Error::Timeout, 3, Duration::ZERO),
+            Err(Error::Timeout)
+        ));
+        assert!(matches!(
+            p.next_attempt(Error::Timeout, 1, Duration::from_secs(60)),
+            Err(Error::Timeout)
+        ));
+        let expired = Error::Expired {
+            message: "gone".into(),
+        };
+        assert!(matches!(
+            p.next_attempt(expired, 1, Duration::ZERO),
+            Err(Error::Expired { .. })
+        ));
     }
 
     #[test]

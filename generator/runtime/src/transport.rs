@@ -235,13 +235,10 @@ impl Client {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
-            if !may_retry || attempt >= policy.max_attempts || !error.is_retryable() {
+            if !may_retry {
                 return Err(error);
             }
-            let (wait, error) = policy.wait_after(error, attempt)?;
-            if !policy.fits_budget(start.elapsed(), wait) {
-                return Err(error);
-            }
+            let (wait, error) = policy.next_attempt(error, attempt, start.elapsed())?;
             tracing::debug!(attempt, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), error = %error, "retrying");
             tokio::time::sleep(wait).await;
             attempt = attempt.saturating_add(1);

@@ -18,7 +18,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use serde_json::{json, Map, Value};
 
-use super::state::{now, Location, MAX_AHEAD};
+use super::state::{is_hash, now, versioned, Location, MAX_AHEAD};
 
 const VERSION: u64 = 1;
 
@@ -290,24 +290,10 @@ fn lock(state: &Mutex<Book>) -> std::sync::MutexGuard<'_, Book> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn is_hash(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
 fn parse(bytes: &[u8], now: u64) -> Result<BTreeMap<String, Saved>, String> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let object = value.as_object().ok_or("not a JSON object")?;
-    match object.get("version").and_then(Value::as_u64) {
-        Some(VERSION) => {}
-        Some(v) => return Err(format!("version {v}, this tool reads version {VERSION}")),
-        None => return Err("no version".into()),
-    }
-    let sessions = object
-        .get("sessions")
-        .and_then(Value::as_object)
-        .ok_or("no \"sessions\" object")?;
+    let sessions = versioned(bytes, VERSION, "sessions")?;
     let mut out = BTreeMap::new();
-    for (key, value) in sessions {
+    for (key, value) in &sessions {
         let saved = parse_saved(value).map_err(|e| format!("{key}: {e}"))?;
         // Too old, or from the future (a clock set back): not resumed.
         if now

@@ -499,20 +499,36 @@ impl Location {
     }
 }
 
-fn parse(bytes: &[u8]) -> Result<State, String> {
+/// The object under `key` of a file `{"version": version, key: {...}}`.
+pub(super) fn versioned(
+    bytes: &[u8],
+    version: u64,
+    key: &str,
+) -> Result<Map<String, Value>, String> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-    let object = value.as_object().ok_or("not a JSON object")?;
+    let Value::Object(mut object) = value else {
+        return Err("not a JSON object".into());
+    };
     match object.get("version").and_then(Value::as_u64) {
-        Some(VERSION) => {}
-        Some(v) => return Err(format!("version {v}, this tool reads version {VERSION}")),
+        Some(v) if v == version => {}
+        Some(v) => return Err(format!("version {v}, this tool reads version {version}")),
         None => return Err("no version".into()),
     }
-    let files = object
-        .get("files")
-        .and_then(Value::as_object)
-        .ok_or("no \"files\" object")?;
+    match object.remove(key) {
+        Some(Value::Object(inner)) => Ok(inner),
+        _ => Err(format!("no {key:?} object")),
+    }
+}
+
+/// A SHA-256 digest as lowercase or uppercase hex.
+pub(super) fn is_hash(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn parse(bytes: &[u8]) -> Result<State, String> {
+    let files = versioned(bytes, VERSION, "files")?;
     let mut state = State::default();
-    for (path, entry) in files {
+    for (path, entry) in &files {
         let entry = parse_entry(entry).map_err(|e| format!("{path}: {e}"))?;
         state.files.insert(path.clone(), entry);
     }
@@ -524,7 +540,7 @@ fn parse_entry(value: &Value) -> Result<Entry, String> {
     let sha256 = object
         .get("sha256")
         .and_then(Value::as_str)
-        .filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()))
+        .filter(|s| is_hash(s))
         .ok_or("no sha256 of 64 hex digits")?
         .to_ascii_lowercase();
     let size = object
