@@ -402,9 +402,7 @@ impl Client {
         path: &Path,
         final_error: &(dyn Fn(&Error) -> bool + Sync),
     ) -> Result<Downloaded> {
-        let policy = call
-            .and_then(|c| c.opts.retry.clone())
-            .unwrap_or_else(|| self.inner.retry.clone());
+        let policy = self.retry_policy(call.map(|c| &c.opts));
         let start = std::time::Instant::now();
         let mut attempt = 1u32;
         loop {

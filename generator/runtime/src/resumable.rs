@@ -223,12 +223,7 @@ impl Client {
         source: &mut Source,
         plan: Plan<'_>,
     ) -> Result<Bytes> {
-        let policy = session
-            .call
-            .opts
-            .retry
-            .clone()
-            .unwrap_or_else(|| self.inner.retry.clone());
+        let policy = self.retry_policy(Some(&session.call.opts));
         let report = |n: u64| {
             if let Some(progress) = plan.progress {
                 progress(n);
@@ -445,12 +440,7 @@ impl Client {
     ///
     /// Failures that may pass are retried under the call's retry policy.
     pub async fn query_upload(&self, session: &Session<'_>, total: Option<u64>) -> Result<Step> {
-        let policy = session
-            .call
-            .opts
-            .retry
-            .clone()
-            .unwrap_or_else(|| self.inner.retry.clone());
+        let policy = self.retry_policy(Some(&session.call.opts));
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {

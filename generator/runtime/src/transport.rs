@@ -172,6 +172,12 @@ pub fn missing(name: &'static str) -> Error {
 // The interface for generated code and overlays, not API.
 #[doc(hidden)]
 impl Client {
+    /// The call's own retry policy, else the client's.
+    pub(crate) fn retry_policy<'a>(&'a self, opts: Option<&'a CallOptions>) -> &'a RetryPolicy {
+        opts.and_then(|o| o.retry.as_ref())
+            .unwrap_or(&self.inner.retry)
+    }
+
     /// Sends `call` and decodes the JSON response into `T`.
     pub async fn execute<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
         let body = self.execute_bytes(call).await?;
@@ -221,7 +227,7 @@ impl Client {
         Fut: std::future::Future<Output = Result<T>>,
     {
         let uri = self.uri(&call)?;
-        let policy = call.opts.retry.as_ref().unwrap_or(&self.inner.retry);
+        let policy = self.retry_policy(Some(&call.opts));
         let may_retry = is_idempotent(&call.method) || call.idempotent || policy.non_idempotent;
         let start = Instant::now();
         let mut attempt = 1;

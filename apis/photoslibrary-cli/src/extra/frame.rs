@@ -346,6 +346,17 @@ fn save(frame: &Frame, out: &Path) {
     }
 }
 
+/// Writes the state; a failure ends the command.
+fn save_or_stop(frame: &Frame, out: &Path) -> Result<(), ExitCode> {
+    frame.save(out).map_err(|e| {
+        eprintln!(
+            "error: cannot write {}: {e}",
+            Frame::location(out).path().display()
+        );
+        ExitCode::from(EXIT_LOCAL)
+    })
+}
+
 /// The folder's device if the server still knows it, else a new one (its
 /// id saved before anything else is done); `true` when registered now.
 async fn device(
@@ -377,13 +388,7 @@ async fn device(
     }
     let request = photosambient_v1::frames::new_request_id();
     frame.pending_request = Some(request.clone());
-    frame.save(out).map_err(|e| {
-        eprintln!(
-            "error: cannot write {}: {e}",
-            Frame::location(out).path().display()
-        );
-        ExitCode::from(EXIT_LOCAL)
-    })?;
+    save_or_stop(frame, out)?;
     let device = client
         .create_device_as(name, &request)
         .await
@@ -398,7 +403,7 @@ async fn device(
     }
     frame.device_id = id;
     frame.pending_request = None;
-    if let Err(e) = frame.save(out) {
+    if let Err(code) = save_or_stop(frame, out) {
         // A device whose id cannot be kept would be registered again on
         // every run: removed now instead.
         let _ = client
@@ -406,11 +411,7 @@ async fn device(
             .delete(device.id.clone().unwrap_or_default())
             .send()
             .await;
-        eprintln!(
-            "error: cannot write {}: {e}",
-            Frame::location(out).path().display()
-        );
-        return Err(ExitCode::from(EXIT_LOCAL));
+        return Err(code);
     }
     eprintln!(
         "registered the device {:?} in your Google Photos account",
@@ -493,13 +494,7 @@ async fn forget(
     }
     frame.device_id = None;
     frame.pending_request = None;
-    frame.save(out).map_err(|e| {
-        eprintln!(
-            "error: cannot write {}: {e}",
-            Frame::location(out).path().display()
-        );
-        ExitCode::from(EXIT_LOCAL)
-    })?;
+    save_or_stop(&frame, out)?;
     println!("device deleted and forgotten; the files stay");
     Ok(())
 }
