@@ -55,6 +55,8 @@ struct State {
     items: Vec<Value>,
     listings: usize,
     list_requests: usize,
+    /// A status every `mediaItems.list` is answered with instead.
+    list_status: Option<u16>,
     /// Items whose first download is refused as expired.
     expire_once: HashSet<String>,
     /// (path, Authorization header) of every download.
@@ -149,6 +151,10 @@ impl Respond for Ambient {
                 let device = query.get("deviceId").cloned().unwrap_or_default();
                 if !s.devices.contains_key(&device) {
                     return status(404, "NOT_FOUND");
+                }
+                if let Some(code) = s.list_status {
+                    s.list_requests += 1;
+                    return status(code, "UNAUTHENTICATED");
                 }
                 let start: usize = query
                     .get("pageToken")
@@ -637,6 +643,111 @@ async fn a_registration_a_crash_interrupted_is_undone_by_its_request_id() {
         let kept = state(&dir);
         assert_eq!(kept["device_id"], "DEV2");
         assert_eq!(kept["pending_request"], Value::Null);
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// Spawns the tool with its standard output read line by line on a thread,
+/// so a test can wait for a line without blocking on the pipe.
+fn spawn_reading(mut cmd: Command) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
+}
+
+/// On a schedule the tool syncs a round, reports it, and waits for the next
+/// one without listing again; Ctrl-C then stops it cleanly, keeping the
+/// device (its albums were chosen) and the files.
+#[cfg(unix)]
+#[tokio::test]
+async fn frame_on_a_schedule_syncs_a_round_then_waits_and_stops_on_ctrl_c() {
+    binary();
+    bounded(async move {
+        let (server, ambient) = mock().await;
+        ambient.0.lock().unwrap().items = ["a", "b"].iter().map(|i| item(i)).collect();
+        let dir = folder("schedule");
+        let (mut child, lines) = spawn_reading(frame_command(&server, &dir, &["--every", "5m"]));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        let first = loop {
+            match lines.try_recv() {
+                Ok(line) if line.starts_with("round ") => break line,
+                Ok(_) | Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(e) => panic!("the tool's output ended: {e}"),
+            }
+            assert!(Instant::now() < deadline, "no round reported");
+            assert!(child.try_wait().unwrap().is_none(), "the tool ended early");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert!(
+            first.starts_with("round 1: downloaded 2, deleted 0, kept 0, failed 0"),
+            "{first}"
+        );
+        // Waiting for the next round, not ended (as --once would be).
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "a scheduled run ended after one round"
+        );
+        let killed = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while child.try_wait().unwrap().is_none() {
+            assert!(
+                Instant::now() < deadline,
+                "the tool did not stop while waiting"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{stderr}");
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        let rest: Vec<String> = lines.try_iter().collect();
+        assert!(rest.iter().all(|l| !l.starts_with("round ")), "{rest:?}");
+        {
+            let s = ambient.0.lock().unwrap();
+            assert_eq!(s.listings, 1, "one round only");
+            assert!(s.deletes.is_empty(), "a chosen device is kept");
+        }
+        assert_eq!(state(&dir)["device_id"], "DEV1");
+        assert_eq!(files(&dir).len(), 2, "{:?}", files(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// A token the API refuses ends a scheduled run at once (exit 3) instead of
+/// failing again every round; the device stays.
+#[tokio::test]
+async fn frame_on_a_schedule_stops_when_the_token_is_refused() {
+    binary();
+    bounded(async move {
+        let (server, ambient) = mock().await;
+        ambient.0.lock().unwrap().list_status = Some(401);
+        let dir = folder("schedule-auth");
+        let out = finish(frame_command(&server, &dir, &["--every", "5m"]));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("round 1: error"), "{stderr}");
+        {
+            let s = ambient.0.lock().unwrap();
+            assert_eq!(s.list_requests, 1, "a 401 is not retried");
+            assert!(s.deletes.is_empty());
+        }
+        assert_eq!(state(&dir)["device_id"], "DEV1");
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await
