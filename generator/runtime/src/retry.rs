@@ -139,8 +139,9 @@ impl RetryPolicy {
     /// since the first began: the wait before the next attempt (with the
     /// error, to log), or `Err` with the error to return when it is not
     /// retryable, the attempts or the time budget are spent, or the server
-    /// asks for too long a wait. Every retry loop of the runtime and its
-    /// clients decides here.
+    /// asks for too long a wait. The retry loops of the runtime and its
+    /// clients decide here (an upload that stalls without an error counts
+    /// its own attempts).
     pub fn next_attempt(
         &self,
         error: Error,
@@ -362,7 +363,7 @@ mod tests {
             Err(Error::Timeout)
         ));
         assert!(matches!(
-            p.next_attempt(Error::Timeout, 1, Duration::from_secs(60)),
+            p.next_attempt(Error::Timeout, 1, Duration::from_secs(61)),
             Err(Error::Timeout)
         ));
         let expired = Error::Expired {
