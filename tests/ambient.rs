@@ -561,6 +561,23 @@ async fn frame_registers_once_keeps_the_folder_equal_to_the_choice_and_forgets()
     .await
 }
 
+/// Sends the tool SIGINT (as Ctrl-C does) and waits for it to end (15 s at
+/// most).
+#[cfg(unix)]
+async fn interrupt(mut child: std::process::Child) -> Output {
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the tool did not stop");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.wait_with_output().unwrap()
+}
+
 #[cfg(unix)]
 #[tokio::test]
 async fn frame_interrupted_before_albums_are_chosen_deletes_the_device_it_registered() {
@@ -577,17 +594,7 @@ async fn frame_interrupted_before_albums_are_chosen_deletes_the_device_it_regist
             assert!(child.try_wait().unwrap().is_none(), "the tool ended early");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let killed = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while child.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < deadline, "the tool did not stop");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let out = child.wait_with_output().unwrap();
+        let out = interrupt(child).await;
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(130), "{stderr}");
         assert!(
@@ -698,20 +705,7 @@ async fn frame_on_a_schedule_syncs_a_round_then_waits_and_stops_on_ctrl_c() {
             child.try_wait().unwrap().is_none(),
             "a scheduled run ended after one round"
         );
-        let killed = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(killed.success());
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while child.try_wait().unwrap().is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "the tool did not stop while waiting"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let out = child.wait_with_output().unwrap();
+        let out = interrupt(child).await;
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(130), "{stderr}");
         assert!(stderr.contains("interrupted"), "{stderr}");
