@@ -120,6 +120,17 @@ impl MediaItem {
     }
 }
 
+/// The URL of `item`'s bytes as `options` ask, checked.
+fn media_uri(item: &MediaItem, options: &BaseUrlOptions) -> Result<http::Uri> {
+    let url = item.media_url(options).ok_or_else(|| {
+        Error::invalid_argument(
+            "baseUrl",
+            "the media item has no baseUrl; fetch it with get or search",
+        )
+    })?;
+    crate::net::parse_uri("baseUrl", &url)
+}
+
 impl MediaItem {
     /// The name this item's file gets in a folder: its `filename` made safe,
     /// with a hash of its id (see [`crate::files::unique_file_name`]). `None`
@@ -347,13 +358,7 @@ impl Client {
             Error::invalid_argument("id", "the media item has no id to name its file after")
         })?;
         let path = crate::files::path_in(dir.as_ref(), &name)?;
-        let url = item.media_url(options).ok_or_else(|| {
-            Error::invalid_argument(
-                "baseUrl",
-                "the media item has no baseUrl; fetch it with get or search",
-            )
-        })?;
-        let uri = crate::net::parse_uri("baseUrl", &url)?;
+        let uri = media_uri(item, options)?;
         // Base URLs are pre-authorized: no token is sent with them.
         match self
             .download_to_file_unless(&uri, None, &path, &is_media_quota)
@@ -377,13 +382,7 @@ impl Client {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let url = item.media_url(options).ok_or_else(|| {
-            Error::invalid_argument(
-                "baseUrl",
-                "the media item has no baseUrl; fetch it with get or search",
-            )
-        })?;
-        let uri = crate::net::parse_uri("baseUrl", &url)?;
+        let uri = media_uri(item, options)?;
         // Base URLs are pre-authorized: no token is sent with them.
         let response = self
             .unauthenticated_request(crate::net::Method::GET, uri)

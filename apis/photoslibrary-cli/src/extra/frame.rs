@@ -304,7 +304,7 @@ pub async fn run(run: &Run<'_, photoslibrary_v1::Client>, m: &ArgMatches) -> Res
                 if let (Some(every), false) = (every, warned) {
                     warned = warn_quota(summary.requests, every);
                 }
-                if summary.failed > 0 {
+                if !summary.failures.is_empty() {
                     Err(ExitCode::from(if summary.auth {
                         EXIT_AUTH
                     } else {
@@ -518,10 +518,16 @@ struct Summary {
     downloaded: usize,
     deleted: usize,
     kept: usize,
-    failed: usize,
     auth: bool,
     requests: u32,
     failures: Vec<(String, String)>,
+}
+
+impl Summary {
+    /// An item of this round that failed, and why.
+    fn fail(&mut self, name: String, why: impl Into<String>) {
+        self.failures.push((name, why.into()));
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -529,7 +535,11 @@ impl std::fmt::Display for Summary {
         write!(
             f,
             "downloaded {}, deleted {}, kept {}, failed {}; {} list request(s) (of {LIST_REQUESTS_PER_DAY} a day)",
-            self.downloaded, self.deleted, self.kept, self.failed, self.requests
+            self.downloaded,
+            self.deleted,
+            self.kept,
+            self.failures.len(),
+            self.requests
         )?;
         for (name, reason) in &self.failures {
             write!(f, "\nfailed: {}: {}", printable(name), printable(reason))?;
@@ -560,7 +570,6 @@ async fn sync_round(
         downloaded: 0,
         deleted: 0,
         kept: 0,
-        failed: refused.len(),
         auth: false,
         requests: 0,
         failures: refused
@@ -585,35 +594,22 @@ async fn sync_round(
         };
         // What an interrupted download of it left goes too.
         if let Err(e) = photoslibrary_v1::files::remove_partial(&path) {
-            summary.failed += 1;
-            summary.failures.push((
-                name.clone(),
-                format!("cannot delete its partial download: {e}"),
-            ));
+            summary.fail(name, format!("cannot delete its partial download: {e}"));
             continue;
         }
-        match std::fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() => match std::fs::remove_file(&path) {
-                Ok(()) => summary.deleted += 1,
-                Err(e) => {
-                    summary.failed += 1;
-                    summary
-                        .failures
-                        .push((name.clone(), format!("cannot delete: {e}")));
-                    continue;
-                }
-            },
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                summary.failed += 1;
-                summary
-                    .failures
-                    .push((name.clone(), format!("cannot delete: {e}")));
-                continue;
+        let removed = match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => std::fs::remove_file(&path).map(|()| true),
+            Ok(_) => Ok(false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        };
+        match removed {
+            Ok(deleted) => {
+                summary.deleted += usize::from(deleted);
+                frame.files.remove(&name);
             }
+            Err(e) => summary.fail(name, format!("cannot delete: {e}")),
         }
-        frame.files.remove(&name);
     }
     // New items, a batch at a time: base URLs last an hour, so a listing
     // older than that is renewed before the next batch, and items whose URL
@@ -633,8 +629,7 @@ async fn sync_round(
                 }
                 None => {
                     for (name, _) in std::mem::take(&mut pending) {
-                        summary.failed += 1;
-                        summary.failures.push((name, LISTED_ENOUGH.into()));
+                        summary.fail(name, LISTED_ENOUGH);
                     }
                     break;
                 }
@@ -671,8 +666,7 @@ async fn sync_round(
                 Err(e) => {
                     summary.auth |= matches!(e, Error::Auth(_))
                         || e.status().is_some_and(|s| s.as_u16() == 401);
-                    summary.failed += 1;
-                    summary.failures.push((name, e.to_string()));
+                    summary.fail(name, e.to_string());
                 }
             }
         }
@@ -685,8 +679,7 @@ async fn sync_round(
                 }
                 None => {
                     for (name, _) in expired {
-                        summary.failed += 1;
-                        summary.failures.push((name, LISTED_ENOUGH.into()));
+                        summary.fail(name, LISTED_ENOUGH);
                     }
                 }
             }
