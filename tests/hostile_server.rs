@@ -427,6 +427,54 @@ async fn an_interrupted_download_resumes_with_a_range_request() {
     .await
 }
 
+/// Two downloads of one file at once (overlapping runs): the second finds
+/// the partial file held and stops, neither appending to it nor finishing
+/// it; once the first is done, the file downloads whole.
+#[tokio::test]
+async fn a_partial_file_another_download_holds_is_left_to_it() {
+    bounded(async {
+        let content: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let ranged = Ranged {
+            content: content.clone(),
+            ranges: Default::default(),
+            wrong_start: None,
+            etag: "\"v1\"",
+        };
+        let server = ranged_server(&ranged).await;
+        let dir = tempdir("held");
+        let item = item_with_base_url("M1", format!("{}/lh3/M1", server.uri()));
+        let name = item.local_file_name().unwrap();
+        earlier_run(&dir, &name, &content[..20_000], "\"v1\"");
+        let part = dir.join(format!(".{name}.part"));
+        let holder = std::fs::File::open(&part).unwrap();
+        holder.lock().unwrap();
+        let error = client(&server.uri())
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("another download of this file is under way"),
+            "{error}"
+        );
+        assert_eq!(
+            std::fs::read(&part).unwrap(),
+            &content[..20_000],
+            "untouched"
+        );
+        assert!(!dir.join(&name).exists(), "not finished by the second");
+        drop(holder);
+        let done = client(&server.uri())
+            .download_media_item_to(&item, &BaseUrlOptions::new(), &dir)
+            .await
+            .unwrap();
+        assert!(matches!(done, Downloaded::Complete { .. }), "{done:?}");
+        assert_eq!(std::fs::read(dir.join(&name)).unwrap(), content);
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_file_that_changed_between_runs_is_fetched_whole_not_spliced() {
     bounded(async {

@@ -521,10 +521,13 @@ impl Client {
         let mut options = tokio::fs::OpenOptions::new();
         options.create(true).write(true).append(true);
         // Only the owner may touch a partial file (and so the final one);
-        // a link at its name is not followed, not even to create its target.
+        // a link at its name is not followed, not even to create its target,
+        // and a FIFO put there does not hang the open.
         #[cfg(unix)]
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        let mut file = match options.open(&part).await {
+        options
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        let file = match options.open(&part).await {
             Ok(file) => file,
             #[cfg(unix)]
             Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(not_a_file(&part)),
@@ -535,6 +538,25 @@ impl Client {
             Some(named) if named.is_file() && same_file(&opened, &named) => {}
             _ => return Err(not_a_file(&part)),
         }
+        // One writer per partial file, held until it has its final name: a
+        // second download of the same file (another process, an overlapping
+        // run) would append its bytes to ours, or to the finished file.
+        let file = file.into_std().await;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::io(
+                    context(),
+                    std::io::Error::new(
+                        std::io::ErrorKind::WouldBlock,
+                        "another download of this file is under way",
+                    ),
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(context(), e)),
+        }
+        let lock = file.try_clone().map_err(|e| Error::io(context(), e))?;
+        let mut file = tokio::fs::File::from_std(file);
         if have == 0 {
             file.set_len(0).await.map_err(|e| Error::io(context(), e))?;
         }
@@ -574,6 +596,23 @@ impl Client {
             drop(file);
             return Err(discard_part(&part, e).await);
         }
+        // The file holds exactly what this download counted, or something
+        // else wrote to it (before the lock, or with the `have` of another
+        // moment): never given the final name.
+        let written = file
+            .metadata()
+            .await
+            .map_err(|e| Error::io(context(), e))?
+            .len();
+        if written != total {
+            drop(file);
+            let _ = tokio::fs::remove_file(&part).await;
+            return Err(Error::protocol(format!(
+                "{} holds {written} bytes where this download wrote up to {total}: \
+                 it changed meanwhile and was removed (rerun to download it again)",
+                part.display()
+            )));
+        }
         drop(file);
         // A hard link cannot replace a file that appeared at the final name in
         // the meantime; where links are not supported, check and rename.
@@ -595,6 +634,7 @@ impl Client {
                     .map_err(|e| Error::io(format!("renaming {}", part.display()), e))?;
             }
         }
+        drop(lock);
         let _ = tokio::fs::remove_file(validator_path(&part)).await;
         sync_dir(path).await;
         Ok(Downloaded::Complete {
