@@ -856,10 +856,12 @@ pub fn origin(uri: &http::Uri) -> Option<(String, String, u16)> {
     Some((scheme, host, port))
 }
 
-/// Parses an absolute URL given by the server (an upload session).
+/// Parses an absolute URL (a server's: an upload session, a base URL; or a
+/// setting). The error does not repeat the URL: a server's may be a
+/// credential (base URLs are pre-authorized).
 pub fn parse_uri(what: &str, url: &str) -> Result<http::Uri> {
     url.parse::<http::Uri>()
-        .map_err(|e| Error::invalid_argument(what.to_owned(), format!("{url:?} is not a URL: {e}")))
+        .map_err(|e| Error::invalid_argument(what.to_owned(), format!("not a URL: {e}")))
 }
 
 #[cfg(test)]

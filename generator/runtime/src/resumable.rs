@@ -223,6 +223,14 @@ impl Client {
         source: &mut Source,
         plan: Plan<'_>,
     ) -> Result<Bytes> {
+        // An empty chunk would never move the upload on (`Plan::default()`
+        // has none): refused rather than sent forever.
+        if plan.chunk_size == 0 {
+            return Err(Error::invalid_argument(
+                "chunk_size",
+                "a resumable upload needs chunks of at least one byte (see chunk_size())",
+            ));
+        }
         let policy = self.retry_policy(Some(&session.call.opts));
         let report = |n: u64| {
             if let Some(progress) = plan.progress {
@@ -236,7 +244,7 @@ impl Client {
         loop {
             // A session resumed mid-chunk first sends up to the next
             // multiple of the chunk size, as an interrupted chunk does.
-            let want = match usize::try_from(offset % plan.chunk_size.max(1) as u64) {
+            let want = match usize::try_from(offset % plan.chunk_size as u64) {
                 Ok(into) if into > 0 => plan.chunk_size - into,
                 _ => plan.chunk_size,
             };
@@ -552,6 +560,43 @@ pub fn parse_decimal(text: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Plan::default()` has no chunk size: the upload is refused before
+    /// anything is sent, not looped on with empty chunks.
+    #[tokio::test]
+    async fn a_plan_without_a_chunk_size_is_refused() {
+        let client: Client = crate::client::ClientBuilder::new(&crate::client::EXAMPLE_API)
+            .no_proxy()
+            .build()
+            .unwrap();
+        let call = Call::new(
+            crate::net::Method::POST,
+            "example.upload",
+            String::new(),
+            Vec::new(),
+            None,
+            &[],
+            crate::transport::CallOptions::default(),
+        );
+        let session = Session {
+            // Nothing listens here; the refusal comes first.
+            url: "http://127.0.0.1:9/upload".parse().unwrap(),
+            protocol: Protocol::ContentRange,
+            call: &call,
+        };
+        let mut source = Source::from_bytes(Bytes::from_static(b"abc"));
+        let error = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            client.upload_session(&session, &mut source, Plan::default()),
+        )
+        .await
+        .expect("refused at once")
+        .unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidArgument { .. }) && error.to_string().contains("chunk"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn chunk_sizes_are_multiples_of_the_granularity_and_bounded() {
