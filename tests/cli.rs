@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::mpsc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -1519,6 +1519,103 @@ async fn a_token_that_stops_refreshing_mid_run_exits_with_the_auth_code() {
         );
         assert!(stdout(&out).contains("failed: a.jpg"), "{}", stdout(&out));
         assert_eq!(token_requests(&server).await.len(), 2);
+    })
+    .await
+}
+
+/// A token endpoint that rotates the refresh token at every use and revokes
+/// the one it replaced: each refresh of a run sends the newest, and the
+/// newest is stored.
+#[tokio::test]
+async fn a_rotated_refresh_token_is_used_from_then_on_and_stored() {
+    bounded_cli(async move {
+        let server = MockServer::start().await;
+        let issued = Arc::new(Mutex::new(0usize));
+        let counter = issued.clone();
+        Mock::given(method("POST"))
+            .and(path("/token"))
+            .respond_with(move |r: &Request| {
+                let sent = params(&String::from_utf8_lossy(&r.body));
+                let mut n = counter.lock().unwrap();
+                let current = if *n == 0 {
+                    "1//start".to_string()
+                } else {
+                    format!("1//r{n}")
+                };
+                if sent.get("refresh_token") != Some(&current) {
+                    return ResponseTemplate::new(400)
+                        .set_body_json(json!({"error": "invalid_grant"}));
+                }
+                *n += 1;
+                // Expires at once: every call of the run refreshes.
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "access_token": format!("ya29.{n}"), "expires_in": 0, "token_type": "Bearer",
+                    "refresh_token": format!("1//r{n}")
+                }))
+            })
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .and(query_param("pageToken", "p2"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(json!({"albums": [{"id": "B"}]})),
+            )
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/v1/albums"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"albums": [{"id": "A"}], "nextPageToken": "p2"})),
+            )
+            .mount(&server)
+            .await;
+        let config = temp_folder("rotated");
+        std::fs::write(
+            config.join("client_secret.json"),
+            client_secret_json(&server),
+        )
+        .unwrap();
+        std::fs::write(
+            config.join("credentials.json"),
+            json!({
+                "type": "authorized_user", "client_id": "cid.apps.example", "client_secret": "shh",
+                "refresh_token": "1//start", "token_uri": format!("{}/token", server.uri())
+            })
+            .to_string(),
+        )
+        .unwrap();
+        let out = cli()
+            .args(["-o", "json-lines", "albums", "list", "--all"])
+            .env("PHOTOSLIBRARY_CONFIG_DIR", &config)
+            .env("PHOTOSLIBRARY_BASE_URL", server.uri())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+        let sent: Vec<String> = token_requests(&server)
+            .await
+            .iter()
+            .map(|r| r["refresh_token"].clone())
+            .collect();
+        // One refresh per call at least (two pages), each with the token
+        // the one before it was given.
+        assert!(sent.len() >= 2, "{sent:?}");
+        let chain: Vec<String> = (0..sent.len())
+            .map(|i| {
+                if i == 0 {
+                    "1//start".into()
+                } else {
+                    format!("1//r{i}")
+                }
+            })
+            .collect();
+        assert_eq!(sent, chain);
+        let stored: Value =
+            serde_json::from_slice(&std::fs::read(config.join("credentials.json")).unwrap())
+                .unwrap();
+        assert_eq!(stored["refresh_token"], format!("1//r{}", sent.len()));
+        std::fs::remove_dir_all(&config).unwrap();
     })
     .await
 }

@@ -444,9 +444,16 @@ pub struct StoredToken {
     client: OAuthClient,
     http: discovery_runtime::Client,
     dir: PathBuf,
-    /// The current access token and when to stop using it; the lock also
-    /// keeps concurrent calls from refreshing at once.
-    cache: tokio::sync::Mutex<Option<(String, Instant)>>,
+    /// The tokens in use; the lock also keeps concurrent calls from
+    /// refreshing at once.
+    cache: tokio::sync::Mutex<Cache>,
+}
+
+struct Cache {
+    /// The refresh token: the stored one, or the one the server rotated it to.
+    refresh_token: String,
+    /// The current access token and when to stop using it.
+    access: Option<(String, Instant)>,
 }
 
 impl fmt::Debug for StoredToken {
@@ -474,16 +481,21 @@ impl StoredToken {
         );
         Ok(StoredToken {
             tool,
-            credentials,
             client,
             http,
             dir: dir.to_path_buf(),
-            cache: tokio::sync::Mutex::new(None),
+            cache: tokio::sync::Mutex::new(Cache {
+                refresh_token: credentials.refresh_token.clone(),
+                access: None,
+            }),
+            credentials,
         })
     }
 
-    async fn refresh(&self) -> Result<(String, Instant), BoxError> {
-        let refresh_token = RefreshToken::new(self.credentials.refresh_token.clone());
+    /// A new access token and when to stop using it; `cache.refresh_token`
+    /// becomes the one the server rotated it to, if it did.
+    async fn refresh(&self, cache: &mut Cache) -> Result<(String, Instant), BoxError> {
+        let refresh_token = RefreshToken::new(cache.refresh_token.clone());
         let http = |request| send(self.http.clone(), request);
         let response = self
             .client
@@ -502,9 +514,11 @@ impl StoredToken {
                     .into(),
                 }
             })?;
-        // The server may rotate the refresh token; keep the new one.
+        // The server may rotate the refresh token: the new one is used from
+        // now on (the old one may be revoked) and stored.
         if let Some(new) = response.refresh_token() {
-            if new.secret() != &self.credentials.refresh_token {
+            if new.secret() != &cache.refresh_token {
+                cache.refresh_token = new.secret().clone();
                 let credentials = Credentials {
                     refresh_token: new.secret().clone(),
                     ..self.credentials.clone()
@@ -533,13 +547,13 @@ impl TokenSource for StoredToken {
         // The refresh gives a token for the scopes consented to at login.
         Box::pin(async move {
             let mut cache = self.cache.lock().await;
-            if let Some((token, until)) = cache.as_ref() {
+            if let Some((token, until)) = &cache.access {
                 if Instant::now() < *until {
                     return Ok(token.clone());
                 }
             }
-            let (token, until) = self.refresh().await?;
-            *cache = Some((token.clone(), until));
+            let (token, until) = self.refresh(&mut cache).await?;
+            cache.access = Some((token.clone(), until));
             Ok(token)
         })
     }
