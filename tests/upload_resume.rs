@@ -55,6 +55,9 @@ struct Sessions {
     finished: Option<usize>,
     /// A session the server no longer knows.
     forget: Option<usize>,
+    /// The status every query is answered with instead (as when the
+    /// credentials are refused).
+    refuse_queries: Option<u16>,
     resent: bool,
 }
 
@@ -87,6 +90,11 @@ impl Respond for Server {
             .push((session, command.clone(), offset, r.body.len()));
         if s.forget == Some(session) {
             return ResponseTemplate::new(404);
+        }
+        if let (Some(code), "query") = (s.refuse_queries, command.as_str()) {
+            return ResponseTemplate::new(code).set_body_json(
+                json!({"error": {"code": code, "message": "refused", "status": "UNAUTHENTICATED"}}),
+            );
         }
         if command == "query" && s.finished == Some(session) {
             return ResponseTemplate::new(200)
@@ -558,6 +566,78 @@ async fn part_of_a_chunk_the_server_kept_is_checked_and_not_sent_again() {
         assert!(!s.resent, "{commands:?}");
         drop(s);
         let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// A rerun whose credentials are refused when it asks about the session
+/// fails without starting again and keeps the session: after a new login the
+/// upload goes on where the server is, no byte sent twice.
+#[tokio::test]
+async fn a_refused_login_keeps_the_session_for_the_next_run() {
+    binary();
+    bounded(async move {
+        let (mock, server) = mock_server().await;
+        let (dir, clip) = folder("refused-login");
+        interrupted_upload(&mock, &server, &dir, &clip).await;
+        server.0.lock().unwrap().refuse_queries = Some(401);
+        let out = finish(command(&mock, &dir, &clip));
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{}{stderr}", text(&out.stdout));
+        {
+            let s = server.0.lock().unwrap();
+            assert_eq!(s.data.len(), 1, "no new session");
+        }
+        let saved = saved_sessions(&dir).unwrap();
+        assert_eq!(
+            saved["sessions"].as_object().map(|all| all.len()),
+            Some(1),
+            "the session is kept: {saved}"
+        );
+        assert!(sent(&server.commands()).is_empty(), "no bytes sent");
+
+        server.0.lock().unwrap().refuse_queries = None;
+        let out = finish(command(&mock, &dir, &clip));
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "{stdout}{stderr}");
+        assert!(stderr.contains("1 upload(s) continued"), "{stderr}");
+        let s = server.0.lock().unwrap();
+        assert_eq!(s.data.len(), 1, "still no second session");
+        assert_eq!(s.data[0], std::fs::read(&clip).unwrap());
+        assert!(!s.resent);
+        drop(s);
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}
+
+/// A FIFO planted where the state or its lock goes is refused at once, not
+/// waited on.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_at_the_state_or_its_lock_is_refused_without_hanging() {
+    binary();
+    bounded(async move {
+        let (mock, _server) = mock_server().await;
+        for planted in ["state.json.lock", "state.json"] {
+            let (dir, clip) = folder(&format!("fifo-{planted}"));
+            let made = Command::new("mkfifo")
+                .arg(dir.join(planted))
+                .status()
+                .unwrap();
+            assert!(made.success());
+            let out = finish(command(&mock, &dir, &clip));
+            let stderr = text(&out.stderr);
+            assert!(!out.status.success(), "{planted}: {stderr}");
+            // Refused as such, or (a lock's write-only open of a FIFO with no
+            // reader) not opened at all.
+            assert!(
+                stderr.contains("not a regular file")
+                    || stderr.contains("cannot open the lock file"),
+                "{planted}: {stderr}"
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     })
     .await
 }

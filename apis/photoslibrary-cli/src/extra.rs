@@ -417,7 +417,7 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
                     }
                     Err(send::Failure::Api(e)) => Outcome::Failed {
                         reason: e.to_string(),
-                        auth: matches!(e, photoslibrary_v1::Error::Auth(_)),
+                        auth: discovery_cli::exit::is_auth(&e),
                     },
                 };
                 (path, name, outcome)
@@ -548,7 +548,7 @@ async fn upload(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode> {
             }
             // The tokens are kept: a rerun tries these items again.
             Err(e) => {
-                auth_failed |= matches!(e, photoslibrary_v1::Error::Auth(_));
+                auth_failed |= discovery_cli::exit::is_auth(&e);
                 let reason = e.to_string();
                 failed.extend(
                     chunk
@@ -654,7 +654,7 @@ async fn download(run: &Run<'_, Client>, m: &ArgMatches) -> Result<(), ExitCode>
                     .find(|item| item.id.as_deref() == Some(id.as_str()))
                     .and_then(MediaItem::local_file_name)
                     .unwrap_or_default();
-                let auth = matches!(e, photoslibrary_v1::Error::Auth(_));
+                let auth = discovery_cli::exit::is_auth(&e);
                 Err((out.join(name), e.to_string(), auth))
             }
         })

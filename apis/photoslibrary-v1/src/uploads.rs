@@ -28,7 +28,10 @@ use crate::{Error, Result};
 
 /// The media type of a photo or video the Library API takes, from its
 /// file name's extension (any case); `None` for anything else. The one
-/// table of the tool and the examples.
+/// table of the tool and the examples: the file types Google's upload guide
+/// lists (photos: AVIF, BMP, GIF, HEIC, ICO, JPG, PNG, TIFF, WEBP, and of
+/// "some RAW files" DNG; videos: 3GP, 3G2, ASF, AVI, DIVX, M2T, M2TS, M4V,
+/// MKV, MMV, MOD, MOV, MP4, MPG, MTS, TOD, WMV).
 pub fn mime_type(path: &Path) -> Option<&'static str> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     Some(match ext.as_str() {
@@ -37,12 +40,22 @@ pub fn mime_type(path: &Path) -> Option<&'static str> {
         "gif" => "image/gif",
         "heic" => "image/heic",
         "webp" => "image/webp",
+        "avif" => "image/avif",
         "tif" | "tiff" => "image/tiff",
         "bmp" => "image/bmp",
+        "ico" => "image/vnd.microsoft.icon",
+        "dng" => "image/x-adobe-dng",
         "mp4" | "m4v" => "video/mp4",
         "mov" => "video/quicktime",
-        "avi" => "video/x-msvideo",
+        "avi" | "divx" => "video/x-msvideo",
         "mkv" => "video/x-matroska",
+        "3gp" => "video/3gpp",
+        "3g2" => "video/3gpp2",
+        "asf" => "video/x-ms-asf",
+        "wmv" => "video/x-ms-wmv",
+        "mpg" | "mpeg" | "mod" => "video/mpeg",
+        "m2t" | "m2ts" | "mts" | "tod" => "video/mp2t",
+        "mmv" => "video/x-mmv",
         _ => return None,
     })
 }
@@ -604,4 +617,33 @@ fn upload_token(body: &[u8]) -> Result<String> {
         ));
     }
     Ok(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_type_of_the_upload_guide_has_a_media_type_within_its_limit() {
+        let photos = [
+            "avif", "BMP", "gif", "heic", "ico", "JPG", "jpeg", "png", "tif", "tiff", "webp", "dng",
+        ];
+        let videos = [
+            "3gp", "3g2", "asf", "avi", "divx", "m2t", "m2ts", "m4v", "mkv", "mmv", "mod", "MOV",
+            "mp4", "mpg", "mts", "tod", "wmv",
+        ];
+        for ext in photos {
+            let mime = mime_type(Path::new(&format!("a.{ext}"))).unwrap_or_else(|| panic!("{ext}"));
+            assert!(mime.starts_with("image/"), "{ext}: {mime}");
+            assert_eq!(max_bytes(mime), MAX_PHOTO_BYTES, "{ext}");
+        }
+        for ext in videos {
+            let mime = mime_type(Path::new(&format!("a.{ext}"))).unwrap_or_else(|| panic!("{ext}"));
+            assert!(mime.starts_with("video/"), "{ext}: {mime}");
+            assert_eq!(max_bytes(mime), MAX_VIDEO_BYTES, "{ext}");
+        }
+        for other in ["a.txt", "a", "a.jpg.part", ".jpg"] {
+            assert_eq!(mime_type(Path::new(other)), None, "{other}");
+        }
+    }
 }

@@ -25,7 +25,18 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// The exit code for `error`.
 pub fn exit_code(error: &Error) -> ExitCode {
-    let code = match error {
+    ExitCode::from(code(error))
+}
+
+/// Whether `error` is about the credentials (no token, a refused one, a
+/// scope not granted): what `auth login` mends, and what makes a long
+/// command stop rather than fail item after item.
+pub fn is_auth(error: &Error) -> bool {
+    code(error) == EXIT_AUTH
+}
+
+fn code(error: &Error) -> u8 {
+    match error {
         Error::Auth(_) | Error::ScopeNotGranted { .. } => EXIT_AUTH,
         Error::Api(api) if matches!(api.status.as_u16(), 401 | 403) => EXIT_AUTH,
         Error::Api(_)
@@ -42,8 +53,7 @@ pub fn exit_code(error: &Error) -> ExitCode {
         // A stub's unimplemented method, and variants added later: the
         // client could not complete the call as the API describes it.
         _ => EXIT_PROTOCOL,
-    };
-    ExitCode::from(code)
+    }
 }
 
 /// Prints `error` (never a token: errors carry none; the server's text made

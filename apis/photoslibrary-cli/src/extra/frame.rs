@@ -451,15 +451,22 @@ async fn choose(
     waited.map(drop).map_err(|e| fail(&e))
 }
 
-/// Deletes the device this run registered, and forgets it.
+/// Deletes the device this run registered, and forgets it; one that could
+/// not be deleted stays in the state (the next run uses it, `--forget`
+/// deletes it), so that it is not left behind in the account unknown.
 async fn unregister(client: &photosambient_v1::Client, out: &Path, frame: &mut Frame, id: &str) {
     let deleted =
         tokio::time::timeout(DELETE_WAIT, client.devices().delete(id.to_owned()).send()).await;
     match deleted {
         Ok(Ok(_)) => eprintln!("the device registered by this run was deleted"),
-        _ => eprintln!(
-            "warning: could not delete the device registered by this run; remove it in Google Photos"
-        ),
+        Ok(Err(e)) if e.status().is_some_and(|s| s.as_u16() == 404) => {}
+        _ => {
+            eprintln!(
+                "warning: could not delete the device registered by this run; it stays in {} (the next run uses it, --forget deletes it)",
+                Frame::location(out).path().display()
+            );
+            return;
+        }
     }
     frame.device_id = None;
     save(frame, out);
@@ -664,8 +671,7 @@ async fn sync_round(
                     expired.push((name, item))
                 }
                 Err(e) => {
-                    summary.auth |= matches!(e, Error::Auth(_))
-                        || e.status().is_some_and(|s| s.as_u16() == 401);
+                    summary.auth |= discovery_cli::exit::is_auth(&e);
                     summary.fail(name, e.to_string());
                 }
             }

@@ -237,8 +237,7 @@ async fn download(
             Ok(photoslibrary_v1::files::Downloaded::AlreadyThere { .. }) => skipped += 1,
             Ok(_) => downloaded += 1,
             Err(e) => {
-                let auth = matches!(e, photospicker_v1::Error::Auth(_))
-                    || e.status().is_some_and(|s| s.as_u16() == 401);
+                let auth = discovery_cli::exit::is_auth(&e);
                 failed.push((name, e.to_string(), auth));
             }
         }

@@ -103,8 +103,16 @@ async fn resume(job: &Job<'_>, saved: Saved) -> Result<Result<Sent, Failure>, &'
     let session = UploadSession::new(saved.url.clone(), saved.granularity);
     let state = match job.client.uploads().query(&session, opened.len).await {
         Ok(state) => state,
-        // Kept for the next run: the server may answer then.
-        Err(e) if e.is_retryable() || e.is_quota_exhausted() => return Ok(Err(Failure::Api(e))),
+        // Kept for the next run: the error is the network's, the quota's or
+        // the credentials' (a login mends it), not the session's.
+        Err(e)
+            if e.is_retryable()
+                || e.is_quota_exhausted()
+                || discovery_cli::exit::is_auth(&e)
+                || matches!(e, Error::RetryAfterTooLong { .. }) =>
+        {
+            return Ok(Err(Failure::Api(e)))
+        }
         Err(Error::Expired { .. }) => {
             return Err("the server no longer has the upload session an earlier run began")
         }

@@ -401,7 +401,9 @@ impl Location {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.custom_flags(libc::O_NOFOLLOW);
+            // Non-blocking: a FIFO planted at the name does not hang the
+            // open (it is then refused as not a regular file).
+            options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         }
         let file = match options.open(&path) {
             Ok(file) => file,
@@ -455,11 +457,19 @@ impl Location {
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+            options
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
         }
         let file = options
             .open(&path)
             .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+        if !file.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(format!(
+                "the lock file {} is not a regular file; delete it",
+                path.display()
+            ));
+        }
         match file.try_lock() {
             Ok(()) => Ok(file),
             Err(std::fs::TryLockError::WouldBlock) => Err(format!(
