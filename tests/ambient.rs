@@ -17,7 +17,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod support;
-use support::{bounded, fast_retries};
+use support::{bounded, fast_retries, Reaped};
 
 fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -564,18 +564,13 @@ async fn frame_registers_once_keeps_the_folder_equal_to_the_choice_and_forgets()
 /// Sends the tool SIGINT (as Ctrl-C does) and waits for it to end (15 s at
 /// most).
 #[cfg(unix)]
-async fn interrupt(mut child: std::process::Child) -> Output {
+async fn interrupt(mut child: Reaped) -> Output {
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &child.child().id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the tool did not stop");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    child.wait_with_output().unwrap()
+    child.output_within(Duration::from_secs(15)).await
 }
 
 #[cfg(unix)]
@@ -586,12 +581,12 @@ async fn frame_interrupted_before_albums_are_chosen_deletes_the_device_it_regist
         let (server, ambient) = mock().await;
         ambient.0.lock().unwrap().polls_until_set = usize::MAX;
         let dir = folder("interrupt");
-        let mut child = frame_command(&server, &dir, &["--once"]).spawn().unwrap();
+        let mut child = Reaped::spawn(&mut frame_command(&server, &dir, &["--once"]));
         // Interrupt once the tool waits (it registered the device and polled).
         let deadline = Instant::now() + Duration::from_secs(15);
         while ambient.0.lock().unwrap().polls.len() < 2 {
             assert!(Instant::now() < deadline, "the tool never waited");
-            assert!(child.try_wait().unwrap().is_none(), "the tool ended early");
+            assert!(child.running(), "the tool ended early");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let out = interrupt(child).await;
@@ -657,10 +652,10 @@ async fn a_registration_a_crash_interrupted_is_undone_by_its_request_id() {
 
 /// Spawns the tool with its standard output read line by line on a thread,
 /// so a test can wait for a line without blocking on the pipe.
-fn spawn_reading(mut cmd: Command) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+fn spawn_reading(mut cmd: Command) -> (Reaped, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut child = Reaped::spawn(&mut cmd);
+    let stdout = child.child().stdout.take().unwrap();
     let (send, lines) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stdout).lines() {
@@ -693,7 +688,7 @@ async fn frame_on_a_schedule_syncs_a_round_then_waits_and_stops_on_ctrl_c() {
                 Err(e) => panic!("the tool's output ended: {e}"),
             }
             assert!(Instant::now() < deadline, "no round reported");
-            assert!(child.try_wait().unwrap().is_none(), "the tool ended early");
+            assert!(child.running(), "the tool ended early");
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         assert!(
@@ -701,10 +696,7 @@ async fn frame_on_a_schedule_syncs_a_round_then_waits_and_stops_on_ctrl_c() {
             "{first}"
         );
         // Waiting for the next round, not ended (as --once would be).
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "a scheduled run ended after one round"
-        );
+        assert!(child.running(), "a scheduled run ended after one round");
         let out = interrupt(child).await;
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(130), "{stderr}");

@@ -288,18 +288,18 @@ async fn drive_logs_in_and_later_commands_use_the_stored_credentials() {
             .to_string(),
         )
         .unwrap();
-        let mut login = std::process::Command::new(binary())
-            .args(["auth", "login", "--scope", "readonly", "--client-secret"])
-            .arg(&secret)
-            .env("DRIVE_CONFIG_DIR", &config)
-            .env_remove("DRIVE_TOKEN")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut login = support::Reaped::spawn(
+            std::process::Command::new(binary())
+                .args(["auth", "login", "--scope", "readonly", "--client-secret"])
+                .arg(&secret)
+                .env("DRIVE_CONFIG_DIR", &config)
+                .env_remove("DRIVE_TOKEN")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped()),
+        );
         let (lines, stderr) = std::sync::mpsc::channel();
-        let err = std::io::BufReader::new(login.stderr.take().unwrap());
+        let err = std::io::BufReader::new(login.child().stderr.take().unwrap());
         std::thread::spawn(move || {
             for line in err.lines().map_while(Result::ok) {
                 let _ = lines.send(line);
@@ -328,8 +328,8 @@ async fn drive_logs_in_and_later_commands_use_the_stored_credentials() {
             support::redirect(port, &format!("state={state}&code=drive-code")),
             "HTTP/1.1 200 OK"
         );
-        let status = login.wait().unwrap();
-        assert!(status.success());
+        let out = login.output_within(Duration::from_secs(20)).await;
+        assert!(out.status.success());
         let exchange = server.received_requests().await.unwrap();
         let exchange = String::from_utf8_lossy(&exchange[0].body).into_owned();
         assert!(exchange.contains("code=drive-code"), "{exchange}");

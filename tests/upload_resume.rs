@@ -14,7 +14,7 @@ use wiremock::matchers::{header, method, path, path_regex};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod support;
-use support::{bounded, media_item_json};
+use support::{bounded, media_item_json, Reaped};
 
 fn binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
@@ -234,11 +234,11 @@ async fn interrupted_upload_at(
     at: usize,
 ) {
     server.0.lock().unwrap().hang_from = Some(at);
-    let mut child = command(mock, dir, clip)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Reaped::spawn(
+        command(mock, dir, clip)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null()),
+    );
     let deadline = Instant::now() + PROCESS_DEADLINE;
     loop {
         let hung = server.0.lock().unwrap().hung > 0;
@@ -250,14 +250,12 @@ async fn interrupted_upload_at(
         if hung && recorded {
             break;
         }
-        if Instant::now() > deadline || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
+        if Instant::now() > deadline || !child.running() {
             panic!("the upload did not reach its third chunk (hung: {hung}, recorded: {recorded})");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     let mut s = server.0.lock().unwrap();
     s.hang_from = None;
     assert_eq!(s.data.len(), 1);
@@ -508,11 +506,11 @@ async fn a_second_upload_on_the_same_state_waits_for_none_and_is_refused() {
         let (mock, server) = mock_server().await;
         let (dir, clip) = folder("locked");
         server.0.lock().unwrap().hang_from = Some(2 * MIB);
-        let mut first = command(&mock, &dir, &clip)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let first = Reaped::spawn(
+            command(&mock, &dir, &clip)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        );
         let deadline = Instant::now() + PROCESS_DEADLINE;
         while server.0.lock().unwrap().hung == 0 {
             assert!(
@@ -531,8 +529,7 @@ async fn a_second_upload_on_the_same_state_waits_for_none_and_is_refused() {
             before,
             "nothing sent"
         );
-        first.kill().unwrap();
-        first.wait().unwrap();
+        drop(first);
         let _ = std::fs::remove_dir_all(&dir);
     })
     .await

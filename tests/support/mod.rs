@@ -30,6 +30,50 @@ pub async fn bounded<F: std::future::Future>(test: F) -> F::Output {
         .expect("the test did not finish within its deadline")
 }
 
+/// A child process that is killed and reaped when dropped, so that a failed
+/// assertion or a deadline never leaves a tool running after its test.
+pub struct Reaped(Option<std::process::Child>);
+
+impl Reaped {
+    pub fn spawn(command: &mut std::process::Command) -> Reaped {
+        Reaped(Some(command.spawn().expect("the tool starts")))
+    }
+
+    pub fn child(&mut self) -> &mut std::process::Child {
+        self.0.as_mut().expect("not yet waited for")
+    }
+
+    /// Whether it is still running.
+    pub fn running(&mut self) -> bool {
+        self.child().try_wait().expect("its status").is_none()
+    }
+
+    /// Waits (polling, so a test's deadline still applies) at most
+    /// `deadline` for it to end, then collects its output; killed on
+    /// timeout (the panic drops it).
+    pub async fn output_within(mut self, deadline: Duration) -> std::process::Output {
+        let until = std::time::Instant::now() + deadline;
+        while self.running() {
+            assert!(
+                std::time::Instant::now() < until,
+                "the tool did not end within {deadline:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let child = self.0.take().expect("not yet waited for");
+        child.wait_with_output().expect("its output")
+    }
+}
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
 /// A mock server answering every request with `status` and `body`, and a client
 /// pointed at it.
 pub async fn serve(status: u16, body: Value) -> (MockServer, Client) {
