@@ -31,17 +31,15 @@ pub fn header(comment: &str, options: &Options) -> String {
     )
 }
 
-/// Parses `tokens` as a Rust file and pretty-prints it with the header.
+/// Parses `tokens` as a Rust file and pretty-prints it with the header, doc
+/// comments wrapped (see [`crate::wrap`]).
 pub fn rust_file(path: &str, tokens: TokenStream, options: &Options) -> Result<File, Error> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal {
         file: path.into(),
         message: format!("not valid Rust: {e}"),
     })?;
-    let contents = format!(
-        "{}\n{}",
-        header("//", options),
-        prettyplease::unparse(&file)
-    );
+    let code = crate::wrap::doc_comments(&prettyplease::unparse(&file), crate::wrap::WIDTH);
+    let contents = format!("{}\n{}", header("//", options), code);
     Ok(File {
         path: path.into(),
         contents,

@@ -4,7 +4,8 @@
 use crate::stub;
 /// The entry point of the Drive API: cheap to clone (an `Arc` inside), safe to share between tasks.
 ///
-/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and retry policies the clients of every generated API share.
+/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and
+/// retry policies the clients of every generated API share.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), drive_v3::Error> {
@@ -34,7 +35,9 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ::discovery_runtime::ClientBuilder::new(&crate::API)
     }
-    /// A client whose every call goes to `stub` instead of the network: for testing code that uses this API without a server. The request builders work unchanged, `pages()` and `items()` included; methods the stub does not implement fail with `Error::Unimplemented`.
+    /// A client whose every call goes to `stub` instead of the network: for testing code that uses
+    /// this API without a server. The request builders work unchanged, `pages()` and `items()`
+    /// included; methods the stub does not implement fail with `Error::Unimplemented`.
     ///
     /// ```
     /// use drive_v3::stub::Drive;

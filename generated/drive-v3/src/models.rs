@@ -49,7 +49,8 @@ pub struct About {
     >,
     /// The authenticated user.
     pub user: ::std::option::Option<crate::models::User>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -69,7 +70,8 @@ pub struct AboutDriveThemes {
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// The ID of the theme.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -87,7 +89,8 @@ pub struct AboutStorageQuota {
     pub usage_in_drive: ::std::option::Option<i64>,
     /// The usage by trashed files in Google Drive.
     pub usage_in_drive_trash: ::std::option::Option<i64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -102,7 +105,8 @@ pub struct AboutTeamDriveThemes {
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// Deprecated - use driveThemes/id instead.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -114,17 +118,20 @@ crate::macros::model!(
 pub struct Change {
     /// The type of the change. Possible values are file and drive.
     pub change_type: ::std::option::Option<::std::string::String>,
-    /// The updated state of the shared drive. Present if the changeType is drive, the user is still a member of the shared drive, and the shared drive has not been deleted.
+    /// The updated state of the shared drive. Present if the changeType is drive, the user is still
+    /// a member of the shared drive, and the shared drive has not been deleted.
     pub drive: ::std::option::Option<crate::models::Drive>,
     /// The ID of the shared drive associated with this change.
     pub drive_id: ::std::option::Option<::std::string::String>,
-    /// The updated state of the file. Present if the type is file and the file has not been removed from this list of changes.
+    /// The updated state of the file. Present if the type is file and the file has not been removed
+    /// from this list of changes.
     pub file: ::std::option::Option<crate::models::File>,
     /// The ID of the file which has changed.
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#change".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// Whether the file or shared drive has been removed from this list of changes, for example by deletion or loss of access.
+    /// Whether the file or shared drive has been removed from this list of changes, for example by
+    /// deletion or loss of access.
     pub removed: ::std::option::Option<bool>,
     /// Deprecated - use drive instead.
     pub team_drive: ::std::option::Option<crate::models::TeamDrive>,
@@ -134,7 +141,8 @@ pub struct Change {
     pub time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Deprecated - use changeType instead.
     pub r#type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -146,15 +154,20 @@ crate::macros::model!(
 /// A list of changes for a user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChangeList {
-    /// The list of changes. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of changes. If nextPageToken is populated, then this list may be incomplete and an
+    /// additional page of results should be fetched.
     pub changes: ::std::option::Option<::std::vec::Vec<crate::models::Change>>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#changeList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The starting page token for future changes. This will be present only if the end of the current changes list has been reached.
+    /// The starting page token for future changes. This will be present only if the end of the
+    /// current changes list has been reached.
     pub new_start_page_token: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of changes. This will be absent if the end of the changes list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of changes. This will be absent if the end of the changes
+    /// list has been reached. If the token is rejected for any reason, it should be discarded, and
+    /// pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -166,11 +179,13 @@ crate::macros::model!(
 pub struct Channel {
     /// The address where notifications are delivered for this channel.
     pub address: ::std::option::Option<::std::string::String>,
-    /// Date and time of notification channel expiration, expressed as a Unix timestamp, in milliseconds. Optional.
+    /// Date and time of notification channel expiration, expressed as a Unix timestamp, in
+    /// milliseconds. Optional.
     pub expiration: ::std::option::Option<i64>,
     /// A UUID or similar unique string that identifies this channel.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Identifies this as a notification channel used to watch for changes to a resource, which is "api#channel".
+    /// Identifies this as a notification channel used to watch for changes to a resource, which is
+    /// "api#channel".
     pub kind: ::std::option::Option<::std::string::String>,
     /// Additional parameters controlling delivery channel behavior. Optional.
     pub params: ::std::option::Option<
@@ -178,15 +193,18 @@ pub struct Channel {
     >,
     /// A Boolean value to indicate whether payload is wanted. Optional.
     pub payload: ::std::option::Option<bool>,
-    /// An opaque ID that identifies the resource being watched on this channel. Stable across different API versions.
+    /// An opaque ID that identifies the resource being watched on this channel. Stable across
+    /// different API versions.
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// A version-specific identifier for the watched resource.
     pub resource_uri: ::std::option::Option<::std::string::String>,
-    /// An arbitrary string delivered to the target address with each notification delivered over this channel. Optional.
+    /// An arbitrary string delivered to the target address with each notification delivered over
+    /// this channel. Optional.
     pub token: ::std::option::Option<::std::string::String>,
     /// The type of delivery mechanism used for this channel.
     pub r#type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -198,11 +216,14 @@ crate::macros::model!(
 /// A comment on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comment {
-    /// A region of the document represented as a JSON string. See anchor documentation for details on how to define and interpret anchor properties.
+    /// A region of the document represented as a JSON string. See anchor documentation for details
+    /// on how to define and interpret anchor properties.
     pub anchor: ::std::option::Option<::std::string::String>,
-    /// The author of the comment. The author's email address and permission ID will not be populated.
+    /// The author of the comment. The author's email address and permission ID will not be
+    /// populated.
     pub author: ::std::option::Option<crate::models::User>,
-    /// The plain text content of the comment. This field is used for setting the content, while htmlContent should be displayed.
+    /// The plain text content of the comment. This field is used for setting the content, while
+    /// htmlContent should be displayed.
     pub content: ::std::option::Option<::std::string::String>,
     /// The time at which the comment was created (RFC 3339 date-time).
     pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
@@ -218,7 +239,8 @@ pub struct Comment {
     pub modified_time: ::std::option::Option<
         crate::chrono::DateTime<crate::chrono::Utc>,
     >,
-    /// The file content to which the comment refers, typically within the anchor region. For a text file, for example, this would be the text at the location of the comment.
+    /// The file content to which the comment refers, typically within the anchor region. For a text
+    /// file, for example, this would be the text at the location of the comment.
     pub quoted_file_content: ::std::option::Option<
         crate::models::CommentQuotedFileContent,
     >,
@@ -226,7 +248,8 @@ pub struct Comment {
     pub replies: ::std::option::Option<::std::vec::Vec<crate::models::Reply>>,
     /// Whether the comment has been resolved by one of its replies.
     pub resolved: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -239,27 +262,33 @@ crate::macros::model!(
 /// A list of comments on a file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommentList {
-    /// The list of comments. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of comments. If nextPageToken is populated, then this list may be incomplete and an
+    /// additional page of results should be fetched.
     pub comments: ::std::option::Option<::std::vec::Vec<crate::models::Comment>>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#commentList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of comments. This will be absent if the end of the comments list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of comments. This will be absent if the end of the comments
+    /// list has been reached. If the token is rejected for any reason, it should be discarded, and
+    /// pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
     CommentList { comments : "comments" plain, kind : "kind" plain, next_page_token :
     "nextPageToken" plain, }
 );
-/// The file content to which the comment refers, typically within the anchor region. For a text file, for example, this would be the text at the location of the comment.
+/// The file content to which the comment refers, typically within the anchor region. For a text
+/// file, for example, this would be the text at the location of the comment.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CommentQuotedFileContent {
     /// The MIME type of the quoted content.
     pub mime_type: ::std::option::Option<::std::string::String>,
     /// The quoted content itself. This is interpreted as plain text if set through the API.
     pub value: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -268,7 +297,9 @@ crate::macros::model!(
 /// Representation of a shared drive.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Drive {
-    /// An image file and cropping parameters from which a background image for this shared drive is set. This is a write only field; it can only be set on drive.drives.update requests that don't set themeId. When specified, all fields of the backgroundImageFile must be set.
+    /// An image file and cropping parameters from which a background image for this shared drive is
+    /// set. This is a write only field; it can only be set on drive.drives.update requests that
+    /// don't set themeId. When specified, all fields of the backgroundImageFile must be set.
     pub background_image_file: ::std::option::Option<
         crate::models::DriveBackgroundImageFile,
     >,
@@ -276,13 +307,15 @@ pub struct Drive {
     pub background_image_link: ::std::option::Option<::std::string::String>,
     /// Capabilities the current user has on this shared drive.
     pub capabilities: ::std::option::Option<crate::models::DriveCapabilities>,
-    /// The color of this shared drive as an RGB hex string. It can only be set on a drive.drives.update request that does not set themeId.
+    /// The color of this shared drive as an RGB hex string. It can only be set on a
+    /// drive.drives.update request that does not set themeId.
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// The time at which the shared drive was created (RFC 3339 date-time).
     pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
     /// Whether the shared drive is hidden from default view.
     pub hidden: ::std::option::Option<bool>,
-    /// The ID of this shared drive which is also the ID of the top level folder of this shared drive.
+    /// The ID of this shared drive which is also the ID of the top level folder of this shared
+    /// drive.
     pub id: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#drive".
     pub kind: ::std::option::Option<::std::string::String>,
@@ -290,9 +323,14 @@ pub struct Drive {
     pub name: ::std::option::Option<::std::string::String>,
     /// A set of restrictions that apply to this shared drive or items inside this shared drive.
     pub restrictions: ::std::option::Option<crate::models::DriveRestrictions>,
-    /// The ID of the theme from which the background image and color will be set. The set of possible driveThemes can be retrieved from a drive.about.get response. When not specified on a drive.drives.create request, a random theme is chosen from which the background image and color are set. This is a write-only field; it can only be set on requests that don't set colorRgb or backgroundImageFile.
+    /// The ID of the theme from which the background image and color will be set. The set of
+    /// possible driveThemes can be retrieved from a drive.about.get response. When not specified on
+    /// a drive.drives.create request, a random theme is chosen from which the background image and
+    /// color are set. This is a write-only field; it can only be set on requests that don't set
+    /// colorRgb or backgroundImageFile.
     pub theme_id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -302,18 +340,30 @@ crate::macros::model!(
     "id" plain, kind : "kind" plain, name : "name" plain, restrictions : "restrictions"
     plain, theme_id : "themeId" plain, }
 );
-/// An image file and cropping parameters from which a background image for this shared drive is set. This is a write only field; it can only be set on drive.drives.update requests that don't set themeId. When specified, all fields of the backgroundImageFile must be set.
+/// An image file and cropping parameters from which a background image for this shared drive is
+/// set. This is a write only field; it can only be set on drive.drives.update requests that don't
+/// set themeId. When specified, all fields of the backgroundImageFile must be set.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DriveBackgroundImageFile {
     /// The ID of an image file in Google Drive to use for the background image.
     pub id: ::std::option::Option<::std::string::String>,
-    /// The width of the cropped image in the closed range of 0 to 1. This value represents the width of the cropped image divided by the width of the entire image. The height is computed by applying a width to height aspect ratio of 80 to 9. The resulting image must be at least 1280 pixels wide and 144 pixels high.
+    /// The width of the cropped image in the closed range of 0 to 1. This value represents the
+    /// width of the cropped image divided by the width of the entire image. The height is computed
+    /// by applying a width to height aspect ratio of 80 to 9. The resulting image must be at least
+    /// 1280 pixels wide and 144 pixels high.
     pub width: ::std::option::Option<f32>,
-    /// The X coordinate of the upper left corner of the cropping area in the background image. This is a value in the closed range of 0 to 1. This value represents the horizontal distance from the left side of the entire image to the left side of the cropping area divided by the width of the entire image.
+    /// The X coordinate of the upper left corner of the cropping area in the background image. This
+    /// is a value in the closed range of 0 to 1. This value represents the horizontal distance from
+    /// the left side of the entire image to the left side of the cropping area divided by the width
+    /// of the entire image.
     pub x_coordinate: ::std::option::Option<f32>,
-    /// The Y coordinate of the upper left corner of the cropping area in the background image. This is a value in the closed range of 0 to 1. This value represents the vertical distance from the top side of the entire image to the top side of the cropping area divided by the height of the entire image.
+    /// The Y coordinate of the upper left corner of the cropping area in the background image. This
+    /// is a value in the closed range of 0 to 1. This value represents the vertical distance from
+    /// the top side of the entire image to the top side of the cropping area divided by the height
+    /// of the entire image.
     pub y_coordinate: ::std::option::Option<f32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -325,7 +375,8 @@ crate::macros::model!(
 pub struct DriveCapabilities {
     /// Whether the current user can add children to folders in this shared drive.
     pub can_add_children: ::std::option::Option<bool>,
-    /// Whether the current user can change the copyRequiresWriterPermission restriction of this shared drive.
+    /// Whether the current user can change the copyRequiresWriterPermission restriction of this
+    /// shared drive.
     pub can_change_copy_requires_writer_permission_restriction: ::std::option::Option<
         bool,
     >,
@@ -341,7 +392,8 @@ pub struct DriveCapabilities {
     pub can_copy: ::std::option::Option<bool>,
     /// Whether the current user can delete children from folders in this shared drive.
     pub can_delete_children: ::std::option::Option<bool>,
-    /// Whether the current user can delete this shared drive. Attempting to delete the shared drive may still fail if there are untrashed items inside the shared drive.
+    /// Whether the current user can delete this shared drive. Attempting to delete the shared drive
+    /// may still fail if there are untrashed items inside the shared drive.
     pub can_delete_drive: ::std::option::Option<bool>,
     /// Whether the current user can download files in this shared drive.
     pub can_download: ::std::option::Option<bool>,
@@ -349,7 +401,8 @@ pub struct DriveCapabilities {
     pub can_edit: ::std::option::Option<bool>,
     /// Whether the current user can list the children of folders in this shared drive.
     pub can_list_children: ::std::option::Option<bool>,
-    /// Whether the current user can add members to this shared drive or remove them or change their role.
+    /// Whether the current user can add members to this shared drive or remove them or change their
+    /// role.
     pub can_manage_members: ::std::option::Option<bool>,
     /// Whether the current user can read the revisions resource of files in this shared drive.
     pub can_read_revisions: ::std::option::Option<bool>,
@@ -361,7 +414,8 @@ pub struct DriveCapabilities {
     pub can_share: ::std::option::Option<bool>,
     /// Whether the current user can trash children from folders in this shared drive.
     pub can_trash_children: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -382,13 +436,17 @@ crate::macros::model!(
 /// A list of shared drives.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DriveList {
-    /// The list of shared drives. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of shared drives. If nextPageToken is populated, then this list may be incomplete
+    /// and an additional page of results should be fetched.
     pub drives: ::std::option::Option<::std::vec::Vec<crate::models::Drive>>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#driveList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of shared drives. This will be absent if the end of the list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of shared drives. This will be absent if the end of the
+    /// list has been reached. If the token is rejected for any reason, it should be discarded, and
+    /// pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -400,13 +458,18 @@ crate::macros::model!(
 pub struct DriveRestrictions {
     /// Whether administrative privileges on this shared drive are required to modify restrictions.
     pub admin_managed_restrictions: ::std::option::Option<bool>,
-    /// Whether the options to copy, print, or download files inside this shared drive, should be disabled for readers and commenters. When this restriction is set to true, it will override the similarly named field to true for any file inside this shared drive.
+    /// Whether the options to copy, print, or download files inside this shared drive, should be
+    /// disabled for readers and commenters. When this restriction is set to true, it will override
+    /// the similarly named field to true for any file inside this shared drive.
     pub copy_requires_writer_permission: ::std::option::Option<bool>,
-    /// Whether access to this shared drive and items inside this shared drive is restricted to users of the domain to which this shared drive belongs. This restriction may be overridden by other sharing policies controlled outside of this shared drive.
+    /// Whether access to this shared drive and items inside this shared drive is restricted to
+    /// users of the domain to which this shared drive belongs. This restriction may be overridden
+    /// by other sharing policies controlled outside of this shared drive.
     pub domain_users_only: ::std::option::Option<bool>,
     /// Whether access to items inside this shared drive is restricted to its members.
     pub drive_members_only: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -423,11 +486,14 @@ pub struct File {
     pub app_properties: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// Capabilities the current user has on this file. Each capability corresponds to a fine-grained action that a user may take.
+    /// Capabilities the current user has on this file. Each capability corresponds to a
+    /// fine-grained action that a user may take.
     pub capabilities: ::std::option::Option<crate::models::FileCapabilities>,
-    /// Additional information about the content of the file. These fields are never populated in responses.
+    /// Additional information about the content of the file. These fields are never populated in
+    /// responses.
     pub content_hints: ::std::option::Option<crate::models::FileContentHints>,
-    /// Whether the options to copy, print, or download this file, should be disabled for readers and commenters.
+    /// Whether the options to copy, print, or download this file, should be disabled for readers
+    /// and commenters.
     pub copy_requires_writer_permission: ::std::option::Option<bool>,
     /// The time at which the file was created (RFC 3339 date-time).
     pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
@@ -435,25 +501,34 @@ pub struct File {
     pub description: ::std::option::Option<::std::string::String>,
     /// ID of the shared drive the file resides in. Only populated for items in shared drives.
     pub drive_id: ::std::option::Option<::std::string::String>,
-    /// Whether the file has been explicitly trashed, as opposed to recursively trashed from a parent folder.
+    /// Whether the file has been explicitly trashed, as opposed to recursively trashed from a
+    /// parent folder.
     pub explicitly_trashed: ::std::option::Option<bool>,
     /// Links for exporting Google Docs to specific formats.
     pub export_links: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// The final component of fullFileExtension. This is only available for files with binary content in Google Drive.
+    /// The final component of fullFileExtension. This is only available for files with binary
+    /// content in Google Drive.
     pub file_extension: ::std::option::Option<::std::string::String>,
-    /// The color for a folder as an RGB hex string. The supported colors are published in the folderColorPalette field of the About resource.
+    /// The color for a folder as an RGB hex string. The supported colors are published in the
+    /// folderColorPalette field of the About resource.
     /// If an unsupported color is specified, the closest color in the palette will be used instead.
     pub folder_color_rgb: ::std::option::Option<::std::string::String>,
-    /// The full file extension extracted from the name field. May contain multiple concatenated extensions, such as "tar.gz". This is only available for files with binary content in Google Drive.
-    /// This is automatically updated when the name field changes, however it is not cleared if the new name does not contain a valid extension.
+    /// The full file extension extracted from the name field. May contain multiple concatenated
+    /// extensions, such as "tar.gz". This is only available for files with binary content in Google
+    /// Drive.
+    /// This is automatically updated when the name field changes, however it is not cleared if the
+    /// new name does not contain a valid extension.
     pub full_file_extension: ::std::option::Option<::std::string::String>,
-    /// Whether there are permissions directly on this file. This field is only populated for items in shared drives.
+    /// Whether there are permissions directly on this file. This field is only populated for items
+    /// in shared drives.
     pub has_augmented_permissions: ::std::option::Option<bool>,
-    /// Whether this file has a thumbnail. This does not indicate whether the requesting app has access to the thumbnail. To check access, look for the presence of the thumbnailLink field.
+    /// Whether this file has a thumbnail. This does not indicate whether the requesting app has
+    /// access to the thumbnail. To check access, look for the presence of the thumbnailLink field.
     pub has_thumbnail: ::std::option::Option<bool>,
-    /// The ID of the file's head revision. This is currently only available for files with binary content in Google Drive.
+    /// The ID of the file's head revision. This is currently only available for files with binary
+    /// content in Google Drive.
     pub head_revision_id: ::std::option::Option<::std::string::String>,
     /// A static, unauthenticated link to the file's icon.
     pub icon_link: ::std::option::Option<::std::string::String>,
@@ -469,11 +544,14 @@ pub struct File {
     pub kind: ::std::option::Option<::std::string::String>,
     /// The last user to modify the file.
     pub last_modifying_user: ::std::option::Option<crate::models::User>,
-    /// The MD5 checksum for the content of the file. This is only applicable to files with binary content in Google Drive.
+    /// The MD5 checksum for the content of the file. This is only applicable to files with binary
+    /// content in Google Drive.
     pub md5_checksum: ::std::option::Option<::std::string::String>,
     /// The MIME type of the file.
-    /// Google Drive will attempt to automatically detect an appropriate value from uploaded content if no value is provided. The value cannot be changed unless a new revision is uploaded.
-    /// If a file is created with a Google Doc MIME type, the uploaded content will be imported if possible. The supported import formats are published in the About resource.
+    /// Google Drive will attempt to automatically detect an appropriate value from uploaded content
+    /// if no value is provided. The value cannot be changed unless a new revision is uploaded.
+    /// If a file is created with a Google Doc MIME type, the uploaded content will be imported if
+    /// possible. The supported import formats are published in the About resource.
     pub mime_type: ::std::option::Option<::std::string::String>,
     /// Whether the file has been modified by this user.
     pub modified_by_me: ::std::option::Option<bool>,
@@ -486,27 +564,36 @@ pub struct File {
     pub modified_time: ::std::option::Option<
         crate::chrono::DateTime<crate::chrono::Utc>,
     >,
-    /// The name of the file. This is not necessarily unique within a folder. Note that for immutable items such as the top level folders of shared drives, My Drive root folder, and Application Data folder the name is constant.
+    /// The name of the file. This is not necessarily unique within a folder. Note that for
+    /// immutable items such as the top level folders of shared drives, My Drive root folder, and
+    /// Application Data folder the name is constant.
     pub name: ::std::option::Option<::std::string::String>,
-    /// The original filename of the uploaded content if available, or else the original value of the name field. This is only available for files with binary content in Google Drive.
+    /// The original filename of the uploaded content if available, or else the original value of
+    /// the name field. This is only available for files with binary content in Google Drive.
     pub original_filename: ::std::option::Option<::std::string::String>,
     /// Whether the user owns the file. Not populated for items in shared drives.
     pub owned_by_me: ::std::option::Option<bool>,
-    /// The owners of the file. Currently, only certain legacy files may have more than one owner. Not populated for items in shared drives.
+    /// The owners of the file. Currently, only certain legacy files may have more than one owner.
+    /// Not populated for items in shared drives.
     pub owners: ::std::option::Option<::std::vec::Vec<crate::models::User>>,
     /// The IDs of the parent folders which contain the file.
-    /// If not specified as part of a create request, the file will be placed directly in the user's My Drive folder. If not specified as part of a copy request, the file will inherit any discoverable parents of the source file. Update requests must use the addParents and removeParents parameters to modify the parents list.
+    /// If not specified as part of a create request, the file will be placed directly in the user's
+    /// My Drive folder. If not specified as part of a copy request, the file will inherit any
+    /// discoverable parents of the source file. Update requests must use the addParents and
+    /// removeParents parameters to modify the parents list.
     pub parents: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// List of permission IDs for users with access to this file.
     pub permission_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// The full list of permissions for the file. This is only available if the requesting user can share the file. Not populated for items in shared drives.
+    /// The full list of permissions for the file. This is only available if the requesting user can
+    /// share the file. Not populated for items in shared drives.
     pub permissions: ::std::option::Option<::std::vec::Vec<crate::models::Permission>>,
     /// A collection of arbitrary key-value pairs which are visible to all apps.
     /// Entries with null values are cleared in update and copy requests.
     pub properties: ::std::option::Option<
         ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
     >,
-    /// The number of storage quota bytes used by the file. This includes the head revision as well as previous revisions with keepForever enabled.
+    /// The number of storage quota bytes used by the file. This includes the head revision as well
+    /// as previous revisions with keepForever enabled.
     pub quota_bytes_used: ::std::option::Option<i64>,
     /// Whether the file has been shared. Not populated for items in shared drives.
     pub shared: ::std::option::Option<bool>,
@@ -516,27 +603,35 @@ pub struct File {
     >,
     /// The user who shared the file with the requesting user, if applicable.
     pub sharing_user: ::std::option::Option<crate::models::User>,
-    /// Shortcut file details. Only populated for shortcut files, which have the mimeType field set to application/vnd.google-apps.shortcut.
+    /// Shortcut file details. Only populated for shortcut files, which have the mimeType field set
+    /// to application/vnd.google-apps.shortcut.
     pub shortcut_details: ::std::option::Option<crate::models::FileShortcutDetails>,
-    /// The size of the file's content in bytes. This is only applicable to files with binary content in Google Drive.
+    /// The size of the file's content in bytes. This is only applicable to files with binary
+    /// content in Google Drive.
     pub size: ::std::option::Option<i64>,
-    /// The list of spaces which contain the file. The currently supported values are 'drive', 'appDataFolder' and 'photos'.
+    /// The list of spaces which contain the file. The currently supported values are 'drive',
+    /// 'appDataFolder' and 'photos'.
     pub spaces: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Whether the user has starred the file.
     pub starred: ::std::option::Option<bool>,
     /// Deprecated - use driveId instead.
     pub team_drive_id: ::std::option::Option<::std::string::String>,
-    /// A short-lived link to the file's thumbnail, if available. Typically lasts on the order of hours. Only populated when the requesting app can access the file's content.
+    /// A short-lived link to the file's thumbnail, if available. Typically lasts on the order of
+    /// hours. Only populated when the requesting app can access the file's content.
     pub thumbnail_link: ::std::option::Option<::std::string::String>,
     /// The thumbnail version for use in thumbnail cache invalidation.
     pub thumbnail_version: ::std::option::Option<i64>,
-    /// Whether the file has been trashed, either explicitly or from a trashed parent folder. Only the owner may trash a file, and other users cannot see files in the owner's trash.
+    /// Whether the file has been trashed, either explicitly or from a trashed parent folder. Only
+    /// the owner may trash a file, and other users cannot see files in the owner's trash.
     pub trashed: ::std::option::Option<bool>,
-    /// The time that the item was trashed (RFC 3339 date-time). Only populated for items in shared drives.
+    /// The time that the item was trashed (RFC 3339 date-time). Only populated for items in shared
+    /// drives.
     pub trashed_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
-    /// If the file has been explicitly trashed, the user who trashed it. Only populated for items in shared drives.
+    /// If the file has been explicitly trashed, the user who trashed it. Only populated for items
+    /// in shared drives.
     pub trashing_user: ::std::option::Option<crate::models::User>,
-    /// A monotonically increasing version number for the file. This reflects every change made to the file on the server, even those not visible to the user.
+    /// A monotonically increasing version number for the file. This reflects every change made to
+    /// the file on the server, even those not visible to the user.
     pub version: ::std::option::Option<i64>,
     /// Additional metadata about video media. This may not be available immediately upon upload.
     pub video_media_metadata: ::std::option::Option<
@@ -550,13 +645,16 @@ pub struct File {
     >,
     /// Deprecated - use copyRequiresWriterPermission instead.
     pub viewers_can_copy_content: ::std::option::Option<bool>,
-    /// A link for downloading the content of the file in a browser. This is only available for files with binary content in Google Drive.
+    /// A link for downloading the content of the file in a browser. This is only available for
+    /// files with binary content in Google Drive.
     pub web_content_link: ::std::option::Option<::std::string::String>,
     /// A link for opening the file in a relevant Google editor or viewer in a browser.
     pub web_view_link: ::std::option::Option<::std::string::String>,
-    /// Whether users with only writer permission can modify the file's permissions. Not populated for items in shared drives.
+    /// Whether users with only writer permission can modify the file's permissions. Not populated
+    /// for items in shared drives.
     pub writers_can_share: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -588,62 +686,84 @@ crate::macros::model!(
     web_content_link : "webContentLink" plain, web_view_link : "webViewLink" plain,
     writers_can_share : "writersCanShare" plain, }
 );
-/// Capabilities the current user has on this file. Each capability corresponds to a fine-grained action that a user may take.
+/// Capabilities the current user has on this file. Each capability corresponds to a fine-grained
+/// action that a user may take.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileCapabilities {
-    /// Whether the current user can add children to this folder. This is always false when the item is not a folder.
+    /// Whether the current user can add children to this folder. This is always false when the item
+    /// is not a folder.
     pub can_add_children: ::std::option::Option<bool>,
-    /// Whether the current user can add a parent for the item without removing an existing parent in the same request. Not populated for shared drive files.
+    /// Whether the current user can add a parent for the item without removing an existing parent
+    /// in the same request. Not populated for shared drive files.
     pub can_add_my_drive_parent: ::std::option::Option<bool>,
-    /// Whether the current user can change the copyRequiresWriterPermission restriction of this file.
+    /// Whether the current user can change the copyRequiresWriterPermission restriction of this
+    /// file.
     pub can_change_copy_requires_writer_permission: ::std::option::Option<bool>,
     /// Deprecated
     pub can_change_viewers_can_copy_content: ::std::option::Option<bool>,
     /// Whether the current user can comment on this file.
     pub can_comment: ::std::option::Option<bool>,
-    /// Whether the current user can copy this file. For an item in a shared drive, whether the current user can copy non-folder descendants of this item, or this item itself if it is not a folder.
+    /// Whether the current user can copy this file. For an item in a shared drive, whether the
+    /// current user can copy non-folder descendants of this item, or this item itself if it is not
+    /// a folder.
     pub can_copy: ::std::option::Option<bool>,
     /// Whether the current user can delete this file.
     pub can_delete: ::std::option::Option<bool>,
-    /// Whether the current user can delete children of this folder. This is false when the item is not a folder. Only populated for items in shared drives.
+    /// Whether the current user can delete children of this folder. This is false when the item is
+    /// not a folder. Only populated for items in shared drives.
     pub can_delete_children: ::std::option::Option<bool>,
     /// Whether the current user can download this file.
     pub can_download: ::std::option::Option<bool>,
-    /// Whether the current user can edit this file. Other factors may limit the type of changes a user can make to a file. For example, see canChangeCopyRequiresWriterPermission or canModifyContent.
+    /// Whether the current user can edit this file. Other factors may limit the type of changes a
+    /// user can make to a file. For example, see canChangeCopyRequiresWriterPermission or
+    /// canModifyContent.
     pub can_edit: ::std::option::Option<bool>,
-    /// Whether the current user can list the children of this folder. This is always false when the item is not a folder.
+    /// Whether the current user can list the children of this folder. This is always false when the
+    /// item is not a folder.
     pub can_list_children: ::std::option::Option<bool>,
     /// Whether the current user can modify the content of this file.
     pub can_modify_content: ::std::option::Option<bool>,
-    /// Whether the current user can move children of this folder outside of the shared drive. This is false when the item is not a folder. Only populated for items in shared drives.
+    /// Whether the current user can move children of this folder outside of the shared drive. This
+    /// is false when the item is not a folder. Only populated for items in shared drives.
     pub can_move_children_out_of_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveChildrenOutOfDrive instead.
     pub can_move_children_out_of_team_drive: ::std::option::Option<bool>,
-    /// Whether the current user can move children of this folder within the shared drive. This is false when the item is not a folder. Only populated for items in shared drives.
+    /// Whether the current user can move children of this folder within the shared drive. This is
+    /// false when the item is not a folder. Only populated for items in shared drives.
     pub can_move_children_within_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveChildrenWithinDrive instead.
     pub can_move_children_within_team_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveItemOutOfDrive instead.
     pub can_move_item_into_team_drive: ::std::option::Option<bool>,
-    /// Whether the current user can move this item outside of this drive by changing its parent. Note that a request to change the parent of the item may still fail depending on the new parent that is being added.
+    /// Whether the current user can move this item outside of this drive by changing its parent.
+    /// Note that a request to change the parent of the item may still fail depending on the new
+    /// parent that is being added.
     pub can_move_item_out_of_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveItemOutOfDrive instead.
     pub can_move_item_out_of_team_drive: ::std::option::Option<bool>,
-    /// Whether the current user can move this item within this shared drive. Note that a request to change the parent of the item may still fail depending on the new parent that is being added. Only populated for items in shared drives.
+    /// Whether the current user can move this item within this shared drive. Note that a request to
+    /// change the parent of the item may still fail depending on the new parent that is being
+    /// added. Only populated for items in shared drives.
     pub can_move_item_within_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveItemWithinDrive instead.
     pub can_move_item_within_team_drive: ::std::option::Option<bool>,
     /// Deprecated - use canMoveItemWithinDrive or canMoveItemOutOfDrive instead.
     pub can_move_team_drive_item: ::std::option::Option<bool>,
-    /// Whether the current user can read the shared drive to which this file belongs. Only populated for items in shared drives.
+    /// Whether the current user can read the shared drive to which this file belongs. Only
+    /// populated for items in shared drives.
     pub can_read_drive: ::std::option::Option<bool>,
-    /// Whether the current user can read the revisions resource of this file. For a shared drive item, whether revisions of non-folder descendants of this item, or this item itself if it is not a folder, can be read.
+    /// Whether the current user can read the revisions resource of this file. For a shared drive
+    /// item, whether revisions of non-folder descendants of this item, or this item itself if it is
+    /// not a folder, can be read.
     pub can_read_revisions: ::std::option::Option<bool>,
     /// Deprecated - use canReadDrive instead.
     pub can_read_team_drive: ::std::option::Option<bool>,
-    /// Whether the current user can remove children from this folder. This is always false when the item is not a folder. For a folder in a shared drive, use canDeleteChildren or canTrashChildren instead.
+    /// Whether the current user can remove children from this folder. This is always false when the
+    /// item is not a folder. For a folder in a shared drive, use canDeleteChildren or
+    /// canTrashChildren instead.
     pub can_remove_children: ::std::option::Option<bool>,
-    /// Whether the current user can remove a parent from the item without adding another parent in the same request. Not populated for shared drive files.
+    /// Whether the current user can remove a parent from the item without adding another parent in
+    /// the same request. Not populated for shared drive files.
     pub can_remove_my_drive_parent: ::std::option::Option<bool>,
     /// Whether the current user can rename this file.
     pub can_rename: ::std::option::Option<bool>,
@@ -651,11 +771,13 @@ pub struct FileCapabilities {
     pub can_share: ::std::option::Option<bool>,
     /// Whether the current user can move this file to trash.
     pub can_trash: ::std::option::Option<bool>,
-    /// Whether the current user can trash children of this folder. This is false when the item is not a folder. Only populated for items in shared drives.
+    /// Whether the current user can trash children of this folder. This is false when the item is
+    /// not a folder. Only populated for items in shared drives.
     pub can_trash_children: ::std::option::Option<bool>,
     /// Whether the current user can restore this file from trash.
     pub can_untrash: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -683,28 +805,34 @@ crate::macros::model!(
     "canTrash" plain, can_trash_children : "canTrashChildren" plain, can_untrash :
     "canUntrash" plain, }
 );
-/// Additional information about the content of the file. These fields are never populated in responses.
+/// Additional information about the content of the file. These fields are never populated in
+/// responses.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileContentHints {
-    /// Text to be indexed for the file to improve fullText queries. This is limited to 128KB in length and may contain HTML elements.
+    /// Text to be indexed for the file to improve fullText queries. This is limited to 128KB in
+    /// length and may contain HTML elements.
     pub indexable_text: ::std::option::Option<::std::string::String>,
-    /// A thumbnail for the file. This will only be used if Google Drive cannot generate a standard thumbnail.
+    /// A thumbnail for the file. This will only be used if Google Drive cannot generate a standard
+    /// thumbnail.
     pub thumbnail: ::std::option::Option<crate::models::FileContentHintsThumbnail>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
     FileContentHints { indexable_text : "indexableText" plain, thumbnail : "thumbnail"
     plain, }
 );
-/// A thumbnail for the file. This will only be used if Google Drive cannot generate a standard thumbnail.
+/// A thumbnail for the file. This will only be used if Google Drive cannot generate a standard
+/// thumbnail.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileContentHintsThumbnail {
     /// The thumbnail data encoded with URL-safe Base64 (RFC 4648 section 5).
     pub image: ::std::option::Option<crate::types::Bytes>,
     /// The MIME type of the thumbnail.
     pub mime_type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -755,7 +883,8 @@ pub struct FileImageMediaMetadata {
     pub white_balance: ::std::option::Option<::std::string::String>,
     /// The width of the image in pixels.
     pub width: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -778,7 +907,8 @@ pub struct FileImageMediaMetadataLocation {
     pub latitude: ::std::option::Option<f64>,
     /// The longitude stored in the image.
     pub longitude: ::std::option::Option<f64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -788,29 +918,40 @@ crate::macros::model!(
 /// A list of files.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileList {
-    /// The list of files. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of files. If nextPageToken is populated, then this list may be incomplete and an
+    /// additional page of results should be fetched.
     pub files: ::std::option::Option<::std::vec::Vec<crate::models::File>>,
-    /// Whether the search process was incomplete. If true, then some search results may be missing, since all documents were not searched. This may occur when searching multiple drives with the "allDrives" corpora, but all corpora could not be searched. When this happens, it is suggested that clients narrow their query by choosing a different corpus such as "user" or "drive".
+    /// Whether the search process was incomplete. If true, then some search results may be missing,
+    /// since all documents were not searched. This may occur when searching multiple drives with
+    /// the "allDrives" corpora, but all corpora could not be searched. When this happens, it is
+    /// suggested that clients narrow their query by choosing a different corpus such as "user" or
+    /// "drive".
     pub incomplete_search: ::std::option::Option<bool>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#fileList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of files. This will be absent if the end of the files list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of files. This will be absent if the end of the files list
+    /// has been reached. If the token is rejected for any reason, it should be discarded, and
+    /// pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
     FileList { files : "files" plain, incomplete_search : "incompleteSearch" plain, kind
     : "kind" plain, next_page_token : "nextPageToken" plain, }
 );
-/// Shortcut file details. Only populated for shortcut files, which have the mimeType field set to application/vnd.google-apps.shortcut.
+/// Shortcut file details. Only populated for shortcut files, which have the mimeType field set to
+/// application/vnd.google-apps.shortcut.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileShortcutDetails {
     /// The ID of the file that this shortcut points to.
     pub target_id: ::std::option::Option<::std::string::String>,
-    /// The MIME type of the file that this shortcut points to. The value of this field is a snapshot of the target's MIME type, captured when the shortcut is created.
+    /// The MIME type of the file that this shortcut points to. The value of this field is a
+    /// snapshot of the target's MIME type, captured when the shortcut is created.
     pub target_mime_type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -826,7 +967,8 @@ pub struct FileVideoMediaMetadata {
     pub height: ::std::option::Option<i32>,
     /// The width of the video in pixels.
     pub width: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -854,20 +996,25 @@ pub struct GeneratedIds {
     pub kind: ::std::option::Option<::std::string::String>,
     /// The type of file that can be created with these IDs.
     pub space: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
     GeneratedIds { ids : "ids" plain, kind : "kind" plain, space : "space" plain, }
 );
-/// A permission for a file. A permission grants a user, group, domain or the world access to a file or a folder hierarchy.
+/// A permission for a file. A permission grants a user, group, domain or the world access to a file
+/// or a folder hierarchy.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Permission {
-    /// Whether the permission allows the file to be discovered through search. This is only applicable for permissions of type domain or anyone.
+    /// Whether the permission allows the file to be discovered through search. This is only
+    /// applicable for permissions of type domain or anyone.
     pub allow_file_discovery: ::std::option::Option<bool>,
-    /// Whether the account associated with this permission has been deleted. This field only pertains to user and group permissions.
+    /// Whether the account associated with this permission has been deleted. This field only
+    /// pertains to user and group permissions.
     pub deleted: ::std::option::Option<bool>,
-    /// The "pretty" name of the value of the permission. The following is a list of examples for each type of permission:
+    /// The "pretty" name of the value of the permission. The following is a list of examples for
+    /// each type of permission:
     /// - user - User's full name, as defined for their Google account, such as "Joe Smith."
     /// - group - Name of the Google Group, such as "The Company Administrators."
     /// - domain - String domain name, such as "thecompany.com."
@@ -877,24 +1024,28 @@ pub struct Permission {
     pub domain: ::std::option::Option<::std::string::String>,
     /// The email address of the user or group to which this permission refers.
     pub email_address: ::std::option::Option<::std::string::String>,
-    /// The time at which this permission will expire (RFC 3339 date-time). Expiration times have the following restrictions:
+    /// The time at which this permission will expire (RFC 3339 date-time). Expiration times have
+    /// the following restrictions:
     /// - They can only be set on user and group permissions
     /// - The time must be in the future
     /// - The time cannot be more than a year in the future
     pub expiration_time: ::std::option::Option<
         crate::chrono::DateTime<crate::chrono::Utc>,
     >,
-    /// The ID of this permission. This is a unique identifier for the grantee, and is published in User resources as permissionId. IDs should be treated as opaque values.
+    /// The ID of this permission. This is a unique identifier for the grantee, and is published in
+    /// User resources as permissionId. IDs should be treated as opaque values.
     pub id: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#permission".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// Details of whether the permissions on this shared drive item are inherited or directly on this item. This is an output-only field which is present only for shared drive items.
+    /// Details of whether the permissions on this shared drive item are inherited or directly on
+    /// this item. This is an output-only field which is present only for shared drive items.
     pub permission_details: ::std::option::Option<
         ::std::vec::Vec<crate::models::PermissionPermissionDetails>,
     >,
     /// A link to the user's profile photo, if available.
     pub photo_link: ::std::option::Option<::std::string::String>,
-    /// The role granted by this permission. While new values may be supported in the future, the following are currently allowed:
+    /// The role granted by this permission. While new values may be supported in the future, the
+    /// following are currently allowed:
     /// - owner
     /// - organizer
     /// - fileOrganizer
@@ -910,9 +1061,12 @@ pub struct Permission {
     /// - user
     /// - group
     /// - domain
-    /// - anyone  When creating a permission, if type is user or group, you must provide an emailAddress for the user or group. When type is domain, you must provide a domain. There isn't extra information required for a anyone type.
+    /// - anyone When creating a permission, if type is user or group, you must provide an
+    ///   emailAddress for the user or group. When type is domain, you must provide a domain. There
+    ///   isn't extra information required for a anyone type.
     pub r#type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -928,11 +1082,15 @@ crate::macros::model!(
 pub struct PermissionList {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#permissionList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of permissions. This field will be absent if the end of the permissions list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of permissions. This field will be absent if the end of the
+    /// permissions list has been reached. If the token is rejected for any reason, it should be
+    /// discarded, and pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// The list of permissions. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of permissions. If nextPageToken is populated, then this list may be incomplete and
+    /// an additional page of results should be fetched.
     pub permissions: ::std::option::Option<::std::vec::Vec<crate::models::Permission>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -941,22 +1099,26 @@ crate::macros::model!(
 );
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PermissionPermissionDetails {
-    /// Whether this permission is inherited. This field is always populated. This is an output-only field.
+    /// Whether this permission is inherited. This field is always populated. This is an output-only
+    /// field.
     pub inherited: ::std::option::Option<bool>,
     /// The ID of the item from which this permission is inherited. This is an output-only field.
     pub inherited_from: ::std::option::Option<::std::string::String>,
-    /// The permission type for this user. While new values may be added in future, the following are currently possible:
+    /// The permission type for this user. While new values may be added in future, the following
+    /// are currently possible:
     /// - file
     /// - member
     pub permission_type: ::std::option::Option<::std::string::String>,
-    /// The primary role for this user. While new values may be added in the future, the following are currently possible:
+    /// The primary role for this user. While new values may be added in the future, the following
+    /// are currently possible:
     /// - organizer
     /// - fileOrganizer
     /// - writer
     /// - commenter
     /// - reader
     pub role: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -974,7 +1136,8 @@ pub struct PermissionTeamDrivePermissionDetails {
     pub role: ::std::option::Option<::std::string::String>,
     /// Deprecated - use permissionDetails/permissionType instead.
     pub team_drive_permission_type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -991,7 +1154,8 @@ pub struct Reply {
     pub action: ::std::option::Option<::std::string::String>,
     /// The author of the reply. The author's email address and permission ID will not be populated.
     pub author: ::std::option::Option<crate::models::User>,
-    /// The plain text content of the reply. This field is used for setting the content, while htmlContent should be displayed. This is required on creates if no action is specified.
+    /// The plain text content of the reply. This field is used for setting the content, while
+    /// htmlContent should be displayed. This is required on creates if no action is specified.
     pub content: ::std::option::Option<::std::string::String>,
     /// The time at which the reply was created (RFC 3339 date-time).
     pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
@@ -1007,7 +1171,8 @@ pub struct Reply {
     pub modified_time: ::std::option::Option<
         crate::chrono::DateTime<crate::chrono::Utc>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1021,11 +1186,15 @@ crate::macros::model!(
 pub struct ReplyList {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#replyList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of replies. This will be absent if the end of the replies list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of replies. This will be absent if the end of the replies
+    /// list has been reached. If the token is rejected for any reason, it should be discarded, and
+    /// pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// The list of replies. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of replies. If nextPageToken is populated, then this list may be incomplete and an
+    /// additional page of results should be fetched.
     pub replies: ::std::option::Option<::std::vec::Vec<crate::models::Reply>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1041,14 +1210,17 @@ pub struct Revision {
     >,
     /// The ID of the revision.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Whether to keep this revision forever, even if it is no longer the head revision. If not set, the revision will be automatically purged 30 days after newer content is uploaded. This can be set on a maximum of 200 revisions for a file.
+    /// Whether to keep this revision forever, even if it is no longer the head revision. If not
+    /// set, the revision will be automatically purged 30 days after newer content is uploaded. This
+    /// can be set on a maximum of 200 revisions for a file.
     /// This field is only applicable to files with binary content in Drive.
     pub keep_forever: ::std::option::Option<bool>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#revision".
     pub kind: ::std::option::Option<::std::string::String>,
     /// The last user to modify this revision.
     pub last_modifying_user: ::std::option::Option<crate::models::User>,
-    /// The MD5 checksum of the revision's content. This is only applicable to files with binary content in Drive.
+    /// The MD5 checksum of the revision's content. This is only applicable to files with binary
+    /// content in Drive.
     pub md5_checksum: ::std::option::Option<::std::string::String>,
     /// The MIME type of the revision.
     pub mime_type: ::std::option::Option<::std::string::String>,
@@ -1056,17 +1228,22 @@ pub struct Revision {
     pub modified_time: ::std::option::Option<
         crate::chrono::DateTime<crate::chrono::Utc>,
     >,
-    /// The original filename used to create this revision. This is only applicable to files with binary content in Drive.
+    /// The original filename used to create this revision. This is only applicable to files with
+    /// binary content in Drive.
     pub original_filename: ::std::option::Option<::std::string::String>,
-    /// Whether subsequent revisions will be automatically republished. This is only applicable to Google Docs.
+    /// Whether subsequent revisions will be automatically republished. This is only applicable to
+    /// Google Docs.
     pub publish_auto: ::std::option::Option<bool>,
     /// Whether this revision is published. This is only applicable to Google Docs.
     pub published: ::std::option::Option<bool>,
-    /// Whether this revision is published outside the domain. This is only applicable to Google Docs.
+    /// Whether this revision is published outside the domain. This is only applicable to Google
+    /// Docs.
     pub published_outside_domain: ::std::option::Option<bool>,
-    /// The size of the revision's content in bytes. This is only applicable to files with binary content in Drive.
+    /// The size of the revision's content in bytes. This is only applicable to files with binary
+    /// content in Drive.
     pub size: ::std::option::Option<i64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1082,11 +1259,15 @@ crate::macros::model!(
 pub struct RevisionList {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#revisionList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of revisions. This will be absent if the end of the revisions list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of revisions. This will be absent if the end of the
+    /// revisions list has been reached. If the token is rejected for any reason, it should be
+    /// discarded, and pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// The list of revisions. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of revisions. If nextPageToken is populated, then this list may be incomplete and
+    /// an additional page of results should be fetched.
     pub revisions: ::std::option::Option<::std::vec::Vec<crate::models::Revision>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1099,7 +1280,8 @@ pub struct StartPageToken {
     pub kind: ::std::option::Option<::std::string::String>,
     /// The starting page token for listing changes.
     pub start_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1108,7 +1290,9 @@ crate::macros::model!(
 /// Deprecated: use the drive collection instead.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDrive {
-    /// An image file and cropping parameters from which a background image for this Team Drive is set. This is a write only field; it can only be set on drive.teamdrives.update requests that don't set themeId. When specified, all fields of the backgroundImageFile must be set.
+    /// An image file and cropping parameters from which a background image for this Team Drive is
+    /// set. This is a write only field; it can only be set on drive.teamdrives.update requests that
+    /// don't set themeId. When specified, all fields of the backgroundImageFile must be set.
     pub background_image_file: ::std::option::Option<
         crate::models::TeamDriveBackgroundImageFile,
     >,
@@ -1116,7 +1300,8 @@ pub struct TeamDrive {
     pub background_image_link: ::std::option::Option<::std::string::String>,
     /// Capabilities the current user has on this Team Drive.
     pub capabilities: ::std::option::Option<crate::models::TeamDriveCapabilities>,
-    /// The color of this Team Drive as an RGB hex string. It can only be set on a drive.teamdrives.update request that does not set themeId.
+    /// The color of this Team Drive as an RGB hex string. It can only be set on a
+    /// drive.teamdrives.update request that does not set themeId.
     pub color_rgb: ::std::option::Option<::std::string::String>,
     /// The time at which the Team Drive was created (RFC 3339 date-time).
     pub created_time: ::std::option::Option<crate::chrono::DateTime<crate::chrono::Utc>>,
@@ -1128,9 +1313,14 @@ pub struct TeamDrive {
     pub name: ::std::option::Option<::std::string::String>,
     /// A set of restrictions that apply to this Team Drive or items inside this Team Drive.
     pub restrictions: ::std::option::Option<crate::models::TeamDriveRestrictions>,
-    /// The ID of the theme from which the background image and color will be set. The set of possible teamDriveThemes can be retrieved from a drive.about.get response. When not specified on a drive.teamdrives.create request, a random theme is chosen from which the background image and color are set. This is a write-only field; it can only be set on requests that don't set colorRgb or backgroundImageFile.
+    /// The ID of the theme from which the background image and color will be set. The set of
+    /// possible teamDriveThemes can be retrieved from a drive.about.get response. When not
+    /// specified on a drive.teamdrives.create request, a random theme is chosen from which the
+    /// background image and color are set. This is a write-only field; it can only be set on
+    /// requests that don't set colorRgb or backgroundImageFile.
     pub theme_id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1140,18 +1330,30 @@ crate::macros::model!(
     plain, kind : "kind" plain, name : "name" plain, restrictions : "restrictions" plain,
     theme_id : "themeId" plain, }
 );
-/// An image file and cropping parameters from which a background image for this Team Drive is set. This is a write only field; it can only be set on drive.teamdrives.update requests that don't set themeId. When specified, all fields of the backgroundImageFile must be set.
+/// An image file and cropping parameters from which a background image for this Team Drive is set.
+/// This is a write only field; it can only be set on drive.teamdrives.update requests that don't
+/// set themeId. When specified, all fields of the backgroundImageFile must be set.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TeamDriveBackgroundImageFile {
     /// The ID of an image file in Drive to use for the background image.
     pub id: ::std::option::Option<::std::string::String>,
-    /// The width of the cropped image in the closed range of 0 to 1. This value represents the width of the cropped image divided by the width of the entire image. The height is computed by applying a width to height aspect ratio of 80 to 9. The resulting image must be at least 1280 pixels wide and 144 pixels high.
+    /// The width of the cropped image in the closed range of 0 to 1. This value represents the
+    /// width of the cropped image divided by the width of the entire image. The height is computed
+    /// by applying a width to height aspect ratio of 80 to 9. The resulting image must be at least
+    /// 1280 pixels wide and 144 pixels high.
     pub width: ::std::option::Option<f32>,
-    /// The X coordinate of the upper left corner of the cropping area in the background image. This is a value in the closed range of 0 to 1. This value represents the horizontal distance from the left side of the entire image to the left side of the cropping area divided by the width of the entire image.
+    /// The X coordinate of the upper left corner of the cropping area in the background image. This
+    /// is a value in the closed range of 0 to 1. This value represents the horizontal distance from
+    /// the left side of the entire image to the left side of the cropping area divided by the width
+    /// of the entire image.
     pub x_coordinate: ::std::option::Option<f32>,
-    /// The Y coordinate of the upper left corner of the cropping area in the background image. This is a value in the closed range of 0 to 1. This value represents the vertical distance from the top side of the entire image to the top side of the cropping area divided by the height of the entire image.
+    /// The Y coordinate of the upper left corner of the cropping area in the background image. This
+    /// is a value in the closed range of 0 to 1. This value represents the vertical distance from
+    /// the top side of the entire image to the top side of the cropping area divided by the height
+    /// of the entire image.
     pub y_coordinate: ::std::option::Option<f32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1163,7 +1365,8 @@ crate::macros::model!(
 pub struct TeamDriveCapabilities {
     /// Whether the current user can add children to folders in this Team Drive.
     pub can_add_children: ::std::option::Option<bool>,
-    /// Whether the current user can change the copyRequiresWriterPermission restriction of this Team Drive.
+    /// Whether the current user can change the copyRequiresWriterPermission restriction of this
+    /// Team Drive.
     pub can_change_copy_requires_writer_permission_restriction: ::std::option::Option<
         bool,
     >,
@@ -1179,7 +1382,8 @@ pub struct TeamDriveCapabilities {
     pub can_copy: ::std::option::Option<bool>,
     /// Whether the current user can delete children from folders in this Team Drive.
     pub can_delete_children: ::std::option::Option<bool>,
-    /// Whether the current user can delete this Team Drive. Attempting to delete the Team Drive may still fail if there are untrashed items inside the Team Drive.
+    /// Whether the current user can delete this Team Drive. Attempting to delete the Team Drive may
+    /// still fail if there are untrashed items inside the Team Drive.
     pub can_delete_team_drive: ::std::option::Option<bool>,
     /// Whether the current user can download files in this Team Drive.
     pub can_download: ::std::option::Option<bool>,
@@ -1187,7 +1391,8 @@ pub struct TeamDriveCapabilities {
     pub can_edit: ::std::option::Option<bool>,
     /// Whether the current user can list the children of folders in this Team Drive.
     pub can_list_children: ::std::option::Option<bool>,
-    /// Whether the current user can add members to this Team Drive or remove them or change their role.
+    /// Whether the current user can add members to this Team Drive or remove them or change their
+    /// role.
     pub can_manage_members: ::std::option::Option<bool>,
     /// Whether the current user can read the revisions resource of files in this Team Drive.
     pub can_read_revisions: ::std::option::Option<bool>,
@@ -1201,7 +1406,8 @@ pub struct TeamDriveCapabilities {
     pub can_share: ::std::option::Option<bool>,
     /// Whether the current user can trash children from folders in this Team Drive.
     pub can_trash_children: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1225,11 +1431,15 @@ crate::macros::model!(
 pub struct TeamDriveList {
     /// Identifies what kind of resource this is. Value: the fixed string "drive#teamDriveList".
     pub kind: ::std::option::Option<::std::string::String>,
-    /// The page token for the next page of Team Drives. This will be absent if the end of the Team Drives list has been reached. If the token is rejected for any reason, it should be discarded, and pagination should be restarted from the first page of results.
+    /// The page token for the next page of Team Drives. This will be absent if the end of the Team
+    /// Drives list has been reached. If the token is rejected for any reason, it should be
+    /// discarded, and pagination should be restarted from the first page of results.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// The list of Team Drives. If nextPageToken is populated, then this list may be incomplete and an additional page of results should be fetched.
+    /// The list of Team Drives. If nextPageToken is populated, then this list may be incomplete and
+    /// an additional page of results should be fetched.
     pub team_drives: ::std::option::Option<::std::vec::Vec<crate::models::TeamDrive>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1241,13 +1451,18 @@ crate::macros::model!(
 pub struct TeamDriveRestrictions {
     /// Whether administrative privileges on this Team Drive are required to modify restrictions.
     pub admin_managed_restrictions: ::std::option::Option<bool>,
-    /// Whether the options to copy, print, or download files inside this Team Drive, should be disabled for readers and commenters. When this restriction is set to true, it will override the similarly named field to true for any file inside this Team Drive.
+    /// Whether the options to copy, print, or download files inside this Team Drive, should be
+    /// disabled for readers and commenters. When this restriction is set to true, it will override
+    /// the similarly named field to true for any file inside this Team Drive.
     pub copy_requires_writer_permission: ::std::option::Option<bool>,
-    /// Whether access to this Team Drive and items inside this Team Drive is restricted to users of the domain to which this Team Drive belongs. This restriction may be overridden by other sharing policies controlled outside of this Team Drive.
+    /// Whether access to this Team Drive and items inside this Team Drive is restricted to users of
+    /// the domain to which this Team Drive belongs. This restriction may be overridden by other
+    /// sharing policies controlled outside of this Team Drive.
     pub domain_users_only: ::std::option::Option<bool>,
     /// Whether access to items inside this Team Drive is restricted to members of this Team Drive.
     pub team_members_only: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(
@@ -1261,7 +1476,8 @@ crate::macros::model!(
 pub struct User {
     /// A plain text displayable name for this user.
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// The email address of the user. This may not be present in certain contexts if the user has not made their email address visible to the requester.
+    /// The email address of the user. This may not be present in certain contexts if the user has
+    /// not made their email address visible to the requester.
     pub email_address: ::std::option::Option<::std::string::String>,
     /// Identifies what kind of resource this is. Value: the fixed string "drive#user".
     pub kind: ::std::option::Option<::std::string::String>,
@@ -1271,7 +1487,8 @@ pub struct User {
     pub permission_id: ::std::option::Option<::std::string::String>,
     /// A link to the user's profile photo, if available.
     pub photo_link: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::types::UnknownFields,
 }
 crate::macros::model!(

@@ -2,9 +2,12 @@
 
 //! Mocking: the API as a trait that a test implements instead of running
 //! a server.
-/// The Drive API as a trait: one method per API method, each receiving the request builder that `send()` was called on (its `get_*` methods show what it would send).
+/// The Drive API as a trait: one method per API method, each receiving the request builder that
+/// `send()` was called on (its `get_*` methods show what it would send).
 ///
-/// Implement the methods a test needs and pass the stub to [`Client::from_stub`](crate::Client::from_stub); the others fail with [`Error::Unimplemented`](crate::Error::Unimplemented). See `drive_v3::Client::from_stub`.
+/// Implement the methods a test needs and pass the stub to
+/// [`Client::from_stub`](crate::Client::from_stub); the others fail with
+/// [`Error::Unimplemented`](crate::Error::Unimplemented). See `drive_v3::Client::from_stub`.
 pub trait Drive: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `drive.about.get`: answers `send()` of [`crate::api::about::Get`].
     fn about_get(
@@ -20,7 +23,8 @@ pub trait Drive: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `drive.changes.getStartPageToken`: answers `send()` of [`crate::api::changes::GetStartPageToken`].
+    /// `drive.changes.getStartPageToken`: answers `send()` of
+    /// [`crate::api::changes::GetStartPageToken`].
     fn changes_get_start_page_token(
         &self,
         request: crate::api::changes::GetStartPageToken,

@@ -2,9 +2,11 @@
 
 //! The entry point of the API.
 use crate::generated::stub;
-/// The entry point of the Google Photos Ambient API: cheap to clone (an `Arc` inside), safe to share between tasks.
+/// The entry point of the Google Photos Ambient API: cheap to clone (an `Arc` inside), safe to
+/// share between tasks.
 ///
-/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and retry policies the clients of every generated API share.
+/// It dereferences to the runtime's [`discovery_runtime::Client`], whose token sources, errors and
+/// retry policies the clients of every generated API share.
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), photosambient_v1::Error> {
@@ -34,7 +36,9 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ::discovery_runtime::ClientBuilder::new(&crate::generated::API)
     }
-    /// A client whose every call goes to `stub` instead of the network: for testing code that uses this API without a server. The request builders work unchanged, `pages()` and `items()` included; methods the stub does not implement fail with `Error::Unimplemented`.
+    /// A client whose every call goes to `stub` instead of the network: for testing code that uses
+    /// this API without a server. The request builders work unchanged, `pages()` and `items()`
+    /// included; methods the stub does not implement fail with `Error::Unimplemented`.
     ///
     /// ```
     /// use photosambient_v1::stub::Photosambient;

@@ -2,28 +2,41 @@
 
 //! The API's data types, one per schema of the discovery document, plus
 //! the inline objects and enums hoisted out of them.
-/// An ambient device, such as a smart TV or a photo frame, that the app created in the user's Google Photos account.
+/// An ambient device, such as a smart TV or a photo frame, that the app created in the user's
+/// Google Photos account.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AmbientDevice {
     /// \[Output only\] Output only. When this device was created.
     pub create_time: ::std::option::Option<
         crate::generated::chrono::DateTime<crate::generated::chrono::Utc>,
     >,
-    /// Required. A display name for this device, chosen by the user. The user can see it in the Google Photos app settings, but it can only be changed through this API. It must be 1 to 100 characters long.
+    /// Required. A display name for this device, chosen by the user. The user can see it in the
+    /// Google Photos app settings, but it can only be changed through this API. It must be 1 to 100
+    /// characters long.
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] Output only. The unique identifier Google generated for this device. Store it and associate it with the user: without it the device cannot be retrieved or managed later, except by deleting it with the `requestId` used to create it.
+    /// \[Output only\] Output only. The unique identifier Google generated for this device. Store
+    /// it and associate it with the user: without it the device cannot be retrieved or managed
+    /// later, except by deleting it with the `requestId` used to create it.
     pub id: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] Output only. The media sources (albums or photo collections) the user chose to show on this device. Empty while the user has not chosen any, that is, while `mediaSourcesSet` is false.
+    /// \[Output only\] Output only. The media sources (albums or photo collections) the user chose
+    /// to show on this device. Empty while the user has not chosen any, that is, while
+    /// `mediaSourcesSet` is false.
     pub media_sources: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::AmbientMediaSource>,
     >,
-    /// \[Output only\] Output only. True once the user has set media sources for this device. From then on the app can list the device's media items with `mediaItems.list`. It is false at first; poll `devices.get` until it becomes true.
+    /// \[Output only\] Output only. True once the user has set media sources for this device. From
+    /// then on the app can list the device's media items with `mediaItems.list`. It is false at
+    /// first; poll `devices.get` until it becomes true.
     pub media_sources_set: ::std::option::Option<bool>,
-    /// \[Output only\] Output only. The recommended settings for apps to use while polling `devices.get`.
+    /// \[Output only\] Output only. The recommended settings for apps to use while polling
+    /// `devices.get`.
     pub polling_config: ::std::option::Option<crate::generated::models::PollingConfig>,
-    /// \[Output only\] Output only. URI that opens this device's settings in the Google Photos app, where the user chooses the media sources to show on it. Apps typically show it to the user as a QR code to scan with a phone.
+    /// \[Output only\] Output only. URI that opens this device's settings in the Google Photos app,
+    /// where the user chooses the media sources to show on it. Apps typically show it to the user
+    /// as a QR code to scan with a phone.
     pub settings_uri: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -39,11 +52,13 @@ pub struct AmbientMediaItem {
     pub create_time: ::std::option::Option<
         crate::generated::chrono::DateTime<crate::generated::chrono::Utc>,
     >,
-    /// Identifier of the media item. It is persistent, so it identifies the same media item across sessions.
+    /// Identifier of the media item. It is persistent, so it identifies the same media item across
+    /// sessions.
     pub id: ::std::option::Option<::std::string::String>,
     /// The media file that makes up this media item.
     pub media_file: ::std::option::Option<crate::generated::models::MediaFile>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -55,9 +70,11 @@ crate::generated::macros::model!(
 pub struct AmbientMediaSource {
     /// \[Output only\] Output only. Display name of this media source.
     pub display_name: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] Output only. Identifier of this media source. It can be passed as `mediaSourceId` to `mediaItems.list`.
+    /// \[Output only\] Output only. Identifier of this media source. It can be passed as
+    /// `mediaSourceId` to `mediaItems.list`.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -66,7 +83,8 @@ crate::generated::macros::model!(
 /// An empty message, used as the response of methods that return nothing, such as `devices.delete`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(Empty {});
@@ -77,9 +95,11 @@ pub struct ListDevicesResponse {
     pub devices: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::AmbientDevice>,
     >,
-    /// When set, pass it as `pageToken` to a later `devices.list` call to get the next page. When absent, there are no more pages.
+    /// When set, pass it as `pageToken` to a later `devices.list` call to get the next page. When
+    /// absent, there are no more pages.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -93,9 +113,12 @@ pub struct ListMediaItemsResponse {
     pub media_items: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::AmbientMediaItem>,
     >,
-    /// When set, pass it as `pageToken` to a later `mediaItems.list` call to get the next page. When it is absent, that does not necessarily mean there is nothing more to fetch. It means that later pages may repeat media items that earlier pages already returned.
+    /// When set, pass it as `pageToken` to a later `mediaItems.list` call to get the next page.
+    /// When it is absent, that does not necessarily mean there is nothing more to fetch. It means
+    /// that later pages may repeat media items that earlier pages already returned.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -105,7 +128,8 @@ crate::generated::macros::model!(
 /// A single file of media bytes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaFile {
-    /// URL from which the bytes of the media file can be fetched. To download the file, the client must append the parameters described in the developer documentation to this URL.
+    /// URL from which the bytes of the media file can be fetched. To download the file, the client
+    /// must append the parameters described in the developer documentation to this URL.
     pub base_url: ::std::option::Option<::std::string::String>,
     /// Metadata of the media file, such as its width and height.
     pub media_file_metadata: ::std::option::Option<
@@ -113,7 +137,8 @@ pub struct MediaFile {
     >,
     /// MIME type of the media file, for example `image/jpeg`.
     pub mime_type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -127,7 +152,8 @@ pub struct MediaFileMetadata {
     pub height: ::std::option::Option<i32>,
     /// Original width of the media file, in pixels.
     pub width: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -136,9 +162,11 @@ crate::generated::macros::model!(
 /// Settings for polling the API.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PollingConfig {
-    /// \[Output only\] Output only. Recommended time between poll requests: a duration in seconds, with up to nine fractional digits, ending in `s` (for example `"3.5s"`).
+    /// \[Output only\] Output only. Recommended time between poll requests: a duration in seconds,
+    /// with up to nine fractional digits, ending in `s` (for example `"3.5s"`).
     pub poll_interval: ::std::option::Option<crate::generated::types::Duration>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(

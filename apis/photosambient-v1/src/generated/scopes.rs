@@ -2,5 +2,6 @@
 
 //! OAuth 2.0 scopes of the API. A method accepts a token with any one of
 //! the scopes it lists.
-/// See the photos from the albums you choose in Google Photos, and manage the ambient devices this app creates to show them
+/// See the photos from the albums you choose in Google Photos, and manage the ambient devices this
+/// app creates to show them
 pub const PHOTOSAMBIENT_MEDIAITEMS: &str = "https://www.googleapis.com/auth/photosambient.mediaitems";

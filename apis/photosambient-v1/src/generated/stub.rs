@@ -2,9 +2,13 @@
 
 //! Mocking: the API as a trait that a test implements instead of running
 //! a server.
-/// The Google Photos Ambient API as a trait: one method per API method, each receiving the request builder that `send()` was called on (its `get_*` methods show what it would send).
+/// The Google Photos Ambient API as a trait: one method per API method, each receiving the request
+/// builder that `send()` was called on (its `get_*` methods show what it would send).
 ///
-/// Implement the methods a test needs and pass the stub to [`Client::from_stub`](crate::Client::from_stub); the others fail with [`Error::Unimplemented`](crate::Error::Unimplemented). See `photosambient_v1::Client::from_stub`.
+/// Implement the methods a test needs and pass the stub to
+/// [`Client::from_stub`](crate::Client::from_stub); the others fail with
+/// [`Error::Unimplemented`](crate::Error::Unimplemented). See
+/// `photosambient_v1::Client::from_stub`.
 pub trait Photosambient: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `photosambient.devices.create`: answers `send()` of [`crate::api::devices::Create`].
     fn devices_create(

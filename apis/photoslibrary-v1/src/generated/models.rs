@@ -11,7 +11,8 @@ pub struct AddEnrichmentToAlbumRequest {
     pub new_enrichment_item: ::std::option::Option<
         crate::generated::models::NewEnrichmentItem,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -23,32 +24,46 @@ crate::generated::macros::model!(
 pub struct AddEnrichmentToAlbumResponse {
     /// Output only. Enrichment which was added.
     pub enrichment_item: ::std::option::Option<crate::generated::models::EnrichmentItem>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     AddEnrichmentToAlbumResponse { enrichment_item : "enrichmentItem" plain, }
 );
-/// Representation of an album in Google Photos. Albums are containers for media items. If an album has been shared by the application, it contains an extra `shareInfo` property.
+/// Representation of an album in Google Photos. Albums are containers for media items. If an album
+/// has been shared by the application, it contains an extra `shareInfo` property.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Album {
-    /// \[Output only\] A URL to the cover photo's bytes. This shouldn't be used as is. Parameters should be appended to this URL before use. See the [developer documentation](https://developers.google.com/photos/library/guides/access-media-items#base-urls) for a complete list of supported parameters. For example, `'=w2048-h1024'` sets the dimensions of the cover photo to have a width of 2048 px and height of 1024 px.
+    /// \[Output only\] A URL to the cover photo's bytes. This shouldn't be used as is. Parameters
+    /// should be appended to this URL before use. See the
+    /// [developer documentation](https://developers.google.com/photos/library/guides/access-media-items#base-urls)
+    /// for a complete list of supported parameters. For example, `'=w2048-h1024'` sets the
+    /// dimensions of the cover photo to have a width of 2048 px and height of 1024 px.
     pub cover_photo_base_url: ::std::option::Option<::std::string::String>,
     /// Identifier for the media item associated with the cover photo.
     pub cover_photo_media_item_id: ::std::option::Option<::std::string::String>,
-    /// Identifier for the album. This is a persistent identifier that can be used between sessions to identify this album.
+    /// Identifier for the album. This is a persistent identifier that can be used between sessions
+    /// to identify this album.
     pub id: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] True if you can create media items in this album. This field is based on the scopes granted and permissions of the album. If the scopes are changed or permissions of the album are changed, this field is updated.
+    /// \[Output only\] True if you can create media items in this album. This field is based on the
+    /// scopes granted and permissions of the album. If the scopes are changed or permissions of the
+    /// album are changed, this field is updated.
     pub is_writeable: ::std::option::Option<bool>,
     /// \[Output only\] The number of media items in the album.
     pub media_items_count: ::std::option::Option<i64>,
-    /// \[Output only\] Google Photos URL for the album. The user needs to be signed in to their Google Photos account to access this link.
+    /// \[Output only\] Google Photos URL for the album. The user needs to be signed in to their
+    /// Google Photos account to access this link.
     pub product_url: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] Information related to shared albums. This field is only populated if the album is a shared album, the developer created the album and the user has granted the `photoslibrary.sharing` scope.
+    /// \[Output only\] Information related to shared albums. This field is only populated if the
+    /// album is a shared album, the developer created the album and the user has granted the
+    /// `photoslibrary.sharing` scope.
     pub share_info: ::std::option::Option<crate::generated::models::ShareInfo>,
-    /// Name of the album displayed to the user in their Google Photos account. This string shouldn't be more than 500 characters.
+    /// Name of the album displayed to the user in their Google Photos account. This string
+    /// shouldn't be more than 500 characters.
     pub title: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -62,11 +77,14 @@ crate::generated::macros::model!(
 pub struct AlbumPosition {
     /// Type of position, for a media or enrichment item.
     pub position: ::std::option::Option<crate::generated::models::AlbumPositionPosition>,
-    /// The enrichment item to which the position is relative to. Only used when position type is AFTER_ENRICHMENT_ITEM.
+    /// The enrichment item to which the position is relative to. Only used when position type is
+    /// AFTER_ENRICHMENT_ITEM.
     pub relative_enrichment_item_id: ::std::option::Option<::std::string::String>,
-    /// The media item to which the position is relative to. Only used when position type is AFTER_MEDIA_ITEM.
+    /// The media item to which the position is relative to. Only used when position type is
+    /// AFTER_MEDIA_ITEM.
     pub relative_media_item_id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -99,9 +117,11 @@ crate::generated::macros::open_enum!(
 /// Request to add media items to an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchAddMediaItemsToAlbumRequest {
-    /// Required. Identifiers of the MediaItems to be added. The maximum number of media items that can be added in one call is 50.
+    /// Required. Identifiers of the MediaItems to be added. The maximum number of media items that
+    /// can be added in one call is 50.
     pub media_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -110,22 +130,30 @@ crate::generated::macros::model!(
 /// Response for adding media items to an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchAddMediaItemsToAlbumResponse {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(BatchAddMediaItemsToAlbumResponse {});
-/// Request to create one or more media items in a user's Google Photos library. If an `albumid` is specified, the media items are also added to that album. `albumPosition` is optional and can only be specified if an `albumId` is set.
+/// Request to create one or more media items in a user's Google Photos library. If an `albumid` is
+/// specified, the media items are also added to that album. `albumPosition` is optional and can
+/// only be specified if an `albumId` is set.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchCreateMediaItemsRequest {
-    /// Identifier of the album where the media items are added. The media items are also added to the user's library. This is an optional field.
+    /// Identifier of the album where the media items are added. The media items are also added to
+    /// the user's library. This is an optional field.
     pub album_id: ::std::option::Option<::std::string::String>,
-    /// Position in the album where the media items are added. If not specified, the media items are added to the end of the album (as per the default value, that is, `LAST_IN_ALBUM`). The request fails if this field is set and the `albumId` is not specified. The request will also fail if you set the field and are not the owner of the shared album.
+    /// Position in the album where the media items are added. If not specified, the media items are
+    /// added to the end of the album (as per the default value, that is, `LAST_IN_ALBUM`). The
+    /// request fails if this field is set and the `albumId` is not specified. The request will also
+    /// fail if you set the field and are not the owner of the shared album.
     pub album_position: ::std::option::Option<crate::generated::models::AlbumPosition>,
     /// Required. List of media items to be created. Maximum 50 media items per call.
     pub new_media_items: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::NewMediaItem>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -139,7 +167,8 @@ pub struct BatchCreateMediaItemsResponse {
     pub new_media_item_results: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::NewMediaItemResult>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -149,11 +178,14 @@ crate::generated::macros::model!(
 /// Response to retrieve a list of media items.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchGetMediaItemsResponse {
-    /// Output only. List of media items retrieved. Note that even if the call to BatchGetMediaItems succeeds, there may have been failures for some media items in the batch. These failures are indicated in each MediaItemResult.status.
+    /// Output only. List of media items retrieved. Note that even if the call to BatchGetMediaItems
+    /// succeeds, there may have been failures for some media items in the batch. These failures are
+    /// indicated in each MediaItemResult.status.
     pub media_item_results: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::MediaItemResult>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -162,9 +194,12 @@ crate::generated::macros::model!(
 /// Request to remove a list of media items from an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchRemoveMediaItemsFromAlbumRequest {
-    /// Required. Identifiers of the MediaItems to be removed. Must not contain repeated identifiers and cannot be empty. The maximum number of media items that can be removed in one call is 50.
+    /// Required. Identifiers of the MediaItems to be removed. Must not contain repeated identifiers
+    /// and cannot be empty. The maximum number of media items that can be removed in one call
+    /// is 50.
     pub media_item_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -173,22 +208,34 @@ crate::generated::macros::model!(
 /// Response for successfully removing all specified media items from the album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BatchRemoveMediaItemsFromAlbumResponse {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(BatchRemoveMediaItemsFromAlbumResponse {});
-/// This filter allows you to return media items based on the content type. It's possible to specify a list of categories to include, and/or a list of categories to exclude. Within each list, the categories are combined with an OR. The content filter `includedContentCategories`: \[c1, c2, c3\] would get media items that contain (c1 OR c2 OR c3). The content filter `excludedContentCategories`: \[c1, c2, c3\] would NOT get media items that contain (c1 OR c2 OR c3). You can also include some categories while excluding others, as in this example: `includedContentCategories`: \[c1, c2\], `excludedContentCategories`: \[c3, c4\] The previous example would get media items that contain (c1 OR c2) AND NOT (c3 OR c4). A category that appears in `includedContentategories` must not appear in `excludedContentCategories`.
+/// This filter allows you to return media items based on the content type. It's possible to specify
+/// a list of categories to include, and/or a list of categories to exclude. Within each list, the
+/// categories are combined with an OR. The content filter `includedContentCategories`: \[c1, c2,
+/// c3\] would get media items that contain (c1 OR c2 OR c3). The content filter
+/// `excludedContentCategories`: \[c1, c2, c3\] would NOT get media items that contain (c1 OR c2 OR
+/// c3). You can also include some categories while excluding others, as in this example:
+/// `includedContentCategories`: \[c1, c2\], `excludedContentCategories`: \[c3, c4\] The previous
+/// example would get media items that contain (c1 OR c2) AND NOT (c3 OR c4). A category that
+/// appears in `includedContentategories` must not appear in `excludedContentCategories`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContentFilter {
-    /// The set of categories which are not to be included in the media item search results. The items in the set are ORed. There's a maximum of 10 `excludedContentCategories` per request.
+    /// The set of categories which are not to be included in the media item search results. The
+    /// items in the set are ORed. There's a maximum of 10 `excludedContentCategories` per request.
     pub excluded_content_categories: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::ContentFilterExcludedContentCategories>,
     >,
-    /// The set of categories to be included in the media item search results. The items in the set are ORed. There's a maximum of 10 `includedContentCategories` per request.
+    /// The set of categories to be included in the media item search results. The items in the set
+    /// are ORed. There's a maximum of 10 `includedContentCategories` per request.
     pub included_content_categories: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::ContentFilterIncludedContentCategories>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -198,7 +245,8 @@ crate::generated::macros::model!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ContentFilterExcludedContentCategories {
-    /// Default content category. This category is ignored when any other category is used in the filter.
+    /// Default content category. This category is ignored when any other category is used in the
+    /// filter.
     None,
     /// Media items containing landscapes.
     Landscapes,
@@ -236,7 +284,8 @@ pub enum ContentFilterExcludedContentCategories {
     Whiteboards,
     /// Media items that are screenshots.
     Screenshots,
-    /// Media items that are considered to be utility. These include, but aren't limited to documents, screenshots, whiteboards etc.
+    /// Media items that are considered to be utility. These include, but aren't limited to
+    /// documents, screenshots, whiteboards etc.
     Utility,
     /// Media items containing art.
     Arts,
@@ -268,7 +317,8 @@ crate::generated::macros::open_enum!(
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ContentFilterIncludedContentCategories {
-    /// Default content category. This category is ignored when any other category is used in the filter.
+    /// Default content category. This category is ignored when any other category is used in the
+    /// filter.
     None,
     /// Media items containing landscapes.
     Landscapes,
@@ -306,7 +356,8 @@ pub enum ContentFilterIncludedContentCategories {
     Whiteboards,
     /// Media items that are screenshots.
     Screenshots,
-    /// Media items that are considered to be utility. These include, but aren't limited to documents, screenshots, whiteboards etc.
+    /// Media items that are considered to be utility. These include, but aren't limited to
+    /// documents, screenshots, whiteboards etc.
     Utility,
     /// Media items containing art.
     Arts,
@@ -335,14 +386,16 @@ crate::generated::macros::open_enum!(
     Crafts = "CRAFTS", Fashion = "FASHION", Houses = "HOUSES", Gardens = "GARDENS",
     Flowers = "FLOWERS", Holidays = "HOLIDAYS", }
 );
-/// Information about the user who added the media item. Note that this information is included only if the media item is within a shared album created by your app and you have the sharing scope.
+/// Information about the user who added the media item. Note that this information is included only
+/// if the media item is within a shared album created by your app and you have the sharing scope.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ContributorInfo {
     /// Display name of the contributor.
     pub display_name: ::std::option::Option<::std::string::String>,
     /// URL to the profile picture of the contributor.
     pub profile_picture_base_url: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -354,35 +407,48 @@ crate::generated::macros::model!(
 pub struct CreateAlbumRequest {
     /// Required. The album to be created.
     pub album: ::std::option::Option<crate::generated::models::Album>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(CreateAlbumRequest { album : "album" plain, });
-/// Represents a whole calendar date. Set `day` to 0 when only the month and year are significant, for example, all of December 2018. Set `day` and `month` to 0 if only the year is significant, for example, the entire of 2018. Set `year` to 0 when only the day and month are significant, for example, an anniversary or birthday. Unsupported: Setting all values to 0, only `month` to 0, or both `day` and `year` to 0 at the same time.
+/// Represents a whole calendar date. Set `day` to 0 when only the month and year are significant,
+/// for example, all of December 2018. Set `day` and `month` to 0 if only the year is significant,
+/// for example, the entire of 2018. Set `year` to 0 when only the day and month are significant,
+/// for example, an anniversary or birthday. Unsupported: Setting all values to 0, only `month` to
+/// 0, or both `day` and `year` to 0 at the same time.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Date {
-    /// Day of month. Must be from 1 to 31 and valid for the year and month, or 0 if specifying a year/month where the day isn't significant.
+    /// Day of month. Must be from 1 to 31 and valid for the year and month, or 0 if specifying a
+    /// year/month where the day isn't significant.
     pub day: ::std::option::Option<i32>,
     /// Month of a year. Must be from 1 to 12, or 0 to specify a year without a month and day.
     pub month: ::std::option::Option<i32>,
     /// Year of the date. Must be from 1 to 9999, or 0 to specify a date without a year.
     pub year: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     Date { day : "day" plain, month : "month" plain, year : "year" plain, }
 );
-/// This filter defines the allowed dates or date ranges for the media returned. It's possible to pick a set of specific dates and a set of date ranges. Media items uploaded without metadata specifying the date the media item was captured will not be returned in queries using date filters. Google Photos server upload time is not used as a fallback in this case.
+/// This filter defines the allowed dates or date ranges for the media returned. It's possible to
+/// pick a set of specific dates and a set of date ranges. Media items uploaded without metadata
+/// specifying the date the media item was captured will not be returned in queries using date
+/// filters. Google Photos server upload time is not used as a fallback in this case.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DateFilter {
-    /// List of dates that match the media items' creation date. A maximum of 5 dates can be included per request.
+    /// List of dates that match the media items' creation date. A maximum of 5 dates can be
+    /// included per request.
     pub dates: ::std::option::Option<::std::vec::Vec<crate::generated::models::Date>>,
-    /// List of dates ranges that match the media items' creation date. A maximum of 5 dates ranges can be included per request.
+    /// List of dates ranges that match the media items' creation date. A maximum of 5 dates ranges
+    /// can be included per request.
     pub ranges: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::DateRange>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -391,11 +457,13 @@ crate::generated::macros::model!(
 /// Defines a range of dates. Both dates must be of the same format. For more information, see Date.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DateRange {
-    /// The end date (included as part of the range). It must be specified in the same format as the start date.
+    /// The end date (included as part of the range). It must be specified in the same format as the
+    /// start date.
     pub end_date: ::std::option::Option<crate::generated::models::Date>,
     /// The start date (included as part of the range) in one of the formats described.
     pub start_date: ::std::option::Option<crate::generated::models::Date>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -406,18 +474,21 @@ crate::generated::macros::model!(
 pub struct EnrichmentItem {
     /// Identifier of the enrichment item.
     pub id: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(EnrichmentItem { id : "id" plain, });
 /// This filter defines the features that the media items should have.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FeatureFilter {
-    /// The set of features to be included in the media item search results. The items in the set are ORed and may match any of the specified features.
+    /// The set of features to be included in the media item search results. The items in the set
+    /// are ORed and may match any of the specified features.
     pub included_features: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::FeatureFilterIncludedFeatures>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -436,24 +507,29 @@ pub enum FeatureFilterIncludedFeatures {
 crate::generated::macros::open_enum!(
     FeatureFilterIncludedFeatures { None = "NONE", Favorites = "FAVORITES", }
 );
-/// Filters that can be applied to a media item search. If multiple filter options are specified, they're treated as AND with each other.
+/// Filters that can be applied to a media item search. If multiple filter options are specified,
+/// they're treated as AND with each other.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filters {
     /// Filters the media items based on their content.
     pub content_filter: ::std::option::Option<crate::generated::models::ContentFilter>,
     /// Filters the media items based on their creation date.
     pub date_filter: ::std::option::Option<crate::generated::models::DateFilter>,
-    /// If set, the results exclude media items that were not created by this app. Defaults to false (all media items are returned). This field is ignored if the photoslibrary.readonly.appcreateddata scope is used.
+    /// If set, the results exclude media items that were not created by this app. Defaults to false
+    /// (all media items are returned). This field is ignored if the
+    /// photoslibrary.readonly.appcreateddata scope is used.
     pub exclude_non_app_created_data: ::std::option::Option<bool>,
     /// Filters the media items based on their features.
     pub feature_filter: ::std::option::Option<crate::generated::models::FeatureFilter>,
-    /// If set, the results include media items that the user has archived. Defaults to false (archived media items aren't included).
+    /// If set, the results include media items that the user has archived. Defaults to false
+    /// (archived media items aren't included).
     pub include_archived_media: ::std::option::Option<bool>,
     /// Filters the media items based on the type of media.
     pub media_type_filter: ::std::option::Option<
         crate::generated::models::MediaTypeFilter,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -462,12 +538,14 @@ crate::generated::macros::model!(
     "featureFilter" plain, include_archived_media : "includeArchivedMedia" plain,
     media_type_filter : "mediaTypeFilter" plain, }
 );
-/// Request to join a shared album on behalf of the user. This uses a shareToken which can be acquired via the shareAlbum or listSharedAlbums calls.
+/// Request to join a shared album on behalf of the user. This uses a shareToken which can be
+/// acquired via the shareAlbum or listSharedAlbums calls.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct JoinSharedAlbumRequest {
     /// Required. Token to join the shared album on behalf of the user.
     pub share_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -478,29 +556,35 @@ crate::generated::macros::model!(
 pub struct JoinSharedAlbumResponse {
     /// Shared album that the user has joined.
     pub album: ::std::option::Option<crate::generated::models::Album>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(JoinSharedAlbumResponse { album : "album" plain, });
-/// An object that represents a latitude/longitude pair. This is expressed as a pair of doubles to represent degrees latitude and degrees longitude. Unless specified otherwise, this object must conform to the WGS84 standard. Values must be within normalized ranges.
+/// An object that represents a latitude/longitude pair. This is expressed as a pair of doubles to
+/// represent degrees latitude and degrees longitude. Unless specified otherwise, this object must
+/// conform to the WGS84 standard. Values must be within normalized ranges.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LatLng {
     /// The latitude in degrees. It must be in the range \[-90.0, +90.0\].
     pub latitude: ::std::option::Option<f64>,
     /// The longitude in degrees. It must be in the range \[-180.0, +180.0\].
     pub longitude: ::std::option::Option<f64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     LatLng { latitude : "latitude" repr, longitude : "longitude" repr, }
 );
-/// Request to leave a shared album on behalf of the user. This uses a shareToken which can be acquired via the or listSharedAlbums or getAlbum calls.
+/// Request to leave a shared album on behalf of the user. This uses a shareToken which can be
+/// acquired via the or listSharedAlbums or getAlbum calls.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaveSharedAlbumRequest {
     /// Required. Token to leave the shared album on behalf of the user.
     pub share_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -509,7 +593,8 @@ crate::generated::macros::model!(
 /// Response to successfully leaving the shared album on behalf of the user.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LeaveSharedAlbumResponse {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(LeaveSharedAlbumResponse {});
@@ -518,9 +603,11 @@ crate::generated::macros::model!(LeaveSharedAlbumResponse {});
 pub struct ListAlbumsResponse {
     /// Output only. List of albums shown in the Albums tab of the user's Google Photos app.
     pub albums: ::std::option::Option<::std::vec::Vec<crate::generated::models::Album>>,
-    /// Output only. Token to use to get the next set of albums. Populated if there are more albums to retrieve for this request.
+    /// Output only. Token to use to get the next set of albums. Populated if there are more albums
+    /// to retrieve for this request.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -534,9 +621,11 @@ pub struct ListMediaItemsResponse {
     pub media_items: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::MediaItem>,
     >,
-    /// Output only. Token to use to get the next set of media items. Its presence is the only reliable indicator of more media items being available in the next request.
+    /// Output only. Token to use to get the next set of media items. Its presence is the only
+    /// reliable indicator of more media items being available in the next request.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -546,13 +635,15 @@ crate::generated::macros::model!(
 /// List of shared albums requested.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ListSharedAlbumsResponse {
-    /// Output only. Token to use to get the next set of shared albums. Populated if there are more shared albums to retrieve for this request.
+    /// Output only. Token to use to get the next set of shared albums. Populated if there are more
+    /// shared albums to retrieve for this request.
     pub next_page_token: ::std::option::Option<::std::string::String>,
     /// Output only. List of shared albums.
     pub shared_albums: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::Album>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -566,7 +657,8 @@ pub struct Location {
     pub latlng: ::std::option::Option<crate::generated::models::LatLng>,
     /// Name of the location to be displayed.
     pub location_name: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -577,7 +669,8 @@ crate::generated::macros::model!(
 pub struct LocationEnrichment {
     /// Location for this enrichment item.
     pub location: ::std::option::Option<crate::generated::models::Location>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(LocationEnrichment { location : "location" plain, });
@@ -588,7 +681,8 @@ pub struct MapEnrichment {
     pub destination: ::std::option::Option<crate::generated::models::Location>,
     /// Origin location for this enrichment item.
     pub origin: ::std::option::Option<crate::generated::models::Location>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -597,25 +691,38 @@ crate::generated::macros::model!(
 /// Representation of a media item (such as a photo or video) in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaItem {
-    /// A URL to the media item's bytes. This shouldn't be used as is. Parameters should be appended to this URL before use. See the [developer documentation](https://developers.google.com/photos/library/guides/access-media-items#base-urls) for a complete list of supported parameters. For example, `'=w2048-h1024'` will set the dimensions of a media item of type photo to have a width of 2048 px and height of 1024 px.
+    /// A URL to the media item's bytes. This shouldn't be used as is. Parameters should be appended
+    /// to this URL before use. See the
+    /// [developer documentation](https://developers.google.com/photos/library/guides/access-media-items#base-urls)
+    /// for a complete list of supported parameters. For example, `'=w2048-h1024'` will set the
+    /// dimensions of a media item of type photo to have a width of 2048 px and height of 1024 px.
     pub base_url: ::std::option::Option<::std::string::String>,
-    /// Information about the user who added this media item. Note that this is only included when using mediaItems.search with the ID of a shared album. The album must be created by your app and you must have the sharing scope.
+    /// Information about the user who added this media item. Note that this is only included when
+    /// using mediaItems.search with the ID of a shared album. The album must be created by your app
+    /// and you must have the sharing scope.
     pub contributor_info: ::std::option::Option<
         crate::generated::models::ContributorInfo,
     >,
-    /// Description of the media item. This is shown to the user in the item's info section in the Google Photos app. Must be shorter than 1000 characters. Only include text written by users. Descriptions should add context and help users understand media. Do not include any auto-generated strings such as filenames, tags, and other metadata.
+    /// Description of the media item. This is shown to the user in the item's info section in the
+    /// Google Photos app. Must be shorter than 1000 characters. Only include text written by users.
+    /// Descriptions should add context and help users understand media. Do not include any
+    /// auto-generated strings such as filenames, tags, and other metadata.
     pub description: ::std::option::Option<::std::string::String>,
-    /// Filename of the media item. This is shown to the user in the item's info section in the Google Photos app.
+    /// Filename of the media item. This is shown to the user in the item's info section in the
+    /// Google Photos app.
     pub filename: ::std::option::Option<::std::string::String>,
-    /// Identifier for the media item. This is a persistent identifier that can be used between sessions to identify this media item.
+    /// Identifier for the media item. This is a persistent identifier that can be used between
+    /// sessions to identify this media item.
     pub id: ::std::option::Option<::std::string::String>,
     /// Metadata related to the media item, such as, height, width, or creation time.
     pub media_metadata: ::std::option::Option<crate::generated::models::MediaMetadata>,
     /// MIME type of the media item. For example, `image/jpeg`.
     pub mime_type: ::std::option::Option<::std::string::String>,
-    /// Google Photos URL for the media item. This link is available to the user only if they're signed in. When retrieved from an album search, the URL points to the item inside the album.
+    /// Google Photos URL for the media item. This link is available to the user only if they're
+    /// signed in. When retrieved from an album search, the URL points to the item inside the album.
     pub product_url: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -627,11 +734,14 @@ crate::generated::macros::model!(
 /// Result of retrieving a media item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaItemResult {
-    /// Media item retrieved from the user's library. It's populated if no errors occurred and the media item was fetched successfully.
+    /// Media item retrieved from the user's library. It's populated if no errors occurred and the
+    /// media item was fetched successfully.
     pub media_item: ::std::option::Option<crate::generated::models::MediaItem>,
-    /// If an error occurred while accessing this media item, this field is populated with information related to the error. For details regarding this field, see Status.
+    /// If an error occurred while accessing this media item, this field is populated with
+    /// information related to the error. For details regarding this field, see Status.
     pub status: ::std::option::Option<crate::generated::models::Status>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -652,21 +762,25 @@ pub struct MediaMetadata {
     pub video: ::std::option::Option<crate::generated::models::Video>,
     /// Original width (in pixels) of the media item.
     pub width: ::std::option::Option<i64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     MediaMetadata { creation_time : "creationTime" repr, height : "height" repr, photo :
     "photo" plain, video : "video" plain, width : "width" repr, }
 );
-/// This filter defines the type of media items to be returned, for example, videos or photos. Only one media type is supported.
+/// This filter defines the type of media items to be returned, for example, videos or photos. Only
+/// one media type is supported.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaTypeFilter {
-    /// The types of media items to be included. This field should be populated with only one media type. If you specify multiple media types, it results in an error.
+    /// The types of media items to be included. This field should be populated with only one media
+    /// type. If you specify multiple media types, it results in an error.
     pub media_types: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::MediaTypeFilterMediaTypes>,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(MediaTypeFilter { media_types : "mediaTypes" plain, });
@@ -675,9 +789,12 @@ crate::generated::macros::model!(MediaTypeFilter { media_types : "mediaTypes" pl
 pub enum MediaTypeFilterMediaTypes {
     /// Treated as if no filters are applied. All media types are included.
     AllMedia,
-    /// All media items that are considered videos. This also includes movies the user has created using the Google Photos app.
+    /// All media items that are considered videos. This also includes movies the user has created
+    /// using the Google Photos app.
     Video,
-    /// All media items that are considered photos. This includes .bmp, .gif, .ico, .jpg (and other spellings), .tiff, .webp and special photo types such as iOS live photos, Android motion photos, panoramas, photospheres.
+    /// All media items that are considered photos. This includes .bmp, .gif, .ico, .jpg (and other
+    /// spellings), .tiff, .webp and special photo types such as iOS live photos, Android motion
+    /// photos, panoramas, photospheres.
     Photo,
     /// A value this version of the crate does not know, kept verbatim.
     UnknownValue(::std::string::String),
@@ -697,7 +814,8 @@ pub struct NewEnrichmentItem {
     pub map_enrichment: ::std::option::Option<crate::generated::models::MapEnrichment>,
     /// Text to be added to the album.
     pub text_enrichment: ::std::option::Option<crate::generated::models::TextEnrichment>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -707,13 +825,17 @@ crate::generated::macros::model!(
 /// New media item that's created in a user's Google Photos account.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewMediaItem {
-    /// Description of the media item. This is shown to the user in the item's info section in the Google Photos app. Must be shorter than 1000 characters. Only include text written by users. Descriptions should add context and help users understand media. Do not include any auto-generated strings such as filenames, tags, and other metadata.
+    /// Description of the media item. This is shown to the user in the item's info section in the
+    /// Google Photos app. Must be shorter than 1000 characters. Only include text written by users.
+    /// Descriptions should add context and help users understand media. Do not include any
+    /// auto-generated strings such as filenames, tags, and other metadata.
     pub description: ::std::option::Option<::std::string::String>,
     /// A new media item that has been uploaded via the included `uploadToken`.
     pub simple_media_item: ::std::option::Option<
         crate::generated::models::SimpleMediaItem,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -723,20 +845,25 @@ crate::generated::macros::model!(
 /// Result of creating a new media item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewMediaItemResult {
-    /// Media item created with the upload token. It's populated if no errors occurred and the media item was created successfully.
+    /// Media item created with the upload token. It's populated if no errors occurred and the media
+    /// item was created successfully.
     pub media_item: ::std::option::Option<crate::generated::models::MediaItem>,
-    /// If an error occurred during the creation of this media item, this field is populated with information related to the error. For details regarding this field, see Status.
+    /// If an error occurred during the creation of this media item, this field is populated with
+    /// information related to the error. For details regarding this field, see Status.
     pub status: ::std::option::Option<crate::generated::models::Status>,
-    /// The upload token used to create this new (simple) media item. Only populated if the media item is simple and required a single upload token.
+    /// The upload token used to create this new (simple) media item. Only populated if the media
+    /// item is simple and required a single upload token.
     pub upload_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     NewMediaItemResult { media_item : "mediaItem" plain, status : "status" plain,
     upload_token : "uploadToken" plain, }
 );
-/// Metadata that is specific to a photo, such as, ISO, focal length and exposure time. Some of these fields may be null or not included.
+/// Metadata that is specific to a photo, such as, ISO, focal length and exposure time. Some of
+/// these fields may be null or not included.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Photo {
     /// Aperture f number of the camera lens with which the photo was taken.
@@ -751,7 +878,8 @@ pub struct Photo {
     pub focal_length: ::std::option::Option<f32>,
     /// ISO of the camera with which the photo was taken.
     pub iso_equivalent: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -759,20 +887,36 @@ crate::generated::macros::model!(
     camera_model : "cameraModel" plain, exposure_time : "exposureTime" plain,
     focal_length : "focalLength" repr, iso_equivalent : "isoEquivalent" plain, }
 );
-/// Request to search for media items in a user's library. If the album id is specified, this call will return the list of media items in the album. If neither filters nor album id are specified, this call will return all media items in a user's Google Photos library. If filters are specified, this call will return all media items in the user's library that fulfill the filter criteria. Filters and album id must not both be set, as this will result in an invalid request.
+/// Request to search for media items in a user's library. If the album id is specified, this call
+/// will return the list of media items in the album. If neither filters nor album id are specified,
+/// this call will return all media items in a user's Google Photos library. If filters are
+/// specified, this call will return all media items in the user's library that fulfill the filter
+/// criteria. Filters and album id must not both be set, as this will result in an invalid request.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SearchMediaItemsRequest {
-    /// Identifier of an album. If populated, lists all media items in specified album. Can't set in conjunction with any filters.
+    /// Identifier of an album. If populated, lists all media items in specified album. Can't set in
+    /// conjunction with any filters.
     pub album_id: ::std::option::Option<::std::string::String>,
     /// Filters to apply to the request. Can't be set in conjunction with an `albumId`.
     pub filters: ::std::option::Option<crate::generated::models::Filters>,
-    /// An optional field to specify the sort order of the search results. The `orderBy` field only works when a dateFilter is used. When this field is not specified, results are displayed newest first, oldest last by their creationTime. Providing `MediaMetadata.creation_time` displays search results in the opposite order, oldest first then newest last. To display results newest first then oldest last, include the `desc` argument as follows: `MediaMetadata.creation_time desc`. The only additional filters that can be used with this parameter are includeArchivedMedia and excludeNonAppCreatedData. No other filters are supported.
+    /// An optional field to specify the sort order of the search results. The `orderBy` field only
+    /// works when a dateFilter is used. When this field is not specified, results are displayed
+    /// newest first, oldest last by their creationTime. Providing `MediaMetadata.creation_time`
+    /// displays search results in the opposite order, oldest first then newest last. To display
+    /// results newest first then oldest last, include the `desc` argument as follows:
+    /// `MediaMetadata.creation_time desc`. The only additional filters that can be used with this
+    /// parameter are includeArchivedMedia and excludeNonAppCreatedData. No other filters are
+    /// supported.
     pub order_by: ::std::option::Option<::std::string::String>,
-    /// Maximum number of media items to return in the response. Fewer media items might be returned than the specified number. The default `pageSize` is 25, the maximum is 100.
+    /// Maximum number of media items to return in the response. Fewer media items might be returned
+    /// than the specified number. The default `pageSize` is 25, the maximum is 100.
     pub page_size: ::std::option::Option<i32>,
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `searchMediaItems` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `searchMediaItems` request.
     pub page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -787,9 +931,11 @@ pub struct SearchMediaItemsResponse {
     pub media_items: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::MediaItem>,
     >,
-    /// Output only. Use this token to get the next set of media items. Its presence is the only reliable indicator of more media items being available in the next request.
+    /// Output only. Use this token to get the next set of media items. Its presence is the only
+    /// reliable indicator of more media items being available in the next request.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -803,7 +949,8 @@ pub struct ShareAlbumRequest {
     pub shared_album_options: ::std::option::Option<
         crate::generated::models::SharedAlbumOptions,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -814,11 +961,13 @@ crate::generated::macros::model!(
 pub struct ShareAlbumResponse {
     /// Output only. Information about the shared album.
     pub share_info: ::std::option::Option<crate::generated::models::ShareInfo>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(ShareAlbumResponse { share_info : "shareInfo" plain, });
-/// Information about albums that are shared. This information is only included if you created the album, it is shared and you have the sharing scope.
+/// Information about albums that are shared. This information is only included if you created the
+/// album, it is shared and you have the sharing scope.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ShareInfo {
     /// True if the album can be joined by users.
@@ -827,15 +976,24 @@ pub struct ShareInfo {
     pub is_joined: ::std::option::Option<bool>,
     /// True if the user owns the album.
     pub is_owned: ::std::option::Option<bool>,
-    /// A token that is used to join, leave, or retrieve the details of a shared album on behalf of a user who isn't the owner. A `shareToken` is invalidated if the owner turns off link sharing in the Google Photos app, or if the album is unshared.
+    /// A token that is used to join, leave, or retrieve the details of a shared album on behalf of
+    /// a user who isn't the owner. A `shareToken` is invalidated if the owner turns off link
+    /// sharing in the Google Photos app, or if the album is unshared.
     pub share_token: ::std::option::Option<::std::string::String>,
-    /// A link to the shared Google Photos album. Anyone with the link can view the contents of the album, so it should be treated with care. The `shareableUrl` parameter is only returned if the album has link sharing turned on. If a user is already joined to an album that isn't link-shared, they can use the album's [`productUrl`](https://developers.google.com/photos/library/reference/rest/v1/albums#Album) to access it instead. A `shareableUrl` is invalidated if the owner turns off link sharing in the Google Photos app, or if the album is unshared.
+    /// A link to the shared Google Photos album. Anyone with the link can view the contents of the
+    /// album, so it should be treated with care. The `shareableUrl` parameter is only returned if
+    /// the album has link sharing turned on. If a user is already joined to an album that isn't
+    /// link-shared, they can use the album's
+    /// [`productUrl`](https://developers.google.com/photos/library/reference/rest/v1/albums#Album)
+    /// to access it instead. A `shareableUrl` is invalidated if the owner turns off link sharing in
+    /// the Google Photos app, or if the album is unshared.
     pub shareable_url: ::std::option::Option<::std::string::String>,
     /// Options that control whether someone can add media items to, or comment on a shared album.
     pub shared_album_options: ::std::option::Option<
         crate::generated::models::SharedAlbumOptions,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -846,11 +1004,14 @@ crate::generated::macros::model!(
 /// Options that control the sharing of an album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SharedAlbumOptions {
-    /// True if the shared album allows collaborators (users who have joined the album) to add media items to it. Defaults to false.
+    /// True if the shared album allows collaborators (users who have joined the album) to add media
+    /// items to it. Defaults to false.
     pub is_collaborative: ::std::option::Option<bool>,
-    /// True if the shared album allows collaborators (users who have joined the album) to add comments to the album. Defaults to false.
+    /// True if the shared album allows collaborators (users who have joined the album) to add
+    /// comments to the album. Defaults to false.
     pub is_commentable: ::std::option::Option<bool>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -860,30 +1021,42 @@ crate::generated::macros::model!(
 /// A simple media item to be created in Google Photos via an upload token.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SimpleMediaItem {
-    /// File name with extension of the media item. This is shown to the user in Google Photos. The file name specified during the byte upload process is ignored if this field is set. The file name, including the file extension, shouldn't be more than 255 characters. This is an optional field.
+    /// File name with extension of the media item. This is shown to the user in Google Photos. The
+    /// file name specified during the byte upload process is ignored if this field is set. The file
+    /// name, including the file extension, shouldn't be more than 255 characters. This is an
+    /// optional field.
     pub file_name: ::std::option::Option<::std::string::String>,
     /// Token identifying the media bytes that have been uploaded to Google.
     pub upload_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     SimpleMediaItem { file_name : "fileName" plain, upload_token : "uploadToken" plain, }
 );
-/// The `Status` type defines a logical error model that is suitable for different programming environments, including REST APIs and RPC APIs. It is used by [gRPC](https://github.com/grpc). Each `Status` message contains three pieces of data: error code, error message, and error details. You can find out more about this error model and how to work with it in the [API Design Guide](https://cloud.google.com/apis/design/errors).
+/// The `Status` type defines a logical error model that is suitable for different programming
+/// environments, including REST APIs and RPC APIs. It is used by [gRPC](https://github.com/grpc).
+/// Each `Status` message contains three pieces of data: error code, error message, and error
+/// details. You can find out more about this error model and how to work with it in the
+/// [API Design Guide](https://cloud.google.com/apis/design/errors).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Status {
     /// The status code, which should be an enum value of google.rpc.Code.
     pub code: ::std::option::Option<i32>,
-    /// A list of messages that carry the error details. There is a common set of message types for APIs to use.
+    /// A list of messages that carry the error details. There is a common set of message types for
+    /// APIs to use.
     pub details: ::std::option::Option<
         ::std::vec::Vec<
             ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         >,
     >,
-    /// A developer-facing error message, which should be in English. Any user-facing error message should be localized and sent in the google.rpc.Status.details field, or localized by the client.
+    /// A developer-facing error message, which should be in English. Any user-facing error message
+    /// should be localized and sent in the google.rpc.Status.details field, or localized by the
+    /// client.
     pub message: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -894,25 +1067,29 @@ crate::generated::macros::model!(
 pub struct TextEnrichment {
     /// Text for this enrichment item.
     pub text: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(TextEnrichment { text : "text" plain, });
 /// Request to unshare a shared album in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnshareAlbumRequest {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(UnshareAlbumRequest {});
 /// Response of a successful unshare of a shared album.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnshareAlbumResponse {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(UnshareAlbumResponse {});
-/// Metadata that is specific to a video, for example, fps and processing status. Some of these fields may be null or not included.
+/// Metadata that is specific to a video, for example, fps and processing status. Some of these
+/// fields may be null or not included.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Video {
     /// Brand of the camera with which the video was taken.
@@ -923,7 +1100,8 @@ pub struct Video {
     pub fps: ::std::option::Option<f64>,
     /// Processing status of the video.
     pub status: ::std::option::Option<crate::generated::models::VideoStatus>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -936,9 +1114,11 @@ crate::generated::macros::model!(
 pub enum VideoStatus {
     /// Video processing status is unknown.
     Unspecified,
-    /// Video is being processed. The user sees an icon for this video in the Google Photos app; however, it isn't playable yet.
+    /// Video is being processed. The user sees an icon for this video in the Google Photos app;
+    /// however, it isn't playable yet.
     Processing,
-    /// Video processing is complete and it is now ready for viewing. Important: attempting to download a video not in the READY state may fail.
+    /// Video processing is complete and it is now ready for viewing. Important: attempting to
+    /// download a video not in the READY state may fail.
     Ready,
     /// Something has gone wrong and the video has failed to process.
     Failed,

@@ -9,7 +9,8 @@
 pub const PHOTOSLIBRARY: &str = "https://www.googleapis.com/auth/photoslibrary";
 /// Add to your Google Photos library
 pub const PHOTOSLIBRARY_APPENDONLY: &str = "https://www.googleapis.com/auth/photoslibrary.appendonly";
-/// Edit the info in your photos, videos, and albums created within this app, including titles, descriptions, and covers
+/// Edit the info in your photos, videos, and albums created within this app, including titles,
+/// descriptions, and covers
 pub const PHOTOSLIBRARY_EDIT_APPCREATEDDATA: &str = "https://www.googleapis.com/auth/photoslibrary.edit.appcreateddata";
 /// View your Google Photos library
 #[deprecated(

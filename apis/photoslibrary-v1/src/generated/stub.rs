@@ -2,11 +2,16 @@
 
 //! Mocking: the API as a trait that a test implements instead of running
 //! a server.
-/// The Photos Library API as a trait: one method per API method, each receiving the request builder that `send()` was called on (its `get_*` methods show what it would send).
+/// The Photos Library API as a trait: one method per API method, each receiving the request builder
+/// that `send()` was called on (its `get_*` methods show what it would send).
 ///
-/// Implement the methods a test needs and pass the stub to [`Client::from_stub`](crate::Client::from_stub); the others fail with [`Error::Unimplemented`](crate::Error::Unimplemented). See `photoslibrary_v1::Client::from_stub`.
+/// Implement the methods a test needs and pass the stub to
+/// [`Client::from_stub`](crate::Client::from_stub); the others fail with
+/// [`Error::Unimplemented`](crate::Error::Unimplemented). See
+/// `photoslibrary_v1::Client::from_stub`.
 pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
-    /// `photoslibrary.albums.addEnrichment`: answers `send()` of [`crate::api::albums::AddEnrichment`].
+    /// `photoslibrary.albums.addEnrichment`: answers `send()` of
+    /// [`crate::api::albums::AddEnrichment`].
     fn albums_add_enrichment(
         &self,
         request: crate::generated::api::albums::AddEnrichment,
@@ -24,7 +29,8 @@ pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `photoslibrary.albums.batchAddMediaItems`: answers `send()` of [`crate::api::albums::BatchAddMediaItems`].
+    /// `photoslibrary.albums.batchAddMediaItems`: answers `send()` of
+    /// [`crate::api::albums::BatchAddMediaItems`].
     fn albums_batch_add_media_items(
         &self,
         request: crate::generated::api::albums::BatchAddMediaItems,
@@ -44,7 +50,8 @@ pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `photoslibrary.albums.batchRemoveMediaItems`: answers `send()` of [`crate::api::albums::BatchRemoveMediaItems`].
+    /// `photoslibrary.albums.batchRemoveMediaItems`: answers `send()` of
+    /// [`crate::api::albums::BatchRemoveMediaItems`].
     fn albums_batch_remove_media_items(
         &self,
         request: crate::generated::api::albums::BatchRemoveMediaItems,
@@ -162,7 +169,8 @@ pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `photoslibrary.mediaItems.batchCreate`: answers `send()` of [`crate::api::media_items::BatchCreate`].
+    /// `photoslibrary.mediaItems.batchCreate`: answers `send()` of
+    /// [`crate::api::media_items::BatchCreate`].
     fn media_items_batch_create(
         &self,
         request: crate::generated::api::media_items::BatchCreate,
@@ -180,7 +188,8 @@ pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `photoslibrary.mediaItems.batchGet`: answers `send()` of [`crate::api::media_items::BatchGet`].
+    /// `photoslibrary.mediaItems.batchGet`: answers `send()` of
+    /// [`crate::api::media_items::BatchGet`].
     fn media_items_batch_get(
         &self,
         request: crate::generated::api::media_items::BatchGet,
@@ -306,7 +315,8 @@ pub trait Photoslibrary: ::std::marker::Send + ::std::marker::Sync + 'static {
             ),
         )
     }
-    /// `photoslibrary.sharedAlbums.leave`: answers `send()` of [`crate::api::shared_albums::Leave`].
+    /// `photoslibrary.sharedAlbums.leave`: answers `send()` of
+    /// [`crate::api::shared_albums::Leave`].
     fn shared_albums_leave(
         &self,
         request: crate::generated::api::shared_albums::Leave,

@@ -2,10 +2,12 @@
 
 //! The API's data types, one per schema of the discovery document, plus
 //! the inline objects and enums hoisted out of them.
-/// An empty message, used as the response of methods that return nothing, such as `sessions.delete`.
+/// An empty message, used as the response of methods that return nothing, such as
+/// `sessions.delete`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Empty {
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(Empty {});
@@ -16,9 +18,11 @@ pub struct ListMediaItemsResponse {
     pub media_items: ::std::option::Option<
         ::std::vec::Vec<crate::generated::models::PickedMediaItem>,
     >,
-    /// When set, pass it as `pageToken` to a later `mediaItems.list` call to get the next page of picked items. When absent, there are no more pages.
+    /// When set, pass it as `pageToken` to a later `mediaItems.list` call to get the next page of
+    /// picked items. When absent, there are no more pages.
     pub next_page_token: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -28,7 +32,9 @@ crate::generated::macros::model!(
 /// A media file.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MediaFile {
-    /// URL from which the bytes of the media file can be fetched. To download the file, the client must append the parameters described in the developer documentation; for example, `=w2048-h1024` sizes a photo to 2048 px wide and 1024 px high.
+    /// URL from which the bytes of the media file can be fetched. To download the file, the client
+    /// must append the parameters described in the developer documentation; for example,
+    /// `=w2048-h1024` sizes a photo to 2048 px wide and 1024 px high.
     pub base_url: ::std::option::Option<::std::string::String>,
     /// File name of the media file.
     pub filename: ::std::option::Option<::std::string::String>,
@@ -38,7 +44,8 @@ pub struct MediaFile {
     >,
     /// MIME type of the media file, for example `image/jpeg`.
     pub mime_type: ::std::option::Option<::std::string::String>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -60,7 +67,8 @@ pub struct MediaFileMetadata {
     pub video_metadata: ::std::option::Option<crate::generated::models::VideoMetadata>,
     /// Original width of the media file, in pixels.
     pub width: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -68,7 +76,8 @@ crate::generated::macros::model!(
     plain, height : "height" plain, photo_metadata : "photoMetadata" plain,
     video_metadata : "videoMetadata" plain, width : "width" plain, }
 );
-/// Metadata specific to a photo, such as focal length, aperture, ISO and exposure time. Any of these fields may be absent.
+/// Metadata specific to a photo, such as focal length, aperture, ISO and exposure time. Any of
+/// these fields may be absent.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhotoMetadata {
     /// Aperture f-number of the lens that took the photo.
@@ -79,7 +88,8 @@ pub struct PhotoMetadata {
     pub focal_length: ::std::option::Option<f32>,
     /// ISO of the camera that took the photo.
     pub iso_equivalent: ::std::option::Option<i32>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -94,13 +104,15 @@ pub struct PickedMediaItem {
     pub create_time: ::std::option::Option<
         crate::generated::chrono::DateTime<crate::generated::chrono::Utc>,
     >,
-    /// Identifier of the media item. It is persistent, so it identifies the same media item across sessions.
+    /// Identifier of the media item. It is persistent, so it identifies the same media item across
+    /// sessions.
     pub id: ::std::option::Option<::std::string::String>,
     /// The media file that makes up this media item.
     pub media_file: ::std::option::Option<crate::generated::models::MediaFile>,
     /// Kind of this media item.
     pub r#type: ::std::option::Option<crate::generated::models::PickedMediaItemType>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -127,9 +139,11 @@ crate::generated::macros::open_enum!(
 /// Configuration, chosen by the client, of the user's picking experience during a session.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PickingConfig {
-    /// Optional. Largest number of items the user may pick during this session. Defaults to 2000 when unset.
+    /// Optional. Largest number of items the user may pick during this session. Defaults to 2000
+    /// when unset.
     pub max_item_count: ::std::option::Option<i64>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -138,21 +152,32 @@ crate::generated::macros::model!(
 /// A session during which the user can pick photos and videos in Google Photos.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PickingSession {
-    /// \[Output only\] Output only. When access to this session, and to the media items picked in it, expires.
+    /// \[Output only\] Output only. When access to this session, and to the media items picked in
+    /// it, expires.
     pub expire_time: ::std::option::Option<
         crate::generated::chrono::DateTime<crate::generated::chrono::Utc>,
     >,
     /// \[Output only\] Output only. The identifier Google generated for this session.
     pub id: ::std::option::Option<::std::string::String>,
-    /// \[Output only\] Output only. True once media items have been picked for this session; the app can then list them with `mediaItems.list`.
+    /// \[Output only\] Output only. True once media items have been picked for this session; the
+    /// app can then list them with `mediaItems.list`.
     pub media_items_set: ::std::option::Option<bool>,
-    /// \[Output only\] Output only. URI that sends the user to Google Photos on the web to pick photos and videos for this session. The user must be signed in, in that browser, to the Google account that owns the session. For security reasons it cannot be opened in an iframe. Web apps may append `/autoclose` so that the Google Photos window or tab closes by itself when the user finishes picking, instead of showing a "Done" screen.
+    /// \[Output only\] Output only. URI that sends the user to Google Photos on the web to pick
+    /// photos and videos for this session. The user must be signed in, in that browser, to the
+    /// Google account that owns the session. For security reasons it cannot be opened in an iframe.
+    /// Web apps may append `/autoclose` so that the Google Photos window or tab closes by itself
+    /// when the user finishes picking, instead of showing a "Done" screen.
     pub picker_uri: ::std::option::Option<::std::string::String>,
-    /// Optional. Configuration of the user's picking experience in this session. The client sets it when calling `sessions.create`; it cannot be changed afterwards without creating a new session.
+    /// Optional. Configuration of the user's picking experience in this session. The client sets it
+    /// when calling `sessions.create`; it cannot be changed afterwards without creating a new
+    /// session.
     pub picking_config: ::std::option::Option<crate::generated::models::PickingConfig>,
-    /// \[Output only\] Output only. Recommended settings for polling `sessions.get`. Only populated while no media items have been picked for this session yet (that is, while `mediaItemsSet` is false).
+    /// \[Output only\] Output only. Recommended settings for polling `sessions.get`. Only populated
+    /// while no media items have been picked for this session yet (that is, while `mediaItemsSet`
+    /// is false).
     pub polling_config: ::std::option::Option<crate::generated::models::PollingConfig>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -165,16 +190,19 @@ crate::generated::macros::model!(
 pub struct PollingConfig {
     /// \[Output only\] Output only. Recommended interval between poll requests.
     pub poll_interval: ::std::option::Option<crate::generated::types::Duration>,
-    /// \[Output only\] Output only. How long from now the client should keep polling. A value of 0 means the client should stop polling if it has not already.
+    /// \[Output only\] Output only. How long from now the client should keep polling. A value of 0
+    /// means the client should stop polling if it has not already.
     pub timeout_in: ::std::option::Option<crate::generated::types::Duration>,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
     PollingConfig { poll_interval : "pollInterval" plain, timeout_in : "timeoutIn" plain,
     }
 );
-/// Metadata specific to a video, such as frame rate and processing status. Any of these fields may be absent.
+/// Metadata specific to a video, such as frame rate and processing status. Any of these fields may
+/// be absent.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VideoMetadata {
     /// Frame rate of the video.
@@ -183,7 +211,8 @@ pub struct VideoMetadata {
     pub processing_status: ::std::option::Option<
         crate::generated::models::VideoMetadataProcessingStatus,
     >,
-    /// Fields this version of the crate does not know (see [`UnknownFields`](crate::types::UnknownFields)).
+    /// Fields this version of the crate does not know (see
+    /// [`UnknownFields`](crate::types::UnknownFields)).
     pub unknown_fields: crate::generated::types::UnknownFields,
 }
 crate::generated::macros::model!(
@@ -195,7 +224,8 @@ crate::generated::macros::model!(
 pub enum VideoMetadataProcessingStatus {
     /// The video processing status is not specified.
     Unspecified,
-    /// The video is still being processed: the user sees an icon for it in Google Photos, but it cannot be played yet.
+    /// The video is still being processed: the user sees an icon for it in Google Photos, but it
+    /// cannot be played yet.
     Processing,
     /// The video has been processed and can be viewed.
     Ready,

@@ -2,9 +2,12 @@
 
 //! Mocking: the API as a trait that a test implements instead of running
 //! a server.
-/// The Google Photos Picker API as a trait: one method per API method, each receiving the request builder that `send()` was called on (its `get_*` methods show what it would send).
+/// The Google Photos Picker API as a trait: one method per API method, each receiving the request
+/// builder that `send()` was called on (its `get_*` methods show what it would send).
 ///
-/// Implement the methods a test needs and pass the stub to [`Client::from_stub`](crate::Client::from_stub); the others fail with [`Error::Unimplemented`](crate::Error::Unimplemented). See `photospicker_v1::Client::from_stub`.
+/// Implement the methods a test needs and pass the stub to
+/// [`Client::from_stub`](crate::Client::from_stub); the others fail with
+/// [`Error::Unimplemented`](crate::Error::Unimplemented). See `photospicker_v1::Client::from_stub`.
 pub trait Photospicker: ::std::marker::Send + ::std::marker::Sync + 'static {
     /// `photospicker.mediaItems.list`: answers `send()` of [`crate::api::media_items::List`].
     fn media_items_list(

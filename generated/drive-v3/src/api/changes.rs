@@ -11,7 +11,8 @@ impl Changes {
     ///
     /// `GET changes/startPageToken` · `drive.changes.getStartPageToken`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -37,7 +38,8 @@ impl Changes {
     ///
     /// `GET changes` · `drive.changes.list`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -63,7 +65,8 @@ impl Changes {
     ///
     /// `POST changes/watch` · `drive.changes.watch`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -90,7 +93,8 @@ impl Changes {
 ///
 /// `GET changes/startPageToken` · `drive.changes.getStartPageToken`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -100,7 +104,8 @@ impl Changes {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Changes::get_start_page_token`](Changes::get_start_page_token) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Changes::get_start_page_token`](Changes::get_start_page_token)
+/// (which shows an example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GetStartPageToken {
@@ -122,7 +127,8 @@ impl GetStartPageToken {
             team_drive_id: ::std::default::Default::default(),
         }
     }
-    /// The ID of the shared drive for which the starting pageToken for listing future changes from that shared drive is returned.
+    /// The ID of the shared drive for which the starting pageToken for listing future changes from
+    /// that shared drive is returned.
     ///
     /// Sets the `driveId` query parameter.
     pub fn drive_id(
@@ -132,7 +138,9 @@ impl GetStartPageToken {
         self.drive_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -231,7 +239,8 @@ impl GetStartPageToken {
 ///
 /// `GET changes` · `drive.changes.list`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -241,7 +250,8 @@ impl GetStartPageToken {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Changes::list`](Changes::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Changes::list`](Changes::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -279,7 +289,9 @@ impl List {
             team_drive_id: ::std::default::Default::default(),
         }
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response or to the response from the getStartPageToken method.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response or to the response from the
+    /// getStartPageToken method.
     ///
     /// Sets the `pageToken` query parameter. Required: `send` fails without it.
     pub fn page_token(
@@ -289,7 +301,8 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// The shared drive from which changes are returned. If specified the change IDs will be reflective of the shared drive; use the combined drive ID and change ID as an identifier.
+    /// The shared drive from which changes are returned. If specified the change IDs will be
+    /// reflective of the shared drive; use the combined drive ID and change ID as an identifier.
     ///
     /// Sets the `driveId` query parameter.
     pub fn drive_id(
@@ -299,21 +312,26 @@ impl List {
         self.drive_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Whether changes should include the file resource if the file is still accessible by the user at the time of the request, even when a file was removed from the list of changes and there will be no further change entries for this file.
+    /// Whether changes should include the file resource if the file is still accessible by the user
+    /// at the time of the request, even when a file was removed from the list of changes and there
+    /// will be no further change entries for this file.
     ///
     /// Sets the `includeCorpusRemovals` query parameter.
     pub fn include_corpus_removals(mut self, value: bool) -> Self {
         self.include_corpus_removals = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether both My Drive and shared drive items should be included in results. This parameter will only be effective until June 1, 2020. Afterwards shared drive items are included in the results.
+    /// Deprecated - Whether both My Drive and shared drive items should be included in results.
+    /// This parameter will only be effective until June 1, 2020. Afterwards shared drive items are
+    /// included in the results.
     ///
     /// Sets the `includeItemsFromAllDrives` query parameter.
     pub fn include_items_from_all_drives(mut self, value: bool) -> Self {
         self.include_items_from_all_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to include changes indicating that items have been removed from the list of changes, for example by deletion or loss of access.
+    /// Whether to include changes indicating that items have been removed from the list of changes,
+    /// for example by deletion or loss of access.
     ///
     /// Sets the `includeRemoved` query parameter.
     pub fn include_removed(mut self, value: bool) -> Self {
@@ -334,14 +352,17 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to restrict the results to changes inside the My Drive hierarchy. This omits changes to files such as those in the Application Data folder or shared files which have not been added to My Drive.
+    /// Whether to restrict the results to changes inside the My Drive hierarchy. This omits changes
+    /// to files such as those in the Application Data folder or shared files which have not been
+    /// added to My Drive.
     ///
     /// Sets the `restrictToMyDrive` query parameter.
     pub fn restrict_to_my_drive(mut self, value: bool) -> Self {
         self.restrict_to_my_drive = ::std::option::Option::Some(value);
         self
     }
-    /// A comma-separated list of spaces to query within the user corpus. Supported values are 'drive', 'appDataFolder' and 'photos'.
+    /// A comma-separated list of spaces to query within the user corpus. Supported values are
+    /// 'drive', 'appDataFolder' and 'photos'.
     ///
     /// Sets the `spaces` query parameter.
     pub fn spaces(
@@ -351,7 +372,9 @@ impl List {
         self.spaces = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -541,7 +564,8 @@ impl List {
 ///
 /// `POST changes/watch` · `drive.changes.watch`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -551,7 +575,8 @@ impl List {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Changes::watch`](Changes::watch) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Changes::watch`](Changes::watch) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Watch {
@@ -591,7 +616,9 @@ impl Watch {
             request,
         }
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response or to the response from the getStartPageToken method.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response or to the response from the
+    /// getStartPageToken method.
     ///
     /// Sets the `pageToken` query parameter. Required: `send` fails without it.
     pub fn page_token(
@@ -601,7 +628,8 @@ impl Watch {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// The shared drive from which changes are returned. If specified the change IDs will be reflective of the shared drive; use the combined drive ID and change ID as an identifier.
+    /// The shared drive from which changes are returned. If specified the change IDs will be
+    /// reflective of the shared drive; use the combined drive ID and change ID as an identifier.
     ///
     /// Sets the `driveId` query parameter.
     pub fn drive_id(
@@ -611,21 +639,26 @@ impl Watch {
         self.drive_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Whether changes should include the file resource if the file is still accessible by the user at the time of the request, even when a file was removed from the list of changes and there will be no further change entries for this file.
+    /// Whether changes should include the file resource if the file is still accessible by the user
+    /// at the time of the request, even when a file was removed from the list of changes and there
+    /// will be no further change entries for this file.
     ///
     /// Sets the `includeCorpusRemovals` query parameter.
     pub fn include_corpus_removals(mut self, value: bool) -> Self {
         self.include_corpus_removals = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether both My Drive and shared drive items should be included in results. This parameter will only be effective until June 1, 2020. Afterwards shared drive items are included in the results.
+    /// Deprecated - Whether both My Drive and shared drive items should be included in results.
+    /// This parameter will only be effective until June 1, 2020. Afterwards shared drive items are
+    /// included in the results.
     ///
     /// Sets the `includeItemsFromAllDrives` query parameter.
     pub fn include_items_from_all_drives(mut self, value: bool) -> Self {
         self.include_items_from_all_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to include changes indicating that items have been removed from the list of changes, for example by deletion or loss of access.
+    /// Whether to include changes indicating that items have been removed from the list of changes,
+    /// for example by deletion or loss of access.
     ///
     /// Sets the `includeRemoved` query parameter.
     pub fn include_removed(mut self, value: bool) -> Self {
@@ -646,14 +679,17 @@ impl Watch {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to restrict the results to changes inside the My Drive hierarchy. This omits changes to files such as those in the Application Data folder or shared files which have not been added to My Drive.
+    /// Whether to restrict the results to changes inside the My Drive hierarchy. This omits changes
+    /// to files such as those in the Application Data folder or shared files which have not been
+    /// added to My Drive.
     ///
     /// Sets the `restrictToMyDrive` query parameter.
     pub fn restrict_to_my_drive(mut self, value: bool) -> Self {
         self.restrict_to_my_drive = ::std::option::Option::Some(value);
         self
     }
-    /// A comma-separated list of spaces to query within the user corpus. Supported values are 'drive', 'appDataFolder' and 'photos'.
+    /// A comma-separated list of spaces to query within the user corpus. Supported values are
+    /// 'drive', 'appDataFolder' and 'photos'.
     ///
     /// Sets the `spaces` query parameter.
     pub fn spaces(
@@ -663,7 +699,9 @@ impl Watch {
         self.spaces = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {

@@ -11,7 +11,8 @@ impl Channels {
     ///
     /// `POST channels/stop` · `drive.channels.stop`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -38,7 +39,8 @@ impl Channels {
 ///
 /// `POST channels/stop` · `drive.channels.stop`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -48,7 +50,8 @@ impl Channels {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Channels::stop`](Channels::stop) (which shows an example): call `send`.
+/// The request builder made by [`Channels::stop`](Channels::stop) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Stop {

@@ -148,7 +148,8 @@ impl Comments {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Comments::create`](Comments::create) (which shows an example): call `send`.
+/// The request builder made by [`Comments::create`](Comments::create) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -231,7 +232,8 @@ impl Create {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Comments::delete`](Comments::delete) (which shows an example): call `send`.
+/// The request builder made by [`Comments::delete`](Comments::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -319,7 +321,8 @@ impl Delete {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Comments::get`](Comments::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Comments::get`](Comments::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -343,7 +346,8 @@ impl Get {
             include_deleted: ::std::default::Default::default(),
         }
     }
-    /// Whether to return deleted comments. Deleted comments will not include their original content.
+    /// Whether to return deleted comments. Deleted comments will not include their original
+    /// content.
     ///
     /// Sets the `includeDeleted` query parameter.
     pub fn include_deleted(mut self, value: bool) -> Self {
@@ -429,7 +433,8 @@ impl Get {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Comments::list`](Comments::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Comments::list`](Comments::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -453,7 +458,8 @@ impl List {
             start_modified_time: ::std::default::Default::default(),
         }
     }
-    /// Whether to include deleted comments. Deleted comments will not include their original content.
+    /// Whether to include deleted comments. Deleted comments will not include their original
+    /// content.
     ///
     /// Sets the `includeDeleted` query parameter.
     pub fn include_deleted(mut self, value: bool) -> Self {
@@ -467,7 +473,8 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -604,7 +611,8 @@ impl List {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Comments::update`](Comments::update) (which shows an example): call `send`.
+/// The request builder made by [`Comments::update`](Comments::update) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

@@ -27,7 +27,8 @@ impl Drives {
     pub fn create(&self, request: crate::models::Drive) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
+    /// Permanently deletes a shared drive for which the user is an organizer. The shared drive
+    /// cannot contain any untrashed items.
     ///
     /// `DELETE drives/{driveId}` · `drive.drives.delete`
     ///
@@ -174,7 +175,8 @@ impl Drives {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Drives::create`](Drives::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Drives::create`](Drives::create) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -192,7 +194,10 @@ impl Create {
             request,
         }
     }
-    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent creation of a shared drive. A repeated request by the same user and with the same request ID will avoid creating duplicates by attempting to create the same shared drive. If the shared drive already exists a 409 error will be returned.
+    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent
+    /// creation of a shared drive. A repeated request by the same user and with the same request ID
+    /// will avoid creating duplicates by attempting to create the same shared drive. If the shared
+    /// drive already exists a 409 error will be returned.
     ///
     /// Sets the `requestId` query parameter. Required: `send` fails without it.
     pub fn request_id(
@@ -251,7 +256,8 @@ impl Create {
         client.preview(&call)
     }
 }
-/// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot contain any untrashed items.
+/// Permanently deletes a shared drive for which the user is an organizer. The shared drive cannot
+/// contain any untrashed items.
 ///
 /// `DELETE drives/{driveId}` · `drive.drives.delete`
 ///
@@ -259,7 +265,8 @@ impl Create {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Drives::delete`](Drives::delete) (which shows an example): call `send`.
+/// The request builder made by [`Drives::delete`](Drives::delete) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -329,7 +336,8 @@ impl Delete {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Drives::get`](Drives::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Drives::get`](Drives::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -347,7 +355,8 @@ impl Get {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -416,7 +425,8 @@ impl Get {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Drives::hide`](Drives::hide) (which shows an example): call `send`.
+/// The request builder made by [`Drives::hide`](Drives::hide) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Hide {
@@ -487,7 +497,8 @@ impl Hide {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Drives::list`](Drives::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Drives::list`](Drives::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -533,7 +544,8 @@ impl List {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then all shared drives of the domain in which the requester is an administrator are returned.
+    /// Issue the request as a domain administrator; if set to true, then all shared drives of the
+    /// domain in which the requester is an administrator are returned.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -635,7 +647,8 @@ impl List {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Drives::unhide`](Drives::unhide) (which shows an example): call `send`.
+/// The request builder made by [`Drives::unhide`](Drives::unhide) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Unhide {
@@ -705,7 +718,8 @@ impl Unhide {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Drives::update`](Drives::update) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Drives::update`](Drives::update) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -729,7 +743,8 @@ impl Update {
             request,
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {

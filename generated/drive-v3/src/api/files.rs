@@ -56,7 +56,9 @@ impl Files {
     pub fn create(&self, request: crate::models::File) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs to a shared drive the user must be an organizer on the parent. If the target is a folder, all descendants owned by the user are also deleted.
+    /// Permanently deletes a file owned by the user without moving it to the trash. If the file
+    /// belongs to a shared drive the user must be an organizer on the parent. If the target is a
+    /// folder, all descendants owned by the user are also deleted.
     ///
     /// `DELETE files/{fileId}` · `drive.files.delete`
     ///
@@ -101,7 +103,8 @@ impl Files {
     pub fn empty_trash(&self) -> EmptyTrash {
         EmptyTrash::new(self.client.clone())
     }
-    /// Exports a Google Doc to the requested MIME type and returns the exported content. Please note that the exported content is limited to 10MB.
+    /// Exports a Google Doc to the requested MIME type and returns the exported content. Please
+    /// note that the exported content is limited to 10MB.
     ///
     /// `GET files/{fileId}/export` · `drive.files.export`
     ///
@@ -152,7 +155,8 @@ impl Files {
     ///
     /// `GET files/{fileId}` · `drive.files.get`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -178,7 +182,8 @@ impl Files {
     ///
     /// `GET files` · `drive.files.list`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -204,7 +209,8 @@ impl Files {
     ///
     /// `PATCH files/{fileId}` · `drive.files.update`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_SCRIPTS`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_SCRIPTS`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -232,7 +238,8 @@ impl Files {
     ///
     /// `POST files/{fileId}/watch` · `drive.files.watch`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -270,7 +277,8 @@ impl Files {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 ///
-/// The request builder made by [`Files::copy`](Files::copy) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::copy`](Files::copy) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Copy {
@@ -304,21 +312,28 @@ impl Copy {
             request,
         }
     }
-    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent. This parameter only takes effect if the item is not in a shared drive. Requests that specify more than one parent fail.
+    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent.
+    /// This parameter only takes effect if the item is not in a shared drive. Requests that specify
+    /// more than one parent fail.
     ///
     /// Sets the `enforceSingleParent` query parameter.
     pub fn enforce_single_parent(mut self, value: bool) -> Self {
         self.enforce_single_parent = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to ignore the domain's default visibility settings for the created file. Domain administrators can choose to make all uploaded files visible to the domain by default; this parameter bypasses that behavior for the request. Permissions are still inherited from parent folders.
+    /// Whether to ignore the domain's default visibility settings for the created file. Domain
+    /// administrators can choose to make all uploaded files visible to the domain by default; this
+    /// parameter bypasses that behavior for the request. Permissions are still inherited from
+    /// parent folders.
     ///
     /// Sets the `ignoreDefaultVisibility` query parameter.
     pub fn ignore_default_visibility(mut self, value: bool) -> Self {
         self.ignore_default_visibility = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to files with binary content in Google Drive. Only 200 revisions for the file can be kept forever. If the limit is reached, try deleting pinned revisions.
+    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to
+    /// files with binary content in Google Drive. Only 200 revisions for the file can be kept
+    /// forever. If the limit is reached, try deleting pinned revisions.
     ///
     /// Sets the `keepRevisionForever` query parameter.
     pub fn keep_revision_forever(mut self, value: bool) -> Self {
@@ -335,7 +350,9 @@ impl Copy {
         self.ocr_language = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -466,7 +483,8 @@ impl Copy {
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Files::create`](Files::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::create`](Files::create) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -496,21 +514,28 @@ impl Create {
             request,
         }
     }
-    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent. This parameter only takes effect if the item is not in a shared drive. Requests that specify more than one parent fail.
+    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent.
+    /// This parameter only takes effect if the item is not in a shared drive. Requests that specify
+    /// more than one parent fail.
     ///
     /// Sets the `enforceSingleParent` query parameter.
     pub fn enforce_single_parent(mut self, value: bool) -> Self {
         self.enforce_single_parent = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to ignore the domain's default visibility settings for the created file. Domain administrators can choose to make all uploaded files visible to the domain by default; this parameter bypasses that behavior for the request. Permissions are still inherited from parent folders.
+    /// Whether to ignore the domain's default visibility settings for the created file. Domain
+    /// administrators can choose to make all uploaded files visible to the domain by default; this
+    /// parameter bypasses that behavior for the request. Permissions are still inherited from
+    /// parent folders.
     ///
     /// Sets the `ignoreDefaultVisibility` query parameter.
     pub fn ignore_default_visibility(mut self, value: bool) -> Self {
         self.ignore_default_visibility = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to files with binary content in Google Drive. Only 200 revisions for the file can be kept forever. If the limit is reached, try deleting pinned revisions.
+    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to
+    /// files with binary content in Google Drive. Only 200 revisions for the file can be kept
+    /// forever. If the limit is reached, try deleting pinned revisions.
     ///
     /// Sets the `keepRevisionForever` query parameter.
     pub fn keep_revision_forever(mut self, value: bool) -> Self {
@@ -527,7 +552,9 @@ impl Create {
         self.ocr_language = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -699,7 +726,9 @@ impl Create {
         ::std::result::Result::Ok((client, call, spec))
     }
 }
-/// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs to a shared drive the user must be an organizer on the parent. If the target is a folder, all descendants owned by the user are also deleted.
+/// Permanently deletes a file owned by the user without moving it to the trash. If the file belongs
+/// to a shared drive the user must be an organizer on the parent. If the target is a folder, all
+/// descendants owned by the user are also deleted.
 ///
 /// `DELETE files/{fileId}` · `drive.files.delete`
 ///
@@ -709,7 +738,8 @@ impl Create {
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Files::delete`](Files::delete) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::delete`](Files::delete) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -729,7 +759,9 @@ impl Delete {
             supports_team_drives: ::std::default::Default::default(),
         }
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -818,7 +850,8 @@ impl Delete {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Files::empty_trash`](Files::empty_trash) (which shows an example): call `send`.
+/// The request builder made by [`Files::empty_trash`](Files::empty_trash) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct EmptyTrash {
@@ -867,7 +900,8 @@ impl EmptyTrash {
         client.preview(&call)
     }
 }
-/// Exports a Google Doc to the requested MIME type and returns the exported content. Please note that the exported content is limited to 10MB.
+/// Exports a Google Doc to the requested MIME type and returns the exported content. Please note
+/// that the exported content is limited to 10MB.
 ///
 /// `GET files/{fileId}/export` · `drive.files.export`
 ///
@@ -877,7 +911,8 @@ impl EmptyTrash {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Files::export`](Files::export) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::export`](Files::export) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Export {
@@ -1011,7 +1046,8 @@ impl Export {
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Files::generate_ids`](Files::generate_ids) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::generate_ids`](Files::generate_ids) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct GenerateIds {
@@ -1036,7 +1072,8 @@ impl GenerateIds {
         self.count = ::std::option::Option::Some(value);
         self
     }
-    /// The space in which the IDs can be used to create new files. Supported values are 'drive' and 'appDataFolder'.
+    /// The space in which the IDs can be used to create new files. Supported values are 'drive' and
+    /// 'appDataFolder'.
     ///
     /// Sets the `space` query parameter.
     pub fn space(
@@ -1099,7 +1136,8 @@ impl GenerateIds {
 ///
 /// `GET files/{fileId}` · `drive.files.get`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -1109,7 +1147,8 @@ impl GenerateIds {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Files::get`](Files::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::get`](Files::get) (which shows an example): set parameters
+/// with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -1131,14 +1170,17 @@ impl Get {
             supports_team_drives: ::std::default::Default::default(),
         }
     }
-    /// Whether the user is acknowledging the risk of downloading known malware or other abusive files. This is only applicable when alt=media.
+    /// Whether the user is acknowledging the risk of downloading known malware or other abusive
+    /// files. This is only applicable when alt=media.
     ///
     /// Sets the `acknowledgeAbuse` query parameter.
     pub fn acknowledge_abuse(mut self, value: bool) -> Self {
         self.acknowledge_abuse = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -1277,7 +1319,8 @@ impl Get {
 ///
 /// `GET files` · `drive.files.list`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -1287,7 +1330,8 @@ impl Get {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Files::list`](Files::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::list`](Files::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -1327,7 +1371,8 @@ impl List {
             team_drive_id: ::std::default::Default::default(),
         }
     }
-    /// Bodies of items (files/documents) to which the query applies. Supported bodies are 'user', 'domain', 'drive' and 'allDrives'. Prefer 'user' or 'drive' to 'allDrives' for efficiency.
+    /// Bodies of items (files/documents) to which the query applies. Supported bodies are 'user',
+    /// 'domain', 'drive' and 'allDrives'. Prefer 'user' or 'drive' to 'allDrives' for efficiency.
     ///
     /// Sets the `corpora` query parameter.
     pub fn corpora(
@@ -1357,7 +1402,9 @@ impl List {
         self.drive_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether both My Drive and shared drive items should be included in results. This parameter will only be effective until June 1, 2020. Afterwards shared drive items are included in the results.
+    /// Deprecated - Whether both My Drive and shared drive items should be included in results.
+    /// This parameter will only be effective until June 1, 2020. Afterwards shared drive items are
+    /// included in the results.
     ///
     /// Sets the `includeItemsFromAllDrives` query parameter.
     pub fn include_items_from_all_drives(mut self, value: bool) -> Self {
@@ -1371,7 +1418,12 @@ impl List {
         self.include_team_drive_items = ::std::option::Option::Some(value);
         self
     }
-    /// A comma-separated list of sort keys. Valid keys are 'createdTime', 'folder', 'modifiedByMeTime', 'modifiedTime', 'name', 'name_natural', 'quotaBytesUsed', 'recency', 'sharedWithMeTime', 'starred', and 'viewedByMeTime'. Each key sorts ascending by default, but may be reversed with the 'desc' modifier. Example usage: ?orderBy=folder,modifiedTime desc,name. Please note that there is a current limitation for users with approximately one million files in which the requested sort order is ignored.
+    /// A comma-separated list of sort keys. Valid keys are 'createdTime', 'folder',
+    /// 'modifiedByMeTime', 'modifiedTime', 'name', 'name_natural', 'quotaBytesUsed', 'recency',
+    /// 'sharedWithMeTime', 'starred', and 'viewedByMeTime'. Each key sorts ascending by default,
+    /// but may be reversed with the 'desc' modifier. Example usage: ?orderBy=folder,modifiedTime
+    /// desc,name. Please note that there is a current limitation for users with approximately one
+    /// million files in which the requested sort order is ignored.
     ///
     /// Sets the `orderBy` query parameter.
     pub fn order_by(
@@ -1381,14 +1433,16 @@ impl List {
         self.order_by = ::std::option::Option::Some(value.into());
         self
     }
-    /// The maximum number of files to return per page. Partial or empty result pages are possible even before the end of the files list has been reached.
+    /// The maximum number of files to return per page. Partial or empty result pages are possible
+    /// even before the end of the files list has been reached.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -1398,14 +1452,16 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// A query for filtering the file results. See the "Search for Files" guide for supported syntax.
+    /// A query for filtering the file results. See the "Search for Files" guide for supported
+    /// syntax.
     ///
     /// Sets the `q` query parameter.
     pub fn q(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// A comma-separated list of spaces to query within the corpus. Supported values are 'drive', 'appDataFolder' and 'photos'.
+    /// A comma-separated list of spaces to query within the corpus. Supported values are 'drive',
+    /// 'appDataFolder' and 'photos'.
     ///
     /// Sets the `spaces` query parameter.
     pub fn spaces(
@@ -1415,7 +1471,9 @@ impl List {
         self.spaces = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -1595,7 +1653,8 @@ impl List {
 ///
 /// `PATCH files/{fileId}` · `drive.files.update`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_SCRIPTS`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_SCRIPTS`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -1603,7 +1662,8 @@ impl List {
 /// [`DRIVE_METADATA`]: crate::scopes::DRIVE_METADATA
 /// [`DRIVE_SCRIPTS`]: crate::scopes::DRIVE_SCRIPTS
 ///
-/// The request builder made by [`Files::update`](Files::update) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::update`](Files::update) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -1651,14 +1711,21 @@ impl Update {
         self.add_parents = ::std::option::Option::Some(value.into());
         self
     }
-    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent. This parameter only takes effect if the item is not in a shared drive. If the item's owner makes a request to add a single parent, the item is removed from all current folders and placed in the requested folder. Other requests that increase the number of parents fail, except when the canAddMyDriveParent file capability is true and a single parent is being added.
+    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent.
+    /// This parameter only takes effect if the item is not in a shared drive. If the item's owner
+    /// makes a request to add a single parent, the item is removed from all current folders and
+    /// placed in the requested folder. Other requests that increase the number of parents fail,
+    /// except when the canAddMyDriveParent file capability is true and a single parent is being
+    /// added.
     ///
     /// Sets the `enforceSingleParent` query parameter.
     pub fn enforce_single_parent(mut self, value: bool) -> Self {
         self.enforce_single_parent = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to files with binary content in Google Drive. Only 200 revisions for the file can be kept forever. If the limit is reached, try deleting pinned revisions.
+    /// Whether to set the 'keepForever' field in the new head revision. This is only applicable to
+    /// files with binary content in Google Drive. Only 200 revisions for the file can be kept
+    /// forever. If the limit is reached, try deleting pinned revisions.
     ///
     /// Sets the `keepRevisionForever` query parameter.
     pub fn keep_revision_forever(mut self, value: bool) -> Self {
@@ -1685,7 +1752,9 @@ impl Update {
         self.remove_parents = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -1890,7 +1959,8 @@ impl Update {
 ///
 /// `POST files/{fileId}/watch` · `drive.files.watch`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -1900,7 +1970,8 @@ impl Update {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Files::watch`](Files::watch) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Files::watch`](Files::watch) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Watch {
@@ -1928,14 +1999,17 @@ impl Watch {
             request,
         }
     }
-    /// Whether the user is acknowledging the risk of downloading known malware or other abusive files. This is only applicable when alt=media.
+    /// Whether the user is acknowledging the risk of downloading known malware or other abusive
+    /// files. This is only applicable when alt=media.
     ///
     /// Sets the `acknowledgeAbuse` query parameter.
     pub fn acknowledge_abuse(mut self, value: bool) -> Self {
         self.acknowledge_abuse = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {

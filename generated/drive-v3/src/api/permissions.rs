@@ -65,7 +65,8 @@ impl Permissions {
     ///
     /// `GET files/{fileId}/permissions/{permissionId}` · `drive.permissions.get`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
@@ -94,7 +95,8 @@ impl Permissions {
     ///
     /// `GET files/{fileId}/permissions` · `drive.permissions.list`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
@@ -158,7 +160,8 @@ impl Permissions {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Permissions::create`](Permissions::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Permissions::create`](Permissions::create) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -206,28 +209,39 @@ impl Create {
         self.email_message = ::std::option::Option::Some(value.into());
         self
     }
-    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent. This parameter only takes effect if the item is not in a shared drive. See moveToNewOwnersRoot for details.
+    /// Set to true to opt in to API behavior that aims for all items to have exactly one parent.
+    /// This parameter only takes effect if the item is not in a shared drive. See
+    /// moveToNewOwnersRoot for details.
     ///
     /// Sets the `enforceSingleParent` query parameter.
     pub fn enforce_single_parent(mut self, value: bool) -> Self {
         self.enforce_single_parent = ::std::option::Option::Some(value);
         self
     }
-    /// This parameter only takes effect if the item is not in a shared drive and the request is attempting to transfer the ownership of the item. When set to true, the item is moved to the new owner's My Drive root folder and all prior parents removed. If set to false, when enforceSingleParent=true, parents are not changed. If set to false, when enforceSingleParent=false, existing parents are not changed; however, the file will be added to the new owner's My Drive root folder, unless it is already in the new owner's My Drive.
+    /// This parameter only takes effect if the item is not in a shared drive and the request is
+    /// attempting to transfer the ownership of the item. When set to true, the item is moved to the
+    /// new owner's My Drive root folder and all prior parents removed. If set to false, when
+    /// enforceSingleParent=true, parents are not changed. If set to false, when
+    /// enforceSingleParent=false, existing parents are not changed; however, the file will be added
+    /// to the new owner's My Drive root folder, unless it is already in the new owner's My Drive.
     ///
     /// Sets the `moveToNewOwnersRoot` query parameter.
     pub fn move_to_new_owners_root(mut self, value: bool) -> Self {
         self.move_to_new_owners_root = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to send a notification email when sharing to users or groups. This defaults to true for users and groups, and is not allowed for other requests. It must not be disabled for ownership transfers.
+    /// Whether to send a notification email when sharing to users or groups. This defaults to true
+    /// for users and groups, and is not allowed for other requests. It must not be disabled for
+    /// ownership transfers.
     ///
     /// Sets the `sendNotificationEmail` query parameter.
     pub fn send_notification_email(mut self, value: bool) -> Self {
         self.send_notification_email = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -241,14 +255,17 @@ impl Create {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to transfer ownership to the specified user and downgrade the current owner to a writer. This parameter is required as an acknowledgement of the side effect.
+    /// Whether to transfer ownership to the specified user and downgrade the current owner to a
+    /// writer. This parameter is required as an acknowledgement of the side effect.
     ///
     /// Sets the `transferOwnership` query parameter.
     pub fn transfer_ownership(mut self, value: bool) -> Self {
         self.transfer_ownership = ::std::option::Option::Some(value);
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if the file ID parameter refers to a shared drive and the requester is an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if the file ID parameter refers to a shared drive and the requester is an
+    /// administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -388,7 +405,8 @@ impl Create {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Permissions::delete`](Permissions::delete) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Permissions::delete`](Permissions::delete) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -416,7 +434,9 @@ impl Delete {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -430,7 +450,9 @@ impl Delete {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if the file ID parameter refers to a shared drive and the requester is an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if the file ID parameter refers to a shared drive and the requester is an
+    /// administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -524,7 +546,8 @@ impl Delete {
 ///
 /// `GET files/{fileId}/permissions/{permissionId}` · `drive.permissions.get`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`],
+/// [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
@@ -533,7 +556,8 @@ impl Delete {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Permissions::get`](Permissions::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Permissions::get`](Permissions::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -561,7 +585,9 @@ impl Get {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -575,7 +601,9 @@ impl Get {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if the file ID parameter refers to a shared drive and the requester is an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if the file ID parameter refers to a shared drive and the requester is an
+    /// administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -676,7 +704,8 @@ impl Get {
 ///
 /// `GET files/{fileId}/permissions` · `drive.permissions.list`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`],
+/// [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
@@ -685,7 +714,8 @@ impl Get {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Permissions::list`](Permissions::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Permissions::list`](Permissions::list) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -711,14 +741,17 @@ impl List {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// The maximum number of permissions to return per page. When not set for files in a shared drive, at most 100 results will be returned. When not set for files that are not in a shared drive, the entire list will be returned.
+    /// The maximum number of permissions to return per page. When not set for files in a shared
+    /// drive, at most 100 results will be returned. When not set for files that are not in a shared
+    /// drive, the entire list will be returned.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -728,7 +761,9 @@ impl List {
         self.page_token = ::std::option::Option::Some(value.into());
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -742,7 +777,9 @@ impl List {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if the file ID parameter refers to a shared drive and the requester is an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if the file ID parameter refers to a shared drive and the requester is an
+    /// administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -876,7 +913,8 @@ impl List {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Permissions::update`](Permissions::update) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Permissions::update`](Permissions::update) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -918,7 +956,9 @@ impl Update {
         self.remove_expiration = ::std::option::Option::Some(value);
         self
     }
-    /// Deprecated - Whether the requesting application supports both My Drives and shared drives. This parameter will only be effective until June 1, 2020. Afterwards all applications are assumed to support shared drives.
+    /// Deprecated - Whether the requesting application supports both My Drives and shared drives.
+    /// This parameter will only be effective until June 1, 2020. Afterwards all applications are
+    /// assumed to support shared drives.
     ///
     /// Sets the `supportsAllDrives` query parameter.
     pub fn supports_all_drives(mut self, value: bool) -> Self {
@@ -932,14 +972,17 @@ impl Update {
         self.supports_team_drives = ::std::option::Option::Some(value);
         self
     }
-    /// Whether to transfer ownership to the specified user and downgrade the current owner to a writer. This parameter is required as an acknowledgement of the side effect.
+    /// Whether to transfer ownership to the specified user and downgrade the current owner to a
+    /// writer. This parameter is required as an acknowledgement of the side effect.
     ///
     /// Sets the `transferOwnership` query parameter.
     pub fn transfer_ownership(mut self, value: bool) -> Self {
         self.transfer_ownership = ::std::option::Option::Some(value);
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if the file ID parameter refers to a shared drive and the requester is an administrator of the domain to which the shared drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if the file ID parameter refers to a shared drive and the requester is an
+    /// administrator of the domain to which the shared drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {

@@ -172,7 +172,8 @@ impl Replies {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Replies::create`](Replies::create) (which shows an example): call `send`.
+/// The request builder made by [`Replies::create`](Replies::create) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -269,7 +270,8 @@ impl Create {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Replies::delete`](Replies::delete) (which shows an example): call `send`.
+/// The request builder made by [`Replies::delete`](Replies::delete) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -371,7 +373,8 @@ impl Delete {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Replies::get`](Replies::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Replies::get`](Replies::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -495,7 +498,8 @@ impl Get {
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Replies::list`](Replies::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Replies::list`](Replies::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -537,7 +541,8 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -664,7 +669,8 @@ impl List {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Replies::update`](Replies::update) (which shows an example): call `send`.
+/// The request builder made by [`Replies::update`](Replies::update) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

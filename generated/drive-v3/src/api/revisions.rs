@@ -7,7 +7,9 @@ pub struct Revisions {
     pub(crate) client: crate::Client,
 }
 impl Revisions {
-    /// Permanently deletes a file version. You can only delete revisions for files with binary content in Google Drive, like images or videos. Revisions for other files, like Google Docs or Sheets, and the last remaining file version can't be deleted.
+    /// Permanently deletes a file version. You can only delete revisions for files with binary
+    /// content in Google Drive, like images or videos. Revisions for other files, like Google Docs
+    /// or Sheets, and the last remaining file version can't be deleted.
     ///
     /// `DELETE files/{fileId}/revisions/{revisionId}` · `drive.revisions.delete`
     ///
@@ -37,7 +39,8 @@ impl Revisions {
     ///
     /// `GET files/{fileId}/revisions/{revisionId}` · `drive.revisions.get`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -67,7 +70,8 @@ impl Revisions {
     ///
     /// `GET files/{fileId}/revisions` · `drive.revisions.list`
     ///
-    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+    /// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+    /// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
     ///
     /// [`DRIVE`]: crate::scopes::DRIVE
     /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -124,7 +128,9 @@ impl Revisions {
         Update::new(self.client.clone(), file_id.into(), revision_id.into(), request)
     }
 }
-/// Permanently deletes a file version. You can only delete revisions for files with binary content in Google Drive, like images or videos. Revisions for other files, like Google Docs or Sheets, and the last remaining file version can't be deleted.
+/// Permanently deletes a file version. You can only delete revisions for files with binary content
+/// in Google Drive, like images or videos. Revisions for other files, like Google Docs or Sheets,
+/// and the last remaining file version can't be deleted.
 ///
 /// `DELETE files/{fileId}/revisions/{revisionId}` · `drive.revisions.delete`
 ///
@@ -134,7 +140,8 @@ impl Revisions {
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Revisions::delete`](Revisions::delete) (which shows an example): call `send`.
+/// The request builder made by [`Revisions::delete`](Revisions::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -220,7 +227,8 @@ impl Delete {
 ///
 /// `GET files/{fileId}/revisions/{revisionId}` · `drive.revisions.get`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -230,7 +238,8 @@ impl Delete {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Revisions::get`](Revisions::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Revisions::get`](Revisions::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -254,7 +263,8 @@ impl Get {
             acknowledge_abuse: ::std::default::Default::default(),
         }
     }
-    /// Whether the user is acknowledging the risk of downloading known malware or other abusive files. This is only applicable when alt=media.
+    /// Whether the user is acknowledging the risk of downloading known malware or other abusive
+    /// files. This is only applicable when alt=media.
     ///
     /// Sets the `acknowledgeAbuse` query parameter.
     pub fn acknowledge_abuse(mut self, value: bool) -> Self {
@@ -379,7 +389,8 @@ impl Get {
 ///
 /// `GET files/{fileId}/revisions` · `drive.revisions.list`
 ///
-/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`], [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
+/// Scopes: any one of [`DRIVE`], [`DRIVE_APPDATA`], [`DRIVE_FILE`], [`DRIVE_METADATA`],
+/// [`DRIVE_METADATA_READONLY`], [`DRIVE_PHOTOS_READONLY`], [`DRIVE_READONLY`].
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
@@ -389,7 +400,8 @@ impl Get {
 /// [`DRIVE_PHOTOS_READONLY`]: crate::scopes::DRIVE_PHOTOS_READONLY
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Revisions::list`](Revisions::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Revisions::list`](Revisions::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -416,7 +428,8 @@ impl List {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// The token for continuing a previous list request on the next page. This should be set to the value of 'nextPageToken' from the previous response.
+    /// The token for continuing a previous list request on the next page. This should be set to the
+    /// value of 'nextPageToken' from the previous response.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -528,7 +541,8 @@ impl List {
 /// [`DRIVE_APPDATA`]: crate::scopes::DRIVE_APPDATA
 /// [`DRIVE_FILE`]: crate::scopes::DRIVE_FILE
 ///
-/// The request builder made by [`Revisions::update`](Revisions::update) (which shows an example): call `send`.
+/// The request builder made by [`Revisions::update`](Revisions::update) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {

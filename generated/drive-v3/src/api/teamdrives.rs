@@ -132,7 +132,8 @@ impl Teamdrives {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Teamdrives::create`](Teamdrives::create) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -150,7 +151,10 @@ impl Create {
             request,
         }
     }
-    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent creation of a Team Drive. A repeated request by the same user and with the same request ID will avoid creating duplicates by attempting to create the same Team Drive. If the Team Drive already exists a 409 error will be returned.
+    /// An ID, such as a random UUID, which uniquely identifies this user's request for idempotent
+    /// creation of a Team Drive. A repeated request by the same user and with the same request ID
+    /// will avoid creating duplicates by attempting to create the same Team Drive. If the Team
+    /// Drive already exists a 409 error will be returned.
     ///
     /// Sets the `requestId` query parameter. Required: `send` fails without it.
     pub fn request_id(
@@ -217,7 +221,8 @@ impl Create {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example): call `send`.
+/// The request builder made by [`Teamdrives::delete`](Teamdrives::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -290,7 +295,8 @@ impl Delete {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Teamdrives::get`](Teamdrives::get) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -311,7 +317,8 @@ impl Get {
             use_domain_admin_access: ::std::default::Default::default(),
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the Team Drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the Team Drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -381,7 +388,8 @@ impl Get {
 /// [`DRIVE`]: crate::scopes::DRIVE
 /// [`DRIVE_READONLY`]: crate::scopes::DRIVE_READONLY
 ///
-/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Teamdrives::list`](Teamdrives::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -427,7 +435,8 @@ impl List {
         self.q = ::std::option::Option::Some(value.into());
         self
     }
-    /// Issue the request as a domain administrator; if set to true, then all Team Drives of the domain in which the requester is an administrator are returned.
+    /// Issue the request as a domain administrator; if set to true, then all Team Drives of the
+    /// domain in which the requester is an administrator are returned.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {
@@ -529,7 +538,8 @@ impl List {
 ///
 /// [`DRIVE`]: crate::scopes::DRIVE
 ///
-/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Teamdrives::update`](Teamdrives::update) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Update {
@@ -553,7 +563,8 @@ impl Update {
             request,
         }
     }
-    /// Issue the request as a domain administrator; if set to true, then the requester will be granted access if they are an administrator of the domain to which the Team Drive belongs.
+    /// Issue the request as a domain administrator; if set to true, then the requester will be
+    /// granted access if they are an administrator of the domain to which the Team Drive belongs.
     ///
     /// Sets the `useDomainAdminAccess` query parameter.
     pub fn use_domain_admin_access(mut self, value: bool) -> Self {

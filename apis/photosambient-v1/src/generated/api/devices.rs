@@ -7,7 +7,12 @@ pub struct Devices {
     pub(crate) client: crate::generated::Client,
 }
 impl Devices {
-    /// Creates an ambient device in the user's Google Photos account. Returns `ALREADY_EXISTS` if a device with the given `requestId` already exists. To avoid duplicate devices: if you know the existing device's `deviceId`, call `devices.get` to retrieve it; if you don't, call `devices.delete` with the `requestId` in place of the device ID to remove the orphaned device, then retry this method. An app may create up to 100 devices per user; beyond that limit, `RESOURCE_EXHAUSTED` is returned.
+    /// Creates an ambient device in the user's Google Photos account. Returns `ALREADY_EXISTS` if a
+    /// device with the given `requestId` already exists. To avoid duplicate devices: if you know
+    /// the existing device's `deviceId`, call `devices.get` to retrieve it; if you don't, call
+    /// `devices.delete` with the `requestId` in place of the device ID to remove the orphaned
+    /// device, then retry this method. An app may create up to 100 devices per user; beyond that
+    /// limit, `RESOURCE_EXHAUSTED` is returned.
     ///
     /// `POST v1/devices` · `photosambient.devices.create`
     ///
@@ -27,7 +32,8 @@ impl Devices {
     pub fn create(&self, request: crate::generated::models::AmbientDevice) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Removes the given device from the user's Google Photos account. Returns `NOT_FOUND` if the device does not exist or the user does not own it; an empty response means it was deleted.
+    /// Removes the given device from the user's Google Photos account. Returns `NOT_FOUND` if the
+    /// device does not exist or the user does not own it; an empty response means it was deleted.
     ///
     /// `DELETE v1/devices/{deviceId}` · `photosambient.devices.delete`
     ///
@@ -50,7 +56,9 @@ impl Devices {
     ) -> Delete {
         Delete::new(self.client.clone(), device_id.into())
     }
-    /// Gets information about the given device. Returns `NOT_FOUND` if the device does not exist or the user does not own it. Apps poll this method, at the interval given by `pollingConfig.pollInterval`, until `mediaSourcesSet` is true.
+    /// Gets information about the given device. Returns `NOT_FOUND` if the device does not exist or
+    /// the user does not own it. Apps poll this method, at the interval given by
+    /// `pollingConfig.pollInterval`, until `mediaSourcesSet` is true.
     ///
     /// `GET v1/devices/{deviceId}` · `photosambient.devices.get`
     ///
@@ -73,7 +81,8 @@ impl Devices {
     ) -> Get {
         Get::new(self.client.clone(), device_id.into())
     }
-    /// Lists the ambient devices connected to the user's account. Only devices created by the calling app are returned.
+    /// Lists the ambient devices connected to the user's account. Only devices created by the
+    /// calling app are returned.
     ///
     /// `GET v1/devices` · `photosambient.devices.list`
     ///
@@ -93,7 +102,8 @@ impl Devices {
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
-    /// Updates information about the given device, such as its display name. Returns `NOT_FOUND` if the device does not exist or the user does not own it.
+    /// Updates information about the given device, such as its display name. Returns `NOT_FOUND` if
+    /// the device does not exist or the user does not own it.
     ///
     /// `PATCH v1/devices/{deviceId}` · `photosambient.devices.patch`
     ///
@@ -118,7 +128,12 @@ impl Devices {
         Patch::new(self.client.clone(), device_id.into(), request)
     }
 }
-/// Creates an ambient device in the user's Google Photos account. Returns `ALREADY_EXISTS` if a device with the given `requestId` already exists. To avoid duplicate devices: if you know the existing device's `deviceId`, call `devices.get` to retrieve it; if you don't, call `devices.delete` with the `requestId` in place of the device ID to remove the orphaned device, then retry this method. An app may create up to 100 devices per user; beyond that limit, `RESOURCE_EXHAUSTED` is returned.
+/// Creates an ambient device in the user's Google Photos account. Returns `ALREADY_EXISTS` if a
+/// device with the given `requestId` already exists. To avoid duplicate devices: if you know the
+/// existing device's `deviceId`, call `devices.get` to retrieve it; if you don't, call
+/// `devices.delete` with the `requestId` in place of the device ID to remove the orphaned device,
+/// then retry this method. An app may create up to 100 devices per user; beyond that limit,
+/// `RESOURCE_EXHAUSTED` is returned.
 ///
 /// `POST v1/devices` · `photosambient.devices.create`
 ///
@@ -126,7 +141,8 @@ impl Devices {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`Devices::create`](Devices::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Devices::create`](Devices::create) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -147,7 +163,11 @@ impl Create {
             request,
         }
     }
-    /// Optional. A unique identifier for this request, chosen by the client, which keeps a network failure from creating duplicate devices. It must be a version 4 UUID string: 32 hexadecimal digits in five hyphen-separated groups of 8-4-4-4-12 (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), and it must not carry sensitive identifying information about the user.
+    /// Optional. A unique identifier for this request, chosen by the client, which keeps a network
+    /// failure from creating duplicate devices. It must be a version 4 UUID string: 32 hexadecimal
+    /// digits in five hyphen-separated groups of 8-4-4-4-12
+    /// (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), and it must not carry sensitive identifying
+    /// information about the user.
     ///
     /// Sets the `requestId` query parameter.
     pub fn request_id(
@@ -220,7 +240,8 @@ impl Create {
         client.preview(&call)
     }
 }
-/// Removes the given device from the user's Google Photos account. Returns `NOT_FOUND` if the device does not exist or the user does not own it; an empty response means it was deleted.
+/// Removes the given device from the user's Google Photos account. Returns `NOT_FOUND` if the
+/// device does not exist or the user does not own it; an empty response means it was deleted.
 ///
 /// `DELETE v1/devices/{deviceId}` · `photosambient.devices.delete`
 ///
@@ -228,7 +249,8 @@ impl Create {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`Devices::delete`](Devices::delete) (which shows an example): call `send`.
+/// The request builder made by [`Devices::delete`](Devices::delete) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -302,7 +324,9 @@ impl Delete {
         client.preview(&call)
     }
 }
-/// Gets information about the given device. Returns `NOT_FOUND` if the device does not exist or the user does not own it. Apps poll this method, at the interval given by `pollingConfig.pollInterval`, until `mediaSourcesSet` is true.
+/// Gets information about the given device. Returns `NOT_FOUND` if the device does not exist or the
+/// user does not own it. Apps poll this method, at the interval given by
+/// `pollingConfig.pollInterval`, until `mediaSourcesSet` is true.
 ///
 /// `GET v1/devices/{deviceId}` · `photosambient.devices.get`
 ///
@@ -310,7 +334,8 @@ impl Delete {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`Devices::get`](Devices::get) (which shows an example): call `send`.
+/// The request builder made by [`Devices::get`](Devices::get) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -384,7 +409,8 @@ impl Get {
         client.preview(&call)
     }
 }
-/// Lists the ambient devices connected to the user's account. Only devices created by the calling app are returned.
+/// Lists the ambient devices connected to the user's account. Only devices created by the calling
+/// app are returned.
 ///
 /// `GET v1/devices` · `photosambient.devices.list`
 ///
@@ -392,7 +418,8 @@ impl Get {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`Devices::list`](Devices::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Devices::list`](Devices::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -410,7 +437,9 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// Optional. Largest number of devices to return; the service may return fewer, even none. When unset or 0, at most 50 devices are returned. The maximum is 100: larger values are treated as 100, and negative values are rejected with `INVALID_ARGUMENT`.
+    /// Optional. Largest number of devices to return; the service may return fewer, even none. When
+    /// unset or 0, at most 50 devices are returned. The maximum is 100: larger values are treated
+    /// as 100, and negative values are rejected with `INVALID_ARGUMENT`.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
@@ -522,7 +551,8 @@ impl List {
         )
     }
 }
-/// Updates information about the given device, such as its display name. Returns `NOT_FOUND` if the device does not exist or the user does not own it.
+/// Updates information about the given device, such as its display name. Returns `NOT_FOUND` if the
+/// device does not exist or the user does not own it.
 ///
 /// `PATCH v1/devices/{deviceId}` · `photosambient.devices.patch`
 ///
@@ -530,7 +560,8 @@ impl List {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`Devices::patch`](Devices::patch) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Devices::patch`](Devices::patch) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -554,7 +585,11 @@ impl Patch {
             request,
         }
     }
-    /// Optional. Comma-separated list of the fully qualified names of the `AmbientDevice` fields to update. The reference's example for changing the display name is the field path `userSettings.displayName`. The special value `*` updates every field that can be updated. When omitted, the mask defaults to all fields that have a non-empty value in the request body.
+    /// Optional. Comma-separated list of the fully qualified names of the `AmbientDevice` fields to
+    /// update. The reference's example for changing the display name is the field path
+    /// `userSettings.displayName`. The special value `*` updates every field that can be updated.
+    /// When omitted, the mask defaults to all fields that have a non-empty value in the request
+    /// body.
     ///
     /// Sets the `updateMask` query parameter.
     pub fn update_mask(

@@ -7,7 +7,11 @@ pub struct MediaItems {
     pub(crate) client: crate::generated::Client,
 }
 impl MediaItems {
-    /// Lists ambient media items, taken from the media sources the user set for the given device. By default it gives the ambient experience: a curated set of items from all of the device's media sources. If `mediaSourceId` is given, it instead pages through the items of that one source. Apps are limited to 240 requests per device per day. Returns `FAILED_PRECONDITION` if the user has not set any media sources for the device.
+    /// Lists ambient media items, taken from the media sources the user set for the given device.
+    /// By default it gives the ambient experience: a curated set of items from all of the device's
+    /// media sources. If `mediaSourceId` is given, it instead pages through the items of that one
+    /// source. Apps are limited to 240 requests per device per day. Returns `FAILED_PRECONDITION`
+    /// if the user has not set any media sources for the device.
     ///
     /// `GET v1/mediaItems` · `photosambient.mediaItems.list`
     ///
@@ -28,7 +32,11 @@ impl MediaItems {
         List::new(self.client.clone())
     }
 }
-/// Lists ambient media items, taken from the media sources the user set for the given device. By default it gives the ambient experience: a curated set of items from all of the device's media sources. If `mediaSourceId` is given, it instead pages through the items of that one source. Apps are limited to 240 requests per device per day. Returns `FAILED_PRECONDITION` if the user has not set any media sources for the device.
+/// Lists ambient media items, taken from the media sources the user set for the given device. By
+/// default it gives the ambient experience: a curated set of items from all of the device's media
+/// sources. If `mediaSourceId` is given, it instead pages through the items of that one source.
+/// Apps are limited to 240 requests per device per day. Returns `FAILED_PRECONDITION` if the user
+/// has not set any media sources for the device.
 ///
 /// `GET v1/mediaItems` · `photosambient.mediaItems.list`
 ///
@@ -36,7 +44,8 @@ impl MediaItems {
 ///
 /// [`PHOTOSAMBIENT_MEDIAITEMS`]: crate::scopes::PHOTOSAMBIENT_MEDIAITEMS
 ///
-/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -68,7 +77,11 @@ impl List {
         self.device_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Optional. Leave unset for the ambient experience: a curated set of items from all of the device's media sources, with as many items as `pageSize` asks for, up to 100. When set, only items from that media source are returned. It must be the `id` of a source the user chose for this device (one of the device's `mediaSources[].id`). `highlights` is not supported, even if the user chose it as a source for the device; passing it returns `INVALID_ARGUMENT`.
+    /// Optional. Leave unset for the ambient experience: a curated set of items from all of the
+    /// device's media sources, with as many items as `pageSize` asks for, up to 100. When set, only
+    /// items from that media source are returned. It must be the `id` of a source the user chose
+    /// for this device (one of the device's `mediaSources[].id`). `highlights` is not supported,
+    /// even if the user chose it as a source for the device; passing it returns `INVALID_ARGUMENT`.
     ///
     /// Sets the `mediaSourceId` query parameter.
     pub fn media_source_id(
@@ -78,14 +91,17 @@ impl List {
         self.media_source_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Optional. Largest number of media items to return; the service may return fewer, even none. When unset or 0, at most 50 items are returned. Values above 100 are treated as 100, and negative values are rejected with `INVALID_ARGUMENT`.
+    /// Optional. Largest number of media items to return; the service may return fewer, even none.
+    /// When unset or 0, at most 50 items are returned. Values above 100 are treated as 100, and
+    /// negative values are rejected with `INVALID_ARGUMENT`.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Optional. Page token from an earlier `mediaItems.list` call; pass it to get the following page.
+    /// Optional. Page token from an earlier `mediaItems.list` call; pass it to get the following
+    /// page.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(

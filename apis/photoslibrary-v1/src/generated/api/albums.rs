@@ -38,7 +38,14 @@ impl Albums {
     ) -> AddEnrichment {
         AddEnrichment::new(self.client.clone(), album_id.into(), request)
     }
-    /// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
+    /// Adds one or more media items in a user's Google Photos library to an album. The media items
+    /// and albums must have been created by the developer via the API. Media items are added to the
+    /// end of the album. If multiple media items are given, they are added in the order specified
+    /// in this call. Each album can contain up to 20,000 media items. Only media items that are in
+    /// the user's library can be added to an album. For albums that are shared, the album must
+    /// either be owned by the user or the user must have joined the album as a collaborator.
+    /// Partial success is not supported. The entire request will fail if an invalid media item or
+    /// album is specified.
     ///
     /// Since 31 March 2025 only albums and media items this app created.
     ///
@@ -69,11 +76,17 @@ impl Albums {
     ) -> BatchAddMediaItems {
         BatchAddMediaItems::new(self.client.clone(), album_id.into(), request)
     }
-    /// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
+    /// Removes one or more media items from a specified album. The media items and the album must
+    /// have been created by the developer via the API. For albums that are shared, this action is
+    /// only supported for media items that were added to the album by this user, or for all media
+    /// items if the album was created by this user. Partial success is not supported. The entire
+    /// request will fail and no action will be performed on the album if an invalid media item or
+    /// album is specified.
     ///
     /// Since 31 March 2025 only albums and media items this app created.
     ///
-    /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` · `photoslibrary.albums.batchRemoveMediaItems`
+    /// `POST v1/albums/{+albumId}:batchRemoveMediaItems` ·
+    /// `photoslibrary.albums.batchRemoveMediaItems`
     ///
     /// Scope: [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`].
     ///
@@ -122,15 +135,19 @@ impl Albums {
     ) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
+    /// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album
+    /// owned by the user or a shared album that the user has joined.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -149,13 +166,16 @@ impl Albums {
     }
     /// Lists all albums shown to a user in the Albums tab of the Google Photos app.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `GET v1/albums` · `photoslibrary.albums.list`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -169,7 +189,9 @@ impl Albums {
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
-    /// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+    /// Update the album with the specified `id`. Only the `id`, `title` and
+    /// `cover_photo_media_item_id` fields of the album are read. The album must have been created
+    /// by the developer via the API and must be owned by the user.
     ///
     /// Since 31 March 2025 only albums this app created.
     ///
@@ -195,7 +217,8 @@ impl Albums {
     ) -> Patch {
         Patch::new(self.client.clone(), id.into(), request)
     }
-    /// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
+    /// Marks an album as shared and accessible to other users. This action can only be performed on
+    /// albums which were created by the developer via the API.
     ///
     /// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
     ///
@@ -222,7 +245,11 @@ impl Albums {
     ) -> Share {
         Share::new(self.client.clone(), album_id.into(), request)
     }
-    /// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
+    /// Marks a previously shared album as private. This means that the album is no longer shared
+    /// and all the non-owners will lose access to the album. All non-owner content will be removed
+    /// from the album. If a non-owner has previously added the album to their library, they will
+    /// retain all photos in their library. This action can only be performed on albums which were
+    /// created by the developer via the API.
     ///
     /// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
     ///
@@ -261,7 +288,8 @@ impl Albums {
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
 /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
-/// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an example): call `send`.
+/// The request builder made by [`Albums::add_enrichment`](Albums::add_enrichment) (which shows an
+/// example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct AddEnrichment {
@@ -355,7 +383,13 @@ impl AddEnrichment {
         client.preview(&call)
     }
 }
-/// Adds one or more media items in a user's Google Photos library to an album. The media items and albums must have been created by the developer via the API. Media items are added to the end of the album. If multiple media items are given, they are added in the order specified in this call. Each album can contain up to 20,000 media items. Only media items that are in the user's library can be added to an album. For albums that are shared, the album must either be owned by the user or the user must have joined the album as a collaborator. Partial success is not supported. The entire request will fail if an invalid media item or album is specified.
+/// Adds one or more media items in a user's Google Photos library to an album. The media items and
+/// albums must have been created by the developer via the API. Media items are added to the end of
+/// the album. If multiple media items are given, they are added in the order specified in this
+/// call. Each album can contain up to 20,000 media items. Only media items that are in the user's
+/// library can be added to an album. For albums that are shared, the album must either be owned by
+/// the user or the user must have joined the album as a collaborator. Partial success is not
+/// supported. The entire request will fail if an invalid media item or album is specified.
 ///
 /// Since 31 March 2025 only albums and media items this app created.
 ///
@@ -366,7 +400,8 @@ impl AddEnrichment {
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
 /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
-/// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items) (which shows an example): call `send`.
+/// The request builder made by [`Albums::batch_add_media_items`](Albums::batch_add_media_items)
+/// (which shows an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchAddMediaItems {
@@ -464,7 +499,12 @@ impl BatchAddMediaItems {
         client.preview(&call)
     }
 }
-/// Removes one or more media items from a specified album. The media items and the album must have been created by the developer via the API. For albums that are shared, this action is only supported for media items that were added to the album by this user, or for all media items if the album was created by this user. Partial success is not supported. The entire request will fail and no action will be performed on the album if an invalid media item or album is specified.
+/// Removes one or more media items from a specified album. The media items and the album must have
+/// been created by the developer via the API. For albums that are shared, this action is only
+/// supported for media items that were added to the album by this user, or for all media items if
+/// the album was created by this user. Partial success is not supported. The entire request will
+/// fail and no action will be performed on the album if an invalid media item or album is
+/// specified.
 ///
 /// Since 31 March 2025 only albums and media items this app created.
 ///
@@ -474,7 +514,9 @@ impl BatchAddMediaItems {
 ///
 /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
-/// The request builder made by [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example): call `send`.
+/// The request builder made by
+/// [`Albums::batch_remove_media_items`](Albums::batch_remove_media_items) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchRemoveMediaItems {
@@ -577,7 +619,8 @@ impl BatchRemoveMediaItems {
 ///
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
 ///
-/// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call `send`.
+/// The request builder made by [`Albums::create`](Albums::create) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -650,9 +693,12 @@ impl Create {
         client.preview(&call)
     }
 }
-/// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album owned by the user or a shared album that the user has joined.
+/// Returns the album based on the specified `albumId`. The `albumId` must be the ID of an album
+/// owned by the user or a shared album that the user has joined.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `GET v1/albums/{+albumId}` · `photoslibrary.albums.get`
 ///
@@ -737,7 +783,9 @@ impl Get {
 }
 /// Lists all albums shown to a user in the Albums tab of the Google Photos app.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `GET v1/albums` · `photoslibrary.albums.list`
 ///
@@ -745,7 +793,8 @@ impl Get {
 ///
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Albums::list`](Albums::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -765,21 +814,26 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// If set, the results exclude media items that were not created by this app. Defaults to false (all albums are returned). This field is ignored if the photoslibrary.readonly.appcreateddata scope is used.
+    /// If set, the results exclude media items that were not created by this app. Defaults to false
+    /// (all albums are returned). This field is ignored if the
+    /// photoslibrary.readonly.appcreateddata scope is used.
     ///
     /// Sets the `excludeNonAppCreatedData` query parameter.
     pub fn exclude_non_app_created_data(mut self, value: bool) -> Self {
         self.exclude_non_app_created_data = ::std::option::Option::Some(value);
         self
     }
-    /// Maximum number of albums to return in the response. Fewer albums might be returned than the specified number. The default `pageSize` is 20, the maximum is 50.
+    /// Maximum number of albums to return in the response. Fewer albums might be returned than the
+    /// specified number. The default `pageSize` is 20, the maximum is 50.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listAlbums` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listAlbums` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -893,7 +947,9 @@ impl List {
         )
     }
 }
-/// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id` fields of the album are read. The album must have been created by the developer via the API and must be owned by the user.
+/// Update the album with the specified `id`. Only the `id`, `title` and `cover_photo_media_item_id`
+/// fields of the album are read. The album must have been created by the developer via the API and
+/// must be owned by the user.
 ///
 /// Since 31 March 2025 only albums this app created.
 ///
@@ -903,7 +959,8 @@ impl List {
 ///
 /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
-/// The request builder made by [`Albums::patch`](Albums::patch) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Albums::patch`](Albums::patch) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -927,7 +984,8 @@ impl Patch {
             request,
         }
     }
-    /// Required. Indicate what fields in the provided album to update. The only valid values are `title` and `cover_photo_media_item_id`.
+    /// Required. Indicate what fields in the provided album to update. The only valid values are
+    /// `title` and `cover_photo_media_item_id`.
     ///
     /// Sets the `updateMask` query parameter. Required: `send` fails without it.
     pub fn update_mask(
@@ -1018,7 +1076,8 @@ impl Patch {
         client.preview(&call)
     }
 }
-/// Marks an album as shared and accessible to other users. This action can only be performed on albums which were created by the developer via the API.
+/// Marks an album as shared and accessible to other users. This action can only be performed on
+/// albums which were created by the developer via the API.
 ///
 /// `POST v1/albums/{+albumId}:share` · `photoslibrary.albums.share`
 ///
@@ -1026,7 +1085,8 @@ impl Patch {
 ///
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
-/// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call `send`.
+/// The request builder made by [`Albums::share`](Albums::share) (which shows an example): call
+/// `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]
@@ -1120,7 +1180,11 @@ impl Share {
         client.preview(&call)
     }
 }
-/// Marks a previously shared album as private. This means that the album is no longer shared and all the non-owners will lose access to the album. All non-owner content will be removed from the album. If a non-owner has previously added the album to their library, they will retain all photos in their library. This action can only be performed on albums which were created by the developer via the API.
+/// Marks a previously shared album as private. This means that the album is no longer shared and
+/// all the non-owners will lose access to the album. All non-owner content will be removed from the
+/// album. If a non-owner has previously added the album to their library, they will retain all
+/// photos in their library. This action can only be performed on albums which were created by the
+/// developer via the API.
 ///
 /// `POST v1/albums/{+albumId}:unshare` · `photoslibrary.albums.unshare`
 ///
@@ -1128,7 +1192,8 @@ impl Share {
 ///
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
-/// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call `send`.
+/// The request builder made by [`Albums::unshare`](Albums::unshare) (which shows an example): call
+/// `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]

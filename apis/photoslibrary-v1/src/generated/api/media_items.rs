@@ -7,9 +7,19 @@ pub struct MediaItems {
     pub(crate) client: crate::generated::Client,
 }
 impl MediaItems {
-    /// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
+    /// Creates one or more media items in a user's Google Photos library. This is the second step
+    /// for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google
+    /// Server, see Uploading media. This call adds the media item to the library. If an album `id`
+    /// is specified, the call adds the media item to the album too. Each album can contain up to
+    /// 20,000 media items. By default, the media item will be added to the end of the library or
+    /// album. If an album `id` and position are both defined, the media item is added to the album
+    /// at the specified position. If the call contains multiple media items, they're added at the
+    /// specified position. If you are creating a media item in a shared album where you are not the
+    /// owner, you are not allowed to position the media item. Doing so will result in a
+    /// `BAD REQUEST` error.
     ///
-    /// Since 31 March 2025 items can be added only to albums this app created. Do not run several `batchCreate` calls at once: Google's concurrent-write quota answers 429.
+    /// Since 31 March 2025 items can be added only to albums this app created. Do not run several
+    /// `batchCreate` calls at once: Google's concurrent-write quota answers 429.
     ///
     /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
     ///
@@ -32,15 +42,19 @@ impl MediaItems {
     ) -> BatchCreate {
         BatchCreate::new(self.client.clone(), request)
     }
-    /// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
+    /// Returns the list of media items for the specified media item identifiers. Items are returned
+    /// in the same order as the supplied identifiers.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -56,13 +70,16 @@ impl MediaItems {
     }
     /// Returns the media item for the specified media item identifier.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -81,13 +98,16 @@ impl MediaItems {
     }
     /// List all media items from a user's Google Photos library.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -101,7 +121,9 @@ impl MediaItems {
     pub fn list(&self) -> List {
         List::new(self.client.clone())
     }
-    /// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+    /// Update the media item with the specified `id`. Only the `id` and `description` fields of the
+    /// media item are read. The media item must have been created by the developer via the API and
+    /// must be owned by the user.
     ///
     /// Since 31 March 2025 only media items this app created.
     ///
@@ -127,15 +149,22 @@ impl MediaItems {
     ) -> Patch {
         Patch::new(self.client.clone(), id.into(), request)
     }
-    /// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
+    /// Searches for media items in a user's Google Photos library. If no filters are set, then all
+    /// media items in the user's library are returned. If an album is set, all media items in the
+    /// specified album are returned. If filters are specified, media items that match the filters
+    /// from the user's library are listed. If you set both the album and the filters, the request
+    /// results in an error.
     ///
-    /// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+    /// Since 31 March 2025 this sees only the media items and albums this app created (scope
+    /// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through
+    /// the Google Photos Picker API.
     ///
     /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
     ///
     /// Scope: [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -153,9 +182,18 @@ impl MediaItems {
         Search::new(self.client.clone(), request)
     }
 }
-/// Creates one or more media items in a user's Google Photos library. This is the second step for creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server, see Uploading media. This call adds the media item to the library. If an album `id` is specified, the call adds the media item to the album too. Each album can contain up to 20,000 media items. By default, the media item will be added to the end of the library or album. If an album `id` and position are both defined, the media item is added to the album at the specified position. If the call contains multiple media items, they're added at the specified position. If you are creating a media item in a shared album where you are not the owner, you are not allowed to position the media item. Doing so will result in a `BAD REQUEST` error.
+/// Creates one or more media items in a user's Google Photos library. This is the second step for
+/// creating a media item. For details regarding Step 1, uploading the raw bytes to a Google Server,
+/// see Uploading media. This call adds the media item to the library. If an album `id` is
+/// specified, the call adds the media item to the album too. Each album can contain up to 20,000
+/// media items. By default, the media item will be added to the end of the library or album. If an
+/// album `id` and position are both defined, the media item is added to the album at the specified
+/// position. If the call contains multiple media items, they're added at the specified position. If
+/// you are creating a media item in a shared album where you are not the owner, you are not allowed
+/// to position the media item. Doing so will result in a `BAD REQUEST` error.
 ///
-/// Since 31 March 2025 items can be added only to albums this app created. Do not run several `batchCreate` calls at once: Google's concurrent-write quota answers 429.
+/// Since 31 March 2025 items can be added only to albums this app created. Do not run several
+/// `batchCreate` calls at once: Google's concurrent-write quota answers 429.
 ///
 /// `POST v1/mediaItems:batchCreate` · `photoslibrary.mediaItems.batchCreate`
 ///
@@ -163,7 +201,8 @@ impl MediaItems {
 ///
 /// [`PHOTOSLIBRARY_APPENDONLY`]: crate::scopes::PHOTOSLIBRARY_APPENDONLY
 ///
-/// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows an example): call `send`.
+/// The request builder made by [`MediaItems::batch_create`](MediaItems::batch_create) (which shows
+/// an example): call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchCreate {
@@ -241,9 +280,12 @@ impl BatchCreate {
         client.preview(&call)
     }
 }
-/// Returns the list of media items for the specified media item identifiers. Items are returned in the same order as the supplied identifiers.
+/// Returns the list of media items for the specified media item identifiers. Items are returned in
+/// the same order as the supplied identifiers.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `GET v1/mediaItems:batchGet` · `photoslibrary.mediaItems.batchGet`
 ///
@@ -251,7 +293,8 @@ impl BatchCreate {
 ///
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`MediaItems::batch_get`](MediaItems::batch_get) (which shows an
+/// example): set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct BatchGet {
@@ -267,7 +310,9 @@ impl BatchGet {
             media_item_ids: ::std::default::Default::default(),
         }
     }
-    /// Required. Identifiers of the media items to be requested. Must not contain repeated identifiers and cannot be empty. The maximum number of media items that can be retrieved in one call is 50.
+    /// Required. Identifiers of the media items to be requested. Must not contain repeated
+    /// identifiers and cannot be empty. The maximum number of media items that can be retrieved in
+    /// one call is 50.
     ///
     /// Sets the `mediaItemIds` query parameter. Required: `send` fails without it.
     pub fn media_item_ids(
@@ -346,7 +391,9 @@ impl BatchGet {
 }
 /// Returns the media item for the specified media item identifier.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `GET v1/mediaItems/{+mediaItemId}` · `photoslibrary.mediaItems.get`
 ///
@@ -354,7 +401,8 @@ impl BatchGet {
 ///
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call `send`.
+/// The request builder made by [`MediaItems::get`](MediaItems::get) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
@@ -435,7 +483,9 @@ impl Get {
 }
 /// List all media items from a user's Google Photos library.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `GET v1/mediaItems` · `photoslibrary.mediaItems.list`
 ///
@@ -443,7 +493,8 @@ impl Get {
 ///
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -461,14 +512,17 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// Maximum number of media items to return in the response. Fewer media items might be returned than the specified number. The default `pageSize` is 25, the maximum is 100.
+    /// Maximum number of media items to return in the response. Fewer media items might be returned
+    /// than the specified number. The default `pageSize` is 25, the maximum is 100.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listMediaItems` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listMediaItems` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(
@@ -573,7 +627,9 @@ impl List {
         )
     }
 }
-/// Update the media item with the specified `id`. Only the `id` and `description` fields of the media item are read. The media item must have been created by the developer via the API and must be owned by the user.
+/// Update the media item with the specified `id`. Only the `id` and `description` fields of the
+/// media item are read. The media item must have been created by the developer via the API and must
+/// be owned by the user.
 ///
 /// Since 31 March 2025 only media items this app created.
 ///
@@ -583,7 +639,8 @@ impl List {
 ///
 /// [`PHOTOSLIBRARY_EDIT_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_EDIT_APPCREATEDDATA
 ///
-/// The request builder made by [`MediaItems::patch`](MediaItems::patch) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`MediaItems::patch`](MediaItems::patch) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Patch {
@@ -607,7 +664,8 @@ impl Patch {
             request,
         }
     }
-    /// Required. Indicate what fields in the provided media item to update. The only valid value is `description`.
+    /// Required. Indicate what fields in the provided media item to update. The only valid value is
+    /// `description`.
     ///
     /// Sets the `updateMask` query parameter. Required: `send` fails without it.
     pub fn update_mask(
@@ -701,9 +759,15 @@ impl Patch {
         client.preview(&call)
     }
 }
-/// Searches for media items in a user's Google Photos library. If no filters are set, then all media items in the user's library are returned. If an album is set, all media items in the specified album are returned. If filters are specified, media items that match the filters from the user's library are listed. If you set both the album and the filters, the request results in an error.
+/// Searches for media items in a user's Google Photos library. If no filters are set, then all
+/// media items in the user's library are returned. If an album is set, all media items in the
+/// specified album are returned. If filters are specified, media items that match the filters from
+/// the user's library are listed. If you set both the album and the filters, the request results in
+/// an error.
 ///
-/// Since 31 March 2025 this sees only the media items and albums this app created (scope `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the Google Photos Picker API.
+/// Since 31 March 2025 this sees only the media items and albums this app created (scope
+/// `photoslibrary.readonly.appcreateddata`); the user's other photos are reachable only through the
+/// Google Photos Picker API.
 ///
 /// `POST v1/mediaItems:search` · `photoslibrary.mediaItems.search`
 ///
@@ -711,7 +775,8 @@ impl Patch {
 ///
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example): call `send`.
+/// The request builder made by [`MediaItems::search`](MediaItems::search) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Search {

@@ -59,7 +59,8 @@ impl SharedAlbums {
     ) -> Join {
         Join::new(self.client.clone(), request)
     }
-    /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
+    /// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must
+    /// not own this album.
     ///
     /// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
     ///
@@ -89,11 +90,13 @@ impl SharedAlbums {
     ///
     /// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
     ///
-    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+    /// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
     ///
     /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
     /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
-    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
+    /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]:
+    /// crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
     ///
     /// # Example
     ///
@@ -119,7 +122,8 @@ impl SharedAlbums {
 ///
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
-/// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example): call `send`.
+/// The request builder made by [`SharedAlbums::get`](SharedAlbums::get) (which shows an example):
+/// call `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]
@@ -215,7 +219,8 @@ impl Get {
 ///
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
-/// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example): call `send`.
+/// The request builder made by [`SharedAlbums::join`](SharedAlbums::join) (which shows an example):
+/// call `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]
@@ -297,7 +302,8 @@ impl Join {
         client.preview(&call)
     }
 }
-/// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not own this album.
+/// Leaves a previously-joined shared album on behalf of the Google Photos user. The user must not
+/// own this album.
 ///
 /// `POST v1/sharedAlbums:leave` · `photoslibrary.sharedAlbums.leave`
 ///
@@ -305,7 +311,8 @@ impl Join {
 ///
 /// [`PHOTOSLIBRARY_SHARING`]: crate::scopes::PHOTOSLIBRARY_SHARING
 ///
-/// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an example): call `send`.
+/// The request builder made by [`SharedAlbums::leave`](SharedAlbums::leave) (which shows an
+/// example): call `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]
@@ -391,13 +398,15 @@ impl Leave {
 ///
 /// `GET v1/sharedAlbums` · `photoslibrary.sharedAlbums.list`
 ///
-/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`], [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
+/// Scopes: any one of [`PHOTOSLIBRARY`], [`PHOTOSLIBRARY_READONLY`],
+/// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`].
 ///
 /// [`PHOTOSLIBRARY`]: crate::scopes::PHOTOSLIBRARY
 /// [`PHOTOSLIBRARY_READONLY`]: crate::scopes::PHOTOSLIBRARY_READONLY
 /// [`PHOTOSLIBRARY_READONLY_APPCREATEDDATA`]: crate::scopes::PHOTOSLIBRARY_READONLY_APPCREATEDDATA
 ///
-/// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`SharedAlbums::list`](SharedAlbums::list) (which shows an example):
+/// set parameters with the setters, then call `send`.
 #[deprecated(
     note = "Withdrawn on 31 March 2025: the service answers 403 PERMISSION_DENIED. Share albums in the Google Photos app; to let a user pick photos to share with your app, use the Google Photos Picker API."
 )]
@@ -420,21 +429,26 @@ impl List {
             page_token: ::std::default::Default::default(),
         }
     }
-    /// If set, the results exclude media items that were not created by this app. Defaults to false (all albums are returned). This field is ignored if the photoslibrary.readonly.appcreateddata scope is used.
+    /// If set, the results exclude media items that were not created by this app. Defaults to false
+    /// (all albums are returned). This field is ignored if the
+    /// photoslibrary.readonly.appcreateddata scope is used.
     ///
     /// Sets the `excludeNonAppCreatedData` query parameter.
     pub fn exclude_non_app_created_data(mut self, value: bool) -> Self {
         self.exclude_non_app_created_data = ::std::option::Option::Some(value);
         self
     }
-    /// Maximum number of albums to return in the response. Fewer albums might be returned than the specified number. The default `pageSize` is 20, the maximum is 50.
+    /// Maximum number of albums to return in the response. Fewer albums might be returned than the
+    /// specified number. The default `pageSize` is 20, the maximum is 50.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// A continuation token to get the next page of the results. Adding this to the request returns the rows after the `pageToken`. The `pageToken` should be the value returned in the `nextPageToken` parameter in the response to the `listSharedAlbums` request.
+    /// A continuation token to get the next page of the results. Adding this to the request returns
+    /// the rows after the `pageToken`. The `pageToken` should be the value returned in the
+    /// `nextPageToken` parameter in the response to the `listSharedAlbums` request.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(

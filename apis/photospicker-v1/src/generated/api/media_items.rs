@@ -7,7 +7,9 @@ pub struct MediaItems {
     pub(crate) client: crate::generated::Client,
 }
 impl MediaItems {
-    /// Lists the media items the user picked during the given session. Returns a `FAILED_PRECONDITION` error while the user has not yet finished picking for that session; in that case, poll `sessions.get` until the session is ready and then call this method again.
+    /// Lists the media items the user picked during the given session. Returns a
+    /// `FAILED_PRECONDITION` error while the user has not yet finished picking for that session; in
+    /// that case, poll `sessions.get` until the session is ready and then call this method again.
     ///
     /// `GET v1/mediaItems` · `photospicker.mediaItems.list`
     ///
@@ -28,7 +30,9 @@ impl MediaItems {
         List::new(self.client.clone())
     }
 }
-/// Lists the media items the user picked during the given session. Returns a `FAILED_PRECONDITION` error while the user has not yet finished picking for that session; in that case, poll `sessions.get` until the session is ready and then call this method again.
+/// Lists the media items the user picked during the given session. Returns a `FAILED_PRECONDITION`
+/// error while the user has not yet finished picking for that session; in that case, poll
+/// `sessions.get` until the session is ready and then call this method again.
 ///
 /// `GET v1/mediaItems` · `photospicker.mediaItems.list`
 ///
@@ -36,7 +40,8 @@ impl MediaItems {
 ///
 /// [`PHOTOSPICKER_MEDIAITEMS_READONLY`]: crate::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY
 ///
-/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`MediaItems::list`](MediaItems::list) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct List {
@@ -66,14 +71,17 @@ impl List {
         self.session_id = ::std::option::Option::Some(value.into());
         self
     }
-    /// Optional. Largest number of media items to return; the service may return fewer, even none. When unset or 0, at most 50 items are returned. The maximum is 100: larger values are treated as 100, and negative values are rejected with `INVALID_ARGUMENT`.
+    /// Optional. Largest number of media items to return; the service may return fewer, even none.
+    /// When unset or 0, at most 50 items are returned. The maximum is 100: larger values are
+    /// treated as 100, and negative values are rejected with `INVALID_ARGUMENT`.
     ///
     /// Sets the `pageSize` query parameter.
     pub fn page_size(mut self, value: i32) -> Self {
         self.page_size = ::std::option::Option::Some(value);
         self
     }
-    /// Optional. Page token from an earlier `mediaItems.list` call; pass it to get the following page.
+    /// Optional. Page token from an earlier `mediaItems.list` call; pass it to get the following
+    /// page.
     ///
     /// Sets the `pageToken` query parameter.
     pub fn page_token(

@@ -7,7 +7,12 @@ pub struct Sessions {
     pub(crate) client: crate::generated::Client,
 }
 impl Sessions {
-    /// Starts a new session in which the user can pick photos and videos to share with the calling app. Returns `FAILED_PRECONDITION` if the user has no active Google Photos account, and `RESOURCE_EXHAUSTED` if the app has created too many sessions for the user; calling `sessions.delete` when a session is done helps stay within the limits. Once the user taps Done to finish picking, the session's `pickerUri` stops working, and a new session is needed to pick more items.
+    /// Starts a new session in which the user can pick photos and videos to share with the calling
+    /// app. Returns `FAILED_PRECONDITION` if the user has no active Google Photos account, and
+    /// `RESOURCE_EXHAUSTED` if the app has created too many sessions for the user; calling
+    /// `sessions.delete` when a session is done helps stay within the limits. Once the user taps
+    /// Done to finish picking, the session's `pickerUri` stops working, and a new session is needed
+    /// to pick more items.
     ///
     /// `POST v1/sessions` · `photospicker.sessions.create`
     ///
@@ -27,7 +32,8 @@ impl Sessions {
     pub fn create(&self, request: crate::generated::models::PickingSession) -> Create {
         Create::new(self.client.clone(), request)
     }
-    /// Deletes the given session. Returns `NOT_FOUND` if the session does not exist or the user does not own it; an empty response means it was deleted.
+    /// Deletes the given session. Returns `NOT_FOUND` if the session does not exist or the user
+    /// does not own it; an empty response means it was deleted.
     ///
     /// `DELETE v1/sessions/{sessionId}` · `photospicker.sessions.delete`
     ///
@@ -50,7 +56,9 @@ impl Sessions {
     ) -> Delete {
         Delete::new(self.client.clone(), session_id.into())
     }
-    /// Gets information about the given session. Returns `NOT_FOUND` if the session does not exist or the user does not own it, and `PERMISSION_DENIED` if it exists but access to it has expired.
+    /// Gets information about the given session. Returns `NOT_FOUND` if the session does not exist
+    /// or the user does not own it, and `PERMISSION_DENIED` if it exists but access to it has
+    /// expired.
     ///
     /// `GET v1/sessions/{sessionId}` · `photospicker.sessions.get`
     ///
@@ -74,7 +82,12 @@ impl Sessions {
         Get::new(self.client.clone(), session_id.into())
     }
 }
-/// Starts a new session in which the user can pick photos and videos to share with the calling app. Returns `FAILED_PRECONDITION` if the user has no active Google Photos account, and `RESOURCE_EXHAUSTED` if the app has created too many sessions for the user; calling `sessions.delete` when a session is done helps stay within the limits. Once the user taps Done to finish picking, the session's `pickerUri` stops working, and a new session is needed to pick more items.
+/// Starts a new session in which the user can pick photos and videos to share with the calling app.
+/// Returns `FAILED_PRECONDITION` if the user has no active Google Photos account, and
+/// `RESOURCE_EXHAUSTED` if the app has created too many sessions for the user; calling
+/// `sessions.delete` when a session is done helps stay within the limits. Once the user taps Done
+/// to finish picking, the session's `pickerUri` stops working, and a new session is needed to pick
+/// more items.
 ///
 /// `POST v1/sessions` · `photospicker.sessions.create`
 ///
@@ -82,7 +95,8 @@ impl Sessions {
 ///
 /// [`PHOTOSPICKER_MEDIAITEMS_READONLY`]: crate::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY
 ///
-/// The request builder made by [`Sessions::create`](Sessions::create) (which shows an example): set parameters with the setters, then call `send`.
+/// The request builder made by [`Sessions::create`](Sessions::create) (which shows an example): set
+/// parameters with the setters, then call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Create {
@@ -103,7 +117,11 @@ impl Create {
             request,
         }
     }
-    /// Optional. A unique identifier for this request, chosen by the client. It enables the streamlined picking flow for apps that use the OAuth 2.0 flow for limited-input devices. It must be a version 4 UUID string: 32 hexadecimal digits in five hyphen-separated groups of 8-4-4-4-12 (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), and it must not carry sensitive identifying information about the user.
+    /// Optional. A unique identifier for this request, chosen by the client. It enables the
+    /// streamlined picking flow for apps that use the OAuth 2.0 flow for limited-input devices. It
+    /// must be a version 4 UUID string: 32 hexadecimal digits in five hyphen-separated groups of
+    /// 8-4-4-4-12 (`xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), and it must not carry sensitive
+    /// identifying information about the user.
     ///
     /// Sets the `requestId` query parameter.
     pub fn request_id(
@@ -176,7 +194,8 @@ impl Create {
         client.preview(&call)
     }
 }
-/// Deletes the given session. Returns `NOT_FOUND` if the session does not exist or the user does not own it; an empty response means it was deleted.
+/// Deletes the given session. Returns `NOT_FOUND` if the session does not exist or the user does
+/// not own it; an empty response means it was deleted.
 ///
 /// `DELETE v1/sessions/{sessionId}` · `photospicker.sessions.delete`
 ///
@@ -184,7 +203,8 @@ impl Create {
 ///
 /// [`PHOTOSPICKER_MEDIAITEMS_READONLY`]: crate::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY
 ///
-/// The request builder made by [`Sessions::delete`](Sessions::delete) (which shows an example): call `send`.
+/// The request builder made by [`Sessions::delete`](Sessions::delete) (which shows an example):
+/// call `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Delete {
@@ -258,7 +278,8 @@ impl Delete {
         client.preview(&call)
     }
 }
-/// Gets information about the given session. Returns `NOT_FOUND` if the session does not exist or the user does not own it, and `PERMISSION_DENIED` if it exists but access to it has expired.
+/// Gets information about the given session. Returns `NOT_FOUND` if the session does not exist or
+/// the user does not own it, and `PERMISSION_DENIED` if it exists but access to it has expired.
 ///
 /// `GET v1/sessions/{sessionId}` · `photospicker.sessions.get`
 ///
@@ -266,7 +287,8 @@ impl Delete {
 ///
 /// [`PHOTOSPICKER_MEDIAITEMS_READONLY`]: crate::scopes::PHOTOSPICKER_MEDIAITEMS_READONLY
 ///
-/// The request builder made by [`Sessions::get`](Sessions::get) (which shows an example): call `send`.
+/// The request builder made by [`Sessions::get`](Sessions::get) (which shows an example): call
+/// `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `send` is awaited"]
 pub struct Get {
