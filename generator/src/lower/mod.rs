@@ -3,15 +3,17 @@
 //!
 //! 1. `types`: every named schema claims its Rust name (in id order, so a
 //!    hoisted type never takes one), then lowers.
-//! 2. `methods`: root methods, then resources depth-first; `params`, `paths`,
-//!    `bodies` and `media` lower each method's parts, hoisting inline schemas
-//!    as they go (hoisted names depend on this order).
+//! 2. The document's scopes (`endpoints::scopes`, which methods refer to),
+//!    then `methods`: root methods, then resources depth-first; `params`,
+//!    `paths`, `bodies` and `media` lower each method's parts, hoisting
+//!    inline schemas as they go (hoisted names depend on this order).
 //! 3. `cycles`: aliases that reach themselves become free JSON, then
 //!    by-value cycles are boxed; types are sorted by name.
-//! 4. `names` and `endpoints`: the crate name is checked; the base URL,
-//!    endpoints and scopes are settled.
-//! 5. `pagination` (it needs the final struct shapes), stub names,
-//!    `lifecycle` overlay data, then the tool's names (`cli`).
+//! 4. `names` and `endpoints`: the crate name is checked; the base URL and
+//!    endpoints are settled.
+//! 5. `pagination` (it needs the final struct shapes), stub names (`names`),
+//!    what the API's `lifecycle.json` says (`lifecycle`), then the tool's
+//!    names (`cli`).
 
 use std::collections::BTreeMap;
 
