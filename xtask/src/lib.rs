@@ -193,10 +193,15 @@ pub fn write_files(dir: &Path, files: &[File]) -> io::Result<()> {
 /// Generates the files of `target` from its document, with paths relative
 /// to the crate's folder.
 pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
-    let config = &target.config;
-    let doc_path = root.join(&config.document);
+    let doc_path = root.join(&target.config.document);
     let text = fs::read_to_string(&doc_path)
         .map_err(|e| format!("cannot read {}: {e}", doc_path.display()))?;
+    generate_from(root, target, &text)
+}
+
+/// [`generate`] from the document `text` (a revision not yet pinned).
+pub fn generate_from(root: &Path, target: &Target, text: &str) -> Result<Vec<File>, String> {
+    let config = &target.config;
     let lifecycle = match &config.lifecycle {
         Some(path) => {
             let path = format!("{}/{path}", target.dir);
@@ -230,9 +235,9 @@ pub fn generate(root: &Path, target: &Target) -> Result<Vec<File>, String> {
                     target.dir
                 ));
             }
-            generator::generate_cli(&text, &options, library)
+            generator::generate_cli(text, &options, library)
         }
-        Kind::Library => generator::generate(&text, &options),
+        Kind::Library => generator::generate(text, &options),
     }
     .map_err(|e| format!("{}: {e}", config.document))
 }

@@ -48,8 +48,10 @@ pub fn next_version(version: &str, verdict: Verdict) -> Result<String, String> {
 /// file `new`, bumps the version of every crate it feeds as the revision
 /// diff says, and adds an entry to each one's `CHANGELOG.md`. Every new
 /// text is made and checked before any is written: a document that cannot
-/// be read or lowered, no crate that uses it, or a manifest whose version
-/// cannot be set leaves the tree as it was.
+/// be read, is another API's or the same text, does not generate every
+/// crate it feeds (with each one's own options and lifecycle), no crate that
+/// uses it, or a manifest whose version cannot be set leaves the tree as it
+/// was.
 pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bump>), String> {
     let fed: Vec<Target> = targets(root)?
         .into_iter()
@@ -58,8 +60,31 @@ pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bu
     if fed.is_empty() {
         return Err(format!("no crate's codegen.toml names {document}"));
     }
+    let old_text = read(root, document)?;
+    let new_text =
+        fs::read_to_string(new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
+    if new_text == old_text {
+        return Err(format!(
+            "{} is the pinned {document}: nothing to update",
+            new.display()
+        ));
+    }
+    let (old_api, new_api) = (api_of(&old_text)?, api_of(&new_text)?);
+    if old_api != new_api {
+        return Err(format!(
+            "{} describes {} {}, not {} {}",
+            new.display(),
+            new_api.0,
+            new_api.1,
+            old_api.0,
+            old_api.1
+        ));
+    }
+    for target in &fed {
+        crate::generate_from(root, target, &new_text)
+            .map_err(|e| format!("{}: the new revision does not generate: {e}", target.dir))?;
+    }
     let report = revdiff::diff_documents(&root.join(document), new)?;
-    let new_text = fs::read(new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
     let mut bumps = Vec::new();
     // Path -> its new text; the root manifest is edited once per crate.
     let mut texts: BTreeMap<String, String> = BTreeMap::new();
@@ -94,6 +119,19 @@ pub fn update(root: &Path, document: &str, new: &Path) -> Result<(Report, Vec<Bu
     fs::write(root.join(document), new_text)
         .map_err(|e| format!("cannot write {document}: {e}"))?;
     Ok((report, bumps))
+}
+
+/// A document's `name` and `version`.
+fn api_of(text: &str) -> Result<(String, String), String> {
+    let doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not a discovery document: {e}"))?;
+    let field = |key: &str| {
+        doc.get(key)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("the document has no {key:?}"))
+    };
+    Ok((field("name")?, field("version")?))
 }
 
 /// A whole generated crate's version is its `codegen.toml`'s (its manifest
@@ -190,7 +228,23 @@ fn with_dependency_version(text: &str, dir: &str, version: &str) -> Result<Strin
         })
         .collect();
     let text = lines.join("\n") + "\n";
-    toml::from_str::<toml::Table>(&text).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let manifest = toml::from_str::<toml::Table>(&text).map_err(|e| format!("Cargo.toml: {e}"))?;
+    // Checked by reading it back: a dependency on the crate written in
+    // another form than the one line edited above would keep its old version.
+    let deps = manifest
+        .get("workspace")
+        .and_then(|w| w.get("dependencies"))
+        .and_then(toml::Value::as_table);
+    for (name, spec) in deps.into_iter().flatten() {
+        let at_dir = spec.get("path").and_then(toml::Value::as_str) == Some(dir);
+        let pinned = spec.get("version").and_then(toml::Value::as_str);
+        if at_dir && pinned.is_some_and(|v| v != version) {
+            return Err(format!(
+                "Cargo.toml: the workspace dependency {name} on {dir} is not on one line \
+                 with its path and version; set its version to {version} by hand"
+            ));
+        }
+    }
     Ok(text)
 }
 
@@ -391,6 +445,56 @@ mod tests {
                 .contains("0.4.0")
         );
         assert!(!root.join("generated/demo-v1-cli/CHANGELOG.md").exists());
+        let _ = fs::remove_dir_all(&root);
+    }
+
+    /// The same text, another API's document, or one that does not generate
+    /// a crate it feeds (its lifecycle names a method the revision drops):
+    /// refused, and nothing is written.
+    #[test]
+    fn a_revision_that_is_not_one_is_refused_before_anything_is_written() {
+        let root = workspace("refused");
+        fs::write(
+            root.join("apis/demo-v1/codegen.toml"),
+            "document = \"discovery/demo.v1.json\"\nkind = \"library\"\nmodule = \"generated\"\nlifecycle = \"lifecycle.json\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("apis/demo-v1/lifecycle.json"),
+            r#"{"methods": {"demo.items.delete": {"deprecated": "Going."}}}"#,
+        )
+        .unwrap();
+        let new_doc = root.join("new.json");
+        let untouched = |root: &Path| {
+            assert_eq!(
+                fs::read_to_string(root.join("discovery/demo.v1.json")).unwrap(),
+                BASE
+            );
+            assert!(fs::read_to_string(root.join("Cargo.toml"))
+                .unwrap()
+                .contains("version = \"0.3.1\""));
+            assert!(!root.join("apis/demo-v1/CHANGELOG.md").exists());
+        };
+        let cases = [
+            (BASE.to_string(), "nothing to update"),
+            (
+                edited(&[(r#""name": "demo""#, r#""name": "other""#)]),
+                "describes other v1, not demo v1",
+            ),
+            (
+                edited(&[(
+                    r#""id": "demo.items.delete""#,
+                    r#""id": "demo.items.erase""#,
+                )]),
+                "does not generate",
+            ),
+        ];
+        for (text, why) in cases {
+            fs::write(&new_doc, &text).unwrap();
+            let error = update(&root, "discovery/demo.v1.json", &new_doc).unwrap_err();
+            assert!(error.contains(why), "{why}: {error}");
+            untouched(&root);
+        }
         let _ = fs::remove_dir_all(&root);
     }
 
