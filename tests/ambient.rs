@@ -738,3 +738,57 @@ async fn frame_on_a_schedule_stops_when_the_token_is_refused() {
     })
     .await
 }
+
+/// Another --size than the files were downloaded at: every file goes and
+/// comes again at the new size (a sized copy and the original share a
+/// name, so nothing else would tell them apart).
+#[tokio::test]
+async fn frame_downloads_again_when_the_size_changes() {
+    binary();
+    bounded(async move {
+        let (server, ambient) = mock().await;
+        {
+            let mut s = ambient.0.lock().unwrap();
+            s.polls_until_set = 0;
+            s.items = ["a", "b"].iter().map(|i| item(i)).collect();
+        }
+        let dir = folder("resize");
+        let out = finish(frame_command(&server, &dir, &["--once"]));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = finish(frame_command(
+            &server,
+            &dir,
+            &["--once", "--size", "640x480"],
+        ));
+        let stdout = text(&out.stdout);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            stdout.starts_with("round 1: downloaded 2, deleted 2, kept 0, failed 0"),
+            "{stdout}"
+        );
+        assert_eq!(state(&dir)["size"], json!([640, 480]));
+        let sized = ambient
+            .0
+            .lock()
+            .unwrap()
+            .fetched
+            .iter()
+            .filter(|(path, _)| path.contains("=w640-h480"))
+            .count();
+        assert_eq!(sized, 2);
+        // The same size again: nothing to do.
+        let out = finish(frame_command(
+            &server,
+            &dir,
+            &["--once", "--size", "640x480"],
+        ));
+        let stdout = text(&out.stdout);
+        assert!(
+            stdout.starts_with("round 1: downloaded 0, deleted 0, kept 2, failed 0"),
+            "{stdout}"
+        );
+        assert_eq!(files(&dir).len(), 2, "{:?}", files(&dir));
+        let _ = std::fs::remove_dir_all(&dir);
+    })
+    .await
+}

@@ -47,7 +47,7 @@ pub fn command() -> Command {
         .arg(Arg::new("name").long("name").value_name("NAME").default_value("photoslibrary frame").help("The device's name in Google Photos (when it is registered)"))
         .arg(Arg::new("every").long("every").value_name("DURATION").value_parser(parse_every).default_value("1h").conflicts_with("once").help("How often to sync (s, m, h or d, e.g. 30m; at least 5m)"))
         .arg(Arg::new("once").long("once").action(ArgAction::SetTrue).help("Sync once and exit (for cron)"))
-        .arg(Arg::new("size").long("size").value_name("WxH").value_parser(parse_size).help("Download images at most this size (e.g. 1920x1080) instead of the originals"))
+        .arg(Arg::new("size").long("size").value_name("WxH").value_parser(parse_size).help("Download images at most this size (e.g. 1920x1080) instead of the originals; another size than the last run's downloads the files again"))
         .arg(Arg::new("max-wait").long("max-wait").value_name("DURATION").value_parser(parse_duration).default_value("1h").help("How long to wait for you to choose albums"))
         .arg(Arg::new("forget").long("forget").action(ArgAction::SetTrue).conflicts_with_all(["once", "size"]).help("Deletes the device from your account and forgets it; the files stay"))
         .arg(Arg::new("no-qr").long("no-qr").action(ArgAction::SetTrue).help("Print the settings link without its QR code"))
@@ -120,6 +120,9 @@ struct Frame {
     device_id: Option<String>,
     pending_request: Option<String>,
     files: BTreeMap<String, String>,
+    /// The `--size` the files were downloaded at (`None`: originals); a
+    /// run with another downloads them again.
+    size: Option<(u32, u32)>,
 }
 
 /// The longest id kept (ids are far shorter; a longer one is refused at
@@ -156,7 +159,7 @@ impl Frame {
 
     fn save(&self, dir: &Path) -> std::io::Result<()> {
         let value = json!({"version": VERSION, "device_id": self.device_id,
-            "pending_request": self.pending_request, "files": self.files});
+            "pending_request": self.pending_request, "files": self.files, "size": self.size});
         let bytes = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
         Frame::location(dir).write(&bytes)
     }
@@ -174,6 +177,13 @@ fn parse(bytes: &[u8]) -> Result<Frame, String> {
     };
     let device_id = id("device_id")?;
     let pending_request = id("pending_request")?;
+    let size = match value.get("size") {
+        None | Some(Value::Null) => None,
+        Some(size) => Some(
+            serde_json::from_value::<(u32, u32)>(size.clone())
+                .map_err(|_| "size is not [width, height]".to_owned())?,
+        ),
+    };
     // Only names this command could have written for their item (one plain
     // name in the folder, carrying a hash of the item's id) are kept: any
     // other entry is not a file of the frame, and is never deleted.
@@ -194,6 +204,7 @@ fn parse(bytes: &[u8]) -> Result<Frame, String> {
         device_id,
         pending_request,
         files,
+        size,
     })
 }
 
@@ -588,11 +599,14 @@ async fn sync_round(
     // only regular files (a link or a folder put there is left alone).
     // Compared ignoring case: on a file system that ignores it, a recorded
     // `A.JPG` is the wanted `a.jpg`.
+    // After a change of --size every file goes: a sized copy and the
+    // original (or two sizes) share a name.
+    let resized = frame.size != sync.options;
     let names: HashSet<String> = wanted.iter().map(|(name, _)| name.to_lowercase()).collect();
     let gone: Vec<String> = frame
         .files
         .keys()
-        .filter(|name| !names.contains(&name.to_lowercase()))
+        .filter(|name| resized || !names.contains(&name.to_lowercase()))
         .cloned()
         .collect();
     for name in gone {
@@ -617,6 +631,14 @@ async fn sync_round(
             }
             Err(e) => summary.fail(name, format!("cannot delete: {e}")),
         }
+    }
+    if resized
+        && summary
+            .failures
+            .iter()
+            .all(|(name, _)| !frame.files.contains_key(name))
+    {
+        frame.size = sync.options;
     }
     // New items, a batch at a time: base URLs last an hour, so a listing
     // older than that is renewed before the next batch, and items whose URL
@@ -801,7 +823,14 @@ mod tests {
                 "{planted}"
             );
         }
+        frame.size = Some((1920, 1080));
+        let mut sized = serde_json::from_slice::<Value>(&bytes).unwrap();
+        sized["size"] = json!([1920, 1080]);
+        assert_eq!(parse(&serde_json::to_vec(&sized).unwrap()).unwrap(), frame);
         for bad in [
+            r#"{"version":1,"files":{},"size":"big"}"#,
+            r#"{"version":1,"files":{},"size":[1,2,3]}"#,
+            r#"{"version":1,"files":{},"size":[-1,5]}"#,
             r#"{"version":1,"device_id":7,"files":{}}"#,
             r#"{"version":2,"files":{}}"#,
             r#"{"version":1}"#,
