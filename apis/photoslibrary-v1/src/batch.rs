@@ -226,17 +226,8 @@ impl MediaItems {
                 .await
             {
                 Ok(response) => {
-                    let mut got = response.media_item_results.unwrap_or_default().into_iter();
-                    for _ in chunk {
-                        results.push(got.next().unwrap_or_else(|| MediaItemResult {
-                            status: Some(Status {
-                                code: Some(2),
-                                message: Some("the server returned no result for this item".into()),
-                                ..Default::default()
-                            }),
-                            ..Default::default()
-                        }));
-                    }
+                    let got = response.media_item_results.unwrap_or_default();
+                    results.extend(in_request_order(chunk, got));
                 }
                 Err(error) => {
                     let status = failed_status(&error);
@@ -249,6 +240,40 @@ impl MediaItems {
         }
         Ok(results)
     }
+}
+
+/// `got`, the results of a `batchGet` of `ids`, in the order of `ids`. The
+/// API answers in request order; an answer with another number of results,
+/// or out of order, is matched by the items' ids instead (a result without
+/// an item cannot be placed then), so that no item is given another's
+/// result.
+fn in_request_order(ids: &[String], got: Vec<MediaItemResult>) -> Vec<MediaItemResult> {
+    let missing = || MediaItemResult {
+        status: Some(Status {
+            code: Some(2),
+            message: Some("the server returned no result for this item".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let in_place = got.len() == ids.len()
+        && got.iter().zip(ids).all(|(result, id)| {
+            result
+                .media_item
+                .as_ref()
+                .and_then(|m| m.id.as_deref())
+                .is_none_or(|got| got == id)
+        });
+    if in_place {
+        return got;
+    }
+    let mut by_id: HashMap<String, MediaItemResult> = got
+        .into_iter()
+        .filter_map(|r| Some((r.media_item.as_ref()?.id.clone()?, r)))
+        .collect();
+    ids.iter()
+        .map(|id| by_id.remove(id).unwrap_or_else(missing))
+        .collect()
 }
 
 impl Albums {
@@ -302,5 +327,58 @@ impl Albums {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::MediaItem;
+
+    fn found(id: &str) -> MediaItemResult {
+        MediaItemResult {
+            media_item: Some(MediaItem {
+                id: Some(id.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn failed() -> MediaItemResult {
+        MediaItemResult {
+            status: Some(Status {
+                code: Some(5),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn placed(results: &[MediaItemResult]) -> Vec<Option<String>> {
+        results
+            .iter()
+            .map(|r| r.media_item.as_ref().and_then(|m| m.id.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn results_go_to_their_own_item_even_when_one_is_dropped_or_reordered() {
+        let ids: Vec<String> = ["a", "b", "c"].map(String::from).to_vec();
+        // In order, with a failure in place: as answered.
+        let answer = vec![found("a"), failed(), found("c")];
+        let got = in_request_order(&ids, answer);
+        assert_eq!(placed(&got), [Some("a".into()), None, Some("c".into())]);
+        assert_eq!(got[1].status.as_ref().unwrap().code, Some(5));
+        // One dropped: the rest by id, the gap a missing result.
+        let got = in_request_order(&ids, vec![found("a"), found("c")]);
+        assert_eq!(placed(&got), [Some("a".into()), None, Some("c".into())]);
+        assert_eq!(got[1].status.as_ref().unwrap().code, Some(2));
+        // Reordered: by id.
+        let got = in_request_order(&ids, vec![found("c"), found("a"), found("b")]);
+        assert_eq!(
+            placed(&got),
+            [Some("a".into()), Some("b".into()), Some("c".into())]
+        );
     }
 }
